@@ -1,0 +1,65 @@
+//! Use cases of onewindow: intake, the lifecycle transitions, lists and search, authentication and
+//! data scope. Owns the storage trait ([`ports::Store`]) that the `store` crate implements; knows
+//! nothing of SQL or HTTP.
+
+pub mod auth;
+pub mod cases;
+pub mod clock;
+pub mod deadlines;
+pub mod error;
+pub mod input;
+pub mod org;
+pub mod ports;
+pub mod scope;
+pub mod search;
+pub mod seed;
+pub mod views;
+
+use std::sync::Arc;
+
+pub use error::{AppError, ErrorKind};
+
+/// Configuration of the use cases that operators may change.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How long a login token lives.
+    pub session_ttl_ms: i64,
+    /// Failed logins per username allowed within `login_window_ms` before further attempts are refused.
+    pub login_max_failures: i64,
+    pub login_window_ms: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { session_ttl_ms: 12 * 3_600_000, login_max_failures: 5, login_window_ms: 15 * 60_000 }
+    }
+}
+
+/// Everything a use case needs: storage, clock, calendar, policy, triage, org cache.
+pub struct App {
+    pub store: Arc<dyn ports::Store>,
+    pub clock: Arc<dyn clock::Clock>,
+    pub deadlines: deadlines::CalendarDeadlines,
+    pub policy: domain::policy::Policy,
+    pub triage: Arc<triage::Triage>,
+    pub org: org::OrgCache,
+    pub settings: Settings,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn ports::Store>, clock: Arc<dyn clock::Clock>, triage: Arc<triage::Triage>) -> App {
+        App {
+            org: org::OrgCache::new(store.clone()),
+            store,
+            clock,
+            deadlines: deadlines::CalendarDeadlines::new(calendar::Calendar::china()),
+            policy: domain::policy::Policy::default(),
+            triage,
+            settings: Settings::default(),
+        }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}

@@ -1,0 +1,143 @@
+//! The storage the use cases need. Implemented by the `store` crate for SQLite and PostgreSQL;
+//! owned here so that storage depends on the use cases and not the other way round.
+
+use crate::error::StoreError;
+use crate::org::Unit;
+use async_trait::async_trait;
+use domain::{Case, Event, Nature, Role, Source, Status, Urgency};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserRecord {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit: String,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiKeyRecord {
+    pub id: Uuid,
+    pub name: String,
+    /// SHA-256 of the key; the key itself is shown once and never stored.
+    pub key_hash: String,
+    pub created_at: i64,
+    pub revoked: bool,
+}
+
+/// A case row to write, with the columns derived by the use case for queues.
+#[derive(Debug, Clone)]
+pub struct CaseWrite {
+    pub case: Case,
+    /// The version the row must still have (None for an insert).
+    pub expected_version: Option<i64>,
+    pub events: Vec<Event>,
+    /// Due instant of the clock that currently runs (sign, handle or follow-up), if any.
+    pub due_at: Option<i64>,
+    /// When that clock turns 临期 (near due).
+    pub warn_at: Option<i64>,
+    /// Space-separated search tokens (jieba) when the searchable text changed.
+    pub search_tokens: Option<String>,
+}
+
+/// Which cases a principal may see, as a storage-level predicate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scope {
+    /// District-wide.
+    All,
+    /// Cases whose hub, main unit or a co-unit is one of `units`, or whose region starts with one of
+    /// `regions`.
+    Units { units: Vec<String>, regions: Vec<String> },
+    /// Only cases this principal created (citizens, integrations).
+    CreatedBy(Uuid),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueFilter {
+    Near,
+    Overdue,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    ReportedDesc,
+    ReportedAsc,
+    DueAsc,
+    NumberDesc,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    pub scope: Option<Scope>,
+    pub status: Vec<Status>,
+    pub nature: Vec<Nature>,
+    pub urgency: Vec<Urgency>,
+    pub source: Vec<Source>,
+    /// Main unit or co-unit code.
+    pub unit: Option<String>,
+    /// Exact `一级/二级`, or a `一级` prefix.
+    pub category: Option<String>,
+    /// Region code prefix.
+    pub region: Option<String>,
+    pub reported_from: Option<i64>,
+    pub reported_to: Option<i64>,
+    pub due: Option<DueFilter>,
+    /// Search tokens, all of which must match.
+    pub text: Vec<String>,
+    /// A single-character query that the token index cannot answer: matched as a substring.
+    pub text_like: Option<String>,
+    pub number: Option<String>,
+    pub reporter_phone: Option<String>,
+    pub supervised: Option<bool>,
+    pub now: i64,
+    pub sort: SortKey,
+    pub offset: u64,
+    pub limit: u32,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // Org.
+    async fn units(&self) -> StoreResult<Vec<Unit>>;
+    async fn put_units(&self, units: &[Unit]) -> StoreResult<()>;
+
+    // People and credentials.
+    /// Fails with Conflict when the username is taken.
+    async fn insert_user(&self, user: &UserRecord) -> StoreResult<()>;
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>>;
+    async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<UserRecord>>;
+    async fn users(&self) -> StoreResult<Vec<UserRecord>>;
+    async fn insert_session(&self, token_hash: &str, user: Uuid, created_at: i64, expires_at: i64) -> StoreResult<()>;
+    /// The user of a live session.
+    async fn session_user(&self, token_hash: &str, now: i64) -> StoreResult<Option<Uuid>>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    async fn insert_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()>;
+    async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRecord>>;
+    async fn record_login_failure(&self, username: &str, at: i64) -> StoreResult<()>;
+    async fn login_failures_since(&self, username: &str, since: i64) -> StoreResult<i64>;
+    async fn clear_login_failures(&self, username: &str) -> StoreResult<()>;
+
+    // Cases.
+    /// Inserts a new case, assigning its number `YYYY-NNNNNN` from the per-year counter in the same
+    /// transaction as the row, its events and its search entry. Returns the stored case.
+    async fn insert_case(&self, write: CaseWrite, year: i32) -> StoreResult<Case>;
+    /// Inserts many new cases in one transaction (bulk paths: seeding and imports), numbering
+    /// each from the per-year counter like [`Store::insert_case`].
+    async fn insert_cases_bulk(&self, writes: Vec<(CaseWrite, i32)>) -> StoreResult<()>;
+    /// Writes all rows and events atomically. Returns false, writing nothing, if any row no longer
+    /// has its expected version (optimistic concurrency: no lost update).
+    async fn save_cases(&self, writes: Vec<CaseWrite>) -> StoreResult<bool>;
+    async fn get_case(&self, id: Uuid) -> StoreResult<Option<Case>>;
+    async fn get_case_by_number(&self, number: &str) -> StoreResult<Option<Case>>;
+    async fn list_cases(&self, q: &CaseQuery) -> StoreResult<(Vec<Case>, u64)>;
+    async fn events(&self, case_id: Uuid) -> StoreResult<Vec<Event>>;
+}

@@ -1,0 +1,296 @@
+//! Installing the demo district (org tree, one user per role) and synthetic history.
+//!
+//! Synthetic cases are not written as finished rows: each one's lifecycle steps (from the `demo`
+//! crate) are replayed through the real state machine at their historical instants, so every
+//! timeline, due date and counter is exactly what the product would have produced.
+
+use crate::deadlines::date_of;
+use crate::error::AppError;
+use crate::org::Unit;
+use crate::ports::CaseWrite;
+use crate::App;
+use demo::{CaseSpec, Step};
+use domain::machine::{apply, Actor, Args, Command};
+use domain::{
+    Action, Case, Event, Level, Location, Nature, Outcome, Reporter, Satisfaction, Source, Status,
+    UnitKind, Urgency, EVENT_MERGED_IN, EVENT_REGISTER,
+};
+use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The password of every demo account (printed by `onewindow demo`).
+pub const DEMO_PASSWORD: &str = "Demo@2026";
+
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub username: &'static str,
+    pub name: &'static str,
+    pub role: &'static str,
+    pub unit: String,
+}
+
+/// One account per role, plus handlers at streets so that data scope can be tried out.
+pub fn demo_logins(d: &demo::District) -> Vec<DemoLogin> {
+    let streets: Vec<String> = d.streets().map(|s| s.code.clone()).collect();
+    let street = |i: usize| streets.get(i).cloned().unwrap_or_else(|| demo::DISTRICT_CODE.to_string());
+    let community = d.communities().next().map_or_else(|| street(0), |c| c.code.clone());
+    let dept = |short: &str| demo::department_for(short).unwrap_or(demo::DISTRICT_CODE).to_string();
+    let district = demo::DISTRICT_CODE.to_string();
+    vec![
+        DemoLogin { username: "admin", name: "系统管理员", role: "admin", unit: district.clone() },
+        DemoLogin { username: "leader", name: "陈区长", role: "leader", unit: district.clone() },
+        DemoLogin { username: "supervisor", name: "督办员 周敏", role: "supervisor", unit: district.clone() },
+        DemoLogin { username: "dispatcher", name: "派单员 李娜", role: "dispatcher", unit: district.clone() },
+        DemoLogin { username: "clerk", name: "受理员 王芳", role: "clerk", unit: district },
+        DemoLogin { username: "handler", name: "城管局承办人 张伟", role: "handler", unit: dept("城管局") },
+        DemoLogin { username: "unitlead", name: "城管局负责人 刘强", role: "unit_lead", unit: dept("城管局") },
+        DemoLogin { username: "street_dispatcher", name: "街道派单员 赵静", role: "dispatcher", unit: street(0) },
+        DemoLogin { username: "street_handler", name: "街道承办人 孙磊", role: "handler", unit: street(0) },
+        DemoLogin { username: "street2_handler", name: "街道承办人 吴刚", role: "handler", unit: street(1) },
+        DemoLogin { username: "community_clerk", name: "社区受理员 郑丽", role: "clerk", unit: community },
+        DemoLogin { username: "citizen", name: "市民 林晓", role: "citizen", unit: demo::DISTRICT_CODE.to_string() },
+    ]
+}
+
+const REPLIES: &[&str] = &[
+    "经现场核查，情况属实，已责令相关责任方限期整改，现已整改到位，并已电话告知来电人。",
+    "已联系来电人了解详细情况，会同属地街道现场处置，问题已解决，来电人表示认可。",
+    "经核实，相关政策已向来电人详细解释，并告知办理流程及所需材料。",
+    "已安排工作人员上门查看并处理，后续将加强日常巡查，防止问题反弹。",
+    "经协调相关单位，已制定整改方案并落实，预计后续不再发生类似情况。",
+    "已转交专业维修单位处理完毕，经回访现场已恢复正常。",
+];
+
+fn pick<'a>(items: &'a [&'a str], salt: u64) -> &'a str {
+    items[usize::try_from(salt % items.len() as u64).unwrap_or(0)]
+}
+
+impl App {
+    /// Writes the demo district's org tree (idempotent).
+    pub async fn install_demo_district(&self) -> Result<usize, AppError> {
+        let d = demo::district();
+        let units: Vec<Unit> = d
+            .units
+            .iter()
+            .map(|u| Unit {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                level: Level::parse(u.level).unwrap_or(Level::Community),
+                kind: UnitKind::parse(u.kind).unwrap_or(UnitKind::Hub),
+                parent: u.parent.clone(),
+                region: u.region.clone(),
+            })
+            .collect();
+        self.store.put_units(&units).await?;
+        self.org.reload().await?;
+        Ok(units.len())
+    }
+
+    /// Creates the demo accounts that do not exist yet.
+    pub async fn install_demo_users(&self) -> Result<Vec<DemoLogin>, AppError> {
+        let logins = demo_logins(&demo::district());
+        for l in &logins {
+            if self.store.user_by_username(l.username).await?.is_none() {
+                self.create_user(l.username, DEMO_PASSWORD, l.role, &l.unit, Some(l.name)).await?;
+            }
+        }
+        Ok(logins)
+    }
+
+    /// Adds `n` synthetic cases spread over the past year, in transactions of `batch` cases.
+    pub async fn seed_cases(&self, n: usize, seed: u64, batch: usize) -> Result<usize, AppError> {
+        let d = demo::district();
+        let tree = self.org.reload().await?;
+        let now = self.now();
+        let mut users: HashMap<&'static str, Actor> = HashMap::new();
+        for l in demo_logins(&d) {
+            if let Some(u) = self.store.user_by_username(l.username).await? {
+                users.entry(l.role).or_insert(Actor { id: Some(u.id), name: u.display_name, unit: Some(u.unit) });
+            }
+        }
+        let district_hub = tree.district_hub().map(|u| u.code.clone()).ok_or_else(|| AppError::internal("no district hub; install the district first"))?;
+        let fallback = |role: &str| Actor { id: None, name: role.to_string(), unit: Some(district_hub.clone()) };
+        let clerk = users.get("clerk").cloned().unwrap_or_else(|| fallback("受理员"));
+        let dispatcher = users.get("dispatcher").cloned().unwrap_or_else(|| fallback("派单员"));
+        let mut written = 0;
+        let mut pending: Vec<(CaseWrite, i32)> = Vec::with_capacity(batch);
+        let mut open_by_category: HashMap<&'static str, usize> = HashMap::new();
+        for (i, spec) in demo::case_stream(seed, n, now, &d).enumerate() {
+            let salt = seed.wrapping_add(i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let (case, events) = self.replay(&spec, &tree, &clerk, &dispatcher, salt, &pending, &open_by_category);
+            // 并单: count the repeat on the main case of this batch.
+            if let Some(into) = case.merged_into
+                && let Some(&idx) = open_by_category.get(spec.category)
+                && pending[idx].0.case.id == into
+            {
+                let main = &mut pending[idx].0;
+                main.case.repeat_count += 1;
+                main.events.push(Event {
+                    id: Uuid::now_v7(),
+                    case_id: into,
+                    at: case.updated_at,
+                    actor: dispatcher.id,
+                    actor_name: dispatcher.name.clone(),
+                    unit: dispatcher.unit.clone(),
+                    action: EVENT_MERGED_IN.into(),
+                    opinion: None,
+                    data: json!({ "duplicate": case.id, "repeat_count": main.case.repeat_count }),
+                });
+            }
+            if case.status.is_open() {
+                open_by_category.insert(spec.category, pending.len());
+            }
+            let year = i32::from(date_of(case.created_at).year());
+            pending.push((self.write_of(case, None, events, true), year));
+            if pending.len() >= batch {
+                written += pending.len();
+                self.store.insert_cases_bulk(std::mem::take(&mut pending)).await?;
+                open_by_category.clear();
+            }
+        }
+        written += pending.len();
+        if !pending.is_empty() {
+            self.store.insert_cases_bulk(pending).await?;
+        }
+        Ok(written)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn replay(
+        &self,
+        spec: &CaseSpec,
+        tree: &crate::org::OrgTree,
+        clerk: &Actor,
+        dispatcher: &Actor,
+        salt: u64,
+        pending: &[(CaseWrite, i32)],
+        open_by_category: &HashMap<&'static str, usize>,
+    ) -> (Case, Vec<Event>) {
+        let source = Source::parse(spec.source).unwrap_or(Source::Phone);
+        let street = tree.street_of_region(&spec.region).map(|u| u.code.clone());
+        let district_hub = tree.district_hub().map(|u| u.code.clone()).unwrap_or_default();
+        // Walk-ins, visits and grid reports are taken by the street's centre; calls and the web by
+        // the district's.
+        let hub = match source {
+            Source::Window | Source::Visit | Source::Grid | Source::Inspector => street.clone().unwrap_or_else(|| district_hub.clone()),
+            _ => district_hub.clone(),
+        };
+        let dept = demo::department_for(spec.department).map(str::to_string);
+        let id = Uuid::now_v7();
+        let t0 = spec.reported_at_ms;
+        let mut case = Case {
+            id,
+            number: String::new(),
+            title: spec.title.clone(),
+            description: spec.description.clone(),
+            nature: Nature::parse(spec.nature).unwrap_or(Nature::Consult),
+            category: spec.category.to_string(),
+            urgency: Urgency::parse(spec.urgency).unwrap_or(Urgency::Normal),
+            source,
+            reporter: Reporter { name: spec.reporter_name.clone(), phone: spec.reporter_phone.clone() },
+            location: Location { address: spec.address.clone(), region: spec.region.clone(), lat: spec.lat, lon: spec.lon },
+            reported_at: t0,
+            created_at: t0,
+            updated_at: t0,
+            status: Status::Registered,
+            version: 1,
+            hub: hub.clone(),
+            unit: None,
+            co_units: vec![],
+            created_by: clerk.id,
+            dispatched_at: None,
+            signed_at: None,
+            handle_started_at: None,
+            resolved_at: None,
+            closed_at: None,
+            sign_due: None,
+            handle_due: None,
+            follow_up_due: None,
+            pending_extension: None,
+            extension_count: 0,
+            return_count: 0,
+            reopen_count: 0,
+            urge_count: 0,
+            supervised: false,
+            repeat_count: 0,
+            merged_into: None,
+            reply: None,
+            outcome: None,
+            satisfaction: None,
+            citizen_resolved: None,
+            reject_reason: None,
+            risk_level: "none".into(),
+        };
+        let mut events = vec![Event {
+            id: Uuid::now_v7(),
+            case_id: id,
+            at: t0,
+            actor: clerk.id,
+            actor_name: clerk.name.clone(),
+            unit: Some(hub.clone()),
+            action: EVENT_REGISTER.into(),
+            opinion: None,
+            data: json!({ "source": source.code() }),
+        }];
+        let clocks = self.policy.clocks_for(case.nature, case.urgency);
+        let mut dispatches = 0;
+        for (step, at) in &spec.steps {
+            let unit_actor = |c: &Case| {
+                let u = c.unit.clone().unwrap_or_default();
+                Actor { id: None, name: format!("{}承办人", tree.name(&u)), unit: Some(u) }
+            };
+            let (action, args, actor) = match step {
+                Step::Accept => (Action::Accept, Args::None, clerk.clone()),
+                Step::Reject => (Action::Reject, Args::Reason("该诉求属于诉讼、仲裁途径解决的事项，不属于热线受理范围，已告知来电人相关途径。".into()), clerk.clone()),
+                Step::Answer => (Action::Answer, Args::Reply { reply: "已根据知识库向来电人解答相关政策及办理流程，来电人表示清楚。".into(), outcome: Outcome::Resolved }, clerk.clone()),
+                Step::Merge => {
+                    let target = open_by_category.get(spec.category).map(|&i| pending[i].0.case.id);
+                    let Some(into) = target else { break };
+                    (Action::Merge, Args::Merge { into }, dispatcher.clone())
+                }
+                Step::Dispatch => {
+                    dispatches += 1;
+                    // A returned case is re-dispatched to the street of the address (属地).
+                    let (unit, co) = if dispatches == 1 {
+                        (dept.clone().or_else(|| street.clone()), street.clone().into_iter().collect())
+                    } else {
+                        (street.clone(), vec![])
+                    };
+                    let Some(unit) = unit else { break };
+                    let co_units = co.into_iter().filter(|c| *c != unit).collect();
+                    let mut d = dispatcher.clone();
+                    d.unit = Some(case.hub.clone());
+                    (Action::Dispatch, Args::Dispatch { unit, co_units }, d)
+                }
+                Step::Return => (Action::Return, Args::Reason("经核实，该事项属于属地管理范围，不属于本单位职责，申请退回改派。".into()), unit_actor(&case)),
+                Step::Sign => (Action::Sign, Args::None, unit_actor(&case)),
+                Step::RequestExtension => (Action::RequestExtension, Args::RequestExtension { working_days: 5, reason: "涉及多部门协调，需进一步调查取证，申请延期办理。".into() }, unit_actor(&case)),
+                Step::DecideExtension => (Action::DecideExtension, Args::DecideExtension { approve: true }, dispatcher.clone()),
+                Step::Resolve => (
+                    Action::Resolve,
+                    Args::Reply { reply: pick(REPLIES, salt).to_string(), outcome: if salt % 13 == 0 { Outcome::Partly } else { Outcome::Resolved } },
+                    unit_actor(&case),
+                ),
+                Step::FollowUp { satisfaction, resolved } => (
+                    Action::FollowUp,
+                    Args::FollowUp { satisfaction: Satisfaction::parse(satisfaction).unwrap_or(Satisfaction::Satisfied), resolved: *resolved },
+                    clerk.clone(),
+                ),
+                Step::Reopen => (Action::Reopen, Args::None, dispatcher.clone()),
+            };
+            let cmd = Command { action, opinion: None, args };
+            match apply(&case, &cmd, &actor, *at, &clocks, &self.deadlines) {
+                Ok((next, ev)) => {
+                    case = next;
+                    events.push(ev);
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "synthetic step skipped");
+                    break;
+                }
+            }
+        }
+        (case, events)
+    }
+}

@@ -1,0 +1,272 @@
+//! The JSON shapes of the API. Codes and Chinese labels side by side; instants as ISO 8601 in
+//! Asia/Shanghai; the phone masked for roles that do not need it.
+
+use crate::deadlines::format_instant;
+use crate::org::{OrgTree, Unit};
+use crate::scope::{Principal, check_act, can_see};
+use domain::machine::actions_from;
+use domain::{mask_phone, Action, Case, Event, Status};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReporterView {
+    pub name: String,
+    /// Masked as `138****1234` unless the role needs the number.
+    pub phone: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocationView {
+    pub address: String,
+    pub region: String,
+    pub region_name: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExtensionView {
+    pub working_days: u32,
+    pub reason: String,
+    pub requested_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseView {
+    pub id: Uuid,
+    pub number: String,
+    pub title: String,
+    pub description: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub nature: &'static str,
+    pub nature_label: &'static str,
+    pub category: String,
+    pub urgency: &'static str,
+    pub urgency_label: &'static str,
+    pub source: &'static str,
+    pub source_label: &'static str,
+    pub reporter: ReporterView,
+    pub location: LocationView,
+    pub reported_at: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: i64,
+    /// The hub that accepts and dispatches the case.
+    pub hub: String,
+    pub hub_name: String,
+    /// Main handling unit (主办).
+    pub unit: Option<String>,
+    pub unit_name: Option<String>,
+    /// Co-units (协办).
+    pub co_units: Vec<String>,
+    pub co_unit_names: Vec<String>,
+    pub sign_due: Option<String>,
+    pub handle_due: Option<String>,
+    pub follow_up_due: Option<String>,
+    /// State of the clock that runs now: `normal`, `near` (临期) or `overdue` (超期); null when none runs.
+    pub due_state: Option<&'static str>,
+    pub dispatched_at: Option<String>,
+    pub signed_at: Option<String>,
+    pub resolved_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub pending_extension: Option<ExtensionView>,
+    pub extension_count: u32,
+    pub return_count: u32,
+    pub reopen_count: u32,
+    pub urge_count: u32,
+    pub supervised: bool,
+    pub repeat_count: u32,
+    pub merged_into: Option<Uuid>,
+    pub reply: Option<String>,
+    pub outcome: Option<&'static str>,
+    pub outcome_label: Option<&'static str>,
+    pub satisfaction: Option<&'static str>,
+    pub satisfaction_label: Option<&'static str>,
+    pub citizen_resolved: Option<bool>,
+    pub reject_reason: Option<String>,
+    pub risk_level: String,
+    /// The actions the caller may take now.
+    pub allowed_actions: Vec<&'static str>,
+}
+
+/// The clock that runs in the case's status: (started, due).
+pub fn active_clock(c: &Case) -> Option<(i64, i64)> {
+    match c.status {
+        Status::Dispatched => Some((c.dispatched_at?, c.sign_due?)),
+        Status::InProgress => Some((c.handle_started_at.or(c.signed_at)?, c.handle_due?)),
+        Status::Resolved => Some((c.resolved_at?, c.follow_up_due?)),
+        _ => None,
+    }
+}
+
+/// When a clock of (start, due) turns near due: `share` of its length before the due instant.
+pub fn warn_at(start: i64, due: i64, share: f64) -> i64 {
+    let len = (due - start).max(0) as f64;
+    due - (len * share).ceil() as i64
+}
+
+pub fn due_state(c: &Case, now: i64, share: f64) -> Option<&'static str> {
+    let (start, due) = active_clock(c)?;
+    Some(if now > due {
+        "overdue"
+    } else if now >= warn_at(start, due, share) {
+        "near"
+    } else {
+        "normal"
+    })
+}
+
+/// The actions `p` may take on `c` now (role, party and status all allow it).
+pub fn allowed_actions(p: &Principal, tree: &OrgTree, c: &Case) -> Vec<&'static str> {
+    actions_from(c.status)
+        .into_iter()
+        .filter(|a| match a {
+            Action::RequestExtension => c.pending_extension.is_none(),
+            Action::DecideExtension => c.pending_extension.is_some(),
+            _ => true,
+        })
+        .filter(|a| check_act(p, tree, c, *a).is_ok())
+        .map(|a| a.code())
+        .collect()
+}
+
+pub fn case_view(c: &Case, p: &Principal, tree: &OrgTree, now: i64, share: f64) -> CaseView {
+    let full_phone = p.role.sees_full_phone() && p.is_staff() || (!p.is_staff() && c.created_by == Some(p.id));
+    let opt = |v: Option<i64>| v.map(format_instant);
+    CaseView {
+        id: c.id,
+        number: c.number.clone(),
+        title: c.title.clone(),
+        description: c.description.clone(),
+        status: c.status.code(),
+        status_label: c.status.label_zh(),
+        nature: c.nature.code(),
+        nature_label: c.nature.label_zh(),
+        category: c.category.clone(),
+        urgency: c.urgency.code(),
+        urgency_label: c.urgency.label_zh(),
+        source: c.source.code(),
+        source_label: c.source.label_zh(),
+        reporter: ReporterView {
+            name: c.reporter.name.clone(),
+            phone: if full_phone { c.reporter.phone.clone() } else { mask_phone(&c.reporter.phone) },
+        },
+        location: LocationView {
+            address: c.location.address.clone(),
+            region: c.location.region.clone(),
+            region_name: tree.hub_for_region(&c.location.region).map(|u| u.name.clone()).unwrap_or_default(),
+            lat: c.location.lat,
+            lon: c.location.lon,
+        },
+        reported_at: format_instant(c.reported_at),
+        created_at: format_instant(c.created_at),
+        updated_at: format_instant(c.updated_at),
+        version: c.version,
+        hub: c.hub.clone(),
+        hub_name: tree.name(&c.hub),
+        unit: c.unit.clone(),
+        unit_name: c.unit.as_deref().map(|u| tree.name(u)),
+        co_units: c.co_units.clone(),
+        co_unit_names: c.co_units.iter().map(|u| tree.name(u)).collect(),
+        sign_due: opt(c.sign_due),
+        handle_due: opt(c.handle_due),
+        follow_up_due: opt(c.follow_up_due),
+        due_state: due_state(c, now, share),
+        dispatched_at: opt(c.dispatched_at),
+        signed_at: opt(c.signed_at),
+        resolved_at: opt(c.resolved_at),
+        closed_at: opt(c.closed_at),
+        pending_extension: c.pending_extension.as_ref().map(|e| ExtensionView {
+            working_days: e.working_days,
+            reason: e.reason.clone(),
+            requested_at: format_instant(e.requested_at),
+        }),
+        extension_count: c.extension_count,
+        return_count: c.return_count,
+        reopen_count: c.reopen_count,
+        urge_count: c.urge_count,
+        supervised: c.supervised,
+        repeat_count: c.repeat_count,
+        merged_into: c.merged_into,
+        reply: c.reply.clone(),
+        outcome: c.outcome.map(|o| o.code()),
+        outcome_label: c.outcome.map(|o| o.label_zh()),
+        satisfaction: c.satisfaction.map(|s| s.code()),
+        satisfaction_label: c.satisfaction.map(|s| s.label_zh()),
+        citizen_resolved: c.citizen_resolved,
+        reject_reason: c.reject_reason.clone(),
+        risk_level: c.risk_level.clone(),
+        allowed_actions: if can_see(p, tree, c) { allowed_actions(p, tree, c) } else { vec![] },
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub id: Uuid,
+    pub at: String,
+    pub actor: Option<Uuid>,
+    pub actor_name: String,
+    pub unit: Option<String>,
+    pub unit_name: Option<String>,
+    pub action: String,
+    pub action_label: String,
+    pub opinion: Option<String>,
+    pub data: Value,
+}
+
+pub fn event_view(e: &Event, tree: &OrgTree) -> EventView {
+    let label = match e.action.as_str() {
+        domain::EVENT_REGISTER => "登记".to_string(),
+        domain::EVENT_MERGED_IN => "重复诉求并入".to_string(),
+        other => Action::parse(other).map_or_else(|| other.to_string(), |a| a.label_zh().to_string()),
+    };
+    EventView {
+        id: e.id,
+        at: format_instant(e.at),
+        actor: e.actor,
+        actor_name: e.actor_name.clone(),
+        unit: e.unit.clone(),
+        unit_name: e.unit.as_deref().map(|u| tree.name(u)),
+        action: e.action.clone(),
+        action_label: label,
+        opinion: e.opinion.clone(),
+        data: e.data.clone(),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitView {
+    pub code: String,
+    pub name: String,
+    pub level: &'static str,
+    pub level_label: &'static str,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub parent: Option<String>,
+    pub region: String,
+}
+
+pub fn unit_view(u: &Unit) -> UnitView {
+    UnitView {
+        code: u.code.clone(),
+        name: u.name.clone(),
+        level: u.level.code(),
+        level_label: u.level.label_zh(),
+        kind: u.kind.code(),
+        kind_label: u.kind.label_zh(),
+        parent: u.parent.clone(),
+        region: u.region.clone(),
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub page_size: u32,
+}

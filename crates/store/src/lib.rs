@@ -1,0 +1,570 @@
+//! The only crate with SQL. One [`SqlStore`] serves SQLite (the embedded default) and PostgreSQL
+//! (production, several replicas) with the same portable statements (`$N` parameters, epoch
+//! milliseconds, text ids); backend-specific SQL is confined to full-text search and connection
+//! set-up. Each method's body is written once and expanded for both pool types by [`on_pool!`].
+
+mod query;
+
+use app::error::StoreError;
+use app::org::Unit;
+use app::ports::{ApiKeyRecord, CaseQuery, CaseWrite, Store, StoreResult, UserRecord};
+use async_trait::async_trait;
+use domain::{Case, Event, Level, Role, UnitKind};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Row;
+use std::str::FromStr;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+enum Db {
+    /// SQLite allows one writer at a time: a single-connection write pool serialises writers in
+    /// the process (no SQLITE_BUSY on lock upgrade), while readers use their own pool under WAL.
+    Sqlite { write: SqlitePool, read: SqlitePool },
+    Postgres(PgPool),
+}
+
+pub struct SqlStore {
+    db: Db,
+}
+
+fn backend_err(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(d) = &e
+        && d.is_unique_violation()
+    {
+        return StoreError::Conflict(d.message().to_string());
+    }
+    StoreError::Backend(e.to_string())
+}
+
+fn json_err(e: serde_json::Error) -> StoreError {
+    StoreError::Backend(format!("stored JSON: {e}"))
+}
+
+/// Runs the same block against whichever pool the store has; `$p` is bound to the pool.
+macro_rules! on_pool {
+    ($self:expr, write, |$p:ident| $body:expr) => {
+        match &$self.db {
+            Db::Sqlite { write: $p, .. } => $body,
+            Db::Postgres($p) => $body,
+        }
+    };
+    ($self:expr, read, |$p:ident| $body:expr) => {
+        match &$self.db {
+            Db::Sqlite { read: $p, .. } => $body,
+            Db::Postgres($p) => $body,
+        }
+    };
+}
+
+impl SqlStore {
+    pub fn backend_of(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite { .. } => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Connects to `sqlite://path` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> StoreResult<SqlStore> {
+        match Self::backend_of(url) {
+            Some(Backend::Sqlite) => {
+                // Durability: WAL with synchronous=FULL fsyncs the log at every commit, so an
+                // acknowledged write survives a crash or power loss.
+                let opts = SqliteConnectOptions::from_str(url)
+                    .map_err(backend_err)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(false)
+                    .busy_timeout(Duration::from_secs(10));
+                let write = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await.map_err(backend_err)?;
+                let read = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await.map_err(backend_err)?;
+                Ok(SqlStore { db: Db::Sqlite { write, read } })
+            }
+            Some(Backend::Postgres) => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await
+                    .map_err(backend_err)?;
+                Ok(SqlStore { db: Db::Postgres(pool) })
+            }
+            None => Err(StoreError::Backend(format!("unsupported database URL '{url}': use sqlite://PATH or postgres://…"))),
+        }
+    }
+
+    /// Applies pending migrations. On PostgreSQL the migrator holds an advisory lock, so several
+    /// replicas starting at once migrate exactly once.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.db {
+            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await,
+            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+        }
+        .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))
+    }
+
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite { write, read } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// How many cases there are (for the CLI and tests).
+    pub async fn count_cases(&self) -> StoreResult<i64> {
+        on_pool!(self, read, |p| sqlx::query("SELECT COUNT(*) AS n FROM cases").fetch_one(p).await.and_then(|r| r.try_get::<i64, _>("n")))
+            .map_err(backend_err)
+    }
+}
+
+fn user_from<R: Row>(r: &R) -> StoreResult<UserRecord>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> bool: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let id: String = r.try_get("id").map_err(backend_err)?;
+    let role: String = r.try_get("role").map_err(backend_err)?;
+    Ok(UserRecord {
+        id: Uuid::parse_str(&id).map_err(|e| StoreError::Backend(e.to_string()))?,
+        username: r.try_get("username").map_err(backend_err)?,
+        display_name: r.try_get("display_name").map_err(backend_err)?,
+        role: Role::parse(&role).ok_or_else(|| StoreError::Backend(format!("unknown role {role}")))?,
+        unit: r.try_get("unit").map_err(backend_err)?,
+        password_hash: r.try_get("password_hash").map_err(backend_err)?,
+        disabled: r.try_get("disabled").map_err(backend_err)?,
+        created_at: r.try_get("created_at").map_err(backend_err)?,
+    })
+}
+
+fn event_from<R: Row>(r: &R) -> StoreResult<Event>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let uuid = |s: String| Uuid::parse_str(&s).map_err(|e| StoreError::Backend(e.to_string()));
+    let actor: Option<String> = r.try_get("actor").map_err(backend_err)?;
+    let data: String = r.try_get("data").map_err(backend_err)?;
+    Ok(Event {
+        id: uuid(r.try_get("id").map_err(backend_err)?)?,
+        case_id: uuid(r.try_get("case_id").map_err(backend_err)?)?,
+        at: r.try_get("at").map_err(backend_err)?,
+        actor: actor.map(uuid).transpose()?,
+        actor_name: r.try_get("actor_name").map_err(backend_err)?,
+        unit: r.try_get("unit").map_err(backend_err)?,
+        action: r.try_get("action").map_err(backend_err)?,
+        opinion: r.try_get("opinion").map_err(backend_err)?,
+        data: serde_json::from_str(&data).map_err(json_err)?,
+    })
+}
+
+fn case_from_doc(doc: &str) -> StoreResult<Case> {
+    serde_json::from_str(doc).map_err(json_err)
+}
+
+const USER_COLS: &str = "id, username, display_name, role, unit, password_hash, disabled, created_at";
+
+const INSERT_CASE: &str = "INSERT INTO cases (id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
+
+const UPDATE_CASE: &str = "UPDATE cases SET version = $3, status = $4, nature = $5, category = $6, urgency = $7, source = $8, region = $9, hub = $10, unit = $11, created_by = $12, reporter_phone = $13, supervised = $14, title = $15, reported_at = $16, created_at = $17, updated_at = $18, due_at = $19, warn_at = $20, doc = $21, number = $2 WHERE id = $1 AND version = $22";
+
+const INSERT_EVENT: &str = "INSERT INTO events (id, case_id, at, actor, actor_name, unit, action, opinion, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/// Binds the 21 case columns in the order of INSERT_CASE / UPDATE_CASE.
+macro_rules! bind_case {
+    ($q:expr, $w:expr, $doc:expr) => {{
+        let c = &$w.case;
+        $q.bind(c.id.to_string())
+            .bind(c.number.clone())
+            .bind(c.version)
+            .bind(c.status.code())
+            .bind(c.nature.code())
+            .bind(c.category.clone())
+            .bind(c.urgency.code())
+            .bind(c.source.code())
+            .bind(c.location.region.clone())
+            .bind(c.hub.clone())
+            .bind(c.unit.clone())
+            .bind(c.created_by.map(|u| u.to_string()))
+            .bind(c.reporter.phone.clone())
+            .bind(c.supervised)
+            .bind(c.title.clone())
+            .bind(c.reported_at)
+            .bind(c.created_at)
+            .bind(c.updated_at)
+            .bind($w.due_at)
+            .bind($w.warn_at)
+            .bind($doc)
+    }};
+}
+
+/// Writes a case's events, unit rows and search entry inside an open transaction.
+macro_rules! write_children {
+    ($tx:expr, $w:expr, $search_insert:expr) => {{
+        let id = $w.case.id.to_string();
+        for e in &$w.events {
+            sqlx::query(INSERT_EVENT)
+                .bind(e.id.to_string())
+                .bind(e.case_id.to_string())
+                .bind(e.at)
+                .bind(e.actor.map(|a| a.to_string()))
+                .bind(e.actor_name.clone())
+                .bind(e.unit.clone())
+                .bind(e.action.clone())
+                .bind(e.opinion.clone())
+                .bind(e.data.to_string())
+                .execute(&mut *$tx)
+                .await
+                .map_err(backend_err)?;
+        }
+        sqlx::query("DELETE FROM case_units WHERE case_id = $1").bind(id.clone()).execute(&mut *$tx).await.map_err(backend_err)?;
+        let units = $w.case.unit.iter().map(|u| (u.clone(), true)).chain($w.case.co_units.iter().map(|u| (u.clone(), false)));
+        for (unit, main) in units {
+            sqlx::query("INSERT INTO case_units (case_id, unit, main) VALUES ($1, $2, $3)")
+                .bind(id.clone())
+                .bind(unit)
+                .bind(main)
+                .execute(&mut *$tx)
+                .await
+                .map_err(backend_err)?;
+        }
+        if let Some(tokens) = &$w.search_tokens {
+            sqlx::query("DELETE FROM case_search WHERE case_id = $1").bind(id.clone()).execute(&mut *$tx).await.map_err(backend_err)?;
+            sqlx::query($search_insert).bind(id.clone()).bind(tokens.clone()).execute(&mut *$tx).await.map_err(backend_err)?;
+        }
+    }};
+}
+
+const SQLITE_SEARCH_INSERT: &str = "INSERT INTO case_search (case_id, tokens) VALUES ($1, $2)";
+const PG_SEARCH_INSERT: &str = "INSERT INTO case_search (case_id, tsv) VALUES ($1, to_tsvector('simple', $2))";
+
+impl SqlStore {
+    fn search_insert(&self) -> &'static str {
+        match self.backend() {
+            Backend::Sqlite => SQLITE_SEARCH_INSERT,
+            Backend::Postgres => PG_SEARCH_INSERT,
+        }
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn units(&self) -> StoreResult<Vec<Unit>> {
+        let rows = on_pool!(self, read, |p| sqlx::query("SELECT code, name, level, kind, parent, region FROM units ORDER BY position, code")
+            .fetch_all(p)
+            .await
+            .map_err(backend_err)
+            .and_then(|rows| rows.iter().map(|r| -> StoreResult<(String, String, String, String, Option<String>, String)> {
+                Ok((
+                    r.try_get("code").map_err(backend_err)?,
+                    r.try_get("name").map_err(backend_err)?,
+                    r.try_get("level").map_err(backend_err)?,
+                    r.try_get("kind").map_err(backend_err)?,
+                    r.try_get("parent").map_err(backend_err)?,
+                    r.try_get("region").map_err(backend_err)?,
+                ))
+            }).collect::<StoreResult<Vec<_>>>()))?;
+        rows.into_iter()
+            .map(|(code, name, level, kind, parent, region)| {
+                Ok(Unit {
+                    level: Level::parse(&level).ok_or_else(|| StoreError::Backend(format!("unit {code}: bad level {level}")))?,
+                    kind: UnitKind::parse(&kind).ok_or_else(|| StoreError::Backend(format!("unit {code}: bad kind {kind}")))?,
+                    code,
+                    name,
+                    parent,
+                    region,
+                })
+            })
+            .collect()
+    }
+
+    async fn put_units(&self, units: &[Unit]) -> StoreResult<()> {
+        on_pool!(self, write, |p| {
+            let mut tx = p.begin().await.map_err(backend_err)?;
+            for (i, u) in units.iter().enumerate() {
+                sqlx::query("INSERT INTO units (code, name, level, kind, parent, region, position) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, kind = excluded.kind, parent = excluded.parent, region = excluded.region, position = excluded.position")
+                    .bind(u.code.clone())
+                    .bind(u.name.clone())
+                    .bind(u.level.code())
+                    .bind(u.kind.code())
+                    .bind(u.parent.clone())
+                    .bind(u.region.clone())
+                    .bind(i64::try_from(i).unwrap_or(i64::MAX))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
+            }
+            tx.commit().await.map_err(backend_err)
+        })
+    }
+
+    async fn insert_user(&self, u: &UserRecord) -> StoreResult<()> {
+        on_pool!(self, write, |p| sqlx::query("INSERT INTO users (id, username, display_name, role, unit, password_hash, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(u.id.to_string())
+            .bind(u.username.clone())
+            .bind(u.display_name.clone())
+            .bind(u.role.code())
+            .bind(u.unit.clone())
+            .bind(u.password_hash.clone())
+            .bind(u.disabled)
+            .bind(u.created_at)
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .map_err(backend_err)?;
+        Ok(())
+    }
+
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users WHERE username = $1"));
+        on_pool!(self, read, |p| match sqlx::query(sql).bind(username.to_string()).fetch_optional(p).await.map_err(backend_err)? {
+            Some(r) => user_from(&r).map(Some),
+            None => Ok(None),
+        })
+    }
+
+    async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<UserRecord>> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users WHERE id = $1"));
+        on_pool!(self, read, |p| match sqlx::query(sql).bind(id.to_string()).fetch_optional(p).await.map_err(backend_err)? {
+            Some(r) => user_from(&r).map(Some),
+            None => Ok(None),
+        })
+    }
+
+    async fn users(&self) -> StoreResult<Vec<UserRecord>> {
+        let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users ORDER BY username"));
+        on_pool!(self, read, |p| sqlx::query(sql).fetch_all(p).await.map_err(backend_err)?.iter().map(user_from).collect())
+    }
+
+    async fn insert_session(&self, token_hash: &str, user: Uuid, created_at: i64, expires_at: i64) -> StoreResult<()> {
+        on_pool!(self, write, |p| {
+            // Expired sessions are purged as new ones are made, so the table stays small.
+            sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(created_at).execute(p).await.map_err(backend_err)?;
+            sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                .bind(token_hash.to_string())
+                .bind(user.to_string())
+                .bind(created_at)
+                .bind(expires_at)
+                .execute(p)
+                .await
+                .map(|_| ())
+                .map_err(backend_err)
+        })?;
+        Ok(())
+    }
+
+    async fn session_user(&self, token_hash: &str, now: i64) -> StoreResult<Option<Uuid>> {
+        let row = on_pool!(self, read, |p| sqlx::query("SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+            .bind(token_hash.to_string())
+            .bind(now)
+            .fetch_optional(p)
+            .await
+            .map_err(backend_err)
+            .and_then(|r| r.map(|r| r.try_get::<String, _>("user_id").map_err(backend_err)).transpose()))?;
+        Ok(row.and_then(|s| Uuid::parse_str(&s).ok()))
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        on_pool!(self, write, |p| sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash.to_string()).execute(p).await.map(|_| ()))
+            .map_err(backend_err)?;
+        Ok(())
+    }
+
+    async fn insert_api_key(&self, k: &ApiKeyRecord) -> StoreResult<()> {
+        on_pool!(self, write, |p| sqlx::query("INSERT INTO api_keys (id, name, key_hash, created_at, revoked) VALUES ($1, $2, $3, $4, $5)")
+            .bind(k.id.to_string())
+            .bind(k.name.clone())
+            .bind(k.key_hash.clone())
+            .bind(k.created_at)
+            .bind(k.revoked)
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .map_err(backend_err)?;
+        Ok(())
+    }
+
+    async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRecord>> {
+        on_pool!(self, read, |p| {
+            let row = sqlx::query("SELECT id, name, key_hash, created_at, revoked FROM api_keys WHERE key_hash = $1")
+                .bind(key_hash.to_string())
+                .fetch_optional(p)
+                .await
+                .map_err(backend_err)?;
+            match row {
+                None => Ok(None),
+                Some(r) => {
+                    let id: String = r.try_get("id").map_err(backend_err)?;
+                    Ok(Some(ApiKeyRecord {
+                        id: Uuid::parse_str(&id).map_err(|e| StoreError::Backend(e.to_string()))?,
+                        name: r.try_get("name").map_err(backend_err)?,
+                        key_hash: r.try_get("key_hash").map_err(backend_err)?,
+                        created_at: r.try_get("created_at").map_err(backend_err)?,
+                        revoked: r.try_get("revoked").map_err(backend_err)?,
+                    }))
+                }
+            }
+        })
+    }
+
+    async fn record_login_failure(&self, username: &str, at: i64) -> StoreResult<()> {
+        on_pool!(self, write, |p| sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)").bind(username.to_string()).bind(at).execute(p).await.map(|_| ()))
+            .map_err(backend_err)?;
+        Ok(())
+    }
+
+    async fn login_failures_since(&self, username: &str, since: i64) -> StoreResult<i64> {
+        on_pool!(self, read, |p| sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE username = $1 AND at >= $2")
+            .bind(username.to_string())
+            .bind(since)
+            .fetch_one(p)
+            .await
+            .and_then(|r| r.try_get::<i64, _>("n")))
+        .map_err(backend_err)
+    }
+
+    async fn clear_login_failures(&self, username: &str) -> StoreResult<()> {
+        on_pool!(self, write, |p| sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(username.to_string()).execute(p).await.map(|_| ()))
+            .map_err(backend_err)?;
+        Ok(())
+    }
+
+    async fn insert_case(&self, mut w: CaseWrite, year: i32) -> StoreResult<Case> {
+        let search_insert = self.search_insert();
+        on_pool!(self, write, |p| {
+            let mut tx = p.begin().await.map_err(backend_err)?;
+            let n: i64 = sqlx::query("INSERT INTO case_counters (year, last) VALUES ($1, 1) ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1 RETURNING last")
+                .bind(i64::from(year))
+                .fetch_one(&mut *tx)
+                .await
+                .and_then(|r| r.try_get::<i64, _>("last"))
+                .map_err(backend_err)?;
+            w.case.number = format!("{year}-{n:06}");
+            let doc = serde_json::to_string(&w.case).map_err(json_err)?;
+            bind_case!(sqlx::query(INSERT_CASE), w, doc).execute(&mut *tx).await.map_err(backend_err)?;
+            write_children!(tx, w, search_insert);
+            tx.commit().await.map_err(backend_err)?;
+        });
+        Ok(w.case)
+    }
+
+    async fn insert_cases_bulk(&self, writes: Vec<(CaseWrite, i32)>) -> StoreResult<()> {
+        let search_insert = self.search_insert();
+        on_pool!(self, write, |p| {
+            let mut tx = p.begin().await.map_err(backend_err)?;
+            for (mut w, year) in writes {
+                let n: i64 = sqlx::query("INSERT INTO case_counters (year, last) VALUES ($1, 1) ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1 RETURNING last")
+                    .bind(i64::from(year))
+                    .fetch_one(&mut *tx)
+                    .await
+                    .and_then(|r| r.try_get::<i64, _>("last"))
+                    .map_err(backend_err)?;
+                w.case.number = format!("{year}-{n:06}");
+                let doc = serde_json::to_string(&w.case).map_err(json_err)?;
+                bind_case!(sqlx::query(INSERT_CASE), w, doc).execute(&mut *tx).await.map_err(backend_err)?;
+                write_children!(tx, w, search_insert);
+            }
+            tx.commit().await.map_err(backend_err)
+        })
+    }
+
+    async fn save_cases(&self, writes: Vec<CaseWrite>) -> StoreResult<bool> {
+        let search_insert = self.search_insert();
+        on_pool!(self, write, |p| {
+            let mut tx = p.begin().await.map_err(backend_err)?;
+            for w in &writes {
+                let doc = serde_json::to_string(&w.case).map_err(json_err)?;
+                let Some(expected) = w.expected_version else {
+                    return Err(StoreError::Backend("save_cases needs an expected version".into()));
+                };
+                let done = bind_case!(sqlx::query(UPDATE_CASE), w, doc).bind(expected).execute(&mut *tx).await.map_err(backend_err)?;
+                if done.rows_affected() != 1 {
+                    tx.rollback().await.map_err(backend_err)?;
+                    return Ok(false);
+                }
+                write_children!(tx, w, search_insert);
+            }
+            tx.commit().await.map_err(backend_err)?;
+            Ok(true)
+        })
+    }
+
+    async fn get_case(&self, id: Uuid) -> StoreResult<Option<Case>> {
+        let doc = on_pool!(self, read, |p| sqlx::query("SELECT doc FROM cases WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(p)
+            .await
+            .and_then(|r| r.map(|r| r.try_get::<String, _>("doc")).transpose()))
+        .map_err(backend_err)?;
+        doc.as_deref().map(case_from_doc).transpose()
+    }
+
+    async fn get_case_by_number(&self, number: &str) -> StoreResult<Option<Case>> {
+        let doc = on_pool!(self, read, |p| sqlx::query("SELECT doc FROM cases WHERE number = $1")
+            .bind(number.to_string())
+            .fetch_optional(p)
+            .await
+            .and_then(|r| r.map(|r| r.try_get::<String, _>("doc")).transpose()))
+        .map_err(backend_err)?;
+        doc.as_deref().map(case_from_doc).transpose()
+    }
+
+    async fn list_cases(&self, q: &CaseQuery) -> StoreResult<(Vec<Case>, u64)> {
+        let (where_sql, args) = query::case_filter(q, self.backend());
+        let order = query::order_by(q.sort);
+        let count_sql = format!("SELECT COUNT(*) AS n FROM cases c WHERE {where_sql}");
+        let list_sql = format!("SELECT c.doc FROM cases c WHERE {where_sql} ORDER BY {order} LIMIT {} OFFSET {}", q.limit, q.offset);
+        on_pool!(self, read, |p| {
+            let mut cq = sqlx::query(sqlx::AssertSqlSafe(count_sql));
+            for a in &args {
+                cq = a.bind_to(cq);
+            }
+            let total: i64 = cq.fetch_one(p).await.and_then(|r| r.try_get("n")).map_err(backend_err)?;
+            let mut lq = sqlx::query(sqlx::AssertSqlSafe(list_sql));
+            for a in &args {
+                lq = a.bind_to(lq);
+            }
+            let rows = lq.fetch_all(p).await.map_err(backend_err)?;
+            let cases = rows
+                .iter()
+                .map(|r| r.try_get::<String, _>("doc").map_err(backend_err).and_then(|d| case_from_doc(&d)))
+                .collect::<StoreResult<Vec<_>>>()?;
+            Ok((cases, u64::try_from(total).unwrap_or(0)))
+        })
+    }
+
+    async fn events(&self, case_id: Uuid) -> StoreResult<Vec<Event>> {
+        on_pool!(self, read, |p| sqlx::query("SELECT id, case_id, at, actor, actor_name, unit, action, opinion, data FROM events WHERE case_id = $1 ORDER BY at, id")
+            .bind(case_id.to_string())
+            .fetch_all(p)
+            .await
+            .map_err(backend_err)?
+            .iter()
+            .map(event_from)
+            .collect())
+    }
+}

@@ -1,0 +1,175 @@
+//! The dynamic WHERE clause of case lists, with `$N` parameters valid on both backends.
+
+use crate::Backend;
+use app::ports::{CaseQuery, DueFilter, Scope, SortKey};
+
+/// A bound parameter.
+pub enum Arg {
+    Str(String),
+    I64(i64),
+    Bool(bool),
+}
+
+impl Arg {
+    pub fn bind_to<'q, DB: sqlx::Database>(&self, q: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>
+    where
+        String: for<'e> sqlx::Encode<'e, DB> + sqlx::Type<DB>,
+        i64: for<'e> sqlx::Encode<'e, DB> + sqlx::Type<DB>,
+        bool: for<'e> sqlx::Encode<'e, DB> + sqlx::Type<DB>,
+    {
+        match self {
+            Arg::Str(s) => q.bind(s.clone()),
+            Arg::I64(v) => q.bind(*v),
+            Arg::Bool(b) => q.bind(*b),
+        }
+    }
+}
+
+struct Builder {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Builder {
+    fn arg(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        format!("${}", self.args.len())
+    }
+    fn str(&mut self, s: &str) -> String {
+        self.arg(Arg::Str(s.to_string()))
+    }
+    fn list(&mut self, items: &[String]) -> String {
+        let ps: Vec<String> = items.iter().map(|s| self.str(s)).collect();
+        ps.join(", ")
+    }
+}
+
+/// Escapes LIKE wildcards so a user's `%` or `_` matches itself.
+fn like_prefix(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 1);
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn case_filter(q: &CaseQuery, backend: Backend) -> (String, Vec<Arg>) {
+    let mut b = Builder { clauses: vec![], args: vec![] };
+    match &q.scope {
+        None | Some(Scope::All) => {}
+        Some(Scope::CreatedBy(id)) => {
+            let p = b.str(&id.to_string());
+            b.clauses.push(format!("c.created_by = {p}"));
+        }
+        Some(Scope::Units { units, regions }) => {
+            let mut ors = vec![];
+            if !units.is_empty() {
+                let l = b.list(units);
+                ors.push(format!("c.hub IN ({l})"));
+                let l = b.list(units);
+                ors.push(format!("c.id IN (SELECT case_id FROM case_units WHERE unit IN ({l}))"));
+            }
+            for r in regions {
+                let p = b.str(&format!("{}%", like_prefix(r)));
+                ors.push(format!("c.region LIKE {p} ESCAPE '\\'"));
+            }
+            if ors.is_empty() {
+                b.clauses.push("1 = 0".into());
+            } else {
+                b.clauses.push(format!("({})", ors.join(" OR ")));
+            }
+        }
+    }
+    let codes = |b: &mut Builder, col: &str, vals: Vec<&'static str>| {
+        if !vals.is_empty() {
+            let owned: Vec<String> = vals.into_iter().map(String::from).collect();
+            let l = b.list(&owned);
+            b.clauses.push(format!("c.{col} IN ({l})"));
+        }
+    };
+    codes(&mut b, "status", q.status.iter().map(|s| s.code()).collect());
+    codes(&mut b, "nature", q.nature.iter().map(|s| s.code()).collect());
+    codes(&mut b, "urgency", q.urgency.iter().map(|s| s.code()).collect());
+    codes(&mut b, "source", q.source.iter().map(|s| s.code()).collect());
+    if let Some(u) = &q.unit {
+        let p = b.str(u);
+        b.clauses.push(format!("c.id IN (SELECT case_id FROM case_units WHERE unit = {p})"));
+    }
+    if let Some(cat) = &q.category {
+        if cat.contains('/') {
+            let p = b.str(cat);
+            b.clauses.push(format!("c.category = {p}"));
+        } else {
+            let p = b.str(&format!("{}/%", like_prefix(cat)));
+            b.clauses.push(format!("c.category LIKE {p} ESCAPE '\\'"));
+        }
+    }
+    if let Some(r) = &q.region {
+        let p = b.str(&format!("{}%", like_prefix(r)));
+        b.clauses.push(format!("c.region LIKE {p} ESCAPE '\\'"));
+    }
+    if let Some(from) = q.reported_from {
+        let p = b.arg(Arg::I64(from));
+        b.clauses.push(format!("c.reported_at >= {p}"));
+    }
+    if let Some(to) = q.reported_to {
+        let p = b.arg(Arg::I64(to));
+        b.clauses.push(format!("c.reported_at <= {p}"));
+    }
+    match q.due {
+        None => {}
+        Some(DueFilter::Near) => {
+            let n1 = b.arg(Arg::I64(q.now));
+            let n2 = b.arg(Arg::I64(q.now));
+            b.clauses.push(format!("c.warn_at <= {n1} AND c.due_at >= {n2}"));
+        }
+        Some(DueFilter::Overdue) => {
+            let n = b.arg(Arg::I64(q.now));
+            b.clauses.push(format!("c.due_at < {n}"));
+        }
+    }
+    if let Some(n) = &q.number {
+        let p = b.str(n);
+        b.clauses.push(format!("c.number = {p}"));
+    }
+    if let Some(ph) = &q.reporter_phone {
+        let p = b.str(ph);
+        b.clauses.push(format!("c.reporter_phone = {p}"));
+    }
+    if let Some(s) = q.supervised {
+        let p = b.arg(Arg::Bool(s));
+        b.clauses.push(format!("c.supervised = {p}"));
+    }
+    if !q.text.is_empty() {
+        match backend {
+            Backend::Sqlite => {
+                // FTS5 query: every token as a quoted string, implicitly AND-ed.
+                let m: Vec<String> = q.text.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
+                let p = b.str(&m.join(" "));
+                b.clauses.push(format!("c.id IN (SELECT case_id FROM case_search WHERE case_search MATCH {p})"));
+            }
+            Backend::Postgres => {
+                let p = b.str(&q.text.join(" "));
+                b.clauses.push(format!("c.id IN (SELECT case_id FROM case_search WHERE tsv @@ plainto_tsquery('simple', {p}))"));
+            }
+        }
+    }
+    if let Some(t) = &q.text_like {
+        let p = b.str(&format!("%{}%", like_prefix(t)));
+        b.clauses.push(format!("(c.title LIKE {p} ESCAPE '\\' OR c.doc LIKE {p} ESCAPE '\\')"));
+    }
+    let sql = if b.clauses.is_empty() { "1 = 1".to_string() } else { b.clauses.join(" AND ") };
+    (sql, b.args)
+}
+
+pub fn order_by(sort: SortKey) -> &'static str {
+    match sort {
+        SortKey::ReportedDesc => "c.reported_at DESC, c.id DESC",
+        SortKey::ReportedAsc => "c.reported_at ASC, c.id ASC",
+        SortKey::DueAsc => "c.due_at IS NULL, c.due_at ASC, c.id ASC",
+        SortKey::NumberDesc => "c.number DESC",
+    }
+}

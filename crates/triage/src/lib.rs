@@ -1,0 +1,307 @@
+//! Chinese text handling of onewindow: normalisation, search tokens, and triage suggestions.
+//!
+//! Pure: no IO, no async, no global mutable state. Build one [`Triage`] at start-up (it loads
+//! jieba's dictionary plus ours, a few hundred milliseconds at most) and share it: it is `Send +
+//! Sync` and every method takes `&self`.
+//!
+//! # Search tokens
+//!
+//! Full-text search stores [`Triage::tokens`] of every case (SQLite FTS5 /
+//! PostgreSQL `tsvector('simple')`) and segments the query with the *same* function. Chinese has
+//! no spaces, so which words a text "contains" is whatever the segmenter says: a query is only
+//! found if it is cut the way the document was. Hence one normaliser ([`normalise`]) and one
+//! segmenter (jieba, search mode, with the domain dictionary `data/dict.txt` so that 占道经营
+//! stays one word instead of 占 + 道 + 经营) serve both sides, and the output is deterministic.
+//! Changing the dictionary changes the tokens of already indexed text: re-index after doing so.
+//! Phone and identity numbers are masked before segmentation, so they never become searchable.
+//!
+//! # Suggestions
+//!
+//! [`Triage::classify`] suggests category and handling unit (from [`TAXONOMY`]), nature,
+//! urgency and risk for `POST /api/v1/triage`; a dispatcher confirms or corrects them.
+//! The category classifier is a **baseline**: a sparse linear model whose weights are
+//! hand-set cues (`data/weights.txt`) over jieba tokens and character n-grams. It is meant to be
+//! replaced by a model trained on dispatchers' corrections; the replacement only changes the
+//! weights (or the private `model` module), not this API. Nature, urgency and risk are cue
+//! phrases on purpose: a risk alert must be explainable by the words that raised it.
+
+mod cues;
+mod model;
+mod normalise;
+mod taxonomy;
+
+use jieba_rs::Jieba;
+use serde::Serialize;
+
+use crate::model::{CLASSES, Features, LinearModel, softmax};
+pub use crate::normalise::{ID_MASK, PHONE_MASK, normalise};
+pub use crate::taxonomy::{TAXONOMY, department_of};
+
+const DOMAIN_DICT: &str = include_str!("../data/dict.txt");
+const WEIGHTS: &str = include_str!("../data/weights.txt");
+
+/// Frequency given to a dictionary word listed without one (see `data/dict.txt`).
+const DEFAULT_WORD_FREQ: usize = 2000;
+/// Classification reads at most this many characters: the gist of a request is at its start,
+/// and it bounds the time of a call whatever is pasted into it.
+const CLASSIFY_MAX_CHARS: usize = 2000;
+/// How many candidates a suggestion lists.
+const CANDIDATES: usize = 5;
+/// How many words explain a suggestion.
+const EXPLANATION_WORDS: usize = 5;
+
+/// Suggested triage of a request text.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    /// `一级/二级`, verbatim from the taxonomy.
+    pub category: String,
+    /// The category's default handling unit, e.g. `城管局`.
+    pub department: String,
+    /// complaint | help | consult | suggestion | report | dispute | praise
+    pub nature: &'static str,
+    /// normal | urgent | critical
+    pub urgency: &'static str,
+    pub risk: Risk,
+    /// Confidence in `category`, 0..1 (the first candidate's score).
+    pub confidence: f32,
+    /// The best categories, best first; the first is `category`.
+    pub candidates: Vec<Candidate>,
+    /// The words that weighed most for `category`.
+    pub explanation: Vec<String>,
+}
+
+/// Conflict-risk reading of a request (矛盾风险).
+#[derive(Debug, Clone, Serialize)]
+pub struct Risk {
+    /// none | low | medium | high
+    pub level: &'static str,
+    /// self_harm, violence, gathering, petition, vulnerable, repeated, media
+    pub signals: Vec<&'static str>,
+}
+
+/// One category the classifier considered.
+#[derive(Debug, Clone, Serialize)]
+pub struct Candidate {
+    pub category: String,
+    pub department: String,
+    /// Share of the classifier's belief, 0..1; the scores of all 44 categories sum to 1.
+    pub score: f32,
+}
+
+/// Segmenter and classifier, built once and shared.
+#[derive(Debug)]
+pub struct Triage {
+    jieba: Jieba,
+    model: LinearModel,
+}
+
+// `Triage` is shared across request handlers.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Triage>();
+};
+
+impl Default for Triage {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Triage {
+    /// Loads jieba's default dictionary, the domain dictionary and the classifier weights, all
+    /// embedded in the binary.
+    pub fn new() -> Self {
+        let mut jieba = Jieba::new();
+        load_domain_dict(&mut jieba, DOMAIN_DICT);
+        let (model, _errors) = LinearModel::parse(WEIGHTS);
+        Triage { jieba, model }
+    }
+
+    /// Search tokens of a text, in order, duplicates kept: normalised, segmented in jieba's
+    /// search mode (a long word also yields its dictionary sub-words: 老旧小区改造 → 老旧, 小区,
+    /// 改造, 老旧小区, 老旧小区改造), without punctuation, whitespace and stop words.
+    /// Use it for documents and queries alike.
+    pub fn tokens(&self, text: &str) -> Vec<String> {
+        let normalised = normalise(text);
+        self.segment(&normalised)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn segment<'a>(&self, normalised: &'a str) -> Vec<&'a str> {
+        self.jieba
+            .cut_for_search(normalised, true)
+            .into_iter()
+            .map(|t| t.word)
+            .filter(|w| w.chars().any(char::is_alphanumeric) && !is_stop_word(w))
+            .collect()
+    }
+
+    /// Suggests category, department, nature, urgency and risk for a request text.
+    /// Never fails: an empty or unrelated text gets a low-confidence suggestion.
+    pub fn classify(&self, text: &str) -> Suggestion {
+        let mut normalised = normalise(text);
+        if let Some((cut, _)) = normalised.char_indices().nth(CLASSIFY_MAX_CHARS) {
+            normalised.truncate(cut);
+        }
+        let tokens = self.segment(&normalised);
+        let features = Features::extract(&normalised, &tokens);
+        let probabilities = softmax(&self.model.score(&features));
+
+        let mut order: Vec<usize> = (0..CLASSES).collect();
+        // stable sort: equal scores keep taxonomy order, so the result is deterministic
+        order.sort_by(|&a, &b| probabilities[b].total_cmp(&probabilities[a]));
+        let best = order[0];
+        let candidates: Vec<Candidate> = order
+            .iter()
+            .take(CANDIDATES)
+            .map(|&i| Candidate {
+                category: TAXONOMY[i].0.to_owned(),
+                department: TAXONOMY[i].1.to_owned(),
+                score: probabilities[i],
+            })
+            .collect();
+
+        let (category, department) = TAXONOMY[best];
+        let urgency = cues::urgency(&normalised);
+        let signals = cues::signals(&normalised, urgency);
+        Suggestion {
+            category: category.to_owned(),
+            department: department.to_owned(),
+            nature: cues::nature(&normalised, category.starts_with("邻里纠纷/")),
+            urgency,
+            risk: Risk {
+                level: cues::level(&signals),
+                signals,
+            },
+            confidence: probabilities[best],
+            candidates,
+            explanation: self.model.explain(&features, best, EXPLANATION_WORDS),
+        }
+    }
+}
+
+/// Adds `word [freq] [tag]` lines to jieba. A word without a frequency gets enough to be kept
+/// whole (jieba's suggestion) and at least [`DEFAULT_WORD_FREQ`], never less than it had.
+fn load_domain_dict(jieba: &mut Jieba, dict: &str) {
+    for line in dict.lines() {
+        let line = line.split('#').next().unwrap_or("");
+        let mut parts = line.split_whitespace();
+        let Some(word) = parts.next() else { continue };
+        let freq = parts.next().and_then(|f| f.parse::<usize>().ok());
+        let tag = parts.next();
+        let freq = freq.unwrap_or_else(|| jieba.suggest_freq(word).max(DEFAULT_WORD_FREQ));
+        jieba.add_word(word, Some(freq), tag);
+    }
+}
+
+/// Function words that carry nothing for search or classification. Sorted (binary search).
+const STOP_WORDS: &[&str] = &[
+    "一下", "一个", "一些", "上", "与", "个", "么", "之", "也", "了", "于", "从", "他", "他们", "以", "们",
+    "但", "你", "你们", "其", "吗", "吧", "呀", "呢", "和", "哦", "哪", "啊", "啦", "嗯", "在", "她", "它",
+    "就", "并", "很", "得", "我", "我们", "或", "把", "是", "有点", "来", "此", "的", "着", "等", "给", "而",
+    "能", "自己", "让", "这", "这个", "这些", "那", "那个", "那些", "都", "里", "麻烦",
+];
+
+fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.binary_search(&word).is_ok()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::sync::LazyLock;
+
+    static TRIAGE: LazyLock<Triage> = LazyLock::new(Triage::new);
+
+    #[test]
+    fn embedded_data_is_clean() {
+        let (_, errors) = LinearModel::parse(WEIGHTS);
+        assert!(errors.is_empty(), "{errors:#?}");
+        let mut sorted = STOP_WORDS.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted, STOP_WORDS, "STOP_WORDS must be sorted and unique");
+    }
+
+    /// A cue the features of a text can never contain is dead weight: every cue must be found
+    /// in the features of its own text.
+    #[test]
+    fn every_cue_is_reachable() {
+        let (model, _) = LinearModel::parse(WEIGHTS);
+        let mut dead = Vec::new();
+        for cue in model.cues() {
+            let normalised = normalise(cue);
+            let tokens = TRIAGE.segment(&normalised);
+            let features = Features::extract(&normalised, &tokens);
+            if !features.iter().any(|f| f == cue) {
+                dead.push(cue.to_owned());
+            }
+        }
+        dead.sort();
+        assert!(dead.is_empty(), "unreachable cues: {dead:?}");
+    }
+
+    #[test]
+    fn tokens_keep_domain_words() {
+        assert!(TRIAGE.tokens("占道经营").contains(&"占道经营".to_owned()));
+        let t = TRIAGE.tokens("小区门口有人占道经营！");
+        assert!(t.contains(&"占道经营".to_owned()), "{t:?}");
+        assert!(t.contains(&"小区".to_owned()), "{t:?}");
+        assert!(!t.iter().any(|w| w == "!" || w == "！" || w == " "), "{t:?}");
+        // the query 占道 finds the document: search mode also indexes the sub-word
+        assert!(t.contains(&"占道".to_owned()), "{t:?}");
+        assert_eq!(TRIAGE.tokens("占道"), vec!["占道".to_owned()]);
+        for word in ["违章搭建", "加装电梯", "网约车", "拖欠工资", "消防通道", "垃圾分类", "12345"] {
+            let t = TRIAGE.tokens(&format!("关于{word}的问题"));
+            assert!(t.contains(&word.to_owned()), "{word}: {t:?}");
+        }
+    }
+
+    #[test]
+    fn tokens_are_normalised_and_deterministic() {
+        let a = TRIAGE.tokens("樓上ＫＴＶ噪聲擾民，電話13812345678");
+        assert_eq!(a, TRIAGE.tokens("楼上ktv噪声扰民, 电话 13812345678"));
+        assert!(a.contains(&"ktv".to_owned()), "{a:?}");
+        assert!(a.contains(&"噪声".to_owned()), "{a:?}");
+        assert!(!a.iter().any(|t| t.contains("138")), "phone leaked into tokens: {a:?}");
+        assert!(!a.iter().any(|t| t == "的" || t == "了"));
+        for _ in 0..3 {
+            assert_eq!(TRIAGE.tokens("小区门口有人占道经营"), TRIAGE.tokens("小区门口有人占道经营"));
+        }
+        assert!(TRIAGE.tokens("").is_empty());
+        assert!(TRIAGE.tokens("，。！？ 　").is_empty());
+    }
+
+    #[test]
+    fn suggestion_shape() {
+        let s = TRIAGE.classify("小区门口有人占道经营，摆摊卖水果，行人没法走");
+        assert_eq!(s.category, "城市管理/占道经营");
+        assert_eq!(s.department, "城管局");
+        assert!(s.candidates.len() >= 3);
+        assert_eq!(s.candidates[0].category, s.category);
+        assert!(s.candidates.windows(2).all(|w| w[0].score >= w[1].score));
+        assert!((s.confidence - s.candidates[0].score).abs() < f32::EPSILON);
+        assert!(s.confidence > 0.5 && s.confidence <= 1.0, "{}", s.confidence);
+        assert!(s.explanation.iter().any(|w| w.contains("占道")), "{:?}", s.explanation);
+        for c in &s.candidates {
+            assert_eq!(department_of(&c.category), Some(c.department.as_str()));
+        }
+    }
+
+    #[test]
+    fn empty_and_unrelated_text() {
+        for text in ["", "   ", "？？？", "abc", "你好"] {
+            let s = TRIAGE.classify(text);
+            assert!(s.candidates.len() >= 3);
+            assert!(s.confidence < 0.2, "{text:?}: {}", s.confidence);
+            assert_eq!(s.risk.level, "none");
+            assert_eq!(s.urgency, "normal");
+        }
+        // a very long text is fine too
+        let long = "楼下烧烤店油烟很大。".repeat(2000);
+        assert_eq!(TRIAGE.classify(&long).category, "环境保护/大气污染");
+    }
+}

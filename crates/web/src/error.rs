@@ -1,0 +1,78 @@
+//! One mapping from [`AppError`] to HTTP: the status from the error kind, and the body
+//! `{"error": {"code", "message", "field"?, "details"?}}` in the language of `Accept-Language`
+//! (zh-CN by default, English when asked).
+
+use app::{AppError, ErrorKind};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+pub fn status_of(kind: ErrorKind) -> StatusCode {
+    match kind {
+        ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+        ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+        ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The error travels to [`render_errors`] in the response extensions, where the request's
+/// language is known.
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut res = Response::new(Body::empty());
+        *res.status_mut() = status_of(self.0.kind);
+        res.extensions_mut().insert(self.0);
+        res
+    }
+}
+
+pub fn wants_english(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .is_some_and(|first| first.trim().to_ascii_lowercase().starts_with("en"))
+}
+
+pub fn body_of(e: &AppError, english: bool) -> serde_json::Value {
+    let mut err = json!({ "code": e.code, "message": if english { &e.en } else { &e.zh } });
+    if let Some(f) = &e.field {
+        err["field"] = json!(f);
+    }
+    if let Some(d) = &e.details {
+        err["details"] = d.clone();
+    }
+    json!({ "error": err })
+}
+
+pub async fn render_errors(req: Request, next: Next) -> Response {
+    let english = wants_english(req.headers());
+    let mut res = next.run(req).await;
+    if let Some(e) = res.extensions_mut().remove::<AppError>() {
+        let status = res.status();
+        let mut out = (status, axum::Json(body_of(&e, english))).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            out.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        return out;
+    }
+    res
+}

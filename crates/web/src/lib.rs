@@ -1,0 +1,67 @@
+//! HTTP edge of onewindow: the JSON API under `/api/v1` (with its OpenAPI document), health and
+//! Prometheus metrics. Errors of every layer are mapped to a status and a JSON body here, once, in
+//! the language the client asks for.
+
+mod error;
+mod extract;
+mod handlers;
+mod openapi;
+
+use app::App;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::{Arc, OnceLock};
+
+pub use error::ApiError;
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Largest request body accepted (413 above it).
+    pub body_limit: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig { body_limit: 1024 * 1024 }
+    }
+}
+
+/// The process-wide Prometheus recorder (a recorder can be installed only once per process).
+pub fn metrics_handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        let _ = metrics::set_global_recorder(recorder);
+        handle
+    })
+}
+
+pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
+    metrics_handle();
+    let api = Router::new()
+        .route("/auth/login", post(handlers::login))
+        .route("/auth/logout", post(handlers::logout))
+        .route("/auth/me", get(handlers::me))
+        .route("/units", get(handlers::units))
+        .route("/dictionaries", get(handlers::dictionaries))
+        .route("/cases", post(handlers::create_case).get(handlers::list_cases))
+        .route("/cases/{id}", get(handlers::get_case))
+        .route("/cases/{id}/events", get(handlers::case_events))
+        .route("/cases/{id}/transitions", post(handlers::transition))
+        .route("/triage", post(handlers::triage))
+        .route("/openapi.json", get(openapi::document))
+        .fallback(handlers::api_not_found);
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(handlers::healthz))
+        .route("/metrics", get(handlers::metrics))
+        .route("/", get(handlers::index))
+        .layer(DefaultBodyLimit::max(cfg.body_limit))
+        .layer(axum::middleware::from_fn(error::render_errors))
+        .layer(axum::middleware::from_fn(handlers::track_metrics))
+        .with_state(app)
+}

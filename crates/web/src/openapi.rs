@@ -1,0 +1,110 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations. The request-body types here
+//! document the shapes; bodies are parsed field by field in `app` so errors can name the field.
+
+use app::views::{CaseView, EventView, ExtensionView, LocationView, ReporterView, UnitView};
+use axum::Json;
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginDoc {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponseDoc {
+    pub token: String,
+    pub token_type: String,
+    pub expires_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReporterDoc {
+    pub name: String,
+    pub phone: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LocationDoc {
+    pub address: String,
+    /// Region code of the community, street or district.
+    pub region: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+/// A new case. Enumerations accept the English code or the Chinese label.
+#[derive(Serialize, ToSchema)]
+pub struct NewCaseDoc {
+    /// Derived from the description when absent.
+    pub title: Option<String>,
+    pub description: String,
+    /// complaint, help, consult, suggestion, report, dispute, praise (or 投诉 … 表扬).
+    pub nature: String,
+    /// `一级/二级`; suggested by triage when absent.
+    pub category: Option<String>,
+    /// normal, urgent, critical (一般, 紧急, 特急); default normal.
+    pub urgency: Option<String>,
+    /// window, phone, web, app, open311, visit, grid, inspector, transfer, leader, media, import.
+    pub source: Option<String>,
+    pub reporter: ReporterDoc,
+    pub location: LocationDoc,
+    /// RFC 3339 or YYYY-MM-DD; default now.
+    pub reported_at: Option<String>,
+}
+
+/// A transition. Arguments by action: dispatch `unit`, `co_units`; return and reject `reason`;
+/// request_extension `working_days`, `reason`; decide_extension `approve`; resolve and answer
+/// `reply` (resolve also `outcome`: resolved, partly, unresolved); follow_up `satisfaction`
+/// (satisfied, basically_satisfied, unsatisfied) and `resolved`; escalate `unit`; merge `into`.
+#[derive(Serialize, ToSchema)]
+pub struct TransitionDoc {
+    pub action: String,
+    /// The version of the case you read (optimistic concurrency).
+    pub version: i64,
+    pub opinion: Option<String>,
+    pub reason: Option<String>,
+    pub unit: Option<String>,
+    pub co_units: Option<Vec<String>>,
+    pub working_days: Option<u32>,
+    pub approve: Option<bool>,
+    pub reply: Option<String>,
+    pub outcome: Option<String>,
+    pub satisfaction: Option<String>,
+    pub resolved: Option<bool>,
+    pub into: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TriageDoc {
+    pub text: String,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "onewindow API", description = "一窗 — one-window case platform of a district social-governance service center"),
+    paths(
+        crate::handlers::login, crate::handlers::logout, crate::handlers::me, crate::handlers::units,
+        crate::handlers::dictionaries, crate::handlers::create_case, crate::handlers::list_cases,
+        crate::handlers::get_case, crate::handlers::case_events, crate::handlers::transition, crate::handlers::triage,
+    ),
+    components(schemas(CaseView, EventView, UnitView, ReporterView, LocationView, ExtensionView, LoginDoc, LoginResponseDoc, NewCaseDoc, TransitionDoc, TriageDoc, ReporterDoc, LocationDoc)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
