@@ -200,7 +200,7 @@ fn nature_weights(source: &str) -> [f64; 7] {
         // The 矛调 centre's window is where disputes walk in.
         "window" | "visit" => [17.0, 27.0, 31.0, 6.0, 2.0, 16.0, 1.2],
         "leader" | "media" | "transfer" => [40.0, 25.0, 8.0, 10.0, 6.0, 10.0, 1.0],
-        _ => [17.1, 27.6, 42.5, 5.9, 2.1, 4.8, 1.2],
+        _ => [17.1, 27.0, 45.0, 5.9, 2.1, 4.8, 1.2],
     }
 }
 
@@ -258,6 +258,7 @@ pub struct CaseStream<'a> {
     /// Cumulative weights over `places` (all / villages only, the latter zero for 社区).
     cum_all: Vec<f64>,
     cum_rural: Vec<f64>,
+    cum_urban: Vec<f64>,
     /// `[field][nature][month]` → cumulative weights over the 44 categories.
     cat_tables: Vec<Vec<Vec<Vec<f64>>>>,
     /// `[category][field][nature]` → indices of the usable templates.
@@ -303,6 +304,11 @@ impl<'a> CaseStream<'a> {
                 .iter()
                 .map(|p| if p.village { weight(p) } else { 0.0 }),
         );
+        let cum_urban = cumulative(
+            places
+                .iter()
+                .map(|p| if p.village { 0.0 } else { weight(p) }),
+        );
 
         let mut tpl_index: Vec<[[Vec<usize>; 7]; 2]> = Vec::with_capacity(TEMPLATES.len());
         for tpls in TEMPLATES.iter() {
@@ -343,6 +349,7 @@ impl<'a> CaseStream<'a> {
             places,
             cum_all,
             cum_rural,
+            cum_urban,
             cat_tables,
             tpl_index,
             cum_sources: cumulative(SOURCES.iter().map(|(_, w)| *w)),
@@ -379,8 +386,14 @@ impl<'a> CaseStream<'a> {
         };
         let nature = tpl.nature;
 
-        let place_i = if tpl.rural && self.cum_rural.last().copied().unwrap_or(0.0) > 0.0 {
+        // Estates with property companies and owners' committees are mostly urban; villages get
+        // their share of those through their 农居点 now and then.
+        let estate = tpl.body.contains("{est}") || tpl.body.contains("{home}");
+        let has = |cum: &[f64]| cum.last().copied().unwrap_or(0.0) > 0.0;
+        let place_i = if tpl.rural && has(&self.cum_rural) {
             rng.cumulative_pick(&self.cum_rural)
+        } else if estate && has(&self.cum_urban) && rng.chance(0.9) {
+            rng.cumulative_pick(&self.cum_urban)
         } else {
             rng.cumulative_pick(&self.cum_all)
         };
@@ -396,7 +409,9 @@ impl<'a> CaseStream<'a> {
         let opener_tpl = opener(source, nature, &mut rng);
         let opener_text = ctx.fill(opener_tpl, &mut rng);
         if opener_text.contains(person) && body.starts_with(person) {
-            body = format!("其{}", &body[person.len()..]);
+            // "来电人称：来电人的电动车…" → "来电人称：其电动车…", as operators write it.
+            let rest = &body[person.len()..];
+            body = format!("其{}", rest.strip_prefix('的').unwrap_or(rest));
         }
         let mut description = format!("{opener_text}{body}。");
         if !tpl.ask.is_empty() {
@@ -500,7 +515,8 @@ fn person_word(source: &str) -> &'static str {
     match source {
         "web" | "app" | "open311" => "留言人",
         "window" => "来访人",
-        "visit" | "leader" | "media" => "群众",
+        "visit" => "该居民",
+        "leader" | "media" => "当事人",
         _ => "来电人",
     }
 }

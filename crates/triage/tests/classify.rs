@@ -1,9 +1,17 @@
 //! Behaviour of the baseline classifier on realistic requests.
 //!
-//! `TUNING` is what the hand-set weights were adjusted against: every sentence must be
-//! classified right. `HELD_OUT` was written before any tuning and never tuned against; it
-//! measures how the baseline generalises and only has to stay above a floor. Run with
-//! `cargo test -p triage --test classify -- --nocapture accuracy` to see the figures.
+//! The sentence sets and their history, which decides what their figures mean:
+//! - `TUNING`: what the hand-set weights were built against; every sentence must be right.
+//! - `HELD_OUT`: written before the first run, never tuned against (but by the author of the
+//!   weights, so optimistic).
+//! - `HARD`: indirect everyday language; measured untuned (25/44 top-1, 32/44 top-3), then
+//!   used for a second tuning round.
+//! - `RECORDS`: hotline-record style; written in the same step as that second round, so
+//!   partly seen.
+//! - `FINAL`: written after all tuning, run once, never tuned against. Quote these figures; a
+//!   trained model replacing the baseline should beat them.
+//!
+//! `cargo test -p triage --test classify -- --nocapture accuracy` prints the figures.
 #![allow(clippy::unwrap_used)]
 
 use std::sync::LazyLock;
@@ -104,7 +112,7 @@ const TUNING: &[(&str, &str)] = &[
     ("邻里纠纷/土地山林", "两个村为了山林地界的问题争了好多年，最近又吵起来了"),
 ];
 
-/// Written before tuning, one per subcategory, and not tuned against.
+/// One per subcategory, written before the first run and not tuned against.
 const HELD_OUT: &[(&str, &str)] = &[
     ("城市管理/占道经营", "街口的早餐店把桌椅摆到人行道上，早上根本过不去"),
     ("城市管理/违章搭建", "邻居在公共绿地上砌墙圈地，还搭了个棚子养鸡"),
@@ -152,9 +160,8 @@ const HELD_OUT: &[(&str, &str)] = &[
     ("邻里纠纷/土地山林", "村里搞土地流转，我家的田被划进去了，租金一直没给"),
 ];
 
-/// Written after the first tuning round, in indirect everyday language that avoids the obvious
-/// keywords (小推车 rather than 摆摊, 上保险 rather than 社保), and not tuned against: the
-/// closest thing to real traffic this crate has.
+/// Indirect everyday language that avoids the obvious keywords (小推车 rather than 摆摊, 上保险
+/// rather than 社保). Measured untuned at 25/44 top-1, then used for the second tuning round.
 const HARD: &[(&str, &str)] = &[
     ("城市管理/占道经营", "早上七点到九点，学校对面那条街全是卖早点的小推车，电动车都开不过去"),
     ("城市管理/违章搭建", "6幢顶层那户在平台上又砌了一层，钢架都露在外面"),
@@ -200,6 +207,104 @@ const HARD: &[(&str, &str)] = &[
     ("邻里纠纷/家庭矛盾", "我儿媳妇不让我看孙子，还把我的东西扔了出来"),
     ("邻里纠纷/物业纠纷", "我们因为漏水的事跟物业吵过一次，现在他们故意不给我们家修"),
     ("邻里纠纷/土地山林", "隔壁村的人把我家祖辈种的毛竹砍了，说那片山是他们的"),
+];
+
+/// The style of hotline records (来电人反映…，请核实处理). Written in the same step as the second
+/// tuning round, whose cues borrowed some of its words: partly seen.
+const RECORDS: &[(&str, &str)] = &[
+    ("城市管理/占道经营", "市民来电反映：某某路菜场门口每天下午有商贩把蔬菜筐摆到非机动车道上售卖，影响通行，请相关部门核实处理。"),
+    ("城市管理/违章搭建", "来电人称其楼下住户正在将车库改建成住房，并向外扩出两米，要求查处。"),
+    ("城市管理/市容环境", "市民反映：桥下绿化带里被人倒了大量装修垃圾，已经堆了一个多月。"),
+    ("城市管理/户外广告", "来电反映某商场外墙新装的巨幅广告屏晚上十点后仍在播放，光线刺眼。"),
+    ("环境保护/噪声污染", "市民反映小区旁边的货运站每天凌晨装卸货物，叉车、喇叭声不断，严重影响休息。"),
+    ("环境保护/大气污染", "来电人反映附近一家家具厂在刷油漆，气味很重，老人孩子闻了头晕。"),
+    ("环境保护/水污染", "市民反映某村附近的小溪近期水面漂着一层油，疑似有工厂排放。"),
+    ("环境保护/垃圾分类", "来电人反映小区的厨余垃圾桶经常满了也不清运，居民只能把垃圾放在桶边。"),
+    ("住房建设/物业管理", "市民来电反映其所在小区的单元门禁已损坏两个月，多次报修物业未处理。"),
+    ("住房建设/老旧小区改造", "来电人反映其小区在进行外墙保温改造，脚手架搭了半年，施工方迟迟不拆。"),
+    ("住房建设/加装电梯", "市民咨询多层住宅加装电梯的审批流程和费用分摊办法。"),
+    ("住房建设/房屋质量", "来电人反映其购买的商品房交付后发现承重墙有多处裂纹，开发商拒绝维修。"),
+    ("交通运输/公交线路", "市民建议将某某公交线路延伸至新建的人民医院，方便周边居民就医。"),
+    ("交通运输/出租网约车", "来电人称乘坐网约车时司机中途要求加价，否则不继续行驶。"),
+    ("交通运输/道路设施", "市民反映某路段的下水道盖板缺失，已有电动车骑行人员摔伤。"),
+    ("交通运输/停车管理", "来电人反映小区内外来车辆随意停放，占用消防通道和绿化带。"),
+    ("市场监管/食品安全", "市民反映在某面馆就餐后，一家三口出现呕吐腹泻症状。"),
+    ("市场监管/消费维权", "来电人反映在某家电卖场购买的冰箱不制冷，多次联系售后均被推诿。"),
+    ("市场监管/价格投诉", "市民反映某加油站的油价高于公示价格，且拒绝出具小票。"),
+    ("市场监管/无证经营", "来电人反映某居民楼一楼被改成小旅馆对外营业，未见任何经营许可。"),
+    ("劳动社保/拖欠工资", "市民来电称其在某物流公司工作，离职已三个月，最后两个月的薪水一直未结清。"),
+    ("劳动社保/社保缴纳", "来电人咨询灵活就业人员如何在本地参加职工养老保险。"),
+    ("劳动社保/就业服务", "市民咨询本区是否有针对退役军人的职业技能培训和推荐上岗服务。"),
+    ("劳动社保/劳动合同", "来电人反映公司以经营困难为由单方面降低其工资，并要求其签署自愿离职协议。"),
+    ("教育/入学招生", "市民咨询外地户籍子女在本区就读初中需要满足哪些条件。"),
+    ("教育/校外培训", "来电人反映某艺术培训学校课程缩水，承诺的小班教学变成了三十人大班。"),
+    ("教育/校园安全", "市民反映某中学晚自习放学后，校门口经常有社会青年拦截学生索要钱财。"),
+    ("卫生健康/医疗服务", "来电人反映某医院收费时重复计算了检查费用，医院不予退还。"),
+    ("卫生健康/疫苗接种", "市民咨询成年人接种带状疱疹疫苗需要到哪里预约。"),
+    ("卫生健康/医保报销", "来电人反映其在定点医院住院，出院结算时医保统筹部分未能直接结算。"),
+    ("民政养老/居家养老", "市民反映社区的老年助餐点关了，附近的老人吃饭没有着落。"),
+    ("民政养老/低保救助", "来电人称家中只有他和患病的母亲，收入微薄，咨询能否纳入最低生活保障。"),
+    ("民政养老/婚姻登记", "市民咨询与外籍人士登记结婚需要准备哪些证明材料。"),
+    ("民政养老/殡葬管理", "来电人反映小区内有住户在楼下搭灵棚办丧事，连续三天放哀乐。"),
+    ("公共安全/治安隐患", "市民反映某出租房内经常有多名男子深夜进出，怀疑有人吸毒。"),
+    ("公共安全/电信诈骗", "来电人称其在某投资平台充值后无法提现，客服已失联。"),
+    ("公共安全/消防隐患", "市民反映某小区地下车库有人给电瓶车充电，电线拖了十几米。"),
+    ("水电气/供水", "来电人反映其小区二次供水水箱长期未清洗，自来水有铁锈味。"),
+    ("水电气/供电", "市民反映其村里电线杆倾斜严重，电线离地面很低。"),
+    ("水电气/燃气", "来电人咨询燃气表显示余额不足后如何线上充值。"),
+    ("邻里纠纷/相邻关系", "市民反映楼上住户在阳台养了十几只鸽子，鸽子粪便掉落在其窗台上。"),
+    ("邻里纠纷/家庭矛盾", "来电人称其丈夫长期酗酒后对其辱骂，要求社区介入。"),
+    ("邻里纠纷/物业纠纷", "市民反映其与物业公司就车位管理费收取标准产生争议，双方协商未果。"),
+    ("邻里纠纷/土地山林", "来电人反映其家的宅基地与邻居家的边界存在争议，邻居在争议地块上建了围墙。"),
+];
+
+/// The last set: written after all tuning, evaluated once, never tuned against. Its figures are
+/// the ones to quote for this baseline.
+const FINAL: &[(&str, &str)] = &[
+    ("城市管理/占道经营", "超市门口的水果店把水果箱一直摆到马路牙子上，推婴儿车都过不去"),
+    ("城市管理/违章搭建", "隔壁楼的一楼把窗户改成门，在外面自己圈了个小院子"),
+    ("城市管理/市容环境", "小区后面那条河沟边上扔满了塑料袋和泡沫饭盒，风一吹到处飞"),
+    ("城市管理/户外广告", "我们楼外墙被挂了一块很大的房地产广告布，把我们家窗户都遮住了"),
+    ("环境保护/噪声污染", "旁边的汽修店从早到晚砰砰敲钣金，周末也不停"),
+    ("环境保护/大气污染", "工业园区那边一到晚上就飘过来一股化学品的味道，嗓子难受"),
+    ("环境保护/水污染", "造纸厂的排水口流出来的水是黄色的，下游的稻田都受影响"),
+    ("环境保护/垃圾分类", "垃圾房的可回收物和厨余混着收，那我们分类还有什么意义"),
+    ("住房建设/物业管理", "小区草坪好久没人修剪了，路灯也坏了好几盏，物业说没钱"),
+    ("住房建设/老旧小区改造", "我们这个八十年代的小区管道老化，下水经常堵，什么时候能轮到改造"),
+    ("住房建设/加装电梯", "加梯的费用怎么分摊，一楼不出钱是不是合理"),
+    ("住房建设/房屋质量", "新房收房的时候发现卧室的墙是斜的，地砖也有好几块是空的"),
+    ("交通运输/公交线路", "早高峰的公交挤得上不去，能不能多加几班车"),
+    ("交通运输/出租网约车", "网约车司机开到一半让我下车，说导航有问题，钱还照扣"),
+    ("交通运输/道路设施", "桥头那段路的护栏被车撞断了，一直没修"),
+    ("交通运输/停车管理", "有人在我们单元门口装了个地锁，把公共车位据为己有"),
+    ("市场监管/食品安全", "学校食堂的菜里吃出了一根钢丝，孩子嘴都划破了"),
+    ("市场监管/消费维权", "装修公司收了定金以后一直拖着不开工，现在找不到人"),
+    ("市场监管/价格投诉", "菜市场的猪肉一斤比超市贵了八块，也没有标价牌"),
+    ("市场监管/无证经营", "路口那家小饭馆开了半年了，听说一直没有办营业执照"),
+    ("劳动社保/拖欠工资", "在饭店当了八个月服务员，走的时候老板扣着最后一个月的钱不给"),
+    ("劳动社保/社保缴纳", "我退休了，为什么养老金比同事少那么多，缴费年限都差不多"),
+    ("劳动社保/就业服务", "我老婆下岗在家，想学个手艺，社区有免费的培训吗"),
+    ("劳动社保/劳动合同", "在公司干了五年，老板一句话就让我明天不用来了，一分钱补偿都没有"),
+    ("教育/入学招生", "今年小升初摇号是怎么摇的，我们能选哪些学校"),
+    ("教育/校外培训", "暑假的游泳班开了两节课就停了，说是教练走了，钱不退"),
+    ("教育/校园安全", "幼儿园老师用针扎孩子，孩子回家身上都是针眼"),
+    ("卫生健康/医疗服务", "半夜孩子发高烧去儿童医院，挂了号等了四个小时"),
+    ("卫生健康/疫苗接种", "孩子出生后的乙肝疫苗第三针什么时候打"),
+    ("卫生健康/医保报销", "我在杭州看病，老家的新农合能不能直接在这边结算"),
+    ("民政养老/居家养老", "社区的老年活动室一直锁着门，老人们没地方去"),
+    ("民政养老/低保救助", "我儿子得了白血病，家里为了治病已经借遍了亲戚，实在没办法了"),
+    ("民政养老/婚姻登记", "再婚的话需要提供以前的离婚证明吗"),
+    ("民政养老/殡葬管理", "清明节山上很多人烧纸放鞭炮，万一引起山火怎么办"),
+    ("公共安全/治安隐患", "我们楼下的电瓶车电瓶一个月被偷了三次"),
+    ("公共安全/电信诈骗", "网上认识的男朋友让我在一个博彩网站充钱，现在取不出来了"),
+    ("公共安全/消防隐患", "老街的木结构房子里还有人用煤炉做饭，一条街就一个消防栓"),
+    ("水电气/供水", "我们这里的水费怎么突然翻了一倍，用水量和以前一样"),
+    ("水电气/供电", "装了电动车充电桩，但是电力公司一直不给我们增容"),
+    ("水电气/燃气", "燃气公司上门安检，说我家的软管要换，收了我两百块"),
+    ("邻里纠纷/相邻关系", "后面新盖的房子比我们家高了两层，我家一年到头晒不到太阳"),
+    ("邻里纠纷/家庭矛盾", "我弟弟把爸妈的房子偷偷过户到自己名下，我们几个姐妹都不知道"),
+    ("邻里纠纷/物业纠纷", "因为我们没交物业费，物业把我们家的门禁卡停了，进出都要登记"),
+    ("邻里纠纷/土地山林", "村里重新分地，我们家嫁出去的女儿的那份地被收回了"),
 ];
 
 fn misses(set: &[(&str, &str)]) -> Vec<String> {
@@ -257,23 +362,31 @@ fn accuracy() {
             })
             .count()
     };
-    for (name, set) in [("tuning", TUNING), ("held-out", HELD_OUT), ("hard", HARD)] {
+    // (name, set, minimum top-1 %, minimum top-3 %): floors a change must not break
+    let sets: [(&str, &[(&str, &str)], usize, usize); 5] = [
+        ("tuning", TUNING, 100, 100),
+        ("held-out", HELD_OUT, 90, 95),
+        ("hard", HARD, 90, 95),
+        ("records", RECORDS, 90, 95),
+        ("final", FINAL, 65, 80),
+    ];
+    let mut failures = Vec::new();
+    for (name, set, min1, min3) in sets {
+        let (t1, t3, tl) = (top1(set), top3(set), top_level(set));
         println!(
-            "{name}: {} sentences, top-1 {}, top-3 {}, top-level {}",
+            "{name}: {} sentences, top-1 {t1} ({}%), top-3 {t3} ({}%), top-level {tl}",
             set.len(),
-            top1(set),
-            top3(set),
-            top_level(set)
+            t1 * 100 / set.len(),
+            t3 * 100 / set.len(),
         );
+        if name != "tuning" {
+            println!("  misses:\n{}", misses(set).join("\n"));
+        }
+        if t1 * 100 < set.len() * min1 || t3 * 100 < set.len() * min3 {
+            failures.push(name);
+        }
     }
-    println!("held-out misses:\n{}", misses(HELD_OUT).join("\n"));
-    println!("hard misses:\n{}", misses(HARD).join("\n"));
-    // the floor the baseline must keep; a trained model should raise it
-    assert!(
-        top1(HELD_OUT) * 100 >= HELD_OUT.len() * 70,
-        "held-out top-1 below 70%"
-    );
-    assert!(top3(HELD_OUT) * 100 >= HELD_OUT.len() * 85, "held-out top-3 below 85%");
+    assert!(failures.is_empty(), "below the floor: {failures:?}");
 }
 
 /// Night-time construction noise is noise pollution (生态环境局), not illegal building.

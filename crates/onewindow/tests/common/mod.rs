@@ -1,0 +1,205 @@
+//! Test harness: a real server on an ephemeral port, over a fresh SQLite file or a fresh
+//! PostgreSQL database (created here and dropped when the test ends), driven over HTTP.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use app::clock::ManualClock;
+use app::App;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use sqlx::Connection;
+use std::sync::Arc;
+use store::SqlStore;
+
+pub const PASSWORD: &str = app::seed::DEMO_PASSWORD;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server every development and CI machine runs.
+pub fn pg_admin_url() -> String {
+    std::env::var("ONEWINDOW_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub app: Arc<App>,
+    pub store: Arc<SqlStore>,
+    pub clock: Arc<ManualClock>,
+    pub units: Vec<Value>,
+    cleanup: Option<Cleanup>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    PgDatabase(String),
+}
+
+/// Tuesday 2026-11-24 10:00 in Shanghai.
+pub const T0: i64 = 1_795_485_600_000;
+
+pub async fn fresh_db(db: Db) -> (String, Cleanup) {
+    match db {
+        Db::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("ow-test-{}", uuid::Uuid::now_v7()));
+            std::fs::create_dir_all(&dir).unwrap();
+            (format!("sqlite://{}", dir.join("t.db").display()), Cleanup::File(dir))
+        }
+        Db::Postgres => {
+            let admin = pg_admin_url();
+            let name = format!("ow_test_{}", uuid::Uuid::now_v7().simple());
+            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("PostgreSQL must be reachable at ONEWINDOW_TEST_PG or 127.0.0.1:5432");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_string();
+            (format!("{base}/{name}"), Cleanup::PgDatabase(name))
+        }
+    }
+}
+
+impl TestServer {
+    pub async fn start(db: Db) -> TestServer {
+        Self::start_with(db, web::WebConfig::default()).await
+    }
+
+    pub async fn start_with(db: Db, cfg: web::WebConfig) -> TestServer {
+        let (url, cleanup) = fresh_db(db).await;
+        let store = Arc::new(SqlStore::connect(&url).await.unwrap());
+        store.migrate().await.unwrap();
+        let clock = Arc::new(ManualClock::new(T0));
+        let app = Arc::new(App::new(store.clone(), clock.clone(), shared_triage()));
+        app.install_demo_district().await.unwrap();
+        app.install_demo_users().await.unwrap();
+        let units: Vec<Value> = serde_json::from_value(serde_json::to_value(app.org.tree().await.unwrap().units.clone()).unwrap()).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let router = web::router(app.clone(), cfg);
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        TestServer { base, http: reqwest::Client::new(), app, store, clock, units, cleanup: Some(cleanup), server }
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let (s, v) = self.call("POST", "/api/v1/auth/login", None, Some(json!({ "username": username, "password": PASSWORD }))).await;
+        assert_eq!(s, StatusCode::OK, "login {username}: {v}");
+        v["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let mut rb = self.http.request(method.parse().unwrap(), format!("{}{path}", self.base));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        let res = rb.send().await.unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call("GET", path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call("POST", path, Some(token), Some(body)).await
+    }
+
+    /// A community of the first street, and the street.
+    pub fn community(&self, street_index: usize) -> (String, String) {
+        let streets: Vec<&Value> = self.units.iter().filter(|u| u["level"] == "street").collect();
+        let street = streets[street_index]["code"].as_str().unwrap().to_string();
+        let community = self.units.iter().find(|u| u["parent"] == street.as_str()).unwrap()["code"].as_str().unwrap().to_string();
+        (community, street)
+    }
+
+    pub async fn new_case(&self, token: &str, overrides: Value) -> Value {
+        let (community, _) = self.community(0);
+        let mut body = json!({
+            "title": "小区门口占道经营",
+            "description": "市民来电反映：金桥社区南门口每天晚上有流动摊贩占道经营，油烟和噪声扰民，希望尽快处理。",
+            "nature": "complaint",
+            "category": "城市管理/占道经营",
+            "urgency": "normal",
+            "source": "phone",
+            "reporter": { "name": "王先生", "phone": "13812341234" },
+            "location": { "address": "临江区金桥社区南门", "region": community, "lat": 30.27, "lon": 120.01 }
+        });
+        if let (Some(b), Some(o)) = (body.as_object_mut(), overrides.as_object()) {
+            for (k, v) in o {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        let (s, v) = self.post("/api/v1/cases", token, body).await;
+        assert_eq!(s, StatusCode::CREATED, "create: {v}");
+        v
+    }
+
+    /// Takes a transition with the case's current version and expects 200.
+    pub async fn act(&self, token: &str, case: &Value, action: &str, args: Value) -> Value {
+        let (s, v) = self.try_act(token, case, action, args).await;
+        assert_eq!(s, StatusCode::OK, "{action}: {v}");
+        v
+    }
+
+    pub async fn try_act(&self, token: &str, case: &Value, action: &str, args: Value) -> (StatusCode, Value) {
+        let id = case["id"].as_str().unwrap();
+        let mut body = json!({ "action": action, "version": case["version"] });
+        if let (Some(b), Some(o)) = (body.as_object_mut(), args.as_object()) {
+            for (k, v) in o {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        self.post(&format!("/api/v1/cases/{id}/transitions"), token, body).await
+    }
+
+    pub async fn events(&self, token: &str, case: &Value) -> Vec<Value> {
+        let (s, v) = self.get(&format!("/api/v1/cases/{}/events", case["id"].as_str().unwrap()), token).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v.as_array().unwrap().clone()
+    }
+
+    pub async fn shutdown(mut self) {
+        self.server.abort();
+        self.store.close().await;
+        match self.cleanup.take() {
+            Some(Cleanup::File(dir)) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Some(Cleanup::PgDatabase(name)) => {
+                let mut conn = sqlx::PgConnection::connect(&pg_admin_url()).await.unwrap();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut conn).await.unwrap();
+            }
+            None => {}
+        }
+    }
+}
+
+/// jieba's dictionary takes a moment to load; tests share one instance.
+pub fn shared_triage() -> Arc<triage::Triage> {
+    static T: std::sync::OnceLock<Arc<triage::Triage>> = std::sync::OnceLock::new();
+    T.get_or_init(|| Arc::new(triage::Triage::new())).clone()
+}
+
+/// Runs an async test body on SQLite and on PostgreSQL, as two tests.
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$body($crate::common::Db::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$body($crate::common::Db::Postgres).await;
+            }
+        }
+    };
+}
