@@ -471,6 +471,8 @@ fn risk() {
         ("none", &[][..], "小区门口有人摆摊"),
         ("none", &[][..], "商场跳楼价大甩卖，价格有问题"),
         ("none", &[][..], "村集体土地被人占用了"),
+        ("high", &["violence", "repeated"][..], "老公喝了酒就打我，已经好几次了"),
+        ("none", &[][..], "有事请打我电话"),
     ] {
         let s = TRIAGE.classify(text);
         assert_eq!(s.risk.level, level, "{text}: {:?}", s.risk);
