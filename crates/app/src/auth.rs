@@ -2,13 +2,13 @@
 //! keys for integrations, and login throttling counted in the database so that it holds across
 //! replicas.
 
+use crate::App;
 use crate::error::{AppError, ErrorKind};
 use crate::ports::{ApiKeyRecord, UserRecord};
 use crate::scope::{Principal, PrincipalKind};
-use crate::App;
+use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use domain::Role;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -18,11 +18,18 @@ pub const MIN_PASSWORD_LEN: usize = 8;
 pub const API_KEY_PREFIX: &str = "owk_";
 
 pub fn hash_password(password: &str) -> Result<String, AppError> {
-    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(AppError::internal)
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(AppError::internal)
 }
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// A random 256-bit secret, hex encoded.
@@ -60,7 +67,9 @@ impl App {
         let now = self.now();
         let username = username.trim();
         let since = now - self.settings.login_window_ms;
-        if self.store.login_failures_since(username, since).await? >= self.settings.login_max_failures {
+        if self.store.login_failures_since(username, since).await?
+            >= self.settings.login_max_failures
+        {
             let minutes = self.settings.login_window_ms / 60_000;
             return Err(AppError::new(
                 ErrorKind::TooManyRequests,
@@ -74,19 +83,33 @@ impl App {
             Some(u) => !u.disabled && verify_password(password, &u.password_hash),
             None => {
                 // Spend the same effort for unknown users so timing does not reveal who exists.
-                let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3f8lQ0hK2l3I0zLwJgyvUo3QJcUAGd3O2k0ZkE0vNbs");
+                let _ = verify_password(
+                    password,
+                    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3f8lQ0hK2l3I0zLwJgyvUo3QJcUAGd3O2k0ZkE0vNbs",
+                );
                 false
             }
         };
         let Some(user) = user.filter(|_| ok) else {
             self.store.record_login_failure(username, now).await?;
-            return Err(AppError::new(ErrorKind::Unauthorized, "bad_credentials", "用户名或密码错误", "wrong username or password"));
+            return Err(AppError::new(
+                ErrorKind::Unauthorized,
+                "bad_credentials",
+                "用户名或密码错误",
+                "wrong username or password",
+            ));
         };
         self.store.clear_login_failures(username).await?;
         let token = random_secret()?;
         let expires_at = now + self.settings.session_ttl_ms;
-        self.store.insert_session(&token_hash(&token), user.id, now, expires_at).await?;
-        Ok(LoginResult { token, expires_at, user })
+        self.store
+            .insert_session(&token_hash(&token), user.id, now, expires_at)
+            .await?;
+        Ok(LoginResult {
+            token,
+            expires_at,
+            user,
+        })
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), AppError> {
@@ -98,7 +121,12 @@ impl App {
     pub async fn authenticate(&self, bearer: &str) -> Result<Principal, AppError> {
         let hash = token_hash(bearer);
         if bearer.starts_with(API_KEY_PREFIX) {
-            let key = self.store.api_key_by_hash(&hash).await?.filter(|k| !k.revoked).ok_or_else(AppError::unauthorized)?;
+            let key = self
+                .store
+                .api_key_by_hash(&hash)
+                .await?
+                .filter(|k| !k.revoked)
+                .ok_or_else(AppError::unauthorized)?;
             return Ok(Principal {
                 id: key.id,
                 username: format!("api:{}", key.name),
@@ -108,28 +136,68 @@ impl App {
                 kind: PrincipalKind::ApiKey,
             });
         }
-        let user_id = self.store.session_user(&hash, self.now()).await?.ok_or_else(AppError::unauthorized)?;
-        let user = self.store.user_by_id(user_id).await?.filter(|u| !u.disabled).ok_or_else(AppError::unauthorized)?;
+        let user_id = self
+            .store
+            .session_user(&hash, self.now())
+            .await?
+            .ok_or_else(AppError::unauthorized)?;
+        let user = self
+            .store
+            .user_by_id(user_id)
+            .await?
+            .filter(|u| !u.disabled)
+            .ok_or_else(AppError::unauthorized)?;
         Ok(principal_of(&user))
     }
 
     pub async fn user_record(&self, id: Uuid) -> Result<UserRecord, AppError> {
-        self.store.user_by_id(id).await?.ok_or_else(|| AppError::not_found("用户", "user"))
+        self.store
+            .user_by_id(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("用户", "user"))
     }
 
     /// Creates a user (operators' CLI and admins).
-    pub async fn create_user(&self, username: &str, password: &str, role: &str, unit: &str, display_name: Option<&str>) -> Result<UserRecord, AppError> {
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password: &str,
+        role: &str,
+        unit: &str,
+        display_name: Option<&str>,
+    ) -> Result<UserRecord, AppError> {
         let username = username.trim();
-        if username.is_empty() || username.chars().count() > 64 || username.chars().any(char::is_whitespace) {
-            return Err(AppError::field("username", "须为 1–64 个字符且不含空格", "must be 1–64 characters without spaces"));
+        if username.is_empty()
+            || username.chars().count() > 64
+            || username.chars().any(char::is_whitespace)
+        {
+            return Err(AppError::field(
+                "username",
+                "须为 1–64 个字符且不含空格",
+                "must be 1–64 characters without spaces",
+            ));
         }
         if password.chars().count() < MIN_PASSWORD_LEN {
-            return Err(AppError::field("password", format!("至少 {MIN_PASSWORD_LEN} 个字符"), format!("must be at least {MIN_PASSWORD_LEN} characters")));
+            return Err(AppError::field(
+                "password",
+                format!("至少 {MIN_PASSWORD_LEN} 个字符"),
+                format!("must be at least {MIN_PASSWORD_LEN} characters"),
+            ));
         }
-        let role = Role::parse(role).ok_or_else(|| AppError::field("role", format!("可选：{}", Role::codes()), format!("must be one of {}", Role::codes())))?;
+        let role = Role::parse(role).ok_or_else(|| {
+            AppError::field(
+                "role",
+                format!("可选：{}", Role::codes()),
+                format!("must be one of {}", Role::codes()),
+            )
+        })?;
         let tree = self.org.reload().await?;
         if tree.get(unit).is_none() {
-            return Err(AppError::field("unit", format!("单位 {unit} 不存在"), format!("unknown unit {unit}")));
+            return Err(AppError::field(
+                "unit",
+                format!("单位 {unit} 不存在"),
+                format!("unknown unit {unit}"),
+            ));
         }
         let user = UserRecord {
             id: Uuid::now_v7(),
@@ -142,7 +210,12 @@ impl App {
             created_at: self.now(),
         };
         self.store.insert_user(&user).await.map_err(|e| match e {
-            crate::error::StoreError::Conflict(_) => AppError::new(ErrorKind::Conflict, "username_taken", format!("用户名 {username} 已存在"), format!("username {username} is already taken")),
+            crate::error::StoreError::Conflict(_) => AppError::new(
+                ErrorKind::Conflict,
+                "username_taken",
+                format!("用户名 {username} 已存在"),
+                format!("username {username} is already taken"),
+            ),
             other => other.into(),
         })?;
         Ok(user)
@@ -152,10 +225,20 @@ impl App {
     pub async fn create_api_key(&self, name: &str) -> Result<String, AppError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(AppError::field("name", "须为 1–100 个字符", "must be 1–100 characters"));
+            return Err(AppError::field(
+                "name",
+                "须为 1–100 个字符",
+                "must be 1–100 characters",
+            ));
         }
         let key = format!("{API_KEY_PREFIX}{}", random_secret()?);
-        let rec = ApiKeyRecord { id: Uuid::now_v7(), name: name.to_string(), key_hash: token_hash(&key), created_at: self.now(), revoked: false };
+        let rec = ApiKeyRecord {
+            id: Uuid::now_v7(),
+            name: name.to_string(),
+            key_hash: token_hash(&key),
+            created_at: self.now(),
+            revoked: false,
+        };
         self.store.insert_api_key(&rec).await?;
         Ok(key)
     }

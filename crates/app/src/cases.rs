@@ -5,15 +5,15 @@ use crate::error::AppError;
 use crate::input::Fields;
 use crate::org::OrgTree;
 use crate::ports::{CaseQuery, CaseWrite, DueFilter, SortKey};
-use crate::scope::{can_see, check_act, read_scope, Principal, PrincipalKind};
-use crate::views::{active_clock, case_view, event_view, warn_at, CaseView, EventView, Page};
-use crate::{search, App};
-use domain::machine::{apply, Actor, Args, Command};
+use crate::scope::{Principal, PrincipalKind, can_see, check_act, read_scope};
+use crate::views::{CaseView, EventView, Page, active_clock, case_view, event_view, warn_at};
+use crate::{App, search};
+use domain::machine::{Actor, Args, Command, apply};
 use domain::{
-    Action, Case, Event, Location, Nature, Outcome, Reporter, Role, Satisfaction, Source, Status,
-    Urgency, EVENT_MERGED_IN, EVENT_REGISTER,
+    Action, Case, EVENT_MERGED_IN, EVENT_REGISTER, Event, Location, Nature, Outcome, Reporter,
+    Role, Satisfaction, Source, Status, Urgency,
 };
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -37,7 +37,9 @@ pub struct NewCase {
 
 fn valid_phone(p: &str) -> bool {
     let digits = p.chars().filter(char::is_ascii_digit).count();
-    (5..=20).contains(&digits) && p.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ')
+    (5..=20).contains(&digits)
+        && p.chars()
+            .all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ')
 }
 
 /// Parses an instant given as RFC 3339 (`2026-11-26T09:30:00+08:00`) or a civil date
@@ -58,49 +60,115 @@ impl NewCase {
         let category = f.opt_str("category", 64)?;
         let urgency = f.opt_enum("urgency", Urgency::parse, Urgency::codes)?;
         let source = f.opt_enum("source", Source::parse, Source::codes)?;
-        let r = f.object("reporter", "reporter.")?.ok_or_else(|| AppError::field("reporter", "必填", "is required"))?;
-        let reporter = Reporter { name: r.req_str("name", 50)?, phone: r.req_str("phone", 30)? };
+        let r = f
+            .object("reporter", "reporter.")?
+            .ok_or_else(|| AppError::field("reporter", "必填", "is required"))?;
+        let reporter = Reporter {
+            name: r.req_str("name", 50)?,
+            phone: r.req_str("phone", 30)?,
+        };
         if !valid_phone(&reporter.phone) {
-            return Err(AppError::field("reporter.phone", "电话号码格式不正确", "is not a valid phone number"));
+            return Err(AppError::field(
+                "reporter.phone",
+                "电话号码格式不正确",
+                "is not a valid phone number",
+            ));
         }
-        let l = f.object("location", "location.")?.ok_or_else(|| AppError::field("location", "必填", "is required"))?;
+        let l = f
+            .object("location", "location.")?
+            .ok_or_else(|| AppError::field("location", "必填", "is required"))?;
         let lat = l.opt_f64("lat")?;
         let lon = l.opt_f64("lon")?;
         if lat.is_some_and(|v| !(-90.0..=90.0).contains(&v)) {
-            return Err(AppError::field("location.lat", "纬度须在 -90 到 90 之间", "must be between -90 and 90"));
+            return Err(AppError::field(
+                "location.lat",
+                "纬度须在 -90 到 90 之间",
+                "must be between -90 and 90",
+            ));
         }
         if lon.is_some_and(|v| !(-180.0..=180.0).contains(&v)) {
-            return Err(AppError::field("location.lon", "经度须在 -180 到 180 之间", "must be between -180 and 180"));
+            return Err(AppError::field(
+                "location.lon",
+                "经度须在 -180 到 180 之间",
+                "must be between -180 and 180",
+            ));
         }
-        let location = Location { address: l.req_str("address", 200)?, region: l.req_str("region", 20)?, lat, lon };
+        let location = Location {
+            address: l.req_str("address", 200)?,
+            region: l.req_str("region", 20)?,
+            lat,
+            lon,
+        };
         let reported_at = match f.opt_str("reported_at", 40)? {
             None => None,
             Some(s) => Some(parse_instant(&s).ok_or_else(|| {
-                AppError::field("reported_at", format!("「{s}」不是有效的时间，请用 2026-11-26T09:30:00+08:00 或 2026-11-26"), format!("'{s}' is not a valid instant; use 2026-11-26T09:30:00+08:00 or 2026-11-26"))
+                AppError::field(
+                    "reported_at",
+                    format!("「{s}」不是有效的时间，请用 2026-11-26T09:30:00+08:00 或 2026-11-26"),
+                    format!(
+                        "'{s}' is not a valid instant; use 2026-11-26T09:30:00+08:00 or 2026-11-26"
+                    ),
+                )
             })?),
         };
-        Ok(NewCase { title, description, nature, category, urgency, source, reporter, location, reported_at })
+        Ok(NewCase {
+            title,
+            description,
+            nature,
+            category,
+            urgency,
+            source,
+            reporter,
+            location,
+            reported_at,
+        })
     }
 }
 
 /// Derives a short title from the description when the caller gave none.
 fn title_from(description: &str) -> String {
-    let first = description.split(['。', '！', '？', '\n', '，']).next().unwrap_or(description);
+    let first = description
+        .split(['。', '！', '？', '\n', '，'])
+        .next()
+        .unwrap_or(description);
     let t: String = first.chars().take(30).collect();
-    if t.is_empty() { description.chars().take(30).collect() } else { t }
+    if t.is_empty() {
+        description.chars().take(30).collect()
+    } else {
+        t
+    }
 }
 
 fn actor_of(p: &Principal) -> Actor {
-    Actor { id: Some(p.id), name: p.name.clone(), unit: p.unit.clone() }
+    Actor {
+        id: Some(p.id),
+        name: p.name.clone(),
+        unit: p.unit.clone(),
+    }
 }
 
 impl App {
     /// The columns derived for queues and search, next to the case row.
-    pub(crate) fn write_of(&self, case: Case, expected: Option<i64>, events: Vec<Event>, reindex: bool) -> CaseWrite {
-        let share = self.policy.clocks_for(case.nature, case.urgency).near_due_share;
+    pub(crate) fn write_of(
+        &self,
+        case: Case,
+        expected: Option<i64>,
+        events: Vec<Event>,
+        reindex: bool,
+    ) -> CaseWrite {
+        let share = self
+            .policy
+            .clocks_for(case.nature, case.urgency)
+            .near_due_share;
         let clock = active_clock(&case);
         let search_tokens = reindex.then(|| {
-            search::index_tokens(&self.triage, &format!("{} {} {} {}", case.title, case.description, case.location.address, case.number))
+            search::index_tokens(
+                &self.triage,
+                &format!(
+                    "{} {} {} {}",
+                    case.title, case.description, case.location.address, case.number
+                ),
+            )
         });
         CaseWrite {
             due_at: clock.map(|(_, due)| due),
@@ -121,26 +189,49 @@ impl App {
     /// records the risk level.
     pub async fn create_case(&self, p: &Principal, body: &Value) -> Result<CaseView, AppError> {
         if !(p.role == Role::Citizen || matches!(p.role, Role::Clerk | Role::Dispatcher)) {
-            return Err(AppError::forbidden(format!("角色「{}」不能登记工单", p.role.label_zh()), format!("role {} may not register cases", p.role)));
+            return Err(AppError::forbidden(
+                format!("角色「{}」不能登记工单", p.role.label_zh()),
+                format!("role {} may not register cases", p.role),
+            ));
         }
         let new = NewCase::from_json(body)?;
         let tree = self.org.tree().await?;
         if tree.hub_for_region(&new.location.region).is_none() {
-            return Err(AppError::field("location.region", format!("区划代码 {} 不在本区范围内", new.location.region), format!("region {} is not in this district", new.location.region)));
+            return Err(AppError::field(
+                "location.region",
+                format!("区划代码 {} 不在本区范围内", new.location.region),
+                format!("region {} is not in this district", new.location.region),
+            ));
         }
         let now = self.now();
         let reported_at = new.reported_at.unwrap_or(now);
         if reported_at > now + 5 * 60_000 {
-            return Err(AppError::field("reported_at", "不能晚于当前时间", "must not be in the future"));
+            return Err(AppError::field(
+                "reported_at",
+                "不能晚于当前时间",
+                "must not be in the future",
+            ));
         }
         if reported_at < 946_684_800_000 {
-            return Err(AppError::field("reported_at", "不能早于 2000 年", "must not be before 2000"));
+            return Err(AppError::field(
+                "reported_at",
+                "不能早于 2000 年",
+                "must not be before 2000",
+            ));
         }
-        let suggestion = self.triage.classify(&format!("{} {}", new.title.as_deref().unwrap_or_default(), new.description));
+        let suggestion = self.triage.classify(&format!(
+            "{} {}",
+            new.title.as_deref().unwrap_or_default(),
+            new.description
+        ));
         let category = match new.category {
             Some(c) => {
                 if !c.contains('/') {
-                    return Err(AppError::field("category", "分类须为「一级/二级」，例如 城市管理/占道经营", "must be 'top/sub', e.g. 城市管理/占道经营"));
+                    return Err(AppError::field(
+                        "category",
+                        "分类须为「一级/二级」，例如 城市管理/占道经营",
+                        "must be 'top/sub', e.g. 城市管理/占道经营",
+                    ));
                 }
                 c
             }
@@ -225,7 +316,11 @@ impl App {
     }
 
     /// A case the principal may see; 404 otherwise (existence is not revealed).
-    pub async fn visible_case(&self, p: &Principal, id: Uuid) -> Result<(Case, std::sync::Arc<OrgTree>), AppError> {
+    pub async fn visible_case(
+        &self,
+        p: &Principal,
+        id: Uuid,
+    ) -> Result<(Case, std::sync::Arc<OrgTree>), AppError> {
         let tree = self.org.tree().await?;
         match self.store.get_case(id).await? {
             Some(c) if can_see(p, &tree, &c) => Ok((c, tree)),
@@ -245,22 +340,55 @@ impl App {
     }
 
     /// Parses list filters from query parameters; every bad value is a 422 naming the parameter.
-    pub fn parse_case_query(&self, params: &HashMap<String, String>) -> Result<CaseQuery, AppError> {
-        fn list<T>(params: &HashMap<String, String>, key: &str, parse: fn(&str) -> Option<T>, codes: fn() -> String) -> Result<Vec<T>, AppError> {
-            let Some(raw) = params.get(key).filter(|s| !s.trim().is_empty()) else { return Ok(vec![]) };
+    pub fn parse_case_query(
+        &self,
+        params: &HashMap<String, String>,
+    ) -> Result<CaseQuery, AppError> {
+        fn list<T>(
+            params: &HashMap<String, String>,
+            key: &str,
+            parse: fn(&str) -> Option<T>,
+            codes: fn() -> String,
+        ) -> Result<Vec<T>, AppError> {
+            let Some(raw) = params.get(key).filter(|s| !s.trim().is_empty()) else {
+                return Ok(vec![]);
+            };
             raw.split(',')
-                .map(|s| parse(s).ok_or_else(|| AppError::field(key, format!("「{s}」无效，可选：{}", codes()), format!("'{s}' is not valid; use one of {}", codes()))))
+                .map(|s| {
+                    parse(s).ok_or_else(|| {
+                        AppError::field(
+                            key,
+                            format!("「{s}」无效，可选：{}", codes()),
+                            format!("'{s}' is not valid; use one of {}", codes()),
+                        )
+                    })
+                })
                 .collect()
         }
-        let get = |k: &str| params.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let get = |k: &str| {
+            params
+                .get(k)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
         let instant = |k: &str, end: bool| -> Result<Option<i64>, AppError> {
             match get(k) {
                 None => Ok(None),
                 Some(s) => {
                     let is_date = s.len() == 10;
-                    let v = parse_instant(&s).ok_or_else(|| AppError::field(k, format!("「{s}」不是有效日期（YYYY-MM-DD）"), format!("'{s}' is not a valid date (YYYY-MM-DD)")))?;
+                    let v = parse_instant(&s).ok_or_else(|| {
+                        AppError::field(
+                            k,
+                            format!("「{s}」不是有效日期（YYYY-MM-DD）"),
+                            format!("'{s}' is not a valid date (YYYY-MM-DD)"),
+                        )
+                    })?;
                     // A date as the upper bound means "through the end of that day".
-                    Ok(Some(if end && is_date { v + 86_400_000 - 1 } else { v }))
+                    Ok(Some(if end && is_date {
+                        v + 86_400_000 - 1
+                    } else {
+                        v
+                    }))
                 }
             }
         };
@@ -283,34 +411,65 @@ impl App {
             None => None,
             Some("near") => Some(DueFilter::Near),
             Some("overdue") => Some(DueFilter::Overdue),
-            Some(o) => return Err(AppError::field("due", format!("「{o}」无效，可选：near, overdue"), format!("'{o}' is not valid; use near or overdue"))),
+            Some(o) => {
+                return Err(AppError::field(
+                    "due",
+                    format!("「{o}」无效，可选：near, overdue"),
+                    format!("'{o}' is not valid; use near or overdue"),
+                ));
+            }
         };
         q.supervised = match get("supervised").as_deref() {
             None => None,
             Some("true") => Some(true),
             Some("false") => Some(false),
-            Some(_) => return Err(AppError::field("supervised", "应为 true 或 false", "must be true or false")),
+            Some(_) => {
+                return Err(AppError::field(
+                    "supervised",
+                    "应为 true 或 false",
+                    "must be true or false",
+                ));
+            }
         };
         q.sort = match get("sort").as_deref() {
             None | Some("-reported_at") => SortKey::ReportedDesc,
             Some("reported_at") => SortKey::ReportedAsc,
             Some("due") => SortKey::DueAsc,
             Some("-number") => SortKey::NumberDesc,
-            Some(o) => return Err(AppError::field("sort", format!("「{o}」无效，可选：-reported_at, reported_at, due, -number"), format!("'{o}' is not valid; use -reported_at, reported_at, due or -number"))),
+            Some(o) => {
+                return Err(AppError::field(
+                    "sort",
+                    format!("「{o}」无效，可选：-reported_at, reported_at, due, -number"),
+                    format!("'{o}' is not valid; use -reported_at, reported_at, due or -number"),
+                ));
+            }
         };
         let num = |k: &str, default: u64| -> Result<u64, AppError> {
-            get(k).map_or(Ok(default), |s| s.parse::<u64>().ok().filter(|v| *v >= 1).ok_or_else(|| AppError::field(k, "应为正整数", "must be a positive integer")))
+            get(k).map_or(Ok(default), |s| {
+                s.parse::<u64>()
+                    .ok()
+                    .filter(|v| *v >= 1)
+                    .ok_or_else(|| AppError::field(k, "应为正整数", "must be a positive integer"))
+            })
         };
         let page = num("page", 1)?;
         let size = num("page_size", 20)?;
         if size > u64::from(MAX_PAGE_SIZE) {
-            return Err(AppError::field("page_size", format!("每页最多 {MAX_PAGE_SIZE} 条"), format!("must be at most {MAX_PAGE_SIZE}")));
+            return Err(AppError::field(
+                "page_size",
+                format!("每页最多 {MAX_PAGE_SIZE} 条"),
+                format!("must be at most {MAX_PAGE_SIZE}"),
+            ));
         }
         q.limit = u32::try_from(size).unwrap_or(MAX_PAGE_SIZE);
         q.offset = (page - 1).saturating_mul(size);
         if let Some(text) = get("q") {
             if text.chars().count() > 100 {
-                return Err(AppError::field("q", "检索词不能超过 100 个字", "must be at most 100 characters"));
+                return Err(AppError::field(
+                    "q",
+                    "检索词不能超过 100 个字",
+                    "must be at most 100 characters",
+                ));
             }
             match search::query_tokens(&self.triage, &text) {
                 Some(t) => q.text = t,
@@ -320,7 +479,11 @@ impl App {
         Ok(q)
     }
 
-    pub async fn list_cases(&self, p: &Principal, params: &HashMap<String, String>) -> Result<Page<CaseView>, AppError> {
+    pub async fn list_cases(
+        &self,
+        p: &Principal,
+        params: &HashMap<String, String>,
+    ) -> Result<Page<CaseView>, AppError> {
         let mut q = self.parse_case_query(params)?;
         let tree = self.org.tree().await?;
         q.scope = Some(read_scope(p, &tree));
@@ -336,7 +499,12 @@ impl App {
     /// Takes one transition. Order of checks: the body's version, the case is visible (404), the
     /// version is current (409 — before anything else about the request), role and unit (403),
     /// status (422 with the allowed actions), then the action's arguments (422 naming the field).
-    pub async fn transition(&self, p: &Principal, id: Uuid, body: &Value) -> Result<CaseView, AppError> {
+    pub async fn transition(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        body: &Value,
+    ) -> Result<CaseView, AppError> {
         let f = Fields::of(body, "")?;
         let version = f.req_i64("version")?;
         let (case, tree) = self.visible_case(p, id).await?;
@@ -346,7 +514,12 @@ impl App {
         let action = f.req_enum("action", Action::parse, Action::codes)?;
         check_act(p, &tree, &case, action)?;
         if !domain::machine::allowed(case.status, action) {
-            return Err(domain::DomainError::TransitionNotAllowed { action, status: case.status, allowed: domain::machine::actions_from(case.status) }.into());
+            return Err(domain::DomainError::TransitionNotAllowed {
+                action,
+                status: case.status,
+                allowed: domain::machine::actions_from(case.status),
+            }
+            .into());
         }
         let opinion = f.opt_str("opinion", domain::machine::MAX_TEXT)?;
         let args = self.parse_args(&f, action, &case, p, &tree).await?;
@@ -354,14 +527,20 @@ impl App {
             Args::Merge { into } => Some(*into),
             _ => None,
         };
-        let cmd = Command { action, opinion, args };
+        let cmd = Command {
+            action,
+            opinion,
+            args,
+        };
         let now = self.now();
         let clocks = self.policy.clocks_for(case.nature, case.urgency);
         let (next, event) = apply(&case, &cmd, &actor_of(p), now, &clocks, &self.deadlines)?;
         let mut writes = vec![self.write_of(next.clone(), Some(case.version), vec![event], false)];
         if let Some(main_id) = merge_into {
             // 并单: the main case counts a repeat; the duplicate keeps its reporter for follow-up.
-            let mut main = self.store.get_case(main_id).await?.ok_or_else(|| AppError::field("into", "主工单不存在", "the main case does not exist"))?;
+            let mut main = self.store.get_case(main_id).await?.ok_or_else(|| {
+                AppError::field("into", "主工单不存在", "the main case does not exist")
+            })?;
             let expected = main.version;
             main.repeat_count += 1;
             main.version += 1;
@@ -380,22 +559,39 @@ impl App {
             writes.push(self.write_of(main, Some(expected), vec![ev], false));
         }
         if !self.store.save_cases(writes).await? {
-            let current = self.store.get_case(id).await?.map_or(version, |c| c.version);
+            let current = self
+                .store
+                .get_case(id)
+                .await?
+                .map_or(version, |c| c.version);
             return Err(AppError::stale_version(current));
         }
         Ok(self.view(&next, p, &tree))
     }
 
-    async fn parse_args(&self, f: &Fields<'_>, action: Action, case: &Case, p: &Principal, tree: &OrgTree) -> Result<Args, AppError> {
+    async fn parse_args(
+        &self,
+        f: &Fields<'_>,
+        action: Action,
+        case: &Case,
+        p: &Principal,
+        tree: &OrgTree,
+    ) -> Result<Args, AppError> {
         let known = |field: &'static str, code: &str| -> Result<(), AppError> {
             if tree.get(code).is_some() {
                 Ok(())
             } else {
-                Err(AppError::field(field, format!("单位 {code} 不存在"), format!("unknown unit {code}")))
+                Err(AppError::field(
+                    field,
+                    format!("单位 {code} 不存在"),
+                    format!("unknown unit {code}"),
+                ))
             }
         };
         Ok(match action {
-            Action::Reject | Action::Return => Args::Reason(f.req_str("reason", domain::machine::MAX_TEXT)?),
+            Action::Reject | Action::Return => {
+                Args::Reason(f.req_str("reason", domain::machine::MAX_TEXT)?)
+            }
             Action::Dispatch => {
                 let unit = f.req_str("unit", 64)?;
                 known("unit", &unit)?;
@@ -407,39 +603,74 @@ impl App {
             }
             Action::RequestExtension => {
                 let days = f.req_i64("working_days")?;
-                let working_days = u32::try_from(days).map_err(|_| AppError::field("working_days", "应为正整数", "must be a positive integer"))?;
-                Args::RequestExtension { working_days, reason: f.req_str("reason", domain::machine::MAX_TEXT)? }
+                let working_days = u32::try_from(days).map_err(|_| {
+                    AppError::field("working_days", "应为正整数", "must be a positive integer")
+                })?;
+                Args::RequestExtension {
+                    working_days,
+                    reason: f.req_str("reason", domain::machine::MAX_TEXT)?,
+                }
             }
-            Action::DecideExtension => Args::DecideExtension { approve: f.req_bool("approve")? },
+            Action::DecideExtension => Args::DecideExtension {
+                approve: f.req_bool("approve")?,
+            },
             Action::Resolve => Args::Reply {
                 reply: f.req_str("reply", domain::machine::MAX_TEXT)?,
                 outcome: f.req_enum("outcome", Outcome::parse, Outcome::codes)?,
             },
             Action::Answer => Args::Reply {
                 reply: f.req_str("reply", domain::machine::MAX_TEXT)?,
-                outcome: f.opt_enum("outcome", Outcome::parse, Outcome::codes)?.unwrap_or(Outcome::Resolved),
+                outcome: f
+                    .opt_enum("outcome", Outcome::parse, Outcome::codes)?
+                    .unwrap_or(Outcome::Resolved),
             },
             Action::FollowUp => Args::FollowUp {
-                satisfaction: f.req_enum("satisfaction", Satisfaction::parse, Satisfaction::codes)?,
+                satisfaction: f.req_enum(
+                    "satisfaction",
+                    Satisfaction::parse,
+                    Satisfaction::codes,
+                )?,
                 resolved: f.req_bool("resolved")?,
             },
             Action::Escalate => {
                 let unit = f.req_str("unit", 64)?;
                 known("unit", &unit)?;
-                let higher_hub = tree.get(&unit).is_some_and(|u| u.kind == domain::UnitKind::Hub) && tree.ancestors(&case.hub).contains(&unit);
+                let higher_hub = tree
+                    .get(&unit)
+                    .is_some_and(|u| u.kind == domain::UnitKind::Hub)
+                    && tree.ancestors(&case.hub).contains(&unit);
                 if !higher_hub {
-                    return Err(AppError::field("unit", format!("须为当前受理中心（{}）的上级中心", tree.name(&case.hub)), format!("must be a hub above the current hub {}", case.hub)));
+                    return Err(AppError::field(
+                        "unit",
+                        format!("须为当前受理中心（{}）的上级中心", tree.name(&case.hub)),
+                        format!("must be a hub above the current hub {}", case.hub),
+                    ));
                 }
                 Args::Escalate { unit }
             }
             Action::Merge => {
                 let raw = f.req_str("into", 64)?;
-                let into = Uuid::parse_str(&raw).map_err(|_| AppError::field("into", "应为工单 ID", "must be a case id"))?;
-                let main = self.store.get_case(into).await?.filter(|m| can_see(p, tree, m));
+                let into = Uuid::parse_str(&raw)
+                    .map_err(|_| AppError::field("into", "应为工单 ID", "must be a case id"))?;
+                let main = self
+                    .store
+                    .get_case(into)
+                    .await?
+                    .filter(|m| can_see(p, tree, m));
                 match main {
-                    None => return Err(AppError::field("into", "主工单不存在或无权查看", "the main case does not exist or is not visible to you")),
+                    None => {
+                        return Err(AppError::field(
+                            "into",
+                            "主工单不存在或无权查看",
+                            "the main case does not exist or is not visible to you",
+                        ));
+                    }
                     Some(m) if !m.status.is_open() => {
-                        return Err(AppError::field("into", format!("主工单状态为「{}」，不能并入", m.status.label_zh()), format!("the main case is {}; cannot merge into it", m.status)))
+                        return Err(AppError::field(
+                            "into",
+                            format!("主工单状态为「{}」，不能并入", m.status.label_zh()),
+                            format!("the main case is {}; cannot merge into it", m.status),
+                        ));
                     }
                     Some(_) => {}
                 }
@@ -455,7 +686,12 @@ impl App {
         let text = f.req_str("text", MAX_DESCRIPTION)?;
         let s = self.triage.classify(&text);
         let tree = self.org.tree().await?;
-        let unit_of = |dept: &str| tree.units.iter().find(|u| u.name == dept).map(|u| u.code.clone());
+        let unit_of = |dept: &str| {
+            tree.units
+                .iter()
+                .find(|u| u.name == dept)
+                .map(|u| u.code.clone())
+        };
         Ok(json!({
             "category": s.category,
             "department": s.department,
@@ -469,4 +705,3 @@ impl App {
         }))
     }
 }
-

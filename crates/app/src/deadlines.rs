@@ -7,9 +7,9 @@
 use calendar::Calendar;
 use domain::machine::Deadlines;
 use domain::policy::Limit;
+use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::{self, TimeZone};
-use jiff::Timestamp;
 
 pub fn shanghai() -> TimeZone {
     TimeZone::fixed(tz::offset(8))
@@ -17,7 +17,10 @@ pub fn shanghai() -> TimeZone {
 
 /// The civil date in Shanghai of an instant.
 pub fn date_of(ms: i64) -> Date {
-    Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned_datetime(shanghai()).date()
+    Timestamp::from_millisecond(ms)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned_datetime(shanghai())
+        .date()
 }
 
 /// The last millisecond of a civil date in Shanghai.
@@ -30,13 +33,20 @@ pub fn end_of_day(d: Date) -> i64 {
 
 /// The first millisecond of a civil date in Shanghai.
 pub fn start_of_day(d: Date) -> i64 {
-    d.at(0, 0, 0, 0).to_zoned_datetime(shanghai()).map(|z| z.timestamp().as_millisecond()).unwrap_or(0)
+    d.at(0, 0, 0, 0)
+        .to_zoned_datetime(shanghai())
+        .map(|z| z.timestamp().as_millisecond())
+        .unwrap_or(0)
 }
 
 /// Formats an instant as `2026-11-26T09:30:00+08:00`.
 pub fn format_instant(ms: i64) -> String {
     Timestamp::from_millisecond(ms)
-        .map(|t| t.to_zoned_datetime(shanghai()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())
+        .map(|t| {
+            t.to_zoned_datetime(shanghai())
+                .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string()
+        })
         .unwrap_or_default()
 }
 
@@ -71,7 +81,12 @@ mod tests {
     use jiff::civil::date;
 
     fn at(y: i16, m: i8, d: i8, h: i8, min: i8) -> i64 {
-        date(y, m, d).at(h, min, 0, 0).to_zoned_datetime(shanghai()).unwrap().timestamp().as_millisecond()
+        date(y, m, d)
+            .at(h, min, 0, 0)
+            .to_zoned_datetime(shanghai())
+            .unwrap()
+            .timestamp()
+            .as_millisecond()
     }
 
     #[test]
@@ -89,20 +104,28 @@ mod tests {
     fn minutes_are_calendar_time_across_midnight_and_weekend() {
         let dl = CalendarDeadlines::new(Calendar::china());
         let from = at(2026, 11, 28, 23, 50); // a Saturday
-        assert_eq!(format_instant(dl.due(from, Limit::Minutes(30))), "2026-11-29T00:20:00+08:00");
+        assert_eq!(
+            format_instant(dl.due(from, Limit::Minutes(30))),
+            "2026-11-29T00:20:00+08:00"
+        );
     }
 
     #[test]
     fn extension_counts_from_the_old_due_date() {
         let dl = CalendarDeadlines::new(Calendar::china());
         let due = at(2026, 11, 27, 23, 59); // Friday
-        assert_eq!(format_instant(dl.extend(due, 1)), "2026-11-30T23:59:59+08:00");
+        assert_eq!(
+            format_instant(dl.extend(due, 1)),
+            "2026-11-30T23:59:59+08:00"
+        );
     }
 
     #[test]
     fn date_of_uses_shanghai() {
         // 2026-11-26 17:00 UTC is already the 27th in Shanghai.
-        let ms = Timestamp::from_second(1_795_712_400).unwrap().as_millisecond();
+        let ms = Timestamp::from_second(1_795_712_400)
+            .unwrap()
+            .as_millisecond();
         assert_eq!(date_of(ms).to_string(), "2026-11-27");
     }
 }

@@ -17,8 +17,12 @@ pub enum ErrorKind {
     Internal,
 }
 
+/// Boxed so that `Result<T, AppError>` stays one pointer wide on the hot (Ok) path.
 #[derive(Debug, Clone)]
-pub struct AppError {
+pub struct AppError(Box<ErrorBody>);
+
+#[derive(Debug, Clone)]
+pub struct ErrorBody {
     pub kind: ErrorKind,
     pub code: &'static str,
     pub zh: String,
@@ -29,28 +33,59 @@ pub struct AppError {
     pub details: Option<Value>,
 }
 
+impl std::ops::Deref for AppError {
+    type Target = ErrorBody;
+    fn deref(&self) -> &ErrorBody {
+        &self.0
+    }
+}
+
 impl AppError {
-    pub fn new(kind: ErrorKind, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        AppError { kind, code, zh: zh.into(), en: en.into(), field: None, details: None }
+    pub fn new(
+        kind: ErrorKind,
+        code: &'static str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        AppError(Box::new(ErrorBody {
+            kind,
+            code,
+            zh: zh.into(),
+            en: en.into(),
+            field: None,
+            details: None,
+        }))
     }
     pub fn field(field: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
         let field = field.into();
         let zh = format!("字段 {field}：{}", zh.into());
         let en = format!("field {field}: {}", en.into());
-        AppError { field: Some(field), ..AppError::new(ErrorKind::Unprocessable, "invalid_field", zh, en) }
+        let mut e = AppError::new(ErrorKind::Unprocessable, "invalid_field", zh, en);
+        e.0.field = Some(field);
+        e
     }
     pub fn with_details(mut self, details: Value) -> Self {
-        self.details = Some(details);
+        self.0.details = Some(details);
         self
     }
     pub fn unauthorized() -> Self {
-        AppError::new(ErrorKind::Unauthorized, "unauthorized", "未登录或登录已失效，请重新登录", "not signed in or the session has expired; please sign in again")
+        AppError::new(
+            ErrorKind::Unauthorized,
+            "unauthorized",
+            "未登录或登录已失效，请重新登录",
+            "not signed in or the session has expired; please sign in again",
+        )
     }
     pub fn forbidden(zh: impl Into<String>, en: impl Into<String>) -> Self {
         AppError::new(ErrorKind::Forbidden, "forbidden", zh, en)
     }
     pub fn not_found(what_zh: &str, what_en: &str) -> Self {
-        AppError::new(ErrorKind::NotFound, "not_found", format!("{what_zh}不存在或无权查看"), format!("{what_en} not found or not visible to you"))
+        AppError::new(
+            ErrorKind::NotFound,
+            "not_found",
+            format!("{what_zh}不存在或无权查看"),
+            format!("{what_en} not found or not visible to you"),
+        )
     }
     pub fn stale_version(current: i64) -> Self {
         AppError::new(ErrorKind::Conflict, "stale_version", format!("工单已被他人更新（当前版本 {current}），请刷新后重试"), format!("the case was changed by someone else (current version {current}); reload and try again"))
@@ -58,7 +93,12 @@ impl AppError {
     }
     pub fn internal(msg: impl std::fmt::Display) -> Self {
         tracing::error!(error = %msg, "internal error");
-        AppError::new(ErrorKind::Internal, "internal", "服务器内部错误，请稍后重试", "internal server error; please try again later")
+        AppError::new(
+            ErrorKind::Internal,
+            "internal",
+            "服务器内部错误，请稍后重试",
+            "internal server error; please try again later",
+        )
     }
 }
 

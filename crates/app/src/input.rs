@@ -24,8 +24,16 @@ impl<'a> Fields<'a> {
         match v.as_object() {
             Some(obj) => Ok(Fields { obj, prefix }),
             None => {
-                let name = if prefix.is_empty() { "body" } else { prefix.trim_end_matches('.') };
-                Err(AppError::field(name, "必须是 JSON 对象", "must be a JSON object"))
+                let name = if prefix.is_empty() {
+                    "body"
+                } else {
+                    prefix.trim_end_matches('.')
+                };
+                Err(AppError::field(
+                    name,
+                    "必须是 JSON 对象",
+                    "must be a JSON object",
+                ))
             }
         }
     }
@@ -39,7 +47,11 @@ impl<'a> Fields<'a> {
     }
 
     fn wrong(&self, key: &str, want_zh: &str, want_en: &str, got: &Value) -> AppError {
-        AppError::field(self.name(key), format!("应为{want_zh}，收到 {}", type_name(got)), format!("must be {want_en}, got {}", type_name(got)))
+        AppError::field(
+            self.name(key),
+            format!("应为{want_zh}，收到 {}", type_name(got)),
+            format!("must be {want_en}, got {}", type_name(got)),
+        )
     }
 
     pub fn opt_str(&self, key: &str, max_chars: usize) -> Result<Option<String>, AppError> {
@@ -48,7 +60,11 @@ impl<'a> Fields<'a> {
             Some(Value::String(s)) => {
                 let t = s.trim();
                 if t.chars().count() > max_chars {
-                    return Err(AppError::field(self.name(key), format!("不能超过 {max_chars} 个字"), format!("must be at most {max_chars} characters")));
+                    return Err(AppError::field(
+                        self.name(key),
+                        format!("不能超过 {max_chars} 个字"),
+                        format!("must be at most {max_chars} characters"),
+                    ));
                 }
                 Ok((!t.is_empty()).then(|| t.to_string()))
             }
@@ -57,19 +73,24 @@ impl<'a> Fields<'a> {
     }
 
     pub fn req_str(&self, key: &str, max_chars: usize) -> Result<String, AppError> {
-        self.opt_str(key, max_chars)?.ok_or_else(|| AppError::field(self.name(key), "必填", "is required"))
+        self.opt_str(key, max_chars)?
+            .ok_or_else(|| AppError::field(self.name(key), "必填", "is required"))
     }
 
     pub fn opt_i64(&self, key: &str) -> Result<Option<i64>, AppError> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| AppError::field(self.name(key), "应为整数", "must be an integer")),
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| AppError::field(self.name(key), "应为整数", "must be an integer")),
             Some(v) => Err(self.wrong(key, "整数", "an integer", v)),
         }
     }
 
     pub fn req_i64(&self, key: &str) -> Result<i64, AppError> {
-        self.opt_i64(key)?.ok_or_else(|| AppError::field(self.name(key), "必填", "is required"))
+        self.opt_i64(key)?
+            .ok_or_else(|| AppError::field(self.name(key), "必填", "is required"))
     }
 
     pub fn opt_f64(&self, key: &str) -> Result<Option<f64>, AppError> {
@@ -89,7 +110,8 @@ impl<'a> Fields<'a> {
     }
 
     pub fn req_bool(&self, key: &str) -> Result<bool, AppError> {
-        self.opt_bool(key)?.ok_or_else(|| AppError::field(self.name(key), "必填", "is required"))
+        self.opt_bool(key)?
+            .ok_or_else(|| AppError::field(self.name(key), "必填", "is required"))
     }
 
     pub fn str_list(&self, key: &str, max_len: usize) -> Result<Vec<String>, AppError> {
@@ -97,11 +119,19 @@ impl<'a> Fields<'a> {
             None => Ok(vec![]),
             Some(Value::Array(items)) => {
                 if items.len() > max_len {
-                    return Err(AppError::field(self.name(key), format!("最多 {max_len} 项"), format!("at most {max_len} items")));
+                    return Err(AppError::field(
+                        self.name(key),
+                        format!("最多 {max_len} 项"),
+                        format!("at most {max_len} items"),
+                    ));
                 }
                 items
                     .iter()
-                    .map(|v| v.as_str().map(|s| s.trim().to_string()).ok_or_else(|| self.wrong(key, "字符串数组", "an array of strings", v)))
+                    .map(|v| {
+                        v.as_str()
+                            .map(|s| s.trim().to_string())
+                            .ok_or_else(|| self.wrong(key, "字符串数组", "an array of strings", v))
+                    })
                     .collect()
             }
             Some(v) => Err(self.wrong(key, "字符串数组", "an array of strings", v)),
@@ -117,16 +147,31 @@ impl<'a> Fields<'a> {
     }
 
     /// A coded enumeration given as its code or Chinese label.
-    pub fn opt_enum<T>(&self, key: &str, parse: fn(&str) -> Option<T>, codes: fn() -> String) -> Result<Option<T>, AppError> {
+    pub fn opt_enum<T>(
+        &self,
+        key: &str,
+        parse: fn(&str) -> Option<T>,
+        codes: fn() -> String,
+    ) -> Result<Option<T>, AppError> {
         match self.opt_str(key, 64)? {
             None => Ok(None),
             Some(s) => parse(&s).map(Some).ok_or_else(|| {
-                AppError::field(self.name(key), format!("「{s}」无效，可选：{}", codes()), format!("'{s}' is not valid; use one of {}", codes()))
+                AppError::field(
+                    self.name(key),
+                    format!("「{s}」无效，可选：{}", codes()),
+                    format!("'{s}' is not valid; use one of {}", codes()),
+                )
             }),
         }
     }
 
-    pub fn req_enum<T>(&self, key: &str, parse: fn(&str) -> Option<T>, codes: fn() -> String) -> Result<T, AppError> {
-        self.opt_enum(key, parse, codes)?.ok_or_else(|| AppError::field(self.name(key), "必填", "is required"))
+    pub fn req_enum<T>(
+        &self,
+        key: &str,
+        parse: fn(&str) -> Option<T>,
+        codes: fn() -> String,
+    ) -> Result<T, AppError> {
+        self.opt_enum(key, parse, codes)?
+            .ok_or_else(|| AppError::field(self.name(key), "必填", "is required"))
     }
 }

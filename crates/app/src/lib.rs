@@ -31,7 +31,11 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { session_ttl_ms: 12 * 3_600_000, login_max_failures: 5, login_window_ms: 15 * 60_000 }
+        Settings {
+            session_ttl_ms: 12 * 3_600_000,
+            login_max_failures: 5,
+            login_window_ms: 15 * 60_000,
+        }
     }
 }
 
@@ -47,7 +51,11 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(store: Arc<dyn ports::Store>, clock: Arc<dyn clock::Clock>, triage: Arc<triage::Triage>) -> App {
+    pub fn new(
+        store: Arc<dyn ports::Store>,
+        clock: Arc<dyn clock::Clock>,
+        triage: Arc<triage::Triage>,
+    ) -> App {
         App {
             org: org::OrgCache::new(store.clone()),
             store,

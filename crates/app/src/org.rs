@@ -30,14 +30,22 @@ pub struct OrgTree {
 
 impl OrgTree {
     pub fn new(units: Vec<Unit>) -> Self {
-        let by_code = units.iter().enumerate().map(|(i, u)| (u.code.clone(), i)).collect();
+        let by_code = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.code.clone(), i))
+            .collect();
         let mut children: HashMap<String, Vec<String>> = HashMap::new();
         for u in &units {
             if let Some(p) = &u.parent {
                 children.entry(p.clone()).or_default().push(u.code.clone());
             }
         }
-        OrgTree { units, by_code, children }
+        OrgTree {
+            units,
+            by_code,
+            children,
+        }
     }
 
     pub fn get(&self, code: &str) -> Option<&Unit> {
@@ -45,7 +53,8 @@ impl OrgTree {
     }
 
     pub fn name(&self, code: &str) -> String {
-        self.get(code).map_or_else(|| code.to_string(), |u| u.name.clone())
+        self.get(code)
+            .map_or_else(|| code.to_string(), |u| u.name.clone())
     }
 
     /// The unit and everything below it.
@@ -81,7 +90,9 @@ impl OrgTree {
 
     /// The district hub: the root hub of the tree.
     pub fn district_hub(&self) -> Option<&Unit> {
-        self.units.iter().find(|u| u.parent.is_none() && u.kind == UnitKind::Hub)
+        self.units
+            .iter()
+            .find(|u| u.parent.is_none() && u.kind == UnitKind::Hub)
     }
 
     /// The most specific hub covering a region code (a community, else its street, else the district).
@@ -94,7 +105,9 @@ impl OrgTree {
 
     /// The street/town hub of a region, the usual co-unit (属地协办).
     pub fn street_of_region(&self, region: &str) -> Option<&Unit> {
-        self.units.iter().find(|u| u.kind == UnitKind::Hub && u.level == Level::Street && region.starts_with(&u.region))
+        self.units.iter().find(|u| {
+            u.kind == UnitKind::Hub && u.level == Level::Street && region.starts_with(&u.region)
+        })
     }
 }
 
@@ -108,7 +121,11 @@ pub struct OrgCache {
 
 impl OrgCache {
     pub fn new(store: Arc<dyn Store>) -> Self {
-        OrgCache { store, inner: RwLock::new(None), ttl: Duration::from_secs(30) }
+        OrgCache {
+            store,
+            inner: RwLock::new(None),
+            ttl: Duration::from_secs(30),
+        }
     }
 
     pub async fn tree(&self) -> Result<Arc<OrgTree>, AppError> {
@@ -145,10 +162,34 @@ mod tests {
         };
         OrgTree::new(vec![
             u("330188", Level::District, UnitKind::Hub, None, "330188"),
-            u("cgj", Level::District, UnitKind::Department, Some("330188"), "330188"),
-            u("330188001", Level::Street, UnitKind::Hub, Some("330188"), "330188001"),
-            u("330188001001", Level::Community, UnitKind::Hub, Some("330188001"), "330188001001"),
-            u("330188002", Level::Street, UnitKind::Hub, Some("330188"), "330188002"),
+            u(
+                "cgj",
+                Level::District,
+                UnitKind::Department,
+                Some("330188"),
+                "330188",
+            ),
+            u(
+                "330188001",
+                Level::Street,
+                UnitKind::Hub,
+                Some("330188"),
+                "330188001",
+            ),
+            u(
+                "330188001001",
+                Level::Community,
+                UnitKind::Hub,
+                Some("330188001"),
+                "330188001001",
+            ),
+            u(
+                "330188002",
+                Level::Street,
+                UnitKind::Hub,
+                Some("330188"),
+                "330188002",
+            ),
         ])
     }
 
@@ -159,9 +200,18 @@ mod tests {
         assert_eq!(t.ancestors("330188001001"), vec!["330188001", "330188"]);
         assert!(t.is_within("330188001001", "330188"));
         assert!(!t.is_within("330188001001", "330188002"));
-        assert_eq!(t.hub_for_region("330188001001").map(|u| u.code.as_str()), Some("330188001001"));
-        assert_eq!(t.hub_for_region("330188002005").map(|u| u.code.as_str()), Some("330188002"));
-        assert_eq!(t.street_of_region("330188001001").map(|u| u.code.as_str()), Some("330188001"));
+        assert_eq!(
+            t.hub_for_region("330188001001").map(|u| u.code.as_str()),
+            Some("330188001001")
+        );
+        assert_eq!(
+            t.hub_for_region("330188002005").map(|u| u.code.as_str()),
+            Some("330188002")
+        );
+        assert_eq!(
+            t.street_of_region("330188001001").map(|u| u.code.as_str()),
+            Some("330188001")
+        );
         assert_eq!(t.district_hub().map(|u| u.code.as_str()), Some("330188"));
     }
 }

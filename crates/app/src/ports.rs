@@ -55,7 +55,10 @@ pub enum Scope {
     All,
     /// Cases whose hub, main unit or a co-unit is one of `units`, or whose region starts with one of
     /// `regions`.
-    Units { units: Vec<String>, regions: Vec<String> },
+    Units {
+        units: Vec<String>,
+        regions: Vec<String>,
+    },
     /// Only cases this principal created (citizens, integrations).
     CreatedBy(Uuid),
 }
@@ -116,7 +119,13 @@ pub trait Store: Send + Sync + 'static {
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>>;
     async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<UserRecord>>;
     async fn users(&self) -> StoreResult<Vec<UserRecord>>;
-    async fn insert_session(&self, token_hash: &str, user: Uuid, created_at: i64, expires_at: i64) -> StoreResult<()>;
+    async fn insert_session(
+        &self,
+        token_hash: &str,
+        user: Uuid,
+        created_at: i64,
+        expires_at: i64,
+    ) -> StoreResult<()>;
     /// The user of a live session.
     async fn session_user(&self, token_hash: &str, now: i64) -> StoreResult<Option<Uuid>>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;

@@ -41,13 +41,23 @@ pub fn read_scope(p: &Principal, tree: &OrgTree) -> Scope {
         return Scope::CreatedBy(p.id);
     }
     let Some(unit) = p.unit.as_deref().and_then(|c| tree.get(c)) else {
-        return Scope::Units { units: vec![], regions: vec![] };
+        return Scope::Units {
+            units: vec![],
+            regions: vec![],
+        };
     };
     if unit.level == Level::District && unit.kind == UnitKind::Hub {
         return Scope::All;
     }
-    let regions = if unit.kind == UnitKind::Hub { vec![unit.region.clone()] } else { vec![] };
-    Scope::Units { units: tree.subtree(&unit.code), regions }
+    let regions = if unit.kind == UnitKind::Hub {
+        vec![unit.region.clone()]
+    } else {
+        vec![]
+    };
+    Scope::Units {
+        units: tree.subtree(&unit.code),
+        regions,
+    }
 }
 
 /// The same predicate as [`read_scope`], evaluated on one case in memory.
@@ -60,24 +70,36 @@ pub fn can_see(p: &Principal, tree: &OrgTree, case: &Case) -> bool {
             has(&case.hub)
                 || case.unit.as_deref().is_some_and(has)
                 || case.co_units.iter().any(|c| has(c))
-                || regions.iter().any(|r| case.location.region.starts_with(r.as_str()))
+                || regions
+                    .iter()
+                    .any(|r| case.location.region.starts_with(r.as_str()))
         }
     }
 }
 
 /// Whether `p` may take `action` on a case it can see: the role must be one DESIGN.md names for the
 /// action, and the principal must belong to the party the action belongs to.
-pub fn check_act(p: &Principal, tree: &OrgTree, case: &Case, action: Action) -> Result<(), AppError> {
+pub fn check_act(
+    p: &Principal,
+    tree: &OrgTree,
+    case: &Case,
+    action: Action,
+) -> Result<(), AppError> {
     if !p.is_staff() || !may_act(p.role, action) {
         return Err(AppError::forbidden(
-            format!("角色「{}」不能执行「{}」", p.role.label_zh(), action.label_zh()),
+            format!(
+                "角色「{}」不能执行「{}」",
+                p.role.label_zh(),
+                action.label_zh()
+            ),
             format!("role {} may not {}", p.role, action),
         ));
     }
     let unit = p.unit.as_deref().unwrap_or_default();
     let ok = match party_of(action) {
         Party::Hub => {
-            tree.get(unit).is_some_and(|u| u.kind == UnitKind::Hub) && tree.is_within(&case.hub, unit)
+            tree.get(unit).is_some_and(|u| u.kind == UnitKind::Hub)
+                && tree.is_within(&case.hub, unit)
         }
         Party::Unit => case.unit.as_deref() == Some(unit),
         Party::Observer => can_see(p, tree, case),
@@ -86,7 +108,11 @@ pub fn check_act(p: &Principal, tree: &OrgTree, case: &Case, action: Action) -> 
         Ok(())
     } else {
         Err(AppError::forbidden(
-            format!("该工单不属于您的单位（{}），不能执行「{}」", tree.name(unit), action.label_zh()),
+            format!(
+                "该工单不属于您的单位（{}），不能执行「{}」",
+                tree.name(unit),
+                action.label_zh()
+            ),
             format!("this case does not belong to your unit ({unit}); you may not {action}"),
         ))
     }
@@ -110,16 +136,53 @@ mod tests {
         };
         OrgTree::new(vec![
             u("330188", Level::District, UnitKind::Hub, None, "330188"),
-            u("cgj", Level::District, UnitKind::Department, Some("330188"), "330188"),
-            u("zjj", Level::District, UnitKind::Department, Some("330188"), "330188"),
-            u("330188001", Level::Street, UnitKind::Hub, Some("330188"), "330188001"),
-            u("330188001001", Level::Community, UnitKind::Hub, Some("330188001"), "330188001001"),
-            u("330188002", Level::Street, UnitKind::Hub, Some("330188"), "330188002"),
+            u(
+                "cgj",
+                Level::District,
+                UnitKind::Department,
+                Some("330188"),
+                "330188",
+            ),
+            u(
+                "zjj",
+                Level::District,
+                UnitKind::Department,
+                Some("330188"),
+                "330188",
+            ),
+            u(
+                "330188001",
+                Level::Street,
+                UnitKind::Hub,
+                Some("330188"),
+                "330188001",
+            ),
+            u(
+                "330188001001",
+                Level::Community,
+                UnitKind::Hub,
+                Some("330188001"),
+                "330188001001",
+            ),
+            u(
+                "330188002",
+                Level::Street,
+                UnitKind::Hub,
+                Some("330188"),
+                "330188002",
+            ),
         ])
     }
 
     fn who(role: Role, unit: &str) -> Principal {
-        Principal { id: Uuid::now_v7(), username: "u".into(), name: "u".into(), role, unit: Some(unit.into()), kind: PrincipalKind::User }
+        Principal {
+            id: Uuid::now_v7(),
+            username: "u".into(),
+            name: "u".into(),
+            role,
+            unit: Some(unit.into()),
+            kind: PrincipalKind::User,
+        }
     }
 
     fn case_at(region: &str, hub: &str, unit: Option<&str>) -> Case {
@@ -132,8 +195,16 @@ mod tests {
             category: "城市管理/占道经营".into(),
             urgency: Urgency::Normal,
             source: Source::Phone,
-            reporter: Reporter { name: "n".into(), phone: "13800000000".into() },
-            location: Location { address: "a".into(), region: region.into(), lat: None, lon: None },
+            reporter: Reporter {
+                name: "n".into(),
+                phone: "13800000000".into(),
+            },
+            location: Location {
+                address: "a".into(),
+                region: region.into(),
+                lat: None,
+                lon: None,
+            },
             reported_at: 0,
             created_at: 0,
             updated_at: 0,
@@ -145,7 +216,7 @@ mod tests {
             created_by: None,
             dispatched_at: None,
             signed_at: None,
-        handle_started_at: None,
+            handle_started_at: None,
             resolved_at: None,
             closed_at: None,
             sign_due: None,
@@ -173,14 +244,32 @@ mod tests {
         let t = tree();
         let c = case_at("330188001001", "330188", Some("cgj"));
         assert_eq!(read_scope(&who(Role::Leader, "330188"), &t), Scope::All);
-        assert!(can_see(&who(Role::Handler, "330188001"), &t, &c), "street sees its region");
-        assert!(can_see(&who(Role::Handler, "330188001001"), &t, &c), "community sees its region");
-        assert!(!can_see(&who(Role::Handler, "330188002"), &t, &c), "another street does not");
-        assert!(can_see(&who(Role::Handler, "cgj"), &t, &c), "the assigned department sees it");
-        assert!(!can_see(&who(Role::Handler, "zjj"), &t, &c), "another department does not");
+        assert!(
+            can_see(&who(Role::Handler, "330188001"), &t, &c),
+            "street sees its region"
+        );
+        assert!(
+            can_see(&who(Role::Handler, "330188001001"), &t, &c),
+            "community sees its region"
+        );
+        assert!(
+            !can_see(&who(Role::Handler, "330188002"), &t, &c),
+            "another street does not"
+        );
+        assert!(
+            can_see(&who(Role::Handler, "cgj"), &t, &c),
+            "the assigned department sees it"
+        );
+        assert!(
+            !can_see(&who(Role::Handler, "zjj"), &t, &c),
+            "another department does not"
+        );
         let mut co = c.clone();
         co.co_units = vec!["330188002".into()];
-        assert!(can_see(&who(Role::Handler, "330188002"), &t, &co), "a co-unit sees it");
+        assert!(
+            can_see(&who(Role::Handler, "330188002"), &t, &co),
+            "a co-unit sees it"
+        );
     }
 
     #[test]
@@ -199,14 +288,44 @@ mod tests {
         let c = case_at("330188001001", "330188", Some("cgj"));
         assert!(check_act(&who(Role::Handler, "cgj"), &t, &c, Action::Sign).is_ok());
         assert!(check_act(&who(Role::UnitLead, "cgj"), &t, &c, Action::Sign).is_ok());
-        assert!(check_act(&who(Role::Handler, "zjj"), &t, &c, Action::Sign).is_err(), "not the assigned unit");
-        assert!(check_act(&who(Role::Dispatcher, "cgj"), &t, &c, Action::Sign).is_err(), "wrong role");
+        assert!(
+            check_act(&who(Role::Handler, "zjj"), &t, &c, Action::Sign).is_err(),
+            "not the assigned unit"
+        );
+        assert!(
+            check_act(&who(Role::Dispatcher, "cgj"), &t, &c, Action::Sign).is_err(),
+            "wrong role"
+        );
         assert!(check_act(&who(Role::Dispatcher, "330188"), &t, &c, Action::Dispatch).is_ok());
-        assert!(check_act(&who(Role::Dispatcher, "330188001"), &t, &c, Action::Dispatch).is_err(), "the case belongs to the district hub");
+        assert!(
+            check_act(
+                &who(Role::Dispatcher, "330188001"),
+                &t,
+                &c,
+                Action::Dispatch
+            )
+            .is_err(),
+            "the case belongs to the district hub"
+        );
         assert!(check_act(&who(Role::Supervisor, "330188"), &t, &c, Action::Urge).is_ok());
-        assert!(check_act(&who(Role::Supervisor, "330188002"), &t, &c, Action::Urge).is_err(), "supervisor must see the case");
-        assert!(check_act(&who(Role::Admin, "330188"), &t, &c, Action::Dispatch).is_err(), "admin does not handle cases");
+        assert!(
+            check_act(&who(Role::Supervisor, "330188002"), &t, &c, Action::Urge).is_err(),
+            "supervisor must see the case"
+        );
+        assert!(
+            check_act(&who(Role::Admin, "330188"), &t, &c, Action::Dispatch).is_err(),
+            "admin does not handle cases"
+        );
         let street = case_at("330188001001", "330188001", None);
-        assert!(check_act(&who(Role::Dispatcher, "330188"), &t, &street, Action::Dispatch).is_ok(), "a higher hub may act for a lower one");
+        assert!(
+            check_act(
+                &who(Role::Dispatcher, "330188"),
+                &t,
+                &street,
+                Action::Dispatch
+            )
+            .is_ok(),
+            "a higher hub may act for a lower one"
+        );
     }
 }

@@ -69,7 +69,11 @@ pub fn query_tokens(triage: &Triage, q: &str) -> Option<Vec<String>> {
     out.sort();
     out.dedup();
     let single_char = out.len() == 1 && out[0].chars().count() == 1 && out[0].chars().all(is_cjk);
-    if out.is_empty() || single_char { None } else { Some(out) }
+    if out.is_empty() || single_char {
+        None
+    } else {
+        Some(out)
+    }
 }
 
 #[cfg(test)]
@@ -85,7 +89,10 @@ mod tests {
             let qt = query_tokens(&t, q).unwrap_or_default();
             assert!(!qt.is_empty(), "{q}");
             for tok in &qt {
-                assert!(doc.contains(&tok.as_str()), "{q}: {tok} not indexed in {doc:?}");
+                assert!(
+                    doc.contains(&tok.as_str()),
+                    "{q}: {tok} not indexed in {doc:?}"
+                );
             }
         }
         assert_eq!(query_tokens(&t, "吵"), None);

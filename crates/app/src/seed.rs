@@ -4,16 +4,16 @@
 //! crate) are replayed through the real state machine at their historical instants, so every
 //! timeline, due date and counter is exactly what the product would have produced.
 
+use crate::App;
 use crate::deadlines::date_of;
 use crate::error::AppError;
 use crate::org::Unit;
 use crate::ports::CaseWrite;
-use crate::App;
 use demo::{CaseSpec, Step};
-use domain::machine::{apply, Actor, Args, Command};
+use domain::machine::{Actor, Args, Command, apply};
 use domain::{
-    Action, Case, Event, Level, Location, Nature, Outcome, Reporter, Satisfaction, Source, Status,
-    UnitKind, Urgency, EVENT_MERGED_IN, EVENT_REGISTER,
+    Action, Case, EVENT_MERGED_IN, EVENT_REGISTER, Event, Level, Location, Nature, Outcome,
+    Reporter, Satisfaction, Source, Status, UnitKind, Urgency,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -33,23 +33,95 @@ pub struct DemoLogin {
 /// One account per role, plus handlers at streets so that data scope can be tried out.
 pub fn demo_logins(d: &demo::District) -> Vec<DemoLogin> {
     let streets: Vec<String> = d.streets().map(|s| s.code.clone()).collect();
-    let street = |i: usize| streets.get(i).cloned().unwrap_or_else(|| demo::DISTRICT_CODE.to_string());
-    let community = d.communities().next().map_or_else(|| street(0), |c| c.code.clone());
-    let dept = |short: &str| demo::department_for(short).unwrap_or(demo::DISTRICT_CODE).to_string();
+    let street = |i: usize| {
+        streets
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| demo::DISTRICT_CODE.to_string())
+    };
+    let community = d
+        .communities()
+        .next()
+        .map_or_else(|| street(0), |c| c.code.clone());
+    let dept = |short: &str| {
+        demo::department_for(short)
+            .unwrap_or(demo::DISTRICT_CODE)
+            .to_string()
+    };
     let district = demo::DISTRICT_CODE.to_string();
     vec![
-        DemoLogin { username: "admin", name: "系统管理员", role: "admin", unit: district.clone() },
-        DemoLogin { username: "leader", name: "陈区长", role: "leader", unit: district.clone() },
-        DemoLogin { username: "supervisor", name: "督办员 周敏", role: "supervisor", unit: district.clone() },
-        DemoLogin { username: "dispatcher", name: "派单员 李娜", role: "dispatcher", unit: district.clone() },
-        DemoLogin { username: "clerk", name: "受理员 王芳", role: "clerk", unit: district },
-        DemoLogin { username: "handler", name: "城管局承办人 张伟", role: "handler", unit: dept("城管局") },
-        DemoLogin { username: "unitlead", name: "城管局负责人 刘强", role: "unit_lead", unit: dept("城管局") },
-        DemoLogin { username: "street_dispatcher", name: "街道派单员 赵静", role: "dispatcher", unit: street(0) },
-        DemoLogin { username: "street_handler", name: "街道承办人 孙磊", role: "handler", unit: street(0) },
-        DemoLogin { username: "street2_handler", name: "街道承办人 吴刚", role: "handler", unit: street(1) },
-        DemoLogin { username: "community_clerk", name: "社区受理员 郑丽", role: "clerk", unit: community },
-        DemoLogin { username: "citizen", name: "市民 林晓", role: "citizen", unit: demo::DISTRICT_CODE.to_string() },
+        DemoLogin {
+            username: "admin",
+            name: "系统管理员",
+            role: "admin",
+            unit: district.clone(),
+        },
+        DemoLogin {
+            username: "leader",
+            name: "陈区长",
+            role: "leader",
+            unit: district.clone(),
+        },
+        DemoLogin {
+            username: "supervisor",
+            name: "督办员 周敏",
+            role: "supervisor",
+            unit: district.clone(),
+        },
+        DemoLogin {
+            username: "dispatcher",
+            name: "派单员 李娜",
+            role: "dispatcher",
+            unit: district.clone(),
+        },
+        DemoLogin {
+            username: "clerk",
+            name: "受理员 王芳",
+            role: "clerk",
+            unit: district,
+        },
+        DemoLogin {
+            username: "handler",
+            name: "城管局承办人 张伟",
+            role: "handler",
+            unit: dept("城管局"),
+        },
+        DemoLogin {
+            username: "unitlead",
+            name: "城管局负责人 刘强",
+            role: "unit_lead",
+            unit: dept("城管局"),
+        },
+        DemoLogin {
+            username: "street_dispatcher",
+            name: "街道派单员 赵静",
+            role: "dispatcher",
+            unit: street(0),
+        },
+        DemoLogin {
+            username: "street_handler",
+            name: "街道承办人 孙磊",
+            role: "handler",
+            unit: street(0),
+        },
+        DemoLogin {
+            username: "street2_handler",
+            name: "街道承办人 吴刚",
+            role: "handler",
+            unit: street(1),
+        },
+        DemoLogin {
+            username: "community_clerk",
+            name: "社区受理员 郑丽",
+            role: "clerk",
+            unit: community,
+        },
+        DemoLogin {
+            username: "citizen",
+            name: "市民 林晓",
+            role: "citizen",
+            unit: demo::DISTRICT_CODE.to_string(),
+        },
     ]
 }
 
@@ -92,7 +164,8 @@ impl App {
         let logins = demo_logins(&demo::district());
         for l in &logins {
             if self.store.user_by_username(l.username).await?.is_none() {
-                self.create_user(l.username, DEMO_PASSWORD, l.role, &l.unit, Some(l.name)).await?;
+                self.create_user(l.username, DEMO_PASSWORD, l.role, &l.unit, Some(l.name))
+                    .await?;
             }
         }
         Ok(logins)
@@ -106,19 +179,46 @@ impl App {
         let mut users: HashMap<&'static str, Actor> = HashMap::new();
         for l in demo_logins(&d) {
             if let Some(u) = self.store.user_by_username(l.username).await? {
-                users.entry(l.role).or_insert(Actor { id: Some(u.id), name: u.display_name, unit: Some(u.unit) });
+                users.entry(l.role).or_insert(Actor {
+                    id: Some(u.id),
+                    name: u.display_name,
+                    unit: Some(u.unit),
+                });
             }
         }
-        let district_hub = tree.district_hub().map(|u| u.code.clone()).ok_or_else(|| AppError::internal("no district hub; install the district first"))?;
-        let fallback = |role: &str| Actor { id: None, name: role.to_string(), unit: Some(district_hub.clone()) };
-        let clerk = users.get("clerk").cloned().unwrap_or_else(|| fallback("受理员"));
-        let dispatcher = users.get("dispatcher").cloned().unwrap_or_else(|| fallback("派单员"));
+        let district_hub = tree
+            .district_hub()
+            .map(|u| u.code.clone())
+            .ok_or_else(|| AppError::internal("no district hub; install the district first"))?;
+        let fallback = |role: &str| Actor {
+            id: None,
+            name: role.to_string(),
+            unit: Some(district_hub.clone()),
+        };
+        let clerk = users
+            .get("clerk")
+            .cloned()
+            .unwrap_or_else(|| fallback("受理员"));
+        let dispatcher = users
+            .get("dispatcher")
+            .cloned()
+            .unwrap_or_else(|| fallback("派单员"));
         let mut written = 0;
         let mut pending: Vec<(CaseWrite, i32)> = Vec::with_capacity(batch);
         let mut open_by_category: HashMap<&'static str, usize> = HashMap::new();
         for (i, spec) in demo::case_stream(seed, n, now, &d).enumerate() {
-            let salt = seed.wrapping_add(i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            let (case, events) = self.replay(&spec, &tree, &clerk, &dispatcher, salt, &pending, &open_by_category);
+            let salt = seed
+                .wrapping_add(i as u64)
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let (case, events) = self.replay(
+                &spec,
+                &tree,
+                &clerk,
+                &dispatcher,
+                salt,
+                &pending,
+                &open_by_category,
+            );
             // 并单: count the repeat on the main case of this batch.
             if let Some(into) = case.merged_into
                 && let Some(&idx) = open_by_category.get(spec.category)
@@ -145,7 +245,9 @@ impl App {
             pending.push((self.write_of(case, None, events, true), year));
             if pending.len() >= batch {
                 written += pending.len();
-                self.store.insert_cases_bulk(std::mem::take(&mut pending)).await?;
+                self.store
+                    .insert_cases_bulk(std::mem::take(&mut pending))
+                    .await?;
                 open_by_category.clear();
             }
         }
@@ -169,11 +271,16 @@ impl App {
     ) -> (Case, Vec<Event>) {
         let source = Source::parse(spec.source).unwrap_or(Source::Phone);
         let street = tree.street_of_region(&spec.region).map(|u| u.code.clone());
-        let district_hub = tree.district_hub().map(|u| u.code.clone()).unwrap_or_default();
+        let district_hub = tree
+            .district_hub()
+            .map(|u| u.code.clone())
+            .unwrap_or_default();
         // Walk-ins, visits and grid reports are taken by the street's centre; calls and the web by
         // the district's.
         let hub = match source {
-            Source::Window | Source::Visit | Source::Grid | Source::Inspector => street.clone().unwrap_or_else(|| district_hub.clone()),
+            Source::Window | Source::Visit | Source::Grid | Source::Inspector => {
+                street.clone().unwrap_or_else(|| district_hub.clone())
+            }
             _ => district_hub.clone(),
         };
         let dept = demo::department_for(spec.department).map(str::to_string);
@@ -188,8 +295,16 @@ impl App {
             category: spec.category.to_string(),
             urgency: Urgency::parse(spec.urgency).unwrap_or(Urgency::Normal),
             source,
-            reporter: Reporter { name: spec.reporter_name.clone(), phone: spec.reporter_phone.clone() },
-            location: Location { address: spec.address.clone(), region: spec.region.clone(), lat: spec.lat, lon: spec.lon },
+            reporter: Reporter {
+                name: spec.reporter_name.clone(),
+                phone: spec.reporter_phone.clone(),
+            },
+            location: Location {
+                address: spec.address.clone(),
+                region: spec.region.clone(),
+                lat: spec.lat,
+                lon: spec.lon,
+            },
             reported_at: t0,
             created_at: t0,
             updated_at: t0,
@@ -238,7 +353,11 @@ impl App {
         for (step, at) in &spec.steps {
             let unit_actor = |c: &Case| {
                 let u = c.unit.clone().unwrap_or_default();
-                Actor { id: None, name: format!("{}承办人", tree.name(&u)), unit: Some(u) }
+                Actor {
+                    id: None,
+                    name: format!("{}承办人", tree.name(&u)),
+                    unit: Some(u),
+                }
             };
             let (action, args, actor) = match step {
                 Step::Accept => (Action::Accept, Args::None, clerk.clone()),
@@ -269,7 +388,7 @@ impl App {
                 Step::DecideExtension => (Action::DecideExtension, Args::DecideExtension { approve: true }, dispatcher.clone()),
                 Step::Resolve => (
                     Action::Resolve,
-                    Args::Reply { reply: pick(REPLIES, salt).to_string(), outcome: if salt % 13 == 0 { Outcome::Partly } else { Outcome::Resolved } },
+                    Args::Reply { reply: pick(REPLIES, salt).to_string(), outcome: if salt.is_multiple_of(13) { Outcome::Partly } else { Outcome::Resolved } },
                     unit_actor(&case),
                 ),
                 Step::FollowUp { satisfaction, resolved } => (
@@ -279,7 +398,11 @@ impl App {
                 ),
                 Step::Reopen => (Action::Reopen, Args::None, dispatcher.clone()),
             };
-            let cmd = Command { action, opinion: None, args };
+            let cmd = Command {
+                action,
+                opinion: None,
+                args,
+            };
             match apply(&case, &cmd, &actor, *at, &clocks, &self.deadlines) {
                 Ok((next, ev)) => {
                     case = next;

@@ -3,9 +3,9 @@
 
 use crate::deadlines::format_instant;
 use crate::org::{OrgTree, Unit};
-use crate::scope::{Principal, check_act, can_see};
+use crate::scope::{Principal, can_see, check_act};
 use domain::machine::actions_from;
-use domain::{mask_phone, Action, Case, Event, Status};
+use domain::{Action, Case, Event, Status, mask_phone};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -135,7 +135,8 @@ pub fn allowed_actions(p: &Principal, tree: &OrgTree, c: &Case) -> Vec<&'static 
 }
 
 pub fn case_view(c: &Case, p: &Principal, tree: &OrgTree, now: i64, share: f64) -> CaseView {
-    let full_phone = p.role.sees_full_phone() && p.is_staff() || (!p.is_staff() && c.created_by == Some(p.id));
+    let full_phone =
+        p.role.sees_full_phone() && p.is_staff() || (!p.is_staff() && c.created_by == Some(p.id));
     let opt = |v: Option<i64>| v.map(format_instant);
     CaseView {
         id: c.id,
@@ -153,12 +154,19 @@ pub fn case_view(c: &Case, p: &Principal, tree: &OrgTree, now: i64, share: f64) 
         source_label: c.source.label_zh(),
         reporter: ReporterView {
             name: c.reporter.name.clone(),
-            phone: if full_phone { c.reporter.phone.clone() } else { mask_phone(&c.reporter.phone) },
+            phone: if full_phone {
+                c.reporter.phone.clone()
+            } else {
+                mask_phone(&c.reporter.phone)
+            },
         },
         location: LocationView {
             address: c.location.address.clone(),
             region: c.location.region.clone(),
-            region_name: tree.hub_for_region(&c.location.region).map(|u| u.name.clone()).unwrap_or_default(),
+            region_name: tree
+                .hub_for_region(&c.location.region)
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
             lat: c.location.lat,
             lon: c.location.lon,
         },
@@ -200,7 +208,11 @@ pub fn case_view(c: &Case, p: &Principal, tree: &OrgTree, now: i64, share: f64) 
         citizen_resolved: c.citizen_resolved,
         reject_reason: c.reject_reason.clone(),
         risk_level: c.risk_level.clone(),
-        allowed_actions: if can_see(p, tree, c) { allowed_actions(p, tree, c) } else { vec![] },
+        allowed_actions: if can_see(p, tree, c) {
+            allowed_actions(p, tree, c)
+        } else {
+            vec![]
+        },
     }
 }
 
@@ -222,7 +234,9 @@ pub fn event_view(e: &Event, tree: &OrgTree) -> EventView {
     let label = match e.action.as_str() {
         domain::EVENT_REGISTER => "登记".to_string(),
         domain::EVENT_MERGED_IN => "重复诉求并入".to_string(),
-        other => Action::parse(other).map_or_else(|| other.to_string(), |a| a.label_zh().to_string()),
+        other => {
+            Action::parse(other).map_or_else(|| other.to_string(), |a| a.label_zh().to_string())
+        }
     };
     EventView {
         id: e.id,

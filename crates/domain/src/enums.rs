@@ -116,7 +116,10 @@ impl Role {
     /// Roles whose work needs the citizen's full phone number (to call back); the others see it
     /// masked as `138****1234`.
     pub fn sees_full_phone(self) -> bool {
-        matches!(self, Role::Clerk | Role::Dispatcher | Role::Handler | Role::UnitLead)
+        matches!(
+            self,
+            Role::Clerk | Role::Dispatcher | Role::Handler | Role::UnitLead
+        )
     }
 }
 

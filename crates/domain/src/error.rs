@@ -5,19 +5,39 @@ use crate::{Action, Status};
 #[derive(Debug, Clone, PartialEq)]
 pub enum DomainError {
     /// The action is not allowed from the case's current status.
-    TransitionNotAllowed { action: Action, status: Status, allowed: Vec<Action> },
+    TransitionNotAllowed {
+        action: Action,
+        status: Status,
+        allowed: Vec<Action>,
+    },
     /// A field is missing or has an unacceptable value.
-    InvalidField { field: &'static str, zh: String, en: String },
+    InvalidField {
+        field: &'static str,
+        zh: String,
+        en: String,
+    },
     /// The action is allowed in principle but a business rule forbids it now.
-    Rule { code: &'static str, zh: String, en: String },
+    Rule {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
 }
 
 impl DomainError {
     pub fn field(field: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        DomainError::InvalidField { field, zh: zh.into(), en: en.into() }
+        DomainError::InvalidField {
+            field,
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
     pub fn rule(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        DomainError::Rule { code, zh: zh.into(), en: en.into() }
+        DomainError::Rule {
+            code,
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 }
 

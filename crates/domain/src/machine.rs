@@ -21,14 +21,32 @@ pub enum Args {
     None,
     /// reject, return: 理由.
     Reason(String),
-    Dispatch { unit: String, co_units: Vec<String> },
-    RequestExtension { working_days: u32, reason: String },
-    DecideExtension { approve: bool },
+    Dispatch {
+        unit: String,
+        co_units: Vec<String>,
+    },
+    RequestExtension {
+        working_days: u32,
+        reason: String,
+    },
+    DecideExtension {
+        approve: bool,
+    },
     /// resolve, answer: the reply to the citizen.
-    Reply { reply: String, outcome: Outcome },
-    FollowUp { satisfaction: Satisfaction, resolved: bool },
-    Escalate { unit: String },
-    Merge { into: Uuid },
+    Reply {
+        reply: String,
+        outcome: Outcome,
+    },
+    FollowUp {
+        satisfaction: Satisfaction,
+        resolved: bool,
+    },
+    Escalate {
+        unit: String,
+    },
+    Merge {
+        into: Uuid,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -77,7 +95,11 @@ pub fn allowed(status: Status, action: Action) -> bool {
 
 /// Every action allowed from a status (whatever the role), for 422 messages and the UI.
 pub fn actions_from(status: Status) -> Vec<Action> {
-    Action::ALL.iter().copied().filter(|a| allowed(status, *a)).collect()
+    Action::ALL
+        .iter()
+        .copied()
+        .filter(|a| allowed(status, *a))
+        .collect()
 }
 
 /// The roles that may take an action (DESIGN.md, "who may act").
@@ -136,7 +158,11 @@ fn text(field: &'static str, value: &str) -> Result<String, DomainError> {
 }
 
 fn mismatch(action: Action) -> DomainError {
-    DomainError::field("action", format!("{} 的参数不完整", action.label_zh()), format!("arguments do not match action {action}"))
+    DomainError::field(
+        "action",
+        format!("{} 的参数不完整", action.label_zh()),
+        format!("arguments do not match action {action}"),
+    )
 }
 
 /// Sends a case back to work after an unsatisfied follow-up or a dispatcher's reopen: a new
@@ -202,7 +228,11 @@ pub fn apply(
         }
         (Action::Dispatch, Args::Dispatch { unit, co_units }) => {
             if co_units.iter().any(|u| u == unit) {
-                return Err(DomainError::field("co_units", "协办单位不能与主办单位相同", "a co-unit cannot also be the main unit"));
+                return Err(DomainError::field(
+                    "co_units",
+                    "协办单位不能与主办单位相同",
+                    "a co-unit cannot also be the main unit",
+                ));
             }
             let mut co = co_units.clone();
             co.sort();
@@ -226,7 +256,11 @@ pub fn apply(
             // The return window is the sign-for window (DESIGN.md): once a unit lets the sign
             // clock run out it must handle the case or ask the dispatcher, not bounce it.
             if c.sign_due.is_some_and(|due| now > due) {
-                return Err(DomainError::rule("return_window_passed", "已超过签收时限，不能退单，请联系派单员改派", "the sign-for window has passed; the case can no longer be returned"));
+                return Err(DomainError::rule(
+                    "return_window_passed",
+                    "已超过签收时限，不能退单，请联系派单员改派",
+                    "the sign-for window has passed; the case can no longer be returned",
+                ));
             }
             let r = text("reason", r)?;
             data = json!({ "reason": r, "unit": c.unit });
@@ -237,23 +271,58 @@ pub fn apply(
             c.sign_due = None;
             c.dispatched_at = None;
         }
-        (Action::RequestExtension, Args::RequestExtension { working_days, reason }) => {
+        (
+            Action::RequestExtension,
+            Args::RequestExtension {
+                working_days,
+                reason,
+            },
+        ) => {
             if c.pending_extension.is_some() {
-                return Err(DomainError::rule("extension_pending", "已有待审批的延期申请", "an extension request is already waiting for a decision"));
+                return Err(DomainError::rule(
+                    "extension_pending",
+                    "已有待审批的延期申请",
+                    "an extension request is already waiting for a decision",
+                ));
             }
             if c.extension_count >= clocks.extension_times {
-                return Err(DomainError::rule("extension_limit", format!("延期次数已达上限（{} 次）", clocks.extension_times), format!("the case has used its {} extension(s)", clocks.extension_times)));
+                return Err(DomainError::rule(
+                    "extension_limit",
+                    format!("延期次数已达上限（{} 次）", clocks.extension_times),
+                    format!(
+                        "the case has used its {} extension(s)",
+                        clocks.extension_times
+                    ),
+                ));
             }
             if *working_days == 0 || *working_days > clocks.extension_max_days {
-                return Err(DomainError::field("working_days", format!("延期天数须在 1 到 {} 个工作日之间", clocks.extension_max_days), format!("must be between 1 and {} working days", clocks.extension_max_days)));
+                return Err(DomainError::field(
+                    "working_days",
+                    format!(
+                        "延期天数须在 1 到 {} 个工作日之间",
+                        clocks.extension_max_days
+                    ),
+                    format!(
+                        "must be between 1 and {} working days",
+                        clocks.extension_max_days
+                    ),
+                ));
             }
             let reason = text("reason", reason)?;
             data = json!({ "working_days": working_days, "reason": reason });
-            c.pending_extension = Some(PendingExtension { working_days: *working_days, reason, requested_at: now });
+            c.pending_extension = Some(PendingExtension {
+                working_days: *working_days,
+                reason,
+                requested_at: now,
+            });
         }
         (Action::DecideExtension, Args::DecideExtension { approve }) => {
             let Some(p) = c.pending_extension.take() else {
-                return Err(DomainError::rule("no_extension_pending", "没有待审批的延期申请", "there is no extension request to decide"));
+                return Err(DomainError::rule(
+                    "no_extension_pending",
+                    "没有待审批的延期申请",
+                    "there is no extension request to decide",
+                ));
             };
             data = json!({ "approve": approve, "working_days": p.working_days });
             if *approve {
@@ -274,7 +343,13 @@ pub fn apply(
             c.resolved_at = Some(now);
             c.follow_up_due = Some(dl.due(now, clocks.follow_up));
         }
-        (Action::FollowUp, Args::FollowUp { satisfaction, resolved }) => {
+        (
+            Action::FollowUp,
+            Args::FollowUp {
+                satisfaction,
+                resolved,
+            },
+        ) => {
             c.satisfaction = Some(*satisfaction);
             c.citizen_resolved = Some(*resolved);
             let reopened = *satisfaction == Satisfaction::Unsatisfied;
@@ -312,7 +387,11 @@ pub fn apply(
         }
         (Action::Merge, Args::Merge { into }) => {
             if *into == c.id {
-                return Err(DomainError::field("into", "不能并入自身", "a case cannot be merged into itself"));
+                return Err(DomainError::field(
+                    "into",
+                    "不能并入自身",
+                    "a case cannot be merged into itself",
+                ));
             }
             data = json!({ "into": into });
             c.merged_into = Some(*into);

@@ -60,10 +60,18 @@ const STANDARD: Clocks = Clocks {
 
 impl Default for Policy {
     fn default() -> Self {
-        let with = |sign, handle| Clocks { sign, handle, ..STANDARD };
+        let with = |sign, handle| Clocks {
+            sign,
+            handle,
+            ..STANDARD
+        };
         Policy {
             rules: vec![
-                PolicyRule { nature: None, urgency: None, clocks: STANDARD },
+                PolicyRule {
+                    nature: None,
+                    urgency: None,
+                    clocks: STANDARD,
+                },
                 PolicyRule {
                     nature: Some(Nature::Consult),
                     urgency: None,
@@ -93,7 +101,9 @@ impl Policy {
     pub fn clocks_for(&self, nature: Nature, urgency: Urgency) -> Clocks {
         let mut best: Option<(u8, &PolicyRule)> = None;
         for rule in &self.rules {
-            if rule.nature.is_some_and(|n| n != nature) || rule.urgency.is_some_and(|u| u != urgency) {
+            if rule.nature.is_some_and(|n| n != nature)
+                || rule.urgency.is_some_and(|u| u != urgency)
+            {
                 continue;
             }
             // Urgency outranks nature: an urgent consultation still runs on the urgent clock.
@@ -114,19 +124,44 @@ mod tests {
     fn defaults_follow_practice() {
         let p = Policy::default();
         let c = p.clocks_for(Nature::Complaint, Urgency::Normal);
-        assert_eq!((c.sign, c.handle), (Limit::WorkingDays(1), Limit::WorkingDays(5)));
-        assert_eq!(p.clocks_for(Nature::Consult, Urgency::Normal).handle, Limit::WorkingDays(1));
-        assert_eq!(p.clocks_for(Nature::Consult, Urgency::Urgent).sign, Limit::Minutes(30));
-        assert_eq!(p.clocks_for(Nature::Help, Urgency::Critical).sign, Limit::Minutes(15));
+        assert_eq!(
+            (c.sign, c.handle),
+            (Limit::WorkingDays(1), Limit::WorkingDays(5))
+        );
+        assert_eq!(
+            p.clocks_for(Nature::Consult, Urgency::Normal).handle,
+            Limit::WorkingDays(1)
+        );
+        assert_eq!(
+            p.clocks_for(Nature::Consult, Urgency::Urgent).sign,
+            Limit::Minutes(30)
+        );
+        assert_eq!(
+            p.clocks_for(Nature::Help, Urgency::Critical).sign,
+            Limit::Minutes(15)
+        );
         assert_eq!(c.extension_max_days, 10);
     }
 
     #[test]
     fn most_specific_rule_wins_and_later_overrides() {
         let mut p = Policy::default();
-        let custom = Clocks { handle: Limit::WorkingDays(3), ..STANDARD };
-        p.rules.push(PolicyRule { nature: Some(Nature::Complaint), urgency: Some(Urgency::Normal), clocks: custom });
-        assert_eq!(p.clocks_for(Nature::Complaint, Urgency::Normal).handle, Limit::WorkingDays(3));
-        assert_eq!(p.clocks_for(Nature::Help, Urgency::Normal).handle, Limit::WorkingDays(5));
+        let custom = Clocks {
+            handle: Limit::WorkingDays(3),
+            ..STANDARD
+        };
+        p.rules.push(PolicyRule {
+            nature: Some(Nature::Complaint),
+            urgency: Some(Urgency::Normal),
+            clocks: custom,
+        });
+        assert_eq!(
+            p.clocks_for(Nature::Complaint, Urgency::Normal).handle,
+            Limit::WorkingDays(3)
+        );
+        assert_eq!(
+            p.clocks_for(Nature::Help, Urgency::Normal).handle,
+            Limit::WorkingDays(5)
+        );
     }
 }

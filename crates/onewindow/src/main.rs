@@ -1,14 +1,18 @@
 //! `onewindow`: the one binary — CLI, configuration, wiring of store + use cases + HTTP.
 
-use app::clock::SystemClock;
 use app::App;
+use app::clock::SystemClock;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 use std::sync::Arc;
 use store::SqlStore;
 
 #[derive(Parser)]
-#[command(name = "onewindow", version, about = "一窗 — one-window case platform of a district social-governance service center")]
+#[command(
+    name = "onewindow",
+    version,
+    about = "一窗 — one-window case platform of a district social-governance service center"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -115,11 +119,17 @@ enum CalendarCmd {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ONEWINDOW_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ONEWINDOW_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -144,11 +154,16 @@ async fn open(db: &str) -> Result<Arc<SqlStore>, Box<dyn std::error::Error>> {
 }
 
 fn app_for(store: Arc<SqlStore>) -> Arc<App> {
-    Arc::new(App::new(store, Arc::new(SystemClock), Arc::new(triage::Triage::new())))
+    Arc::new(App::new(
+        store,
+        Arc::new(SystemClock),
+        Arc::new(triage::Triage::new()),
+    ))
 }
 
 fn parse_date(s: &str) -> Result<jiff::civil::Date, Box<dyn std::error::Error>> {
-    s.parse::<jiff::civil::Date>().map_err(|e| format!("'{s}' is not a date (YYYY-MM-DD): {e}").into())
+    s.parse::<jiff::civil::Date>()
+        .map_err(|e| format!("'{s}' is not a date (YYYY-MM-DD): {e}").into())
 }
 
 async fn run(cmd: Cmd) -> Res {
@@ -156,10 +171,16 @@ async fn run(cmd: Cmd) -> Res {
         Cmd::Calendar { cmd } => {
             let cal = calendar::Calendar::china();
             match cmd {
-                CalendarCmd::Due { start, working_days } => {
-                    let (due, provisional) = cal.add_workdays_checked(parse_date(&start)?, working_days);
+                CalendarCmd::Due {
+                    start,
+                    working_days,
+                } => {
+                    let (due, provisional) =
+                        cal.add_workdays_checked(parse_date(&start)?, working_days);
                     if provisional {
-                        eprintln!("warning: the calendar has no data for part of this range; Monday–Friday were counted (provisional)");
+                        eprintln!(
+                            "warning: the calendar has no data for part of this range; Monday–Friday were counted (provisional)"
+                        );
                     }
                     println!("{due}");
                 }
@@ -178,26 +199,53 @@ async fn run(cmd: Cmd) -> Res {
             let logins = app.install_demo_users().await?;
             let started = std::time::Instant::now();
             let n = app.seed_cases(cases, seed, 1000).await?;
-            eprintln!("installed {units} units, {} demo users, {n} synthetic cases in {:.1}s", logins.len(), started.elapsed().as_secs_f64());
+            eprintln!(
+                "installed {units} units, {} demo users, {n} synthetic cases in {:.1}s",
+                logins.len(),
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
-        Cmd::User { cmd: UserCmd::Add { db, username, password, role, unit, name } } => {
+        Cmd::User {
+            cmd:
+                UserCmd::Add {
+                    db,
+                    username,
+                    password,
+                    role,
+                    unit,
+                    name,
+                },
+        } => {
             let app = app_for(open(&db).await?);
-            let u = app.create_user(&username, &password, &role, &unit, name.as_deref()).await?;
-            println!("created user {} ({}) in unit {}", u.username, u.role, u.unit);
+            let u = app
+                .create_user(&username, &password, &role, &unit, name.as_deref())
+                .await?;
+            println!(
+                "created user {} ({}) in unit {}",
+                u.username, u.role, u.unit
+            );
             Ok(())
         }
-        Cmd::ApiKey { cmd: ApiKeyCmd::Create { db, name } } => {
+        Cmd::ApiKey {
+            cmd: ApiKeyCmd::Create { db, name },
+        } => {
             let app = app_for(open(&db).await?);
             let key = app.create_api_key(&name).await?;
             eprintln!("API key '{name}' created; it is shown only once:");
             println!("{key}");
             Ok(())
         }
-        Cmd::Serve { db, bind, body_limit } => {
+        Cmd::Serve {
+            db,
+            bind,
+            body_limit,
+        } => {
             let app = app_for(open(&db).await?);
             if app.org.tree().await?.district_hub().is_none() {
-                tracing::warn!("the database has no org tree yet; run `onewindow seed --db …` to install the demo district");
+                tracing::warn!(
+                    "the database has no org tree yet; run `onewindow seed --db …` to install the demo district"
+                );
             }
             serve(app, &bind, body_limit, None).await
         }
@@ -212,9 +260,18 @@ async fn run(cmd: Cmd) -> Res {
             eprintln!("generating {cases} synthetic cases of the past year …");
             app.seed_cases(cases, 2026, 2000).await?;
             let tree = app.org.tree().await?;
-            let mut banner = format!("\n一窗 onewindow demo — 临江区 (database: {})\n\nLogins (password for all: {}):\n", path.display(), app::seed::DEMO_PASSWORD);
+            let mut banner = format!(
+                "\n一窗 onewindow demo — 临江区 (database: {})\n\nLogins (password for all: {}):\n",
+                path.display(),
+                app::seed::DEMO_PASSWORD
+            );
             for l in &logins {
-                banner.push_str(&format!("  {:<18} {:<11} {}\n", l.username, l.role, tree.name(&l.unit)));
+                banner.push_str(&format!(
+                    "  {:<18} {:<11} {}\n",
+                    l.username,
+                    l.role,
+                    tree.name(&l.unit)
+                ));
             }
             serve(app, &bind, 1024 * 1024, Some(banner)).await?;
             let _ = std::fs::remove_dir_all(&dir);
@@ -224,14 +281,18 @@ async fn run(cmd: Cmd) -> Res {
 }
 
 async fn serve(app: Arc<App>, bind: &str, body_limit: usize, banner: Option<String>) -> Res {
-    let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let addr = listener.local_addr()?;
     let router = web::router(app, web::WebConfig { body_limit });
     if let Some(b) = banner {
         println!("{b}");
     }
     println!("onewindow listening on http://{addr}");
-    axum::serve(listener, router).with_graceful_shutdown(shutdown()).await?;
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown())
+        .await?;
     Ok(())
 }
 
@@ -241,7 +302,8 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -6,31 +6,58 @@ mod common;
 
 use common::{Db, TestServer};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 async fn case_count(s: &TestServer) -> i64 {
     s.store.count_cases().await.unwrap()
 }
 
 async fn snapshot(s: &TestServer, token: &str, c: &Value) -> (Value, usize) {
-    let (_, v) = s.get(&format!("/api/v1/cases/{}", c["id"].as_str().unwrap()), token).await;
+    let (_, v) = s
+        .get(
+            &format!("/api/v1/cases/{}", c["id"].as_str().unwrap()),
+            token,
+        )
+        .await;
     let n = s.events(token, c).await.len();
     (v, n)
 }
 
 async fn bad_input(db: Db) {
-    let s = TestServer::start_with(db, web::WebConfig { body_limit: 64 * 1024 }).await;
+    let s = TestServer::start_with(
+        db,
+        web::WebConfig {
+            body_limit: 64 * 1024,
+        },
+    )
+    .await;
     let clerk = s.login("clerk").await;
     let before = case_count(&s).await;
     let url = format!("{}/api/v1/cases", s.base);
     // Malformed JSON: 400.
-    let r = s.http.post(&url).bearer_auth(&clerk).header("content-type", "application/json").body("{\"title\": ").send().await.unwrap();
+    let r = s
+        .http
+        .post(&url)
+        .bearer_auth(&clerk)
+        .header("content-type", "application/json")
+        .body("{\"title\": ")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"]["code"], "malformed_json");
     // Over the body limit: 413.
     let big = json!({ "description": "长".repeat(40_000) }).to_string();
-    let r = s.http.post(&url).bearer_auth(&clerk).header("content-type", "application/json").body(big).send().await.unwrap();
+    let r = s
+        .http
+        .post(&url)
+        .bearer_auth(&clerk)
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     // Missing and wrong fields: 422 naming the field.
     let (community, _) = s.community(0);
@@ -40,9 +67,18 @@ async fn bad_input(db: Db) {
         (json!({ "nature": "angry" }), "nature"),
         (json!({ "nature": 3 }), "nature"),
         (json!({ "reporter": { "name": "张" } }), "reporter.phone"),
-        (json!({ "reporter": { "name": "张", "phone": "call me" } }), "reporter.phone"),
-        (json!({ "location": { "address": "x", "region": "999999" } }), "location.region"),
-        (json!({ "location": { "address": "x", "region": community, "lat": 123.0 } }), "location.lat"),
+        (
+            json!({ "reporter": { "name": "张", "phone": "call me" } }),
+            "reporter.phone",
+        ),
+        (
+            json!({ "location": { "address": "x", "region": "999999" } }),
+            "location.region",
+        ),
+        (
+            json!({ "location": { "address": "x", "region": community, "lat": 123.0 } }),
+            "location.lat",
+        ),
         (json!({ "reported_at": "2026-13-45" }), "reported_at"),
         (json!({ "reported_at": "2030-01-01" }), "reported_at"),
         (json!({ "urgency": "very" }), "urgency"),
@@ -61,43 +97,96 @@ async fn bad_input(db: Db) {
     }
     let (st, _) = s.post("/api/v1/cases", &clerk, json!([1, 2])).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(case_count(&s).await, before, "no bad request created a case");
+    assert_eq!(
+        case_count(&s).await,
+        before,
+        "no bad request created a case"
+    );
     // The good body works, and Chinese labels are accepted for enumerations.
     let mut ok = good.clone();
     ok["nature"] = json!("求助");
     ok["urgency"] = json!("紧急");
     let (st, c) = s.post("/api/v1/cases", &clerk, ok).await;
     assert_eq!(st, StatusCode::CREATED, "{c}");
-    assert_eq!((c["nature"].as_str(), c["urgency"].as_str(), c["urgency_label"].as_str()), (Some("help"), Some("urgent"), Some("紧急")));
+    assert_eq!(
+        (
+            c["nature"].as_str(),
+            c["urgency"].as_str(),
+            c["urgency_label"].as_str()
+        ),
+        (Some("help"), Some("urgent"), Some("紧急"))
+    );
     assert_eq!(c["title"], "路灯坏了", "title derived from the description");
-    assert!(!c["category"].as_str().unwrap().is_empty(), "triage fills the category");
+    assert!(
+        !c["category"].as_str().unwrap().is_empty(),
+        "triage fills the category"
+    );
     // Transitions: bad bodies change nothing.
     let (snap, n) = snapshot(&s, &clerk, &c).await;
     let id = c["id"].as_str().unwrap();
     let path = format!("/api/v1/cases/{id}/transitions");
     for (body, status, field) in [
-        (json!({ "action": "accept" }), StatusCode::UNPROCESSABLE_ENTITY, Some("version")),
-        (json!({ "action": "accept", "version": "one" }), StatusCode::UNPROCESSABLE_ENTITY, Some("version")),
-        (json!({ "action": "fly", "version": 1 }), StatusCode::UNPROCESSABLE_ENTITY, Some("action")),
-        (json!({ "action": "reject", "version": 1 }), StatusCode::UNPROCESSABLE_ENTITY, Some("reason")),
-        (json!({ "action": "reject", "version": 1, "reason": 5 }), StatusCode::UNPROCESSABLE_ENTITY, Some("reason")),
+        (
+            json!({ "action": "accept" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("version"),
+        ),
+        (
+            json!({ "action": "accept", "version": "one" }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("version"),
+        ),
+        (
+            json!({ "action": "fly", "version": 1 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("action"),
+        ),
+        (
+            json!({ "action": "reject", "version": 1 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("reason"),
+        ),
+        (
+            json!({ "action": "reject", "version": 1, "reason": 5 }),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("reason"),
+        ),
     ] {
         let (st, e) = s.post(&path, &clerk, body.clone()).await;
         assert_eq!(st, status, "{body}: {e}");
         assert_eq!(e["error"]["field"].as_str(), field, "{e}");
     }
-    let r = s.http.post(format!("{}{path}", s.base)).bearer_auth(&clerk).body("not json").send().await.unwrap();
+    let r = s
+        .http
+        .post(format!("{}{path}", s.base))
+        .bearer_auth(&clerk)
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(snapshot(&s, &clerk, &c).await, (snap, n), "nothing changed");
     // Unknown and malformed ids: 404.
     for bad in ["0190a0a0-0000-7000-8000-000000000000", "not-a-uuid"] {
         let (st, _) = s.get(&format!("/api/v1/cases/{bad}"), &clerk).await;
         assert_eq!(st, StatusCode::NOT_FOUND);
-        let (st, _) = s.post(&format!("/api/v1/cases/{bad}/transitions"), &clerk, json!({ "action": "accept", "version": 1 })).await;
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/cases/{bad}/transitions"),
+                &clerk,
+                json!({ "action": "accept", "version": 1 }),
+            )
+            .await;
         assert_eq!(st, StatusCode::NOT_FOUND);
     }
     // Bad list filters: 422 naming the parameter.
-    for (q, field) in [("status=open", "status"), ("page_size=1000", "page_size"), ("from=yesterday", "from"), ("due=soon", "due"), ("page=0", "page")] {
+    for (q, field) in [
+        ("status=open", "status"),
+        ("page_size=1000", "page_size"),
+        ("from=yesterday", "from"),
+        ("due=soon", "due"),
+        ("page=0", "page"),
+    ] {
         let (st, e) = s.get(&format!("/api/v1/cases?{q}"), &clerk).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{q}");
         assert_eq!(e["error"]["field"], field);
@@ -108,43 +197,99 @@ on_both!(bad_input_is_refused_and_changes_nothing, bad_input);
 
 async fn versions_and_states(db: Db) {
     let s = TestServer::start(db).await;
-    let (clerk, disp, handler) = (s.login("clerk").await, s.login("dispatcher").await, s.login("handler").await);
+    let (clerk, disp, handler) = (
+        s.login("clerk").await,
+        s.login("dispatcher").await,
+        s.login("handler").await,
+    );
     let c = s.new_case(&clerk, json!({})).await;
     let c1 = s.act(&clerk, &c, "accept", json!({})).await;
     // A stale version gets 409 whatever else is wrong with the request.
     let (snap, n) = snapshot(&s, &clerk, &c1).await;
-    for body in [json!({ "action": "accept" }), json!({ "action": "no-such-action" }), json!({ "action": "sign" })] {
-        let (st, e) = s.try_act(&disp, &c, body["action"].as_str().unwrap(), json!({})).await;
+    for body in [
+        json!({ "action": "accept" }),
+        json!({ "action": "no-such-action" }),
+        json!({ "action": "sign" }),
+    ] {
+        let (st, e) = s
+            .try_act(&disp, &c, body["action"].as_str().unwrap(), json!({}))
+            .await;
         assert_eq!(st, StatusCode::CONFLICT, "{e}");
         assert_eq!(e["error"]["code"], "stale_version");
         assert_eq!(e["error"]["details"]["current_version"], c1["version"]);
     }
     assert_eq!(snapshot(&s, &clerk, &c1).await, (snap.clone(), n));
     // Not allowed from this status: 422 listing what is allowed; nothing changes.
-    let (st, e) = s.try_act(&clerk, &c1, "follow_up", json!({ "satisfaction": "satisfied", "resolved": true })).await;
+    let (st, e) = s
+        .try_act(
+            &clerk,
+            &c1,
+            "follow_up",
+            json!({ "satisfaction": "satisfied", "resolved": true }),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(e["error"]["code"], "transition_not_allowed");
-    assert_eq!(e["error"]["details"]["allowed"], json!(["reject", "answer", "dispatch", "supervise", "urge", "escalate", "merge"]));
+    assert_eq!(
+        e["error"]["details"]["allowed"],
+        json!([
+            "reject",
+            "answer",
+            "dispatch",
+            "supervise",
+            "urge",
+            "escalate",
+            "merge"
+        ])
+    );
     assert_eq!(snapshot(&s, &clerk, &c1).await, (snap, n));
     // Wrong role: 403.
     let supervisor = s.login("supervisor").await;
-    let (st, e) = s.try_act(&supervisor, &c1, "dispatch", json!({ "unit": "cgj" })).await;
+    let (st, e) = s
+        .try_act(&supervisor, &c1, "dispatch", json!({ "unit": "cgj" }))
+        .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
-    assert!(e["error"]["message"].as_str().unwrap().contains("派单"), "{e}");
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("派单"),
+        "{e}"
+    );
     // A handler cannot even see an undispatched case: 404, not 403.
-    let (st, _) = s.try_act(&handler, &c1, "dispatch", json!({ "unit": "cgj" })).await;
+    let (st, _) = s
+        .try_act(&handler, &c1, "dispatch", json!({ "unit": "cgj" }))
+        .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     let admin = s.login("admin").await;
-    let (st, e) = s.try_act(&admin, &c1, "dispatch", json!({ "unit": "cgj" })).await;
-    assert_eq!(st, StatusCode::FORBIDDEN, "admin configures but does not handle: {e}");
+    let (st, e) = s
+        .try_act(&admin, &c1, "dispatch", json!({ "unit": "cgj" }))
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "admin configures but does not handle: {e}"
+    );
     let leader = s.login("leader").await;
     let (st, _) = s.try_act(&leader, &c1, "urge", json!({})).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     // Unknown dispatch target: 422 naming it.
-    let (st, e) = s.try_act(&disp, &c1, "dispatch", json!({ "unit": "nosuch" })).await;
-    assert_eq!((st, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unit")));
-    let (st, e) = s.try_act(&disp, &c1, "dispatch", json!({ "unit": "cgj", "co_units": ["cgj"] })).await;
-    assert_eq!((st, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("co_units")));
+    let (st, e) = s
+        .try_act(&disp, &c1, "dispatch", json!({ "unit": "nosuch" }))
+        .await;
+    assert_eq!(
+        (st, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unit"))
+    );
+    let (st, e) = s
+        .try_act(
+            &disp,
+            &c1,
+            "dispatch",
+            json!({ "unit": "cgj", "co_units": ["cgj"] }),
+        )
+        .await;
+    assert_eq!(
+        (st, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("co_units"))
+    );
     s.shutdown().await;
 }
 on_both!(stale_versions_and_invalid_transitions, versions_and_states);
@@ -161,12 +306,25 @@ async fn concurrent(db: Db) {
         let ((sa, va), (sb, vb)) = tokio::join!(a, b);
         let mut statuses = [sa, sb];
         statuses.sort();
-        assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "round {round}: {va} / {vb}");
-        let (_, now) = s.get(&format!("/api/v1/cases/{}", c["id"].as_str().unwrap()), &disp).await;
+        assert_eq!(
+            statuses,
+            [StatusCode::OK, StatusCode::CONFLICT],
+            "round {round}: {va} / {vb}"
+        );
+        let (_, now) = s
+            .get(
+                &format!("/api/v1/cases/{}", c["id"].as_str().unwrap()),
+                &disp,
+            )
+            .await;
         assert_eq!(now["version"], c["version"].as_i64().unwrap() + 1);
         let events = s.events(&disp, &c).await;
         assert_eq!(events.len(), 3, "register, accept and exactly one winner");
-        let winner = if sa == StatusCode::OK { "dispatched" } else { "rejected" };
+        let winner = if sa == StatusCode::OK {
+            "dispatched"
+        } else {
+            "rejected"
+        };
         assert_eq!(now["status"], winner);
     }
     s.shutdown().await;
@@ -176,21 +334,39 @@ on_both!(concurrent_transitions_one_wins, concurrent);
 async fn scope(db: Db) {
     let s = TestServer::start(db).await;
     let (clerk, disp) = (s.login("clerk").await, s.login("dispatcher").await);
-    let (street_h, street2_h, handler, leader) = (s.login("street_handler").await, s.login("street2_handler").await, s.login("handler").await, s.login("leader").await);
+    let (street_h, street2_h, handler, leader) = (
+        s.login("street_handler").await,
+        s.login("street2_handler").await,
+        s.login("handler").await,
+        s.login("leader").await,
+    );
     let (_, street) = s.community(0);
     let c = s.new_case(&clerk, json!({})).await;
     let c = s.act(&clerk, &c, "accept", json!({})).await;
-    let c = s.act(&disp, &c, "dispatch", json!({ "unit": "cgj", "co_units": [street] })).await;
+    let c = s
+        .act(
+            &disp,
+            &c,
+            "dispatch",
+            json!({ "unit": "cgj", "co_units": [street] }),
+        )
+        .await;
     let id = c["id"].as_str().unwrap();
     // Another street's handler: 404 for reading, for the timeline and for acting.
-    for path in [format!("/api/v1/cases/{id}"), format!("/api/v1/cases/{id}/events")] {
+    for path in [
+        format!("/api/v1/cases/{id}"),
+        format!("/api/v1/cases/{id}/events"),
+    ] {
         let (st, _) = s.get(&path, &street2_h).await;
         assert_eq!(st, StatusCode::NOT_FOUND);
     }
     let (st, _) = s.try_act(&street2_h, &c, "sign", json!({})).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     let (_, l) = s.get("/api/v1/cases", &street2_h).await;
-    assert!(l["items"].as_array().unwrap().iter().all(|x| x["id"] != id), "not listed for another street");
+    assert!(
+        l["items"].as_array().unwrap().iter().all(|x| x["id"] != id),
+        "not listed for another street"
+    );
     // The street of the address sees it (co-unit) but may not sign for the main unit.
     let (st, v) = s.get(&format!("/api/v1/cases/{id}"), &street_h).await;
     assert_eq!(st, StatusCode::OK);
@@ -221,7 +397,12 @@ on_both!(data_scope, scope);
 async fn auth(db: Db) {
     let s = TestServer::start(db).await;
     // Missing and forged tokens: 401 with a WWW-Authenticate challenge.
-    let r = s.http.get(format!("{}/api/v1/cases", s.base)).send().await.unwrap();
+    let r = s
+        .http
+        .get(format!("{}/api/v1/cases", s.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(r.headers()["www-authenticate"], "Bearer");
     let (st, _) = s.get("/api/v1/cases", "forged-token").await;
@@ -231,7 +412,10 @@ async fn auth(db: Db) {
     // Logout ends the session.
     let t = s.login("clerk").await;
     let (st, me) = s.get("/api/v1/auth/me", &t).await;
-    assert_eq!((st, me["role"].as_str(), me["unit"].as_str()), (StatusCode::OK, Some("clerk"), Some("330188")));
+    assert_eq!(
+        (st, me["role"].as_str(), me["unit"].as_str()),
+        (StatusCode::OK, Some("clerk"), Some("330188"))
+    );
     let (st, _) = s.call("POST", "/api/v1/auth/logout", Some(&t), None).await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     let (st, _) = s.get("/api/v1/auth/me", &t).await;
@@ -239,10 +423,24 @@ async fn auth(db: Db) {
     // Repeated failures are throttled, even with the right password afterwards; the count lives in
     // the database.
     for _ in 0..5 {
-        let (st, _) = s.call("POST", "/api/v1/auth/login", None, Some(json!({ "username": "handler", "password": "wrong-password" }))).await;
+        let (st, _) = s
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(json!({ "username": "handler", "password": "wrong-password" })),
+            )
+            .await;
         assert_eq!(st, StatusCode::UNAUTHORIZED);
     }
-    let (st, e) = s.call("POST", "/api/v1/auth/login", None, Some(json!({ "username": "handler", "password": common::PASSWORD }))).await;
+    let (st, e) = s
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({ "username": "handler", "password": common::PASSWORD })),
+        )
+        .await;
     assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{e}");
     s.clock.advance(16 * 60_000);
     s.login("handler").await;
@@ -253,9 +451,21 @@ async fn auth(db: Db) {
     assert_eq!(l["total"], 1);
     assert_eq!(l["items"][0]["id"], c["id"]);
     // English errors on request.
-    let r = s.http.get(format!("{}/api/v1/cases", s.base)).header("accept-language", "en-US,en;q=0.9").send().await.unwrap();
+    let r = s
+        .http
+        .get(format!("{}/api/v1/cases", s.base))
+        .header("accept-language", "en-US,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
     let v: Value = r.json().await.unwrap();
-    assert!(v["error"]["message"].as_str().unwrap().contains("not signed in"), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not signed in"),
+        "{v}"
+    );
     s.shutdown().await;
 }
 on_both!(authentication, auth);
@@ -268,19 +478,40 @@ async fn lists(db: Db) {
     let b = s.new_case(&clerk, json!({ "title": "楼上装修噪声扰民", "description": "楼上住户装修电钻声音很大，中午和晚上都在施工。", "nature": "complaint", "category": "环境保护/噪声污染", "location": { "address": "东湖路1号", "region": c2 } })).await;
     let c = s.new_case(&clerk, json!({ "title": "咨询社保缴纳", "description": "灵活就业人员社保怎么缴纳？", "nature": "consult", "category": "劳动社保/社保缴纳", "reporter": { "name": "赵", "phone": "13700002222" } })).await;
     let total = |v: &Value| v["total"].as_u64().unwrap();
-    let ids = |v: &Value| v["items"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let ids = |v: &Value| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
     let (_, all) = s.get("/api/v1/cases", &disp).await;
     assert_eq!(total(&all), 3);
     // Free text over Chinese: a word jieba knows, a fragment it splits, and no match.
-    for (q, want) in [("占道经营", &a), ("占道", &a), ("装修噪声", &b), ("社保", &c), ("电钻", &b)] {
+    for (q, want) in [
+        ("占道经营", &a),
+        ("占道", &a),
+        ("装修噪声", &b),
+        ("社保", &c),
+        ("电钻", &b),
+    ] {
         let (st, v) = s.get(&format!("/api/v1/cases?q={q}"), &disp).await;
         assert_eq!(st, StatusCode::OK);
-        assert_eq!(ids(&v), vec![want["id"].as_str().unwrap().to_string()], "q={q}");
+        assert_eq!(
+            ids(&v),
+            vec![want["id"].as_str().unwrap().to_string()],
+            "q={q}"
+        );
     }
     let (_, v) = s.get("/api/v1/cases?q=火箭发射", &disp).await;
     assert_eq!(total(&v), 0);
     let (_, v) = s.get("/api/v1/cases?q=吵", &disp).await;
-    assert_eq!(total(&v), 0, "single-character fallback is a substring match");
+    assert_eq!(
+        total(&v),
+        0,
+        "single-character fallback is a substring match"
+    );
     // Filters.
     let (_, v) = s.get("/api/v1/cases?nature=consult", &disp).await;
     assert_eq!(ids(&v), vec![c["id"].as_str().unwrap().to_string()]);
@@ -290,16 +521,31 @@ async fn lists(db: Db) {
     assert_eq!(total(&v), 1);
     let (_, v) = s.get("/api/v1/cases?phone=13700002222", &disp).await;
     assert_eq!(total(&v), 1);
-    let (_, v) = s.get(&format!("/api/v1/cases?number={}", a["number"].as_str().unwrap()), &disp).await;
+    let (_, v) = s
+        .get(
+            &format!("/api/v1/cases?number={}", a["number"].as_str().unwrap()),
+            &disp,
+        )
+        .await;
     assert_eq!(total(&v), 1);
-    let (_, v) = s.get("/api/v1/cases?from=2026-11-24&to=2026-11-24&status=registered", &disp).await;
+    let (_, v) = s
+        .get(
+            "/api/v1/cases?from=2026-11-24&to=2026-11-24&status=registered",
+            &disp,
+        )
+        .await;
     assert_eq!(total(&v), 3);
     let (_, v) = s.get("/api/v1/cases?from=2026-11-25", &disp).await;
     assert_eq!(total(&v), 0);
     // Stable paging: pages of one, in number order, cover everything once.
     let mut seen = vec![];
     for page in 1..=4 {
-        let (_, v) = s.get(&format!("/api/v1/cases?page_size=1&page={page}&sort=-number"), &disp).await;
+        let (_, v) = s
+            .get(
+                &format!("/api/v1/cases?page_size=1&page={page}&sort=-number"),
+                &disp,
+            )
+            .await;
         assert_eq!(total(&v), 3);
         seen.extend(ids(&v));
     }
@@ -326,28 +572,68 @@ on_both!(lists_filters_search_and_paging, lists);
 
 async fn public_endpoints(db: Db) {
     let s = TestServer::start(db).await;
-    let r = s.http.get(format!("{}/api/v1/units", s.base)).send().await.unwrap();
+    let r = s
+        .http
+        .get(format!("{}/api/v1/units", s.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let units: Vec<Value> = r.json().await.unwrap();
     assert_eq!(units.iter().filter(|u| u["level"] == "street").count(), 12);
     assert!(units.iter().filter(|u| u["level"] == "community").count() >= 180);
-    assert!(units.iter().any(|u| u["code"] == "cgj" && u["name"] == "城管局" && u["kind"] == "department" && u["parent"] == "330188"));
-    let r = s.http.get(format!("{}/api/v1/openapi.json", s.base)).send().await.unwrap();
+    assert!(units.iter().any(|u| u["code"] == "cgj"
+        && u["name"] == "城管局"
+        && u["kind"] == "department"
+        && u["parent"] == "330188"));
+    let r = s
+        .http
+        .get(format!("{}/api/v1/openapi.json", s.base))
+        .send()
+        .await
+        .unwrap();
     let doc: Value = r.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for p in ["/api/v1/cases", "/api/v1/cases/{id}", "/api/v1/cases/{id}/events", "/api/v1/cases/{id}/transitions", "/api/v1/auth/login", "/api/v1/triage", "/api/v1/units"] {
+    for p in [
+        "/api/v1/cases",
+        "/api/v1/cases/{id}",
+        "/api/v1/cases/{id}/events",
+        "/api/v1/cases/{id}/transitions",
+        "/api/v1/auth/login",
+        "/api/v1/triage",
+        "/api/v1/units",
+    ] {
         assert!(doc["paths"].get(p).is_some(), "{p} documented");
     }
     assert!(doc["components"]["schemas"]["CaseView"].is_object());
-    let r = s.http.get(format!("{}/healthz", s.base)).send().await.unwrap();
+    let r = s
+        .http
+        .get(format!("{}/healthz", s.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let m = s.http.get(format!("{}/metrics", s.base)).send().await.unwrap().text().await.unwrap();
+    let m = s
+        .http
+        .get(format!("{}/metrics", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(m.contains("onewindow_http_requests_total"), "{m}");
     let (st, _) = s.call("GET", "/api/v1/nope", None, None).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     // Triage suggestions.
     let clerk = s.login("clerk").await;
-    let (st, t) = s.post("/api/v1/triage", &clerk, json!({ "text": "工地老板拖欠我们农民工工资三个月了，再不给我们就去市政府拉横幅" })).await;
+    let (st, t) = s
+        .post(
+            "/api/v1/triage",
+            &clerk,
+            json!({ "text": "工地老板拖欠我们农民工工资三个月了，再不给我们就去市政府拉横幅" }),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{t}");
     assert_eq!(t["category"], "劳动社保/拖欠工资");
     assert_eq!(t["unit"], "rsj");

@@ -10,9 +10,11 @@ use app::org::Unit;
 use app::ports::{ApiKeyRecord, CaseQuery, CaseWrite, Store, StoreResult, UserRecord};
 use async_trait::async_trait;
 use domain::{Case, Event, Level, Role, UnitKind};
-use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::Row;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use std::str::FromStr;
 use std::time::Duration;
 use uuid::Uuid;
@@ -27,7 +29,10 @@ pub enum Backend {
 enum Db {
     /// SQLite allows one writer at a time: a single-connection write pool serialises writers in
     /// the process (no SQLITE_BUSY on lock upgrade), while readers use their own pool under WAL.
-    Sqlite { write: SqlitePool, read: SqlitePool },
+    Sqlite {
+        write: SqlitePool,
+        read: SqlitePool,
+    },
     Postgres(PgPool),
 }
 
@@ -95,9 +100,19 @@ impl SqlStore {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(false)
                     .busy_timeout(Duration::from_secs(10));
-                let write = SqlitePoolOptions::new().max_connections(1).connect_with(opts.clone()).await.map_err(backend_err)?;
-                let read = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await.map_err(backend_err)?;
-                Ok(SqlStore { db: Db::Sqlite { write, read } })
+                let write = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(opts.clone())
+                    .await
+                    .map_err(backend_err)?;
+                let read = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(opts)
+                    .await
+                    .map_err(backend_err)?;
+                Ok(SqlStore {
+                    db: Db::Sqlite { write, read },
+                })
             }
             Some(Backend::Postgres) => {
                 let pool = PgPoolOptions::new()
@@ -106,9 +121,13 @@ impl SqlStore {
                     .connect(url)
                     .await
                     .map_err(backend_err)?;
-                Ok(SqlStore { db: Db::Postgres(pool) })
+                Ok(SqlStore {
+                    db: Db::Postgres(pool),
+                })
             }
-            None => Err(StoreError::Backend(format!("unsupported database URL '{url}': use sqlite://PATH or postgres://…"))),
+            None => Err(StoreError::Backend(format!(
+                "unsupported database URL '{url}': use sqlite://PATH or postgres://…"
+            ))),
         }
     }
 
@@ -134,8 +153,13 @@ impl SqlStore {
 
     /// How many cases there are (for the CLI and tests).
     pub async fn count_cases(&self) -> StoreResult<i64> {
-        on_pool!(self, read, |p| sqlx::query("SELECT COUNT(*) AS n FROM cases").fetch_one(p).await.and_then(|r| r.try_get::<i64, _>("n")))
-            .map_err(backend_err)
+        on_pool!(self, read, |p| sqlx::query(
+            "SELECT COUNT(*) AS n FROM cases"
+        )
+        .fetch_one(p)
+        .await
+        .and_then(|r| r.try_get::<i64, _>("n")))
+        .map_err(backend_err)
     }
 }
 
@@ -152,7 +176,8 @@ where
         id: Uuid::parse_str(&id).map_err(|e| StoreError::Backend(e.to_string()))?,
         username: r.try_get("username").map_err(backend_err)?,
         display_name: r.try_get("display_name").map_err(backend_err)?,
-        role: Role::parse(&role).ok_or_else(|| StoreError::Backend(format!("unknown role {role}")))?,
+        role: Role::parse(&role)
+            .ok_or_else(|| StoreError::Backend(format!("unknown role {role}")))?,
         unit: r.try_get("unit").map_err(backend_err)?,
         password_hash: r.try_get("password_hash").map_err(backend_err)?,
         disabled: r.try_get("disabled").map_err(backend_err)?,
@@ -186,7 +211,8 @@ fn case_from_doc(doc: &str) -> StoreResult<Case> {
     serde_json::from_str(doc).map_err(json_err)
 }
 
-const USER_COLS: &str = "id, username, display_name, role, unit, password_hash, disabled, created_at";
+const USER_COLS: &str =
+    "id, username, display_name, role, unit, password_hash, disabled, created_at";
 
 const INSERT_CASE: &str = "INSERT INTO cases (id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
 
@@ -241,8 +267,17 @@ macro_rules! write_children {
                 .await
                 .map_err(backend_err)?;
         }
-        sqlx::query("DELETE FROM case_units WHERE case_id = $1").bind(id.clone()).execute(&mut *$tx).await.map_err(backend_err)?;
-        let units = $w.case.unit.iter().map(|u| (u.clone(), true)).chain($w.case.co_units.iter().map(|u| (u.clone(), false)));
+        sqlx::query("DELETE FROM case_units WHERE case_id = $1")
+            .bind(id.clone())
+            .execute(&mut *$tx)
+            .await
+            .map_err(backend_err)?;
+        let units = $w
+            .case
+            .unit
+            .iter()
+            .map(|u| (u.clone(), true))
+            .chain($w.case.co_units.iter().map(|u| (u.clone(), false)));
         for (unit, main) in units {
             sqlx::query("INSERT INTO case_units (case_id, unit, main) VALUES ($1, $2, $3)")
                 .bind(id.clone())
@@ -253,14 +288,24 @@ macro_rules! write_children {
                 .map_err(backend_err)?;
         }
         if let Some(tokens) = &$w.search_tokens {
-            sqlx::query("DELETE FROM case_search WHERE case_id = $1").bind(id.clone()).execute(&mut *$tx).await.map_err(backend_err)?;
-            sqlx::query($search_insert).bind(id.clone()).bind(tokens.clone()).execute(&mut *$tx).await.map_err(backend_err)?;
+            sqlx::query("DELETE FROM case_search WHERE case_id = $1")
+                .bind(id.clone())
+                .execute(&mut *$tx)
+                .await
+                .map_err(backend_err)?;
+            sqlx::query($search_insert)
+                .bind(id.clone())
+                .bind(tokens.clone())
+                .execute(&mut *$tx)
+                .await
+                .map_err(backend_err)?;
         }
     }};
 }
 
 const SQLITE_SEARCH_INSERT: &str = "INSERT INTO case_search (case_id, tokens) VALUES ($1, $2)";
-const PG_SEARCH_INSERT: &str = "INSERT INTO case_search (case_id, tsv) VALUES ($1, to_tsvector('simple', $2))";
+const PG_SEARCH_INSERT: &str =
+    "INSERT INTO case_search (case_id, tsv) VALUES ($1, to_tsvector('simple', $2))";
 
 impl SqlStore {
     fn search_insert(&self) -> &'static str {
@@ -274,25 +319,36 @@ impl SqlStore {
 #[async_trait]
 impl Store for SqlStore {
     async fn units(&self) -> StoreResult<Vec<Unit>> {
-        let rows = on_pool!(self, read, |p| sqlx::query("SELECT code, name, level, kind, parent, region FROM units ORDER BY position, code")
-            .fetch_all(p)
-            .await
-            .map_err(backend_err)
-            .and_then(|rows| rows.iter().map(|r| -> StoreResult<(String, String, String, String, Option<String>, String)> {
-                Ok((
-                    r.try_get("code").map_err(backend_err)?,
-                    r.try_get("name").map_err(backend_err)?,
-                    r.try_get("level").map_err(backend_err)?,
-                    r.try_get("kind").map_err(backend_err)?,
-                    r.try_get("parent").map_err(backend_err)?,
-                    r.try_get("region").map_err(backend_err)?,
-                ))
-            }).collect::<StoreResult<Vec<_>>>()))?;
+        let rows = on_pool!(self, read, |p| sqlx::query(
+            "SELECT code, name, level, kind, parent, region FROM units ORDER BY position, code"
+        )
+        .fetch_all(p)
+        .await
+        .map_err(backend_err)
+        .and_then(|rows| rows
+            .iter()
+            .map(
+                |r| -> StoreResult<(String, String, String, String, Option<String>, String)> {
+                    Ok((
+                        r.try_get("code").map_err(backend_err)?,
+                        r.try_get("name").map_err(backend_err)?,
+                        r.try_get("level").map_err(backend_err)?,
+                        r.try_get("kind").map_err(backend_err)?,
+                        r.try_get("parent").map_err(backend_err)?,
+                        r.try_get("region").map_err(backend_err)?,
+                    ))
+                }
+            )
+            .collect::<StoreResult<Vec<_>>>()))?;
         rows.into_iter()
             .map(|(code, name, level, kind, parent, region)| {
                 Ok(Unit {
-                    level: Level::parse(&level).ok_or_else(|| StoreError::Backend(format!("unit {code}: bad level {level}")))?,
-                    kind: UnitKind::parse(&kind).ok_or_else(|| StoreError::Backend(format!("unit {code}: bad kind {kind}")))?,
+                    level: Level::parse(&level).ok_or_else(|| {
+                        StoreError::Backend(format!("unit {code}: bad level {level}"))
+                    })?,
+                    kind: UnitKind::parse(&kind).ok_or_else(|| {
+                        StoreError::Backend(format!("unit {code}: bad kind {kind}"))
+                    })?,
                     code,
                     name,
                     parent,
@@ -341,7 +397,12 @@ impl Store for SqlStore {
 
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>> {
         let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users WHERE username = $1"));
-        on_pool!(self, read, |p| match sqlx::query(sql).bind(username.to_string()).fetch_optional(p).await.map_err(backend_err)? {
+        on_pool!(self, read, |p| match sqlx::query(sql)
+            .bind(username.to_string())
+            .fetch_optional(p)
+            .await
+            .map_err(backend_err)?
+        {
             Some(r) => user_from(&r).map(Some),
             None => Ok(None),
         })
@@ -349,7 +410,12 @@ impl Store for SqlStore {
 
     async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<UserRecord>> {
         let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users WHERE id = $1"));
-        on_pool!(self, read, |p| match sqlx::query(sql).bind(id.to_string()).fetch_optional(p).await.map_err(backend_err)? {
+        on_pool!(self, read, |p| match sqlx::query(sql)
+            .bind(id.to_string())
+            .fetch_optional(p)
+            .await
+            .map_err(backend_err)?
+        {
             Some(r) => user_from(&r).map(Some),
             None => Ok(None),
         })
@@ -357,13 +423,29 @@ impl Store for SqlStore {
 
     async fn users(&self) -> StoreResult<Vec<UserRecord>> {
         let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLS} FROM users ORDER BY username"));
-        on_pool!(self, read, |p| sqlx::query(sql).fetch_all(p).await.map_err(backend_err)?.iter().map(user_from).collect())
+        on_pool!(self, read, |p| sqlx::query(sql)
+            .fetch_all(p)
+            .await
+            .map_err(backend_err)?
+            .iter()
+            .map(user_from)
+            .collect())
     }
 
-    async fn insert_session(&self, token_hash: &str, user: Uuid, created_at: i64, expires_at: i64) -> StoreResult<()> {
+    async fn insert_session(
+        &self,
+        token_hash: &str,
+        user: Uuid,
+        created_at: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
         on_pool!(self, write, |p| {
             // Expired sessions are purged as new ones are made, so the table stays small.
-            sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(created_at).execute(p).await.map_err(backend_err)?;
+            sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+                .bind(created_at)
+                .execute(p)
+                .await
+                .map_err(backend_err)?;
             sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
                 .bind(token_hash.to_string())
                 .bind(user.to_string())
@@ -378,19 +460,29 @@ impl Store for SqlStore {
     }
 
     async fn session_user(&self, token_hash: &str, now: i64) -> StoreResult<Option<Uuid>> {
-        let row = on_pool!(self, read, |p| sqlx::query("SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-            .bind(token_hash.to_string())
-            .bind(now)
-            .fetch_optional(p)
-            .await
-            .map_err(backend_err)
-            .and_then(|r| r.map(|r| r.try_get::<String, _>("user_id").map_err(backend_err)).transpose()))?;
+        let row = on_pool!(self, read, |p| sqlx::query(
+            "SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2"
+        )
+        .bind(token_hash.to_string())
+        .bind(now)
+        .fetch_optional(p)
+        .await
+        .map_err(backend_err)
+        .and_then(|r| r
+            .map(|r| r.try_get::<String, _>("user_id").map_err(backend_err))
+            .transpose()))?;
         Ok(row.and_then(|s| Uuid::parse_str(&s).ok()))
     }
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-        on_pool!(self, write, |p| sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash.to_string()).execute(p).await.map(|_| ()))
-            .map_err(backend_err)?;
+        on_pool!(self, write, |p| sqlx::query(
+            "DELETE FROM sessions WHERE token_hash = $1"
+        )
+        .bind(token_hash.to_string())
+        .execute(p)
+        .await
+        .map(|_| ()))
+        .map_err(backend_err)?;
         Ok(())
     }
 
@@ -410,11 +502,13 @@ impl Store for SqlStore {
 
     async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRecord>> {
         on_pool!(self, read, |p| {
-            let row = sqlx::query("SELECT id, name, key_hash, created_at, revoked FROM api_keys WHERE key_hash = $1")
-                .bind(key_hash.to_string())
-                .fetch_optional(p)
-                .await
-                .map_err(backend_err)?;
+            let row = sqlx::query(
+                "SELECT id, name, key_hash, created_at, revoked FROM api_keys WHERE key_hash = $1",
+            )
+            .bind(key_hash.to_string())
+            .fetch_optional(p)
+            .await
+            .map_err(backend_err)?;
             match row {
                 None => Ok(None),
                 Some(r) => {
@@ -432,24 +526,39 @@ impl Store for SqlStore {
     }
 
     async fn record_login_failure(&self, username: &str, at: i64) -> StoreResult<()> {
-        on_pool!(self, write, |p| sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)").bind(username.to_string()).bind(at).execute(p).await.map(|_| ()))
-            .map_err(backend_err)?;
+        on_pool!(self, write, |p| sqlx::query(
+            "INSERT INTO login_failures (username, at) VALUES ($1, $2)"
+        )
+        .bind(username.to_string())
+        .bind(at)
+        .execute(p)
+        .await
+        .map(|_| ()))
+        .map_err(backend_err)?;
         Ok(())
     }
 
     async fn login_failures_since(&self, username: &str, since: i64) -> StoreResult<i64> {
-        on_pool!(self, read, |p| sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE username = $1 AND at >= $2")
-            .bind(username.to_string())
-            .bind(since)
-            .fetch_one(p)
-            .await
-            .and_then(|r| r.try_get::<i64, _>("n")))
+        on_pool!(self, read, |p| sqlx::query(
+            "SELECT COUNT(*) AS n FROM login_failures WHERE username = $1 AND at >= $2"
+        )
+        .bind(username.to_string())
+        .bind(since)
+        .fetch_one(p)
+        .await
+        .and_then(|r| r.try_get::<i64, _>("n")))
         .map_err(backend_err)
     }
 
     async fn clear_login_failures(&self, username: &str) -> StoreResult<()> {
-        on_pool!(self, write, |p| sqlx::query("DELETE FROM login_failures WHERE username = $1").bind(username.to_string()).execute(p).await.map(|_| ()))
-            .map_err(backend_err)?;
+        on_pool!(self, write, |p| sqlx::query(
+            "DELETE FROM login_failures WHERE username = $1"
+        )
+        .bind(username.to_string())
+        .execute(p)
+        .await
+        .map(|_| ()))
+        .map_err(backend_err)?;
         Ok(())
     }
 
@@ -465,7 +574,10 @@ impl Store for SqlStore {
                 .map_err(backend_err)?;
             w.case.number = format!("{year}-{n:06}");
             let doc = serde_json::to_string(&w.case).map_err(json_err)?;
-            bind_case!(sqlx::query(INSERT_CASE), w, doc).execute(&mut *tx).await.map_err(backend_err)?;
+            bind_case!(sqlx::query(INSERT_CASE), w, doc)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_err)?;
             write_children!(tx, w, search_insert);
             tx.commit().await.map_err(backend_err)?;
         });
@@ -485,7 +597,10 @@ impl Store for SqlStore {
                     .map_err(backend_err)?;
                 w.case.number = format!("{year}-{n:06}");
                 let doc = serde_json::to_string(&w.case).map_err(json_err)?;
-                bind_case!(sqlx::query(INSERT_CASE), w, doc).execute(&mut *tx).await.map_err(backend_err)?;
+                bind_case!(sqlx::query(INSERT_CASE), w, doc)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
                 write_children!(tx, w, search_insert);
             }
             tx.commit().await.map_err(backend_err)
@@ -499,9 +614,15 @@ impl Store for SqlStore {
             for w in &writes {
                 let doc = serde_json::to_string(&w.case).map_err(json_err)?;
                 let Some(expected) = w.expected_version else {
-                    return Err(StoreError::Backend("save_cases needs an expected version".into()));
+                    return Err(StoreError::Backend(
+                        "save_cases needs an expected version".into(),
+                    ));
                 };
-                let done = bind_case!(sqlx::query(UPDATE_CASE), w, doc).bind(expected).execute(&mut *tx).await.map_err(backend_err)?;
+                let done = bind_case!(sqlx::query(UPDATE_CASE), w, doc)
+                    .bind(expected)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
                 if done.rows_affected() != 1 {
                     tx.rollback().await.map_err(backend_err)?;
                     return Ok(false);
@@ -514,21 +635,25 @@ impl Store for SqlStore {
     }
 
     async fn get_case(&self, id: Uuid) -> StoreResult<Option<Case>> {
-        let doc = on_pool!(self, read, |p| sqlx::query("SELECT doc FROM cases WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(p)
-            .await
-            .and_then(|r| r.map(|r| r.try_get::<String, _>("doc")).transpose()))
+        let doc = on_pool!(self, read, |p| sqlx::query(
+            "SELECT doc FROM cases WHERE id = $1"
+        )
+        .bind(id.to_string())
+        .fetch_optional(p)
+        .await
+        .and_then(|r| r.map(|r| r.try_get::<String, _>("doc")).transpose()))
         .map_err(backend_err)?;
         doc.as_deref().map(case_from_doc).transpose()
     }
 
     async fn get_case_by_number(&self, number: &str) -> StoreResult<Option<Case>> {
-        let doc = on_pool!(self, read, |p| sqlx::query("SELECT doc FROM cases WHERE number = $1")
-            .bind(number.to_string())
-            .fetch_optional(p)
-            .await
-            .and_then(|r| r.map(|r| r.try_get::<String, _>("doc")).transpose()))
+        let doc = on_pool!(self, read, |p| sqlx::query(
+            "SELECT doc FROM cases WHERE number = $1"
+        )
+        .bind(number.to_string())
+        .fetch_optional(p)
+        .await
+        .and_then(|r| r.map(|r| r.try_get::<String, _>("doc")).transpose()))
         .map_err(backend_err)?;
         doc.as_deref().map(case_from_doc).transpose()
     }
@@ -537,13 +662,20 @@ impl Store for SqlStore {
         let (where_sql, args) = query::case_filter(q, self.backend());
         let order = query::order_by(q.sort);
         let count_sql = format!("SELECT COUNT(*) AS n FROM cases c WHERE {where_sql}");
-        let list_sql = format!("SELECT c.doc FROM cases c WHERE {where_sql} ORDER BY {order} LIMIT {} OFFSET {}", q.limit, q.offset);
+        let list_sql = format!(
+            "SELECT c.doc FROM cases c WHERE {where_sql} ORDER BY {order} LIMIT {} OFFSET {}",
+            q.limit, q.offset
+        );
         on_pool!(self, read, |p| {
             let mut cq = sqlx::query(sqlx::AssertSqlSafe(count_sql));
             for a in &args {
                 cq = a.bind_to(cq);
             }
-            let total: i64 = cq.fetch_one(p).await.and_then(|r| r.try_get("n")).map_err(backend_err)?;
+            let total: i64 = cq
+                .fetch_one(p)
+                .await
+                .and_then(|r| r.try_get("n"))
+                .map_err(backend_err)?;
             let mut lq = sqlx::query(sqlx::AssertSqlSafe(list_sql));
             for a in &args {
                 lq = a.bind_to(lq);
@@ -551,20 +683,26 @@ impl Store for SqlStore {
             let rows = lq.fetch_all(p).await.map_err(backend_err)?;
             let cases = rows
                 .iter()
-                .map(|r| r.try_get::<String, _>("doc").map_err(backend_err).and_then(|d| case_from_doc(&d)))
+                .map(|r| {
+                    r.try_get::<String, _>("doc")
+                        .map_err(backend_err)
+                        .and_then(|d| case_from_doc(&d))
+                })
                 .collect::<StoreResult<Vec<_>>>()?;
             Ok((cases, u64::try_from(total).unwrap_or(0)))
         })
     }
 
     async fn events(&self, case_id: Uuid) -> StoreResult<Vec<Event>> {
-        on_pool!(self, read, |p| sqlx::query("SELECT id, case_id, at, actor, actor_name, unit, action, opinion, data FROM events WHERE case_id = $1 ORDER BY at, id")
+        on_pool!(self, read, |p| {
+            sqlx::query("SELECT id, case_id, at, actor, actor_name, unit, action, opinion, data FROM events WHERE case_id = $1 ORDER BY at, id")
             .bind(case_id.to_string())
             .fetch_all(p)
             .await
             .map_err(backend_err)?
             .iter()
             .map(event_from)
-            .collect())
+            .collect()
+        })
     }
 }

@@ -11,7 +11,10 @@ pub enum Arg {
 }
 
 impl Arg {
-    pub fn bind_to<'q, DB: sqlx::Database>(&self, q: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>
+    pub fn bind_to<'q, DB: sqlx::Database>(
+        &self,
+        q: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
+    ) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>
     where
         String: for<'e> sqlx::Encode<'e, DB> + sqlx::Type<DB>,
         i64: for<'e> sqlx::Encode<'e, DB> + sqlx::Type<DB>,
@@ -57,7 +60,10 @@ fn like_prefix(s: &str) -> String {
 }
 
 pub fn case_filter(q: &CaseQuery, backend: Backend) -> (String, Vec<Arg>) {
-    let mut b = Builder { clauses: vec![], args: vec![] };
+    let mut b = Builder {
+        clauses: vec![],
+        args: vec![],
+    };
     match &q.scope {
         None | Some(Scope::All) => {}
         Some(Scope::CreatedBy(id)) => {
@@ -70,7 +76,9 @@ pub fn case_filter(q: &CaseQuery, backend: Backend) -> (String, Vec<Arg>) {
                 let l = b.list(units);
                 ors.push(format!("c.hub IN ({l})"));
                 let l = b.list(units);
-                ors.push(format!("c.id IN (SELECT case_id FROM case_units WHERE unit IN ({l}))"));
+                ors.push(format!(
+                    "c.id IN (SELECT case_id FROM case_units WHERE unit IN ({l}))"
+                ));
             }
             for r in regions {
                 let p = b.str(&format!("{}%", like_prefix(r)));
@@ -90,13 +98,31 @@ pub fn case_filter(q: &CaseQuery, backend: Backend) -> (String, Vec<Arg>) {
             b.clauses.push(format!("c.{col} IN ({l})"));
         }
     };
-    codes(&mut b, "status", q.status.iter().map(|s| s.code()).collect());
-    codes(&mut b, "nature", q.nature.iter().map(|s| s.code()).collect());
-    codes(&mut b, "urgency", q.urgency.iter().map(|s| s.code()).collect());
-    codes(&mut b, "source", q.source.iter().map(|s| s.code()).collect());
+    codes(
+        &mut b,
+        "status",
+        q.status.iter().map(|s| s.code()).collect(),
+    );
+    codes(
+        &mut b,
+        "nature",
+        q.nature.iter().map(|s| s.code()).collect(),
+    );
+    codes(
+        &mut b,
+        "urgency",
+        q.urgency.iter().map(|s| s.code()).collect(),
+    );
+    codes(
+        &mut b,
+        "source",
+        q.source.iter().map(|s| s.code()).collect(),
+    );
     if let Some(u) = &q.unit {
         let p = b.str(u);
-        b.clauses.push(format!("c.id IN (SELECT case_id FROM case_units WHERE unit = {p})"));
+        b.clauses.push(format!(
+            "c.id IN (SELECT case_id FROM case_units WHERE unit = {p})"
+        ));
     }
     if let Some(cat) = &q.category {
         if cat.contains('/') {
@@ -124,7 +150,8 @@ pub fn case_filter(q: &CaseQuery, backend: Backend) -> (String, Vec<Arg>) {
         Some(DueFilter::Near) => {
             let n1 = b.arg(Arg::I64(q.now));
             let n2 = b.arg(Arg::I64(q.now));
-            b.clauses.push(format!("c.warn_at <= {n1} AND c.due_at >= {n2}"));
+            b.clauses
+                .push(format!("c.warn_at <= {n1} AND c.due_at >= {n2}"));
         }
         Some(DueFilter::Overdue) => {
             let n = b.arg(Arg::I64(q.now));
@@ -147,9 +174,15 @@ pub fn case_filter(q: &CaseQuery, backend: Backend) -> (String, Vec<Arg>) {
         match backend {
             Backend::Sqlite => {
                 // FTS5 query: every token as a quoted string, implicitly AND-ed.
-                let m: Vec<String> = q.text.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
+                let m: Vec<String> = q
+                    .text
+                    .iter()
+                    .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+                    .collect();
                 let p = b.str(&m.join(" "));
-                b.clauses.push(format!("c.id IN (SELECT case_id FROM case_search WHERE case_search MATCH {p})"));
+                b.clauses.push(format!(
+                    "c.id IN (SELECT case_id FROM case_search WHERE case_search MATCH {p})"
+                ));
             }
             Backend::Postgres => {
                 let p = b.str(&q.text.join(" "));
@@ -159,9 +192,15 @@ pub fn case_filter(q: &CaseQuery, backend: Backend) -> (String, Vec<Arg>) {
     }
     if let Some(t) = &q.text_like {
         let p = b.str(&format!("%{}%", like_prefix(t)));
-        b.clauses.push(format!("(c.title LIKE {p} ESCAPE '\\' OR c.doc LIKE {p} ESCAPE '\\')"));
+        b.clauses.push(format!(
+            "(c.title LIKE {p} ESCAPE '\\' OR c.doc LIKE {p} ESCAPE '\\')"
+        ));
     }
-    let sql = if b.clauses.is_empty() { "1 = 1".to_string() } else { b.clauses.join(" AND ") };
+    let sql = if b.clauses.is_empty() {
+        "1 = 1".to_string()
+    } else {
+        b.clauses.join(" AND ")
+    };
     (sql, b.args)
 }
 

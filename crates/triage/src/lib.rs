@@ -198,10 +198,11 @@ fn load_domain_dict(jieba: &mut Jieba, dict: &str) {
 
 /// Function words that carry nothing for search or classification. Sorted (binary search).
 const STOP_WORDS: &[&str] = &[
-    "一下", "一个", "一些", "上", "与", "个", "么", "之", "也", "了", "于", "从", "他", "他们", "以", "们",
-    "但", "你", "你们", "其", "吗", "吧", "呀", "呢", "和", "哦", "哪", "啊", "啦", "嗯", "在", "她", "它",
-    "就", "并", "很", "得", "我", "我们", "或", "把", "是", "有点", "来", "此", "的", "着", "等", "给", "而",
-    "能", "自己", "让", "这", "这个", "这些", "那", "那个", "那些", "都", "里", "麻烦",
+    "一下", "一个", "一些", "上", "与", "个", "么", "之", "也", "了", "于", "从", "他", "他们",
+    "以", "们", "但", "你", "你们", "其", "吗", "吧", "呀", "呢", "和", "哦", "哪", "啊", "啦",
+    "嗯", "在", "她", "它", "就", "并", "很", "得", "我", "我们", "或", "把", "是", "有点", "来",
+    "此", "的", "着", "等", "给", "而", "能", "自己", "让", "这", "这个", "这些", "那", "那个",
+    "那些", "都", "里", "麻烦",
 ];
 
 fn is_stop_word(word: &str) -> bool {
@@ -250,11 +251,22 @@ mod tests {
         let t = TRIAGE.tokens("小区门口有人占道经营！");
         assert!(t.contains(&"占道经营".to_owned()), "{t:?}");
         assert!(t.contains(&"小区".to_owned()), "{t:?}");
-        assert!(!t.iter().any(|w| w == "!" || w == "！" || w == " "), "{t:?}");
+        assert!(
+            !t.iter().any(|w| w == "!" || w == "！" || w == " "),
+            "{t:?}"
+        );
         // the query 占道 finds the document: search mode also indexes the sub-word
         assert!(t.contains(&"占道".to_owned()), "{t:?}");
         assert_eq!(TRIAGE.tokens("占道"), vec!["占道".to_owned()]);
-        for word in ["违章搭建", "加装电梯", "网约车", "拖欠工资", "消防通道", "垃圾分类", "12345"] {
+        for word in [
+            "违章搭建",
+            "加装电梯",
+            "网约车",
+            "拖欠工资",
+            "消防通道",
+            "垃圾分类",
+            "12345",
+        ] {
             let t = TRIAGE.tokens(&format!("关于{word}的问题"));
             assert!(t.contains(&word.to_owned()), "{word}: {t:?}");
         }
@@ -266,10 +278,16 @@ mod tests {
         assert_eq!(a, TRIAGE.tokens("楼上ktv噪声扰民, 电话 13812345678"));
         assert!(a.contains(&"ktv".to_owned()), "{a:?}");
         assert!(a.contains(&"噪声".to_owned()), "{a:?}");
-        assert!(!a.iter().any(|t| t.contains("138")), "phone leaked into tokens: {a:?}");
+        assert!(
+            !a.iter().any(|t| t.contains("138")),
+            "phone leaked into tokens: {a:?}"
+        );
         assert!(!a.iter().any(|t| t == "的" || t == "了"));
         for _ in 0..3 {
-            assert_eq!(TRIAGE.tokens("小区门口有人占道经营"), TRIAGE.tokens("小区门口有人占道经营"));
+            assert_eq!(
+                TRIAGE.tokens("小区门口有人占道经营"),
+                TRIAGE.tokens("小区门口有人占道经营")
+            );
         }
         assert!(TRIAGE.tokens("").is_empty());
         assert!(TRIAGE.tokens("，。！？ 　").is_empty());
@@ -284,8 +302,16 @@ mod tests {
         assert_eq!(s.candidates[0].category, s.category);
         assert!(s.candidates.windows(2).all(|w| w[0].score >= w[1].score));
         assert!((s.confidence - s.candidates[0].score).abs() < f32::EPSILON);
-        assert!(s.confidence > 0.5 && s.confidence <= 1.0, "{}", s.confidence);
-        assert!(s.explanation.iter().any(|w| w.contains("占道")), "{:?}", s.explanation);
+        assert!(
+            s.confidence > 0.5 && s.confidence <= 1.0,
+            "{}",
+            s.confidence
+        );
+        assert!(
+            s.explanation.iter().any(|w| w.contains("占道")),
+            "{:?}",
+            s.explanation
+        );
         for c in &s.candidates {
             assert_eq!(department_of(&c.category), Some(c.department.as_str()));
         }

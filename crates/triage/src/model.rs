@@ -121,7 +121,10 @@ impl LinearModel {
             for cue in cues.split_whitespace() {
                 let entry = model.weights.entry(cue.into()).or_default();
                 if entry.iter().any(|(c, _)| usize::from(*c) == class) {
-                    errors.push(format!("line {lineno}: {cue} twice in {}", TAXONOMY[class].0));
+                    errors.push(format!(
+                        "line {lineno}: {cue} twice in {}",
+                        TAXONOMY[class].0
+                    ));
                     continue;
                 }
                 // CLASSES is 44, so a class index always fits in u8
@@ -147,7 +150,12 @@ impl LinearModel {
 
     /// The features that pushed `class` up the most, strongest first, leaving out a feature
     /// contained in one already listed (占道经营 makes 占道 redundant).
-    pub(crate) fn explain(&self, features: &Features<'_>, class: usize, limit: usize) -> Vec<String> {
+    pub(crate) fn explain(
+        &self,
+        features: &Features<'_>,
+        class: usize,
+        limit: usize,
+    ) -> Vec<String> {
         let mut contributions: Vec<(&str, f32)> = features
             .iter()
             .filter_map(|f| {
@@ -170,7 +178,10 @@ impl LinearModel {
             if out.len() == limit {
                 break;
             }
-            if out.iter().any(|kept| kept.contains(f) || f.contains(kept.as_str())) {
+            if out
+                .iter()
+                .any(|kept| kept.contains(f) || f.contains(kept.as_str()))
+            {
                 continue;
             }
             out.push(f.to_owned());
@@ -211,7 +222,16 @@ mod tests {
     fn ngrams_of_han_runs() {
         let f = Features::extract("门口摆摊,ok占道", &["门口", "ok"]);
         let items: Vec<&str> = f.iter().collect();
-        for want in ["门口", "口摆", "摆摊", "门口摆", "口摆摊", "门口摆摊", "占道", "ok"] {
+        for want in [
+            "门口",
+            "口摆",
+            "摆摊",
+            "门口摆",
+            "口摆摊",
+            "门口摆摊",
+            "占道",
+            "ok",
+        ] {
             assert!(items.contains(&want), "{want} missing from {items:?}");
         }
         // n-grams never cross a non-Han character

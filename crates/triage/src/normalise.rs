@@ -64,7 +64,10 @@ fn fold_char(c: char) -> char {
 }
 
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
 }
 
 fn mask_numbers(chars: &[char]) -> String {
@@ -163,7 +166,11 @@ fn match_landline(chars: &[char], i: usize) -> Option<usize> {
     if chars.get(j) != Some(&'0') {
         return None;
     }
-    let area_len = if matches!(chars.get(j + 1), Some('1' | '2')) { 3 } else { 4 };
+    let area_len = if matches!(chars.get(j + 1), Some('1' | '2')) {
+        3
+    } else {
+        4
+    };
     j = digits(chars, j, area_len)?;
     if paren {
         if chars.get(j) != Some(&')') {
@@ -176,7 +183,11 @@ fn match_landline(chars: &[char], i: usize) -> Option<usize> {
         return None;
     }
     let seven = digits(chars, j, 7)?;
-    let end = if digit_at(chars, seven) { seven + 1 } else { seven };
+    let end = if digit_at(chars, seven) {
+        seven + 1
+    } else {
+        seven
+    };
     ends_run(chars, end).then_some(end - i)
 }
 
@@ -253,7 +264,10 @@ mod tests {
     #[test]
     fn full_width_and_whitespace() {
         assert_eq!(normalise("ＡＢＣ　１２３，ｘｙｚ？"), "abc 123,xyz?");
-        assert_eq!(normalise("  小区\t\n门口  有人\u{3000}\u{3000}摆摊 "), "小区 门口 有人 摆摊");
+        assert_eq!(
+            normalise("  小区\t\n门口  有人\u{3000}\u{3000}摆摊 "),
+            "小区 门口 有人 摆摊"
+        );
         assert_eq!(normalise("KTV 噪音\u{200B}"), "ktv 噪音");
         assert_eq!(normalise(""), "");
         assert_eq!(normalise(" \u{3000} "), "");
@@ -263,9 +277,15 @@ mod tests {
     fn traditional_to_simplified() {
         assert_eq!(normalise("噪聲擾民"), "噪声扰民");
         assert_eq!(normalise("違章搭建"), "违章搭建");
-        assert_eq!(normalise("樓上電梯壞了，這個門開不了"), "楼上电梯坏了,这个门开不了");
+        assert_eq!(
+            normalise("樓上電梯壞了，這個門開不了"),
+            "楼上电梯坏了,这个门开不了"
+        );
         assert_eq!(normalise("佔道經營"), "占道经营");
-        assert_eq!(normalise("垃圾車來了們對時會區處關業務報環錢發"), "垃圾车来了们对时会区处关业务报环钱发");
+        assert_eq!(
+            normalise("垃圾車來了們對時會區處關業務報環錢發"),
+            "垃圾车来了们对时会区处关业务报环钱发"
+        );
         // simplified text and characters shared by both scripts are untouched
         assert_eq!(normalise("著名的乾坤之中"), "著名的乾坤之中");
     }
@@ -276,17 +296,31 @@ mod tests {
         assert_eq!(chars.len() % 2, 0, "odd number of characters in the table");
         let mut seen = std::collections::HashSet::new();
         for pair in chars.chunks_exact(2) {
-            assert!(seen.insert(pair[0]) || TRAD_TO_SIMP[&pair[0]] == pair[1], "{} twice", pair[0]);
+            assert!(
+                seen.insert(pair[0]) || TRAD_TO_SIMP[&pair[0]] == pair[1],
+                "{} twice",
+                pair[0]
+            );
         }
-        assert!(TRAD_TO_SIMP.len() > 600, "table has {} entries", TRAD_TO_SIMP.len());
+        assert!(
+            TRAD_TO_SIMP.len() > 600,
+            "table has {} entries",
+            TRAD_TO_SIMP.len()
+        );
         for (t, s) in TRAD_TO_SIMP.iter() {
-            assert!(!TRAD_TO_SIMP.contains_key(s), "{t}→{s} but {s} is itself a key");
+            assert!(
+                !TRAD_TO_SIMP.contains_key(s),
+                "{t}→{s} but {s} is itself a key"
+            );
         }
     }
 
     #[test]
     fn masks_mobiles() {
-        assert_eq!(normalise("我的电话13812345678，谢谢"), "我的电话<电话>,谢谢");
+        assert_eq!(
+            normalise("我的电话13812345678，谢谢"),
+            "我的电话<电话>,谢谢"
+        );
         assert_eq!(normalise("电话：１３８１２３４５６７８"), "电话:<电话>");
         assert_eq!(normalise("+86 138-1234-5678"), "<电话>");
         assert_eq!(normalise("8613812345678"), "<电话>");
@@ -311,10 +345,16 @@ mod tests {
 
     #[test]
     fn masks_identity_numbers() {
-        assert_eq!(normalise("身份证号33010619900101123X。"), "身份证号<证件>。");
+        assert_eq!(
+            normalise("身份证号33010619900101123X。"),
+            "身份证号<证件>。"
+        );
         assert_eq!(normalise("身份证330106199001011234"), "身份证<证件>");
         // 19 digits is something else
-        assert_eq!(normalise("卡号3301061990010112345"), "卡号3301061990010112345");
+        assert_eq!(
+            normalise("卡号3301061990010112345"),
+            "卡号3301061990010112345"
+        );
     }
 
     #[test]

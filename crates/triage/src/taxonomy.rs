@@ -76,7 +76,11 @@ mod tests {
             .filter_map(|(c, _)| c.split_once('/').map(|(t, _)| t))
             .collect();
         top.dedup();
-        assert_eq!(top.len(), 12, "top-level categories must be contiguous: {top:?}");
+        assert_eq!(
+            top.len(),
+            12,
+            "top-level categories must be contiguous: {top:?}"
+        );
         let mut names: Vec<&str> = TAXONOMY.iter().map(|(c, _)| *c).collect();
         names.sort_unstable();
         names.dedup();

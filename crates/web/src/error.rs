@@ -5,7 +5,7 @@
 use app::{AppError, ErrorKind};
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -70,7 +70,10 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         let status = res.status();
         let mut out = (status, axum::Json(body_of(&e, english))).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            out.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            out.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
         }
         return out;
     }

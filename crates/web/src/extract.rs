@@ -7,24 +7,38 @@ use app::{App, AppError, ErrorKind};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use std::sync::Arc;
 
 /// The caller, from `Authorization: Bearer <token or API key>` (or `X-Api-Key`).
 pub struct Auth(pub Principal);
 
 pub fn bearer(parts: &Parts) -> Option<String> {
-    if let Some(v) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(v) = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         let (scheme, rest) = v.split_once(' ')?;
-        return scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim().to_string()).filter(|t| !t.is_empty());
+        return scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| rest.trim().to_string())
+            .filter(|t| !t.is_empty());
     }
-    parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(|s| s.trim().to_string())
+    parts
+        .headers
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
 }
 
 impl FromRequestParts<Arc<App>> for Auth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &Arc<App>,
+    ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(AppError::unauthorized)?;
         Ok(Auth(app.authenticate(&token).await?))
     }
@@ -39,20 +53,40 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|rej| {
             if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::new(ErrorKind::PayloadTooLarge, "payload_too_large", "请求体过大", "the request body is too large")
+                AppError::new(
+                    ErrorKind::PayloadTooLarge,
+                    "payload_too_large",
+                    "请求体过大",
+                    "the request body is too large",
+                )
             } else {
-                AppError::new(ErrorKind::BadRequest, "bad_body", "无法读取请求体", "could not read the request body")
+                AppError::new(
+                    ErrorKind::BadRequest,
+                    "bad_body",
+                    "无法读取请求体",
+                    "could not read the request body",
+                )
             }
         })?;
         if bytes.is_empty() {
-            return Err(AppError::new(ErrorKind::BadRequest, "empty_body", "请求体为空，应为 JSON 对象", "the request body is empty; send a JSON object").into());
+            return Err(AppError::new(
+                ErrorKind::BadRequest,
+                "empty_body",
+                "请求体为空，应为 JSON 对象",
+                "the request body is empty; send a JSON object",
+            )
+            .into());
         }
         serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
             AppError::new(
                 ErrorKind::BadRequest,
                 "malformed_json",
                 format!("JSON 格式错误（第 {} 行第 {} 列）", e.line(), e.column()),
-                format!("malformed JSON at line {} column {}: {e}", e.line(), e.column()),
+                format!(
+                    "malformed JSON at line {} column {}: {e}",
+                    e.line(),
+                    e.column()
+                ),
             )
             .into()
         })

@@ -1,19 +1,19 @@
 //! Route handlers: thin translations between HTTP and the use cases.
 
 use crate::error::ApiError;
-use crate::extract::{bearer, Auth, JsonBody};
+use crate::extract::{Auth, JsonBody, bearer};
 use crate::metrics_handle;
 use app::deadlines::format_instant;
 use app::input::Fields;
-use app::views::{unit_view, CaseView, EventView, Page, UnitView};
+use app::views::{CaseView, EventView, Page, UnitView, unit_view};
 use app::{App, AppError};
+use axum::Json;
 use axum::extract::{MatchedPath, Path, Query, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use axum::Json;
 use domain::{Action, Nature, Outcome, Role, Satisfaction, Source, Status, Urgency};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -28,7 +28,10 @@ fn case_id(raw: &str) -> Result<Uuid, AppError> {
 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = crate::openapi::LoginDoc,
     responses((status = 200, description = "Bearer token", body = crate::openapi::LoginResponseDoc), (status = 401, description = "Wrong username or password"), (status = 429, description = "Too many failed attempts")))]
-pub async fn login(State(app): State<Arc<App>>, JsonBody(body): JsonBody) -> ApiResult<Json<Value>> {
+pub async fn login(
+    State(app): State<Arc<App>>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
     let f = Fields::of(&body, "")?;
     let username = f.req_str("username", 64)?;
     let password = f.req_str("password", 256)?;
@@ -42,7 +45,13 @@ pub async fn login(State(app): State<Arc<App>>, JsonBody(body): JsonBody) -> Api
     })))
 }
 
-fn user_json(username: &str, name: &str, role: Role, unit: Option<&str>, tree: &app::org::OrgTree) -> Value {
+fn user_json(
+    username: &str,
+    name: &str,
+    role: Role,
+    unit: Option<&str>,
+    tree: &app::org::OrgTree,
+) -> Value {
     json!({
         "username": username,
         "name": name,
@@ -66,7 +75,13 @@ pub async fn logout(State(app): State<Arc<App>>, req: Request) -> ApiResult<Stat
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, description = "The signed-in user")), security(("bearer" = [])))]
 pub async fn me(State(app): State<Arc<App>>, Auth(p): Auth) -> ApiResult<Json<Value>> {
     let tree = app.org.tree().await?;
-    Ok(Json(user_json(&p.username, &p.name, p.role, p.unit.as_deref(), &tree)))
+    Ok(Json(user_json(
+        &p.username,
+        &p.name,
+        p.role,
+        p.unit.as_deref(),
+        &tree,
+    )))
 }
 
 #[utoipa::path(get, path = "/api/v1/units", tag = "org", responses((status = 200, description = "The org tree, flat", body = [UnitView])))]
@@ -78,8 +93,15 @@ pub async fn units(State(app): State<Arc<App>>) -> ApiResult<Json<Vec<UnitView>>
 /// The enumerations with their codes and labels (字典), for forms and filters.
 #[utoipa::path(get, path = "/api/v1/dictionaries", tag = "org", responses((status = 200, description = "Codes and labels of every enumeration")))]
 pub async fn dictionaries() -> Json<Value> {
-    fn list<T: Copy>(all: &[T], code: fn(T) -> &'static str, zh: fn(T) -> &'static str, en: fn(T) -> &'static str) -> Value {
-        all.iter().map(|v| json!({ "code": code(*v), "label": zh(*v), "label_en": en(*v) })).collect()
+    fn list<T: Copy>(
+        all: &[T],
+        code: fn(T) -> &'static str,
+        zh: fn(T) -> &'static str,
+        en: fn(T) -> &'static str,
+    ) -> Value {
+        all.iter()
+            .map(|v| json!({ "code": code(*v), "label": zh(*v), "label_en": en(*v) }))
+            .collect()
     }
     Json(json!({
         "nature": list(Nature::ALL, Nature::code, Nature::label_zh, Nature::label_en),
@@ -96,7 +118,11 @@ pub async fn dictionaries() -> Json<Value> {
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = crate::openapi::NewCaseDoc,
     responses((status = 201, description = "The registered case", body = CaseView), (status = 400, description = "Malformed JSON"), (status = 413, description = "Body too large"), (status = 422, description = "A field is missing or wrong")),
     security(("bearer" = [])))]
-pub async fn create_case(State(app): State<Arc<App>>, Auth(p): Auth, JsonBody(body): JsonBody) -> ApiResult<(StatusCode, Json<CaseView>)> {
+pub async fn create_case(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    JsonBody(body): JsonBody,
+) -> ApiResult<(StatusCode, Json<CaseView>)> {
     let view = app.create_case(&p, &body).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -119,19 +145,31 @@ pub async fn create_case(State(app): State<Arc<App>>, Auth(p): Auth, JsonBody(bo
     ),
     responses((status = 200, description = "A page of cases in the caller's scope", body = Page<CaseView>), (status = 422, description = "A bad filter")),
     security(("bearer" = [])))]
-pub async fn list_cases(State(app): State<Arc<App>>, Auth(p): Auth, Query(params): Query<HashMap<String, String>>) -> ApiResult<Json<Page<CaseView>>> {
+pub async fn list_cases(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Query(params): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Page<CaseView>>> {
     Ok(Json(app.list_cases(&p, &params).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = Uuid, Path)),
     responses((status = 200, body = CaseView), (status = 404, description = "Unknown or not in your scope")), security(("bearer" = [])))]
-pub async fn get_case(State(app): State<Arc<App>>, Auth(p): Auth, Path(id): Path<String>) -> ApiResult<Json<CaseView>> {
+pub async fn get_case(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CaseView>> {
     Ok(Json(app.get_case(&p, case_id(&id)?).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}/events", tag = "cases", params(("id" = Uuid, Path)),
     responses((status = 200, description = "The timeline, oldest first", body = [EventView]), (status = 404)), security(("bearer" = [])))]
-pub async fn case_events(State(app): State<Arc<App>>, Auth(p): Auth, Path(id): Path<String>) -> ApiResult<Json<Vec<EventView>>> {
+pub async fn case_events(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<EventView>>> {
     Ok(Json(app.case_events(&p, case_id(&id)?).await?))
 }
 
@@ -143,7 +181,12 @@ pub async fn case_events(State(app): State<Arc<App>>, Auth(p): Auth, Path(id): P
         (status = 409, description = "Stale version: the case changed since you read it"),
         (status = 422, description = "Not allowed from this status (allowed actions listed), or a bad argument"),
     ), security(("bearer" = [])))]
-pub async fn transition(State(app): State<Arc<App>>, Auth(p): Auth, Path(id): Path<String>, JsonBody(body): JsonBody) -> ApiResult<Json<CaseView>> {
+pub async fn transition(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<CaseView>> {
     let id = case_id(&id)?;
     let view = app.transition(&p, id, &body).await?;
     metrics::counter!("onewindow_transitions_total", "action" => view_action(&body)).increment(1);
@@ -151,28 +194,49 @@ pub async fn transition(State(app): State<Arc<App>>, Auth(p): Auth, Path(id): Pa
 }
 
 fn view_action(body: &Value) -> String {
-    body.get("action").and_then(Value::as_str).and_then(Action::parse).map_or("unknown", |a| a.code()).to_string()
+    body.get("action")
+        .and_then(Value::as_str)
+        .and_then(Action::parse)
+        .map_or("unknown", |a| a.code())
+        .to_string()
 }
 
 #[utoipa::path(post, path = "/api/v1/triage", tag = "triage", request_body = crate::openapi::TriageDoc,
     responses((status = 200, description = "Category, department, nature, urgency, risk and candidates")), security(("bearer" = [])))]
-pub async fn triage(State(app): State<Arc<App>>, Auth(_p): Auth, JsonBody(body): JsonBody) -> ApiResult<Json<Value>> {
+pub async fn triage(
+    State(app): State<Arc<App>>,
+    Auth(_p): Auth,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
     Ok(Json(app.triage(&body).await?))
 }
 
 pub async fn api_not_found() -> ApiError {
-    AppError::new(app::ErrorKind::NotFound, "no_such_endpoint", "接口不存在", "no such endpoint").into()
+    AppError::new(
+        app::ErrorKind::NotFound,
+        "no_such_endpoint",
+        "接口不存在",
+        "no such endpoint",
+    )
+    .into()
 }
 
 pub async fn healthz(State(app): State<Arc<App>>) -> Response {
     match app.org.tree().await {
         Ok(_) => (StatusCode::OK, Json(json!({ "status": "ok" }))).into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "database unavailable" }))).into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "database unavailable" })),
+        )
+            .into_response(),
     }
 }
 
 pub async fn metrics() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], metrics_handle().render())
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        metrics_handle().render(),
+    )
 }
 
 pub async fn index() -> Html<&'static str> {
@@ -181,12 +245,16 @@ pub async fn index() -> Html<&'static str> {
 
 /// Counts requests and their latency by route template (not the raw path, which has ids).
 pub async fn track_metrics(req: Request, next: Next) -> Response {
-    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
     let method = req.method().to_string();
     let start = Instant::now();
     let res = next.run(req).await;
     let status = res.status().as_u16().to_string();
     metrics::counter!("onewindow_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
-    metrics::histogram!("onewindow_http_request_seconds", "method" => method, "route" => route).record(start.elapsed().as_secs_f64());
+    metrics::histogram!("onewindow_http_request_seconds", "method" => method, "route" => route)
+        .record(start.elapsed().as_secs_f64());
     res
 }

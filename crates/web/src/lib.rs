@@ -8,9 +8,9 @@ mod handlers;
 mod openapi;
 
 use app::App;
+use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use axum::Router;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::{Arc, OnceLock};
 
@@ -25,7 +25,9 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        WebConfig { body_limit: 1024 * 1024 }
+        WebConfig {
+            body_limit: 1024 * 1024,
+        }
     }
 }
 
@@ -48,7 +50,10 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route("/auth/me", get(handlers::me))
         .route("/units", get(handlers::units))
         .route("/dictionaries", get(handlers::dictionaries))
-        .route("/cases", post(handlers::create_case).get(handlers::list_cases))
+        .route(
+            "/cases",
+            post(handlers::create_case).get(handlers::list_cases),
+        )
         .route("/cases/{id}", get(handlers::get_case))
         .route("/cases/{id}/events", get(handlers::case_events))
         .route("/cases/{id}/transitions", post(handlers::transition))

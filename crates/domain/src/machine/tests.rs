@@ -28,16 +28,27 @@ fn case(status: Status) -> Case {
         category: "环境保护/噪声污染".into(),
         urgency: Urgency::Normal,
         source: Source::Phone,
-        reporter: Reporter { name: "张三".into(), phone: "13812341234".into() },
-        location: Location { address: "良睦路1号".into(), region: "330188001001".into(), lat: None, lon: None },
+        reporter: Reporter {
+            name: "张三".into(),
+            phone: "13812341234".into(),
+        },
+        location: Location {
+            address: "良睦路1号".into(),
+            region: "330188001001".into(),
+            lat: None,
+            lon: None,
+        },
         reported_at: 0,
         created_at: 0,
         updated_at: 0,
         status,
         version: 1,
         hub: "330188".into(),
-        unit: matches!(status, Status::Dispatched | Status::InProgress | Status::Resolved | Status::Closed)
-            .then(|| "sthjj".to_string()),
+        unit: matches!(
+            status,
+            Status::Dispatched | Status::InProgress | Status::Resolved | Status::Closed
+        )
+        .then(|| "sthjj".to_string()),
         co_units: vec![],
         created_by: None,
         dispatched_at: None,
@@ -68,24 +79,48 @@ fn case(status: Status) -> Case {
 fn args_for(action: Action) -> Args {
     match action {
         Action::Reject | Action::Return => Args::Reason("不属于本单位职责".into()),
-        Action::Dispatch => Args::Dispatch { unit: "sthjj".into(), co_units: vec!["330188001".into()] },
-        Action::RequestExtension => Args::RequestExtension { working_days: 5, reason: "需协调".into() },
+        Action::Dispatch => Args::Dispatch {
+            unit: "sthjj".into(),
+            co_units: vec!["330188001".into()],
+        },
+        Action::RequestExtension => Args::RequestExtension {
+            working_days: 5,
+            reason: "需协调".into(),
+        },
         Action::DecideExtension => Args::DecideExtension { approve: true },
-        Action::Resolve | Action::Answer => Args::Reply { reply: "已处理".into(), outcome: Outcome::Resolved },
-        Action::FollowUp => Args::FollowUp { satisfaction: Satisfaction::Satisfied, resolved: true },
-        Action::Escalate => Args::Escalate { unit: "330188".into() },
-        Action::Merge => Args::Merge { into: Uuid::now_v7() },
+        Action::Resolve | Action::Answer => Args::Reply {
+            reply: "已处理".into(),
+            outcome: Outcome::Resolved,
+        },
+        Action::FollowUp => Args::FollowUp {
+            satisfaction: Satisfaction::Satisfied,
+            resolved: true,
+        },
+        Action::Escalate => Args::Escalate {
+            unit: "330188".into(),
+        },
+        Action::Merge => Args::Merge {
+            into: Uuid::now_v7(),
+        },
         _ => Args::None,
     }
 }
 
 fn actor() -> Actor {
-    Actor { id: None, name: "测试".into(), unit: Some("330188".into()) }
+    Actor {
+        id: None,
+        name: "测试".into(),
+        unit: Some("330188".into()),
+    }
 }
 
 fn run(c: &Case, action: Action) -> Result<(Case, Event), DomainError> {
     let clocks = Policy::default().clocks_for(c.nature, c.urgency);
-    let cmd = Command { action, opinion: Some("意见".into()), args: args_for(action) };
+    let cmd = Command {
+        action,
+        opinion: Some("意见".into()),
+        args: args_for(action),
+    };
     apply(c, &cmd, &actor(), 5 * DAY, &clocks, &PlainDays)
 }
 
@@ -108,7 +143,10 @@ fn every_action_from_every_status() {
             (Resolved, Action::FollowUp) => Closed,
             (Resolved, Action::Close) => Closed,
             (Resolved | Closed, Action::Reopen) => InProgress,
-            (Registered | Accepted | Dispatched | InProgress | Resolved, Action::Supervise | Action::Urge) => s,
+            (
+                Registered | Accepted | Dispatched | InProgress | Resolved,
+                Action::Supervise | Action::Urge,
+            ) => s,
             (Accepted | Dispatched | InProgress, Action::Escalate) => Accepted,
             _ => return None,
         })
@@ -118,9 +156,17 @@ fn every_action_from_every_status() {
         for &a in Action::ALL {
             let mut c = case(s);
             if a == Action::DecideExtension && s == InProgress {
-                c.pending_extension = Some(PendingExtension { working_days: 3, reason: "x".into(), requested_at: 0 });
+                c.pending_extension = Some(PendingExtension {
+                    working_days: 3,
+                    reason: "x".into(),
+                    requested_at: 0,
+                });
             }
-            let want = if a == Action::DecideExtension && s == InProgress { Some(InProgress) } else { expected(s, a) };
+            let want = if a == Action::DecideExtension && s == InProgress {
+                Some(InProgress)
+            } else {
+                expected(s, a)
+            };
             match (run(&c, a), want) {
                 (Ok((next, ev)), Some(w)) => {
                     assert_eq!(next.status, w, "{s} --{a}-->");
@@ -153,16 +199,28 @@ fn roles_follow_design() {
         for &r in Role::ALL {
             let may = may_act(r, a);
             let want = match a {
-                Action::Accept | Action::Reject | Action::Answer | Action::FollowUp => matches!(r, Role::Clerk | Role::Dispatcher),
-                Action::Dispatch | Action::DecideExtension | Action::Merge | Action::Escalate | Action::Close | Action::Reopen => r == Role::Dispatcher,
-                Action::Sign | Action::Return | Action::RequestExtension | Action::Resolve => matches!(r, Role::Handler | Role::UnitLead),
+                Action::Accept | Action::Reject | Action::Answer | Action::FollowUp => {
+                    matches!(r, Role::Clerk | Role::Dispatcher)
+                }
+                Action::Dispatch
+                | Action::DecideExtension
+                | Action::Merge
+                | Action::Escalate
+                | Action::Close
+                | Action::Reopen => r == Role::Dispatcher,
+                Action::Sign | Action::Return | Action::RequestExtension | Action::Resolve => {
+                    matches!(r, Role::Handler | Role::UnitLead)
+                }
                 Action::Supervise | Action::Urge => r == Role::Supervisor,
             };
             assert_eq!(may, want, "{r} {a}");
         }
     }
     for &a in Action::ALL {
-        assert!(!may_act(Role::Admin, a), "admin configures but does not handle cases");
+        assert!(
+            !may_act(Role::Admin, a),
+            "admin configures but does not handle cases"
+        );
         assert!(!may_act(Role::Leader, a));
         assert!(!may_act(Role::Citizen, a));
     }
@@ -182,7 +240,13 @@ fn dispatch_starts_sign_clock_and_sign_starts_handle_clock() {
 fn return_only_within_sign_window() {
     let mut c = case(Status::Dispatched);
     c.sign_due = Some(4 * DAY); // now is 5 days
-    assert!(matches!(run(&c, Action::Return), Err(DomainError::Rule { code: "return_window_passed", .. })));
+    assert!(matches!(
+        run(&c, Action::Return),
+        Err(DomainError::Rule {
+            code: "return_window_passed",
+            ..
+        })
+    ));
     c.sign_due = Some(6 * DAY);
     let (r, ev) = run(&c, Action::Return).unwrap();
     assert_eq!(r.status, Status::Accepted);
@@ -196,12 +260,30 @@ fn extension_request_then_decision_moves_due() {
     let c = case(Status::InProgress);
     let (r, _) = run(&c, Action::RequestExtension).unwrap();
     assert!(r.pending_extension.is_some());
-    assert!(matches!(run(&r, Action::RequestExtension), Err(DomainError::Rule { code: "extension_pending", .. })));
+    assert!(matches!(
+        run(&r, Action::RequestExtension),
+        Err(DomainError::Rule {
+            code: "extension_pending",
+            ..
+        })
+    ));
     let (d, _) = run(&r, Action::DecideExtension).unwrap();
     assert_eq!(d.handle_due, Some(25 * DAY));
     assert_eq!(d.extension_count, 1);
-    assert!(matches!(run(&d, Action::RequestExtension), Err(DomainError::Rule { code: "extension_limit", .. })));
-    assert!(matches!(run(&c, Action::DecideExtension), Err(DomainError::Rule { code: "no_extension_pending", .. })));
+    assert!(matches!(
+        run(&d, Action::RequestExtension),
+        Err(DomainError::Rule {
+            code: "extension_limit",
+            ..
+        })
+    ));
+    assert!(matches!(
+        run(&c, Action::DecideExtension),
+        Err(DomainError::Rule {
+            code: "no_extension_pending",
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -209,8 +291,19 @@ fn extension_days_bounded() {
     let c = case(Status::InProgress);
     let clocks = Policy::default().clocks_for(c.nature, c.urgency);
     for (days, ok) in [(0, false), (1, true), (10, true), (11, false)] {
-        let cmd = Command { action: Action::RequestExtension, opinion: None, args: Args::RequestExtension { working_days: days, reason: "r".into() } };
-        assert_eq!(apply(&c, &cmd, &actor(), 0, &clocks, &PlainDays).is_ok(), ok, "{days}");
+        let cmd = Command {
+            action: Action::RequestExtension,
+            opinion: None,
+            args: Args::RequestExtension {
+                working_days: days,
+                reason: "r".into(),
+            },
+        };
+        assert_eq!(
+            apply(&c, &cmd, &actor(), 0, &clocks, &PlainDays).is_ok(),
+            ok,
+            "{days}"
+        );
     }
 }
 
@@ -219,7 +312,14 @@ fn unsatisfied_follow_up_reopens_with_new_clock() {
     let mut c = case(Status::Resolved);
     c.reply = Some("已处理".into());
     let clocks = Policy::default().clocks_for(c.nature, c.urgency);
-    let cmd = Command { action: Action::FollowUp, opinion: None, args: Args::FollowUp { satisfaction: Satisfaction::Unsatisfied, resolved: false } };
+    let cmd = Command {
+        action: Action::FollowUp,
+        opinion: None,
+        args: Args::FollowUp {
+            satisfaction: Satisfaction::Unsatisfied,
+            resolved: false,
+        },
+    };
     let (r, ev) = apply(&c, &cmd, &actor(), 7 * DAY, &clocks, &PlainDays).unwrap();
     assert_eq!(r.status, Status::InProgress);
     assert_eq!(r.reopen_count, 1);
@@ -244,11 +344,35 @@ fn satisfied_follow_up_closes() {
 fn blank_reason_and_mismatched_args_are_field_errors() {
     let c = case(Status::Registered);
     let clocks = Policy::default().clocks_for(c.nature, c.urgency);
-    let blank = Command { action: Action::Reject, opinion: None, args: Args::Reason("  ".into()) };
-    assert!(matches!(apply(&c, &blank, &actor(), 0, &clocks, &PlainDays), Err(DomainError::InvalidField { field: "reason", .. })));
-    let wrong = Command { action: Action::Reject, opinion: None, args: Args::None };
-    assert!(matches!(apply(&c, &wrong, &actor(), 0, &clocks, &PlainDays), Err(DomainError::InvalidField { field: "action", .. })));
-    let long = Command { action: Action::Reject, opinion: None, args: Args::Reason("长".repeat(MAX_TEXT + 1)) };
+    let blank = Command {
+        action: Action::Reject,
+        opinion: None,
+        args: Args::Reason("  ".into()),
+    };
+    assert!(matches!(
+        apply(&c, &blank, &actor(), 0, &clocks, &PlainDays),
+        Err(DomainError::InvalidField {
+            field: "reason",
+            ..
+        })
+    ));
+    let wrong = Command {
+        action: Action::Reject,
+        opinion: None,
+        args: Args::None,
+    };
+    assert!(matches!(
+        apply(&c, &wrong, &actor(), 0, &clocks, &PlainDays),
+        Err(DomainError::InvalidField {
+            field: "action",
+            ..
+        })
+    ));
+    let long = Command {
+        action: Action::Reject,
+        opinion: None,
+        args: Args::Reason("长".repeat(MAX_TEXT + 1)),
+    };
     assert!(apply(&c, &long, &actor(), 0, &clocks, &PlainDays).is_err());
 }
 
@@ -256,7 +380,11 @@ fn blank_reason_and_mismatched_args_are_field_errors() {
 fn merge_into_self_refused_and_escalate_moves_hub() {
     let c = case(Status::Accepted);
     let clocks = Policy::default().clocks_for(c.nature, c.urgency);
-    let cmd = Command { action: Action::Merge, opinion: None, args: Args::Merge { into: c.id } };
+    let cmd = Command {
+        action: Action::Merge,
+        opinion: None,
+        args: Args::Merge { into: c.id },
+    };
     assert!(apply(&c, &cmd, &actor(), 0, &clocks, &PlainDays).is_err());
     let mut d = case(Status::InProgress);
     d.hub = "330188001".into();

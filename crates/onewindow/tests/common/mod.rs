@@ -2,10 +2,10 @@
 //! PostgreSQL database (created here and dropped when the test ends), driven over HTTP.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use app::clock::ManualClock;
 use app::App;
+use app::clock::ManualClock;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sqlx::Connection;
 use std::sync::Arc;
 use store::SqlStore;
@@ -20,7 +20,8 @@ pub enum Db {
 
 /// The PostgreSQL server every development and CI machine runs.
 pub fn pg_admin_url() -> String {
-    std::env::var("ONEWINDOW_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("ONEWINDOW_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 pub struct TestServer {
@@ -34,7 +35,7 @@ pub struct TestServer {
     server: tokio::task::JoinHandle<()>,
 }
 
-enum Cleanup {
+pub enum Cleanup {
     File(std::path::PathBuf),
     PgDatabase(String),
 }
@@ -47,14 +48,25 @@ pub async fn fresh_db(db: Db) -> (String, Cleanup) {
         Db::Sqlite => {
             let dir = std::env::temp_dir().join(format!("ow-test-{}", uuid::Uuid::now_v7()));
             std::fs::create_dir_all(&dir).unwrap();
-            (format!("sqlite://{}", dir.join("t.db").display()), Cleanup::File(dir))
+            (
+                format!("sqlite://{}", dir.join("t.db").display()),
+                Cleanup::File(dir),
+            )
         }
         Db::Postgres => {
             let admin = pg_admin_url();
             let name = format!("ow_test_{}", uuid::Uuid::now_v7().simple());
-            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("PostgreSQL must be reachable at ONEWINDOW_TEST_PG or 127.0.0.1:5432");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
-            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_string();
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("PostgreSQL must be reachable at ONEWINDOW_TEST_PG or 127.0.0.1:5432");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let base = admin
+                .rsplit_once('/')
+                .map_or(admin.as_str(), |(b, _)| b)
+                .to_string();
             (format!("{base}/{name}"), Cleanup::PgDatabase(name))
         }
     }
@@ -73,24 +85,51 @@ impl TestServer {
         let app = Arc::new(App::new(store.clone(), clock.clone(), shared_triage()));
         app.install_demo_district().await.unwrap();
         app.install_demo_users().await.unwrap();
-        let units: Vec<Value> = serde_json::from_value(serde_json::to_value(app.org.tree().await.unwrap().units.clone()).unwrap()).unwrap();
+        let units: Vec<Value> = serde_json::from_value(
+            serde_json::to_value(app.org.tree().await.unwrap().units.clone()).unwrap(),
+        )
+        .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = web::router(app.clone(), cfg);
         let server = tokio::spawn(async move {
             axum::serve(listener, router).await.unwrap();
         });
-        TestServer { base, http: reqwest::Client::new(), app, store, clock, units, cleanup: Some(cleanup), server }
+        TestServer {
+            base,
+            http: reqwest::Client::new(),
+            app,
+            store,
+            clock,
+            units,
+            cleanup: Some(cleanup),
+            server,
+        }
     }
 
     pub async fn login(&self, username: &str) -> String {
-        let (s, v) = self.call("POST", "/api/v1/auth/login", None, Some(json!({ "username": username, "password": PASSWORD }))).await;
+        let (s, v) = self
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(json!({ "username": username, "password": PASSWORD })),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "login {username}: {v}");
         v["token"].as_str().unwrap().to_string()
     }
 
-    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
-        let mut rb = self.http.request(method.parse().unwrap(), format!("{}{path}", self.base));
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut rb = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.base));
         if let Some(t) = token {
             rb = rb.bearer_auth(t);
         }
@@ -100,7 +139,10 @@ impl TestServer {
         let res = rb.send().await.unwrap();
         let status = res.status();
         let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
@@ -113,9 +155,20 @@ impl TestServer {
 
     /// A community of the first street, and the street.
     pub fn community(&self, street_index: usize) -> (String, String) {
-        let streets: Vec<&Value> = self.units.iter().filter(|u| u["level"] == "street").collect();
+        let streets: Vec<&Value> = self
+            .units
+            .iter()
+            .filter(|u| u["level"] == "street")
+            .collect();
         let street = streets[street_index]["code"].as_str().unwrap().to_string();
-        let community = self.units.iter().find(|u| u["parent"] == street.as_str()).unwrap()["code"].as_str().unwrap().to_string();
+        let community = self
+            .units
+            .iter()
+            .find(|u| u["parent"] == street.as_str())
+            .unwrap()["code"]
+            .as_str()
+            .unwrap()
+            .to_string();
         (community, street)
     }
 
@@ -148,7 +201,13 @@ impl TestServer {
         v
     }
 
-    pub async fn try_act(&self, token: &str, case: &Value, action: &str, args: Value) -> (StatusCode, Value) {
+    pub async fn try_act(
+        &self,
+        token: &str,
+        case: &Value,
+        action: &str,
+        args: Value,
+    ) -> (StatusCode, Value) {
         let id = case["id"].as_str().unwrap();
         let mut body = json!({ "action": action, "version": case["version"] });
         if let (Some(b), Some(o)) = (body.as_object_mut(), args.as_object()) {
@@ -156,11 +215,17 @@ impl TestServer {
                 b.insert(k.clone(), v.clone());
             }
         }
-        self.post(&format!("/api/v1/cases/{id}/transitions"), token, body).await
+        self.post(&format!("/api/v1/cases/{id}/transitions"), token, body)
+            .await
     }
 
     pub async fn events(&self, token: &str, case: &Value) -> Vec<Value> {
-        let (s, v) = self.get(&format!("/api/v1/cases/{}/events", case["id"].as_str().unwrap()), token).await;
+        let (s, v) = self
+            .get(
+                &format!("/api/v1/cases/{}/events", case["id"].as_str().unwrap()),
+                token,
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{v}");
         v.as_array().unwrap().clone()
     }
@@ -174,7 +239,12 @@ impl TestServer {
             }
             Some(Cleanup::PgDatabase(name)) => {
                 let mut conn = sqlx::PgConnection::connect(&pg_admin_url()).await.unwrap();
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut conn).await.unwrap();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .execute(&mut conn)
+                .await
+                .unwrap();
             }
             None => {}
         }

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: unit and property tests of every crate, and the HTTP integration suite on
+# SQLite and on PostgreSQL. Each PostgreSQL test creates its own database and drops it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export ONEWINDOW_TEST_PG="${ONEWINDOW_TEST_PG:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+drop_leftovers() {
+  # A test that panicked before its clean-up leaves its database behind; drop those.
+  if command -v psql >/dev/null 2>&1; then
+    psql "$ONEWINDOW_TEST_PG" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'ow_test_%'" 2>/dev/null |
+      while read -r db; do [ -n "$db" ] && psql "$ONEWINDOW_TEST_PG" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true; done
+  fi
+}
+trap drop_leftovers EXIT
+
+cargo test --workspace --all-targets "$@"
+cargo test --workspace --doc
