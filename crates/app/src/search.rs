@@ -42,38 +42,24 @@ pub fn index_tokens(triage: &Triage, text: &str) -> String {
 
 /// The tokens all of which a matching document must have; `None` when the query is a single
 /// character the token index cannot answer (the caller falls back to a substring match).
+///
+/// Chinese runs of the query are matched by their character bigrams: jieba may segment a short
+/// query differently from the same words inside a longer document, but the bigrams are always in
+/// the index, so every query of two or more characters finds the texts that contain it. Words
+/// that are not Chinese (numbers, Latin) come from the same jieba segmentation as the index.
 pub fn query_tokens(triage: &Triage, q: &str) -> Option<Vec<String>> {
     let normal = triage::normalise(q);
-    let toks = triage.tokens(&normal);
     let mut out = Vec::new();
-    let mut singles = String::new();
-    let flush = |singles: &mut String, out: &mut Vec<String>| {
-        if singles.chars().count() >= 2 {
-            cjk_bigrams(singles, out);
-        } else if !singles.is_empty() {
-            out.push(singles.clone());
-        }
-        singles.clear();
-    };
-    for t in toks {
-        let mut cs = t.chars();
-        match (cs.next(), cs.next()) {
-            (Some(c), None) if is_cjk(c) => singles.push(c),
-            _ => {
-                flush(&mut singles, &mut out);
-                out.push(t);
-            }
-        }
-    }
-    flush(&mut singles, &mut out);
+    cjk_bigrams(&normal, &mut out);
+    out.extend(
+        triage
+            .tokens(&normal)
+            .into_iter()
+            .filter(|t| !t.chars().any(is_cjk) && !t.trim().is_empty()),
+    );
     out.sort();
     out.dedup();
-    let single_char = out.len() == 1 && out[0].chars().count() == 1 && out[0].chars().all(is_cjk);
-    if out.is_empty() || single_char {
-        None
-    } else {
-        Some(out)
-    }
+    if out.is_empty() { None } else { Some(out) }
 }
 
 #[cfg(test)]

@@ -118,7 +118,7 @@ impl Triage {
     }
 
     /// Search tokens of a text, in order, duplicates kept: normalised, segmented in jieba's
-    /// search mode (a long word also yields its dictionary sub-words: 老旧小区改造 → 老旧, 小区,
+    /// search mode (a long word also yields the dictionary words inside it: 老旧小区改造 → 小区,
     /// 改造, 老旧小区, 老旧小区改造), without punctuation, whitespace and stop words.
     /// Use it for documents and queries alike.
     pub fn tokens(&self, text: &str) -> Vec<String> {
@@ -130,12 +130,35 @@ impl Triage {
     }
 
     fn segment<'a>(&self, normalised: &'a str) -> Vec<&'a str> {
-        self.jieba
-            .cut_for_search(normalised, true)
-            .into_iter()
-            .map(|t| t.word)
-            .filter(|w| w.chars().any(char::is_alphanumeric) && !is_stop_word(w))
-            .collect()
+        let mut out = Vec::new();
+        for token in self.jieba.cut_for_search(normalised, true) {
+            let word = token.word;
+            if !word.chars().any(char::is_alphanumeric) || is_stop_word(word) {
+                continue;
+            }
+            // jieba's search mode offers the 2- and 3-character dictionary words inside a long
+            // word but not the 4-character ones, so 老旧小区改造 would not be found by 老旧小区
+            if token.end - token.start > 4 {
+                self.push_four_char_words(word, &mut out);
+            }
+            out.push(word);
+        }
+        out
+    }
+
+    fn push_four_char_words<'a>(&self, word: &'a str, out: &mut Vec<&'a str>) {
+        let bounds: Vec<usize> = word
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([word.len()])
+            .collect();
+        for window in bounds.windows(5) {
+            if let Some(sub) = word.get(window[0]..window[4])
+                && self.jieba.has_word(sub)
+            {
+                out.push(sub);
+            }
+        }
     }
 
     /// Suggests category, department, nature, urgency and risk for a request text.
@@ -258,6 +281,10 @@ mod tests {
         // the query 占道 finds the document: search mode also indexes the sub-word
         assert!(t.contains(&"占道".to_owned()), "{t:?}");
         assert_eq!(TRIAGE.tokens("占道"), vec!["占道".to_owned()]);
+        let t = TRIAGE.tokens("老旧小区改造工程");
+        for word in ["老旧小区", "老旧小区改造", "小区", "改造"] {
+            assert!(t.contains(&word.to_owned()), "{word}: {t:?}");
+        }
         for word in [
             "违章搭建",
             "加装电梯",
