@@ -271,7 +271,7 @@ impl App {
             hub,
             unit: None,
             co_units: vec![],
-            created_by: Some(p.id),
+            created_by: (p.kind != PrincipalKind::Portal).then_some(p.id),
             dispatched_at: None,
             signed_at: None,
             handle_started_at: None,
@@ -532,9 +532,22 @@ impl App {
             opinion,
             args,
         };
+        let next = self.commit(&case, &cmd, &actor_of(p), merge_into).await?;
+        Ok(self.view(&next, p, &tree))
+    }
+
+    /// Applies a command to a case read at its current version and saves the new row with its
+    /// event in one transaction (and, for 并单, the main case's repeat count).
+    pub(crate) async fn commit(
+        &self,
+        case: &Case,
+        cmd: &Command,
+        actor: &Actor,
+        merge_into: Option<Uuid>,
+    ) -> Result<Case, AppError> {
         let now = self.now();
         let clocks = self.policy.clocks_for(case.nature, case.urgency);
-        let (next, event) = apply(&case, &cmd, &actor_of(p), now, &clocks, &self.deadlines)?;
+        let (next, event) = apply(case, cmd, actor, now, &clocks, &self.deadlines)?;
         let mut writes = vec![self.write_of(next.clone(), Some(case.version), vec![event], false)];
         if let Some(main_id) = merge_into {
             // 并单: the main case counts a repeat; the duplicate keeps its reporter for follow-up.
@@ -549,9 +562,9 @@ impl App {
                 id: Uuid::now_v7(),
                 case_id: main.id,
                 at: now,
-                actor: Some(p.id),
-                actor_name: p.name.clone(),
-                unit: p.unit.clone(),
+                actor: actor.id,
+                actor_name: actor.name.clone(),
+                unit: actor.unit.clone(),
                 action: EVENT_MERGED_IN.into(),
                 opinion: None,
                 data: json!({ "duplicate": case.id, "number": case.number, "repeat_count": main.repeat_count }),
@@ -561,12 +574,12 @@ impl App {
         if !self.store.save_cases(writes).await? {
             let current = self
                 .store
-                .get_case(id)
+                .get_case(case.id)
                 .await?
-                .map_or(version, |c| c.version);
+                .map_or(case.version, |c| c.version);
             return Err(AppError::stale_version(current));
         }
-        Ok(self.view(&next, p, &tree))
+        Ok(next)
     }
 
     async fn parse_args(
@@ -686,21 +699,32 @@ impl App {
         let text = f.req_str("text", MAX_DESCRIPTION)?;
         let s = self.triage.classify(&text);
         let tree = self.org.tree().await?;
-        let unit_of = |dept: &str| {
-            tree.units
-                .iter()
-                .find(|u| u.name == dept)
-                .map(|u| u.code.clone())
+        let routes = self.store.catalogue().await?;
+        let region = f.opt_str("region", 20)?.unwrap_or_default();
+        // The unit comes from the routing catalogue; failing that, the department named by the model.
+        let unit_for = |category: &str, dept: &str| {
+            crate::routing::route(&routes, &tree, category, &region)
+                .map(|r| r.unit)
+                .or_else(|| {
+                    tree.units
+                        .iter()
+                        .find(|u| u.name == dept)
+                        .map(|u| u.code.clone())
+                })
         };
+        let co_units = crate::routing::route(&routes, &tree, &s.category, &region)
+            .map(|r| r.co_units)
+            .unwrap_or_default();
         Ok(json!({
             "category": s.category,
             "department": s.department,
-            "unit": unit_of(&s.department),
+            "unit": unit_for(&s.category, &s.department),
+            "co_units": co_units,
             "nature": s.nature,
             "urgency": s.urgency,
             "risk": { "level": s.risk.level, "signals": s.risk.signals },
             "confidence": s.confidence,
-            "candidates": s.candidates.iter().map(|c| json!({ "category": c.category, "department": c.department, "unit": unit_of(&c.department), "score": c.score })).collect::<Vec<_>>(),
+            "candidates": s.candidates.iter().map(|c| json!({ "category": c.category, "department": c.department, "unit": unit_for(&c.category, &c.department), "score": c.score })).collect::<Vec<_>>(),
             "explanation": s.explanation,
         }))
     }

@@ -2,17 +2,23 @@
 //! data scope. Owns the storage trait ([`ports::Store`]) that the `store` crate implements; knows
 //! nothing of SQL or HTTP.
 
+pub mod admin;
 pub mod auth;
 pub mod cases;
 pub mod clock;
 pub mod deadlines;
 pub mod error;
+pub mod export;
 pub mod input;
 pub mod org;
+pub mod portal;
 pub mod ports;
+pub mod related;
+pub mod routing;
 pub mod scope;
 pub mod search;
 pub mod seed;
+pub mod stats;
 pub mod views;
 
 use std::sync::Arc;

@@ -101,10 +101,71 @@ pub struct CaseQuery {
     pub number: Option<String>,
     pub reporter_phone: Option<String>,
     pub supervised: Option<bool>,
+    /// Duplicates merged into this case.
+    pub merged_into: Option<Uuid>,
+    /// Exclude this case (related-case lookups).
+    pub exclude: Option<Uuid>,
     pub now: i64,
     pub sort: SortKey,
     pub offset: u64,
     pub limit: u32,
+}
+
+/// One row of the routing catalogue (派单目录).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Route {
+    /// `一级/二级`.
+    pub category: String,
+    /// Region code prefix this row applies to; empty for everywhere.
+    pub region: String,
+    /// Main handling unit.
+    pub unit: String,
+    /// Add the street/town of the address as co-unit (属地协办).
+    pub co_street: bool,
+}
+
+/// Case counts per work queue.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct QueueCounts {
+    /// 待受理
+    pub registered: i64,
+    /// 待派单
+    pub accepted: i64,
+    /// 待签收
+    pub dispatched: i64,
+    /// 办理中
+    pub in_progress: i64,
+    /// 临期
+    pub near: i64,
+    /// 超期
+    pub overdue: i64,
+    /// 待回访
+    pub resolved: i64,
+}
+
+/// Per-unit counts behind the on-time rates.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnitCounts {
+    pub unit: String,
+    pub dispatched: i64,
+    pub signed: i64,
+    pub signed_on_time: i64,
+    pub resolved: i64,
+    pub resolved_on_time: i64,
+}
+
+/// Aggregates over the cases a query selects; days are Shanghai day numbers since 1970-01-01.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RawStats {
+    pub total: i64,
+    pub by_day: Vec<(i64, i64)>,
+    pub by_category: Vec<(String, i64)>,
+    /// Keyed by the 9-digit street region code.
+    pub by_street: Vec<(String, i64)>,
+    pub units: Vec<UnitCounts>,
+    pub overdue_by_unit: Vec<(String, i64)>,
+    /// (closing day, rated, satisfied or basically satisfied).
+    pub satisfaction_by_day: Vec<(i64, i64, i64)>,
 }
 
 #[async_trait]
@@ -149,4 +210,13 @@ pub trait Store: Send + Sync + 'static {
     async fn get_case_by_number(&self, number: &str) -> StoreResult<Option<Case>>;
     async fn list_cases(&self, q: &CaseQuery) -> StoreResult<(Vec<Case>, u64)>;
     async fn events(&self, case_id: Uuid) -> StoreResult<Vec<Event>>;
+    /// Counts per work queue of the open cases a query selects.
+    async fn queue_counts(&self, q: &CaseQuery) -> StoreResult<QueueCounts>;
+    /// Dashboard aggregates of the cases a query selects.
+    async fn stats(&self, q: &CaseQuery) -> StoreResult<RawStats>;
+
+    // Routing catalogue.
+    async fn catalogue(&self) -> StoreResult<Vec<Route>>;
+    /// Replaces the whole catalogue.
+    async fn put_catalogue(&self, routes: &[Route]) -> StoreResult<()>;
 }

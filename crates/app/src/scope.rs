@@ -15,6 +15,8 @@ use uuid::Uuid;
 pub enum PrincipalKind {
     User,
     ApiKey,
+    /// An anonymous citizen on the public portal.
+    Portal,
 }
 
 /// The authenticated caller.

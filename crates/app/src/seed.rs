@@ -156,6 +156,9 @@ impl App {
             .collect();
         self.store.put_units(&units).await?;
         self.org.reload().await?;
+        if self.store.catalogue().await?.is_empty() {
+            self.install_default_catalogue().await?;
+        }
         Ok(units.len())
     }
 

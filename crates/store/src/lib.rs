@@ -7,7 +7,10 @@ mod query;
 
 use app::error::StoreError;
 use app::org::Unit;
-use app::ports::{ApiKeyRecord, CaseQuery, CaseWrite, Store, StoreResult, UserRecord};
+use app::ports::{
+    ApiKeyRecord, CaseQuery, CaseWrite, QueueCounts, RawStats, Route, Store, StoreResult,
+    UnitCounts, UserRecord,
+};
 use async_trait::async_trait;
 use domain::{Case, Event, Level, Role, UnitKind};
 use sqlx::Row;
@@ -214,13 +217,13 @@ fn case_from_doc(doc: &str) -> StoreResult<Case> {
 const USER_COLS: &str =
     "id, username, display_name, role, unit, password_hash, disabled, created_at";
 
-const INSERT_CASE: &str = "INSERT INTO cases (id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)";
+const INSERT_CASE: &str = "INSERT INTO cases (id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc, sign_due, signed_at, handle_due, resolved_at, closed_at, satisfaction, merged_into) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)";
 
-const UPDATE_CASE: &str = "UPDATE cases SET version = $3, status = $4, nature = $5, category = $6, urgency = $7, source = $8, region = $9, hub = $10, unit = $11, created_by = $12, reporter_phone = $13, supervised = $14, title = $15, reported_at = $16, created_at = $17, updated_at = $18, due_at = $19, warn_at = $20, doc = $21, number = $2 WHERE id = $1 AND version = $22";
+const UPDATE_CASE: &str = "UPDATE cases SET version = $3, status = $4, nature = $5, category = $6, urgency = $7, source = $8, region = $9, hub = $10, unit = $11, created_by = $12, reporter_phone = $13, supervised = $14, title = $15, reported_at = $16, created_at = $17, updated_at = $18, due_at = $19, warn_at = $20, doc = $21, number = $2, sign_due = $22, signed_at = $23, handle_due = $24, resolved_at = $25, closed_at = $26, satisfaction = $27, merged_into = $28 WHERE id = $1 AND version = $29";
 
 const INSERT_EVENT: &str = "INSERT INTO events (id, case_id, at, actor, actor_name, unit, action, opinion, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
-/// Binds the 21 case columns in the order of INSERT_CASE / UPDATE_CASE.
+/// Binds the 28 case columns in the order of INSERT_CASE / UPDATE_CASE.
 macro_rules! bind_case {
     ($q:expr, $w:expr, $doc:expr) => {{
         let c = &$w.case;
@@ -245,6 +248,13 @@ macro_rules! bind_case {
             .bind($w.due_at)
             .bind($w.warn_at)
             .bind($doc)
+            .bind(c.sign_due)
+            .bind(c.signed_at)
+            .bind(c.handle_due)
+            .bind(c.resolved_at)
+            .bind(c.closed_at)
+            .bind(c.satisfaction.map(|s| s.code()))
+            .bind(c.merged_into.map(|u| u.to_string()))
     }};
 }
 
@@ -690,6 +700,163 @@ impl Store for SqlStore {
                 })
                 .collect::<StoreResult<Vec<_>>>()?;
             Ok((cases, u64::try_from(total).unwrap_or(0)))
+        })
+    }
+
+    async fn queue_counts(&self, q: &CaseQuery) -> StoreResult<QueueCounts> {
+        let (where_sql, args) = query::case_filter(q, self.backend());
+        let now = q.now;
+        let sql = format!(
+            "SELECT COALESCE(SUM(CASE WHEN c.status = 'registered' THEN 1 ELSE 0 END), 0) AS registered, \
+             COALESCE(SUM(CASE WHEN c.status = 'accepted' THEN 1 ELSE 0 END), 0) AS accepted, \
+             COALESCE(SUM(CASE WHEN c.status = 'dispatched' THEN 1 ELSE 0 END), 0) AS dispatched, \
+             COALESCE(SUM(CASE WHEN c.status = 'in_progress' THEN 1 ELSE 0 END), 0) AS in_progress, \
+             COALESCE(SUM(CASE WHEN c.status = 'resolved' THEN 1 ELSE 0 END), 0) AS resolved, \
+             COALESCE(SUM(CASE WHEN c.warn_at <= {now} AND c.due_at >= {now} THEN 1 ELSE 0 END), 0) AS near, \
+             COALESCE(SUM(CASE WHEN c.due_at < {now} THEN 1 ELSE 0 END), 0) AS overdue \
+             FROM cases c WHERE {where_sql} AND c.status IN ('registered', 'accepted', 'dispatched', 'in_progress', 'resolved')"
+        );
+        on_pool!(self, read, |p| {
+            let mut qq = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for a in &args {
+                qq = a.bind_to(qq);
+            }
+            let r = qq.fetch_one(p).await.map_err(backend_err)?;
+            let g = |k: &str| r.try_get::<i64, _>(k).map_err(backend_err);
+            Ok(QueueCounts {
+                registered: g("registered")?,
+                accepted: g("accepted")?,
+                dispatched: g("dispatched")?,
+                in_progress: g("in_progress")?,
+                near: g("near")?,
+                overdue: g("overdue")?,
+                resolved: g("resolved")?,
+            })
+        })
+    }
+
+    async fn stats(&self, q: &CaseQuery) -> StoreResult<RawStats> {
+        let (w, args) = query::case_filter(q, self.backend());
+        let now = q.now;
+        // Shanghai day number of an epoch-ms column: portable integer arithmetic (UTC+8, no DST).
+        let day = |col: &str| format!("(({col} + 28800000) / 86400000)");
+        let total_sql = format!("SELECT COUNT(*) AS n FROM cases c WHERE {w}");
+        let by_day_sql = format!(
+            "SELECT {} AS d, COUNT(*) AS n FROM cases c WHERE {w} GROUP BY {} ORDER BY 1",
+            day("c.reported_at"),
+            day("c.reported_at")
+        );
+        let by_cat_sql = format!(
+            "SELECT c.category AS k, COUNT(*) AS n FROM cases c WHERE {w} GROUP BY c.category ORDER BY 2 DESC"
+        );
+        let by_street_sql = format!(
+            "SELECT substr(c.region, 1, 9) AS k, COUNT(*) AS n FROM cases c WHERE {w} GROUP BY substr(c.region, 1, 9) ORDER BY 2 DESC"
+        );
+        let units_sql = format!(
+            "SELECT c.unit AS k, COUNT(*) AS dispatched, \
+             SUM(CASE WHEN c.signed_at IS NOT NULL THEN 1 ELSE 0 END) AS signed, \
+             SUM(CASE WHEN c.signed_at IS NOT NULL AND c.signed_at <= c.sign_due THEN 1 ELSE 0 END) AS signed_on_time, \
+             SUM(CASE WHEN c.resolved_at IS NOT NULL THEN 1 ELSE 0 END) AS resolved, \
+             SUM(CASE WHEN c.resolved_at IS NOT NULL AND c.resolved_at <= c.handle_due THEN 1 ELSE 0 END) AS resolved_on_time \
+             FROM cases c WHERE {w} AND c.unit IS NOT NULL GROUP BY c.unit ORDER BY 2 DESC"
+        );
+        let overdue_sql = format!(
+            "SELECT c.unit AS k, COUNT(*) AS n FROM cases c WHERE {w} AND c.unit IS NOT NULL AND c.status IN ('dispatched', 'in_progress') AND c.due_at < {now} GROUP BY c.unit ORDER BY 2 DESC"
+        );
+        let sat_sql = format!(
+            "SELECT {} AS d, COUNT(*) AS rated, SUM(CASE WHEN c.satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END) AS sat \
+             FROM cases c WHERE {w} AND c.satisfaction IS NOT NULL AND c.closed_at IS NOT NULL GROUP BY {} ORDER BY 1",
+            day("c.closed_at"),
+            day("c.closed_at")
+        );
+        on_pool!(self, read, |p| {
+            macro_rules! fetch {
+                ($sql:expr) => {{
+                    let mut qq = sqlx::query(sqlx::AssertSqlSafe($sql));
+                    for a in &args {
+                        qq = a.bind_to(qq);
+                    }
+                    qq.fetch_all(p).await.map_err(backend_err)?
+                }};
+            }
+            let i = |r: &_, k: &str| -> StoreResult<i64> {
+                sqlx::Row::try_get::<i64, _>(r, k).map_err(backend_err)
+            };
+            let s = |r: &_, k: &str| -> StoreResult<String> {
+                sqlx::Row::try_get::<String, _>(r, k).map_err(backend_err)
+            };
+            let mut out = RawStats::default();
+            for r in fetch!(total_sql) {
+                out.total = i(&r, "n")?;
+            }
+            for r in fetch!(by_day_sql) {
+                out.by_day.push((i(&r, "d")?, i(&r, "n")?));
+            }
+            for r in fetch!(by_cat_sql) {
+                out.by_category.push((s(&r, "k")?, i(&r, "n")?));
+            }
+            for r in fetch!(by_street_sql) {
+                out.by_street.push((s(&r, "k")?, i(&r, "n")?));
+            }
+            for r in fetch!(units_sql) {
+                out.units.push(UnitCounts {
+                    unit: s(&r, "k")?,
+                    dispatched: i(&r, "dispatched")?,
+                    signed: i(&r, "signed")?,
+                    signed_on_time: i(&r, "signed_on_time")?,
+                    resolved: i(&r, "resolved")?,
+                    resolved_on_time: i(&r, "resolved_on_time")?,
+                });
+            }
+            for r in fetch!(overdue_sql) {
+                out.overdue_by_unit.push((s(&r, "k")?, i(&r, "n")?));
+            }
+            for r in fetch!(sat_sql) {
+                out.satisfaction_by_day
+                    .push((i(&r, "d")?, i(&r, "rated")?, i(&r, "sat")?));
+            }
+            Ok(out)
+        })
+    }
+
+    async fn catalogue(&self) -> StoreResult<Vec<Route>> {
+        on_pool!(self, read, |p| {
+            let rows = sqlx::query("SELECT category, region, unit, co_street FROM catalogue ORDER BY position, category, region")
+                .fetch_all(p)
+                .await
+                .map_err(backend_err)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(Route {
+                        category: r.try_get("category").map_err(backend_err)?,
+                        region: r.try_get("region").map_err(backend_err)?,
+                        unit: r.try_get("unit").map_err(backend_err)?,
+                        co_street: r.try_get("co_street").map_err(backend_err)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn put_catalogue(&self, routes: &[Route]) -> StoreResult<()> {
+        on_pool!(self, write, |p| {
+            let mut tx = p.begin().await.map_err(backend_err)?;
+            sqlx::query("DELETE FROM catalogue")
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_err)?;
+            for (i, r) in routes.iter().enumerate() {
+                sqlx::query("INSERT INTO catalogue (category, region, unit, co_street, position) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(r.category.clone())
+                    .bind(r.region.clone())
+                    .bind(r.unit.clone())
+                    .bind(r.co_street)
+                    .bind(i64::try_from(i).unwrap_or(i64::MAX))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
+            }
+            tx.commit().await.map_err(backend_err)
         })
     }
 

@@ -170,6 +170,14 @@ pub fn case_filter(q: &CaseQuery, backend: Backend) -> (String, Vec<Arg>) {
         let p = b.arg(Arg::Bool(s));
         b.clauses.push(format!("c.supervised = {p}"));
     }
+    if let Some(m) = q.merged_into {
+        let p = b.str(&m.to_string());
+        b.clauses.push(format!("c.merged_into = {p}"));
+    }
+    if let Some(x) = q.exclude {
+        let p = b.str(&x.to_string());
+        b.clauses.push(format!("c.id <> {p}"));
+    }
     if !q.text.is_empty() {
         match backend {
             Backend::Sqlite => {

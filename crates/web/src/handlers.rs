@@ -258,3 +258,24 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
         .record(start.elapsed().as_secs_f64());
     res
 }
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}/related", tag = "cases", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "Merged duplicates, same reporter, same place")), security(("bearer" = [])))]
+pub async fn related(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    Ok(Json(app.related(&p, case_id(&id)?).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/duplicates", tag = "cases",
+    params(("phone" = Option<String>, Query), ("region" = Option<String>, Query), ("address" = Option<String>, Query)),
+    responses((status = 200, description = "Possible duplicates of a request being registered", body = [CaseView])), security(("bearer" = [])))]
+pub async fn duplicates(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<Json<Vec<CaseView>>> {
+    Ok(Json(app.duplicates(&p, &q).await?))
+}

@@ -2,10 +2,13 @@
 //! Prometheus metrics. Errors of every layer are mapped to a status and a JSON body here, once, in
 //! the language the client asks for.
 
+mod admin;
 mod error;
 mod extract;
 mod handlers;
 mod openapi;
+mod portal;
+mod reports;
 
 use app::App;
 use axum::Router;
@@ -48,13 +51,25 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route("/auth/login", post(handlers::login))
         .route("/auth/logout", post(handlers::logout))
         .route("/auth/me", get(handlers::me))
-        .route("/units", get(handlers::units))
         .route("/dictionaries", get(handlers::dictionaries))
         .route(
             "/cases",
             post(handlers::create_case).get(handlers::list_cases),
         )
+        .route("/cases/export.xlsx", get(reports::export_xlsx))
+        .route("/cases/export.csv", get(reports::export_csv))
         .route("/cases/{id}", get(handlers::get_case))
+        .route("/cases/{id}/related", get(handlers::related))
+        .route("/duplicates", get(handlers::duplicates))
+        .route("/queues", get(reports::queues))
+        .route("/stats/cockpit", get(reports::cockpit))
+        .route("/portal/cases", post(portal::submit))
+        .route("/portal/cases/{number}", get(portal::track))
+        .route("/portal/cases/{number}/rating", post(portal::rate))
+        .route("/users", get(admin::list_users).post(admin::create_user))
+        .route("/units", get(handlers::units).post(admin::put_unit))
+        .route("/categories", get(admin::categories))
+        .route("/catalogue", get(admin::catalogue))
         .route("/cases/{id}/events", get(handlers::case_events))
         .route("/cases/{id}/transitions", post(handlers::transition))
         .route("/triage", post(handlers::triage))

@@ -1,0 +1,126 @@
+//! Queue counts for the workbench and the leaders' cockpit (驾驶舱) aggregates.
+
+use crate::App;
+use crate::cases::parse_instant;
+use crate::error::AppError;
+use crate::ports::{CaseQuery, QueueCounts};
+use crate::scope::{Principal, read_scope};
+use domain::{Role, Status, UnitKind};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+
+/// The civil date of a Shanghai day number (days since 1970-01-01).
+fn day_to_date(d: i64) -> String {
+    jiff::civil::date(1970, 1, 1)
+        .checked_add(jiff::Span::new().days(d))
+        .map(|x| x.to_string())
+        .unwrap_or_default()
+}
+
+fn rate(num: i64, den: i64) -> Value {
+    if den == 0 {
+        Value::Null
+    } else {
+        json!(((num as f64) / (den as f64) * 10000.0).round() / 10000.0)
+    }
+}
+
+impl App {
+    /// Counts of the caller's queues (待受理 … 待回访). Handlers count what is assigned to their unit.
+    pub async fn queues(&self, p: &Principal) -> Result<QueueCounts, AppError> {
+        let tree = self.org.tree().await?;
+        let mut q = CaseQuery {
+            scope: Some(read_scope(p, &tree)),
+            now: self.now(),
+            ..CaseQuery::default()
+        };
+        if matches!(p.role, Role::Handler | Role::UnitLead) {
+            q.unit = p.unit.clone();
+        }
+        Ok(self.store.queue_counts(&q).await?)
+    }
+
+    /// Cockpit aggregates for a period (`from`, `to` as dates; default the last 30 days) and a unit
+    /// of the caller's scope (a hub narrows to its region, a department to its cases).
+    pub async fn cockpit(
+        &self,
+        p: &Principal,
+        params: &HashMap<String, String>,
+    ) -> Result<Value, AppError> {
+        if !p.is_staff() {
+            return Err(AppError::forbidden("仅限工作人员查看", "staff only"));
+        }
+        let tree = self.org.tree().await?;
+        let now = self.now();
+        let get = |k: &str| params.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
+        let date = |k: &str| -> Result<Option<i64>, AppError> {
+            get(k)
+                .map(|s| {
+                    parse_instant(s).ok_or_else(|| {
+                        AppError::field(
+                            k,
+                            format!("「{s}」不是有效日期（YYYY-MM-DD）"),
+                            format!("'{s}' is not a valid date (YYYY-MM-DD)"),
+                        )
+                    })
+                })
+                .transpose()
+        };
+        let to = date("to")?.map_or(now, |t| t + 86_400_000 - 1);
+        let from = date("from")?.unwrap_or(to - 30 * 86_400_000);
+        if from > to {
+            return Err(AppError::field(
+                "from",
+                "开始日期不能晚于结束日期",
+                "must not be after `to`",
+            ));
+        }
+        let mut q = CaseQuery {
+            scope: Some(read_scope(p, &tree)),
+            now,
+            reported_from: Some(from),
+            reported_to: Some(to),
+            ..CaseQuery::default()
+        };
+        if let Some(code) = get("unit") {
+            let unit = tree.get(code).ok_or_else(|| {
+                AppError::field(
+                    "unit",
+                    format!("单位 {code} 不存在"),
+                    format!("unknown unit {code}"),
+                )
+            })?;
+            match unit.kind {
+                UnitKind::Hub => q.region = Some(unit.region.clone()),
+                UnitKind::Department => q.unit = Some(unit.code.clone()),
+            }
+        }
+        let raw = self.store.stats(&q).await?;
+        let mut months: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        for (d, rated, sat) in &raw.satisfaction_by_day {
+            let m: String = day_to_date(*d).chars().take(7).collect();
+            let e = months.entry(m).or_default();
+            e.0 += rated;
+            e.1 += sat;
+        }
+        Ok(json!({
+            "from": crate::deadlines::format_instant(from),
+            "to": crate::deadlines::format_instant(to),
+            "total": raw.total,
+            "by_day": raw.by_day.iter().map(|(d, n)| json!({ "date": day_to_date(*d), "count": n })).collect::<Vec<_>>(),
+            "by_category": raw.by_category.iter().map(|(c, n)| json!({ "category": c, "count": n })).collect::<Vec<_>>(),
+            "by_street": raw.by_street.iter().map(|(r, n)| {
+                let s = tree.street_of_region(r);
+                json!({ "unit": s.map(|u| u.code.clone()), "region": r, "name": s.map_or_else(|| r.clone(), |u| u.name.clone()), "count": n })
+            }).collect::<Vec<_>>(),
+            "unit_rates": raw.units.iter().map(|u| json!({
+                "unit": u.unit, "name": tree.name(&u.unit), "dispatched": u.dispatched,
+                "signed": u.signed, "signed_on_time": u.signed_on_time, "sign_rate": rate(u.signed_on_time, u.dispatched),
+                "resolved": u.resolved, "resolved_on_time": u.resolved_on_time, "handle_rate": rate(u.resolved_on_time, u.resolved),
+            })).collect::<Vec<_>>(),
+            "overdue_top": raw.overdue_by_unit.iter().take(10).map(|(u, n)| json!({ "unit": u, "name": tree.name(u), "count": n })).collect::<Vec<_>>(),
+            "satisfaction": months.iter().map(|(m, (rated, sat))| json!({ "month": m, "rated": rated, "satisfied": sat, "rate": rate(*sat, *rated) })).collect::<Vec<_>>(),
+            "open_statuses": [Status::Registered.code(), Status::Accepted.code(), Status::Dispatched.code(), Status::InProgress.code(), Status::Resolved.code()],
+        }))
+    }
+}
