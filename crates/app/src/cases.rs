@@ -6,7 +6,8 @@ use crate::input::Fields;
 use crate::org::OrgTree;
 use crate::ports::{CaseQuery, CaseWrite, DueFilter, SortKey};
 use crate::scope::{Principal, PrincipalKind, can_see, check_act, read_scope};
-use crate::views::{CaseView, EventView, Page, active_clock, case_view, event_view, warn_at};
+use crate::rules::TimeRules;
+use crate::views::{CaseView, EventView, Page, active_clock, case_view, event_view};
 use crate::{App, search};
 use domain::machine::{Actor, Args, Command, apply};
 use domain::{
@@ -149,30 +150,26 @@ fn actor_of(p: &Principal) -> Actor {
 
 impl App {
     /// The columns derived for queues and search, next to the case row.
-    pub(crate) fn write_of(
-        &self,
-        case: Case,
-        expected: Option<i64>,
-        events: Vec<Event>,
-        reindex: bool,
-    ) -> CaseWrite {
-        let share = self
-            .policy
-            .clocks_for(case.nature, case.urgency)
-            .near_due_share;
-        let clock = active_clock(&case);
+    /// The running clock's (warn, due) instants under the current rules.
+    pub fn clock_instants(&self, rules: &TimeRules, case: &Case) -> Option<(i64, i64)> {
+        let (start, due) = active_clock(case)?;
+        let limit = rules.active_limit(case)?;
+        let share = rules.clocks(case).near_due_share;
+        let warn = rules.deadlines_for(&case.location.region).warn_at(start, due, limit, share);
+        Some((warn, due))
+    }
+
+    /// The row to write for a case, with the columns derived for queues, search and the sweeper.
+    pub(crate) fn write_of(&self, case: Case, expected: Option<i64>, events: Vec<Event>, reindex: bool) -> CaseWrite {
+        let rules = self.rules.cached();
+        let clock = self.clock_instants(&rules, &case);
         let search_tokens = reindex.then(|| {
-            search::index_tokens(
-                &self.triage,
-                &format!(
-                    "{} {} {} {}",
-                    case.title, case.description, case.location.address, case.number
-                ),
-            )
+            search::index_tokens(&self.triage, &format!("{} {} {} {}", case.title, case.description, case.location.address, case.number))
         });
         CaseWrite {
             due_at: clock.map(|(_, due)| due),
-            warn_at: clock.map(|(start, due)| warn_at(start, due, share)),
+            warn_at: clock.map(|(warn, _)| warn),
+            next_alert_at: clock.map(|(warn, _)| warn),
             case,
             expected_version: expected,
             events,
@@ -181,8 +178,10 @@ impl App {
     }
 
     pub fn view(&self, c: &Case, p: &Principal, tree: &OrgTree) -> CaseView {
-        let share = self.policy.clocks_for(c.nature, c.urgency).near_due_share;
-        case_view(c, p, tree, self.now(), share)
+        let rules = self.rules.cached();
+        let clock = self.clock_instants(&rules, c);
+        let provisional = clock.is_some_and(|(_, due)| rules.deadlines_for(&c.location.region).provisional(due));
+        case_view(c, p, tree, self.now(), clock, provisional)
     }
 
     /// 一窗受理: registers a case. Triage fills the category when the caller gave none and
@@ -281,6 +280,7 @@ impl App {
             handle_due: None,
             follow_up_due: None,
             pending_extension: None,
+            suspension: None,
             extension_count: 0,
             return_count: 0,
             reopen_count: 0,
@@ -546,8 +546,9 @@ impl App {
         merge_into: Option<Uuid>,
     ) -> Result<Case, AppError> {
         let now = self.now();
-        let clocks = self.policy.clocks_for(case.nature, case.urgency);
-        let (next, event) = apply(case, cmd, actor, now, &clocks, &self.deadlines)?;
+        let rules = self.rules().await?;
+        let clocks = rules.clocks(case);
+        let (next, event) = apply(case, cmd, actor, now, &clocks, &rules.deadlines_for(&case.location.region))?;
         let mut writes = vec![self.write_of(next.clone(), Some(case.version), vec![event], false)];
         if let Some(main_id) = merge_into {
             // 并单: the main case counts a repeat; the duplicate keeps its reporter for follow-up.
@@ -624,6 +625,7 @@ impl App {
                     reason: f.req_str("reason", domain::machine::MAX_TEXT)?,
                 }
             }
+            Action::Suspend => Args::Suspend { reason: f.req_str("reason", domain::machine::MAX_TEXT)? },
             Action::DecideExtension => Args::DecideExtension {
                 approve: f.req_bool("approve")?,
             },

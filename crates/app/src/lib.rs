@@ -3,6 +3,7 @@
 //! nothing of SQL or HTTP.
 
 pub mod admin;
+pub mod alerts;
 pub mod auth;
 pub mod cases;
 pub mod clock;
@@ -15,6 +16,7 @@ pub mod portal;
 pub mod ports;
 pub mod related;
 pub mod routing;
+pub mod rules;
 pub mod scope;
 pub mod search;
 pub mod seed;
@@ -49,8 +51,8 @@ impl Default for Settings {
 pub struct App {
     pub store: Arc<dyn ports::Store>,
     pub clock: Arc<dyn clock::Clock>,
-    pub deadlines: deadlines::CalendarDeadlines,
-    pub policy: domain::policy::Policy,
+    /// Time-limit policy and calendars (data, cached).
+    pub rules: rules::RulesCache,
     pub triage: Arc<triage::Triage>,
     pub org: org::OrgCache,
     pub settings: Settings,
@@ -64,10 +66,9 @@ impl App {
     ) -> App {
         App {
             org: org::OrgCache::new(store.clone()),
+            rules: rules::RulesCache::new(store.clone()),
             store,
             clock,
-            deadlines: deadlines::CalendarDeadlines::new(calendar::Calendar::china()),
-            policy: domain::policy::Policy::default(),
             triage,
             settings: Settings::default(),
         }

@@ -46,6 +46,59 @@ pub struct CaseWrite {
     pub warn_at: Option<i64>,
     /// Space-separated search tokens (jieba) when the searchable text changed.
     pub search_tokens: Option<String>,
+    /// When the sweeper should next look at this case.
+    pub next_alert_at: Option<i64>,
+}
+
+/// An in-app notification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub case_id: Option<Uuid>,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+}
+
+/// An outgoing webhook call, queued and retried.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub id: Uuid,
+    pub unit: String,
+    pub url: String,
+    pub payload: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub delivered_at: Option<i64>,
+    pub failed: bool,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+}
+
+/// One warning or escalation of a case's clock, written atomically and at most once (`key` is
+/// unique per case).
+#[derive(Debug, Clone)]
+pub struct AlertWrite {
+    pub case_id: Uuid,
+    pub key: String,
+    pub at: i64,
+    pub event: Event,
+    pub notifications: Vec<Notification>,
+    pub deliveries: Vec<Delivery>,
+    /// For escalations that change the case (催办 count, 督办 flag).
+    pub case_update: Option<CaseWrite>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertOutcome {
+    Recorded,
+    /// Another sweeper (or an earlier run) recorded it.
+    AlreadyRecorded,
+    /// The case changed meanwhile; the next sweep looks again.
+    CaseChanged,
 }
 
 /// Which cases a principal may see, as a storage-level predicate.
@@ -214,6 +267,42 @@ pub trait Store: Send + Sync + 'static {
     async fn queue_counts(&self, q: &CaseQuery) -> StoreResult<QueueCounts>;
     /// Dashboard aggregates of the cases a query selects.
     async fn stats(&self, q: &CaseQuery) -> StoreResult<RawStats>;
+
+    // Time rules.
+    async fn get_setting(&self, key: &str) -> StoreResult<Option<String>>;
+    async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()>;
+    /// (calendar name, year, text) of every imported year.
+    async fn calendar_years(&self) -> StoreResult<Vec<(String, i32, String)>>;
+    async fn put_calendar_year(&self, name: &str, year: i32, text: &str, at: i64) -> StoreResult<()>;
+    /// (region prefix, calendar name).
+    async fn calendar_regions(&self) -> StoreResult<Vec<(String, String)>>;
+    async fn put_calendar_region(&self, region: &str, name: &str) -> StoreResult<()>;
+
+    // Background jobs: claiming is one conditional UPDATE, so one replica runs a job at a time.
+    /// Claims `name` if it is due and not locked (or its lock expired); schedules its next run.
+    async fn claim_job(&self, name: &str, worker: &str, now: i64, interval_ms: i64, lock_ms: i64) -> StoreResult<bool>;
+    async fn finish_job(&self, name: &str, worker: &str, now: i64, error: Option<&str>) -> StoreResult<()>;
+
+    // Deadline alerts.
+    /// Open cases whose next alert instant has come.
+    async fn alert_candidates(&self, now: i64, limit: u32) -> StoreResult<Vec<Case>>;
+    async fn record_alert(&self, alert: AlertWrite) -> StoreResult<AlertOutcome>;
+    /// Sets when the sweeper looks next, unless the case changed since `version` was read (a
+    /// newer write has set it already).
+    async fn set_next_alert(&self, case_id: Uuid, version: i64, at: Option<i64>) -> StoreResult<()>;
+
+    // Notifications.
+    async fn notifications(&self, user: Uuid, unread_only: bool, limit: u32) -> StoreResult<Vec<Notification>>;
+    async fn unread_count(&self, user: Uuid) -> StoreResult<i64>;
+    /// Marks one notification (or all of the user's) read; returns how many changed.
+    async fn mark_read(&self, user: Uuid, id: Option<Uuid>, now: i64) -> StoreResult<u64>;
+
+    // Webhooks.
+    /// (url, secret) of a unit's webhook.
+    async fn unit_webhook(&self, unit: &str) -> StoreResult<Option<(String, String)>>;
+    async fn put_unit_webhook(&self, unit: &str, url: &str, secret: &str) -> StoreResult<()>;
+    async fn due_deliveries(&self, now: i64, limit: u32) -> StoreResult<Vec<Delivery>>;
+    async fn update_delivery(&self, d: &Delivery) -> StoreResult<()>;
 
     // Routing catalogue.
     async fn catalogue(&self) -> StoreResult<Vec<Route>>;

@@ -225,6 +225,7 @@ mod tests {
             handle_due: None,
             follow_up_due: None,
             pending_extension: None,
+            suspension: None,
             extension_count: 0,
             return_count: 0,
             reopen_count: 0,

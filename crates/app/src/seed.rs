@@ -326,6 +326,7 @@ impl App {
             handle_due: None,
             follow_up_due: None,
             pending_extension: None,
+            suspension: None,
             extension_count: 0,
             return_count: 0,
             reopen_count: 0,
@@ -351,7 +352,9 @@ impl App {
             opinion: None,
             data: json!({ "source": source.code() }),
         }];
-        let clocks = self.policy.clocks_for(case.nature, case.urgency);
+        let rules = self.rules.cached();
+        let clocks = rules.clocks(&case);
+        let deadlines = rules.deadlines_for(&case.location.region);
         let mut dispatches = 0;
         for (step, at) in &spec.steps {
             let unit_actor = |c: &Case| {
@@ -406,7 +409,7 @@ impl App {
                 opinion: None,
                 args,
             };
-            match apply(&case, &cmd, &actor, *at, &clocks, &self.deadlines) {
+            match apply(&case, &cmd, &actor, *at, &clocks, &deadlines) {
                 Ok((next, ev)) => {
                     case = next;
                     events.push(ev);

@@ -28,6 +28,12 @@ pub struct LocationView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct SuspensionView {
+    pub at: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ExtensionView {
     pub working_days: u32,
     pub reason: String,
@@ -69,6 +75,10 @@ pub struct CaseView {
     pub follow_up_due: Option<String>,
     /// State of the clock that runs now: `normal`, `near` (临期) or `overdue` (超期); null when none runs.
     pub due_state: Option<&'static str>,
+    /// The due date was computed for a year the calendar has no data for (Monday–Friday counted).
+    pub due_provisional: bool,
+    /// Set while the case is suspended (挂起) waiting on the citizen.
+    pub suspended: Option<SuspensionView>,
     pub dispatched_at: Option<String>,
     pub signed_at: Option<String>,
     pub resolved_at: Option<String>,
@@ -95,6 +105,9 @@ pub struct CaseView {
 
 /// The clock that runs in the case's status: (started, due).
 pub fn active_clock(c: &Case) -> Option<(i64, i64)> {
+    if c.suspension.is_some() {
+        return None; // 挂起: the clock does not run
+    }
     match c.status {
         Status::Dispatched => Some((c.dispatched_at?, c.sign_due?)),
         Status::InProgress => Some((c.handle_started_at.or(c.signed_at)?, c.handle_due?)),
@@ -103,17 +116,12 @@ pub fn active_clock(c: &Case) -> Option<(i64, i64)> {
     }
 }
 
-/// When a clock of (start, due) turns near due: `share` of its length before the due instant.
-pub fn warn_at(start: i64, due: i64, share: f64) -> i64 {
-    let len = (due - start).max(0) as f64;
-    due - (len * share).ceil() as i64
-}
-
-pub fn due_state(c: &Case, now: i64, share: f64) -> Option<&'static str> {
-    let (start, due) = active_clock(c)?;
+/// The state of the running clock given its (warn, due) instants.
+pub fn due_state(clock: Option<(i64, i64)>, now: i64) -> Option<&'static str> {
+    let (warn, due) = clock?;
     Some(if now > due {
         "overdue"
-    } else if now >= warn_at(start, due, share) {
+    } else if now >= warn {
         "near"
     } else {
         "normal"
@@ -127,6 +135,8 @@ pub fn allowed_actions(p: &Principal, tree: &OrgTree, c: &Case) -> Vec<&'static 
         .filter(|a| match a {
             Action::RequestExtension => c.pending_extension.is_none(),
             Action::DecideExtension => c.pending_extension.is_some(),
+            Action::Suspend => c.suspension.is_none(),
+            Action::Resume => c.suspension.is_some(),
             _ => true,
         })
         .filter(|a| check_act(p, tree, c, *a).is_ok())
@@ -134,7 +144,9 @@ pub fn allowed_actions(p: &Principal, tree: &OrgTree, c: &Case) -> Vec<&'static 
         .collect()
 }
 
-pub fn case_view(c: &Case, p: &Principal, tree: &OrgTree, now: i64, share: f64) -> CaseView {
+/// `clock` is the running clock's (warn, due) instants; `provisional` marks a due date computed
+/// without calendar data for its year.
+pub fn case_view(c: &Case, p: &Principal, tree: &OrgTree, now: i64, clock: Option<(i64, i64)>, provisional: bool) -> CaseView {
     let full_phone =
         p.role.sees_full_phone() && p.is_staff() || (!p.is_staff() && c.created_by == Some(p.id));
     let opt = |v: Option<i64>| v.map(format_instant);
@@ -183,7 +195,9 @@ pub fn case_view(c: &Case, p: &Principal, tree: &OrgTree, now: i64, share: f64) 
         sign_due: opt(c.sign_due),
         handle_due: opt(c.handle_due),
         follow_up_due: opt(c.follow_up_due),
-        due_state: due_state(c, now, share),
+        due_state: due_state(clock, now),
+        due_provisional: provisional,
+        suspended: c.suspension.as_ref().map(|s| SuspensionView { at: format_instant(s.at), reason: s.reason.clone() }),
         dispatched_at: opt(c.dispatched_at),
         signed_at: opt(c.signed_at),
         resolved_at: opt(c.resolved_at),
@@ -234,6 +248,8 @@ pub fn event_view(e: &Event, tree: &OrgTree) -> EventView {
     let label = match e.action.as_str() {
         domain::EVENT_REGISTER => "登记".to_string(),
         domain::EVENT_MERGED_IN => "重复诉求并入".to_string(),
+        domain::EVENT_NEAR_DUE => "临期预警".to_string(),
+        domain::EVENT_OVERDUE => "超期".to_string(),
         other => {
             Action::parse(other).map_or_else(|| other.to_string(), |a| a.label_zh().to_string())
         }

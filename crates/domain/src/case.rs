@@ -27,6 +27,23 @@ pub struct PendingExtension {
     pub requested_at: i64,
 }
 
+/// Working time left on a clock when it was paused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "unit", content = "value", rename_all = "snake_case")]
+pub enum Remaining {
+    WorkingDays(i64),
+    WorkingMinutes(i64),
+    Millis(i64),
+}
+
+/// 挂起: the handling clock is paused while the case waits on the citizen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suspension {
+    pub at: i64,
+    pub reason: String,
+    pub remaining: Remaining,
+}
+
 /// A case. Instants are epoch milliseconds (UTC); they are shown in Asia/Shanghai at the edge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Case {
@@ -65,6 +82,9 @@ pub struct Case {
     pub handle_due: Option<i64>,
     pub follow_up_due: Option<i64>,
     pub pending_extension: Option<PendingExtension>,
+    /// Set while the handling clock is paused (挂起).
+    #[serde(default)]
+    pub suspension: Option<Suspension>,
     pub extension_count: u32,
     pub return_count: u32,
     pub reopen_count: u32,

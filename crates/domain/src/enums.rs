@@ -177,6 +177,8 @@ coded_enum!(
         Escalate => ("escalate", "上报", "Escalate"),
         Merge => ("merge", "并单", "Merge"),
         Close => ("close", "结案", "Close"),
+        Suspend => ("suspend", "挂起", "Suspend"),
+        Resume => ("resume", "恢复办理", "Resume"),
     }
 );
 
@@ -184,6 +186,10 @@ coded_enum!(
 pub const EVENT_REGISTER: &str = "register";
 /// Recorded on the main case when a duplicate is merged into it.
 pub const EVENT_MERGED_IN: &str = "merged_in";
+/// A clock turned near due (临期, yellow), recorded once per clock by the sweeper.
+pub const EVENT_NEAR_DUE: &str = "near_due";
+/// A clock ran out (超期, red), recorded once per clock by the sweeper.
+pub const EVENT_OVERDUE: &str = "overdue";
 
 #[cfg(test)]
 mod tests {
@@ -205,6 +211,6 @@ mod tests {
         for a in Action::ALL {
             assert!(seen.insert(a.code()));
         }
-        assert_eq!(Action::ALL.len(), 16);
+        assert_eq!(Action::ALL.len(), 18);
     }
 }

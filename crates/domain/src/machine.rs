@@ -7,7 +7,8 @@
 
 use crate::policy::{Clocks, Limit};
 use crate::{
-    Action, Case, DomainError, Event, Outcome, PendingExtension, Role, Satisfaction, Status,
+    Action, Case, DomainError, Event, Outcome, PendingExtension, Remaining, Role, Satisfaction,
+    Status, Suspension,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -47,6 +48,8 @@ pub enum Args {
     Merge {
         into: Uuid,
     },
+    /// suspend: why the case waits on the citizen.
+    Suspend { reason: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +73,10 @@ pub trait Deadlines {
     fn due(&self, from: i64, limit: Limit) -> i64;
     /// A due instant moved later by `working_days` (an approved extension).
     fn extend(&self, due: i64, working_days: u32) -> i64;
+    /// The working time left at `now` on a clock of `limit` kind due at `due` (for 挂起).
+    fn remaining(&self, now: i64, due: i64, limit: Limit) -> Remaining;
+    /// The due instant of a clock resumed at `from` with `left` time remaining.
+    fn resume(&self, from: i64, left: Remaining) -> i64;
 }
 
 /// The statuses an action may be taken from.
@@ -81,7 +88,9 @@ pub fn allowed_from(action: Action) -> &'static [Status] {
         Action::Reject | Action::Answer | Action::Merge => &[Registered, Accepted],
         Action::Dispatch => &[Accepted],
         Action::Sign | Action::Return => &[Dispatched],
-        Action::RequestExtension | Action::DecideExtension | Action::Resolve => &[InProgress],
+        Action::RequestExtension | Action::DecideExtension | Action::Resolve | Action::Suspend | Action::Resume => {
+            &[InProgress]
+        }
         Action::FollowUp | Action::Close => &[Resolved],
         Action::Reopen => &[Resolved, Closed],
         Action::Supervise | Action::Urge => OPEN,
@@ -114,9 +123,12 @@ pub fn roles_for(action: Action) -> &'static [Role] {
         | Action::Escalate
         | Action::Close
         | Action::Reopen => &[Role::Dispatcher],
-        Action::Sign | Action::Return | Action::RequestExtension | Action::Resolve => {
-            &[Role::Handler, Role::UnitLead]
-        }
+        Action::Sign
+        | Action::Return
+        | Action::RequestExtension
+        | Action::Resolve
+        | Action::Suspend
+        | Action::Resume => &[Role::Handler, Role::UnitLead],
         Action::Supervise | Action::Urge => &[Role::Supervisor],
     }
 }
@@ -136,7 +148,12 @@ pub enum Party {
 
 pub fn party_of(action: Action) -> Party {
     match action {
-        Action::Sign | Action::Return | Action::RequestExtension | Action::Resolve => Party::Unit,
+        Action::Sign
+        | Action::Return
+        | Action::RequestExtension
+        | Action::Resolve
+        | Action::Suspend
+        | Action::Resume => Party::Unit,
         Action::Supervise | Action::Urge => Party::Observer,
         _ => Party::Hub,
     }
@@ -174,6 +191,7 @@ fn reopen(case: &mut Case, now: i64, clocks: &Clocks, dl: &dyn Deadlines) {
     case.follow_up_due = None;
     case.outcome = None;
     case.pending_extension = None;
+    case.suspension = None;
     if case.unit.is_some() {
         case.status = Status::InProgress;
         case.handle_started_at = Some(now);
@@ -253,9 +271,13 @@ pub fn apply(
             c.handle_due = Some(dl.due(now, clocks.handle));
         }
         (Action::Return, Args::Reason(r)) => {
-            // The return window is the sign-for window (DESIGN.md): once a unit lets the sign
-            // clock run out it must handle the case or ask the dispatcher, not bounce it.
-            if c.sign_due.is_some_and(|due| now > due) {
+            // The return window is the sign-for window (DESIGN.md) unless the policy sets its own:
+            // once it has passed, the unit must handle the case or ask the dispatcher.
+            let window_end = match (clocks.return_window, c.dispatched_at) {
+                (Some(limit), Some(at)) => Some(dl.due(at, limit)),
+                _ => c.sign_due,
+            };
+            if window_end.is_some_and(|due| now > due) {
                 return Err(DomainError::rule(
                     "return_window_passed",
                     "已超过签收时限，不能退单，请联系派单员改派",
@@ -278,6 +300,9 @@ pub fn apply(
                 reason,
             },
         ) => {
+            if c.suspension.is_some() {
+                return Err(DomainError::rule("suspended", "工单已挂起，请先恢复办理", "the case is suspended; resume it first"));
+            }
             if c.pending_extension.is_some() {
                 return Err(DomainError::rule(
                     "extension_pending",
@@ -339,6 +364,7 @@ pub fn apply(
             c.reply = Some(reply);
             c.outcome = Some(*outcome);
             c.pending_extension = None;
+            c.suspension = None;
             c.status = Status::Resolved;
             c.resolved_at = Some(now);
             c.follow_up_due = Some(dl.due(now, clocks.follow_up));
@@ -397,6 +423,24 @@ pub fn apply(
             c.merged_into = Some(*into);
             c.status = Status::Merged;
             c.closed_at = Some(now);
+        }
+        (Action::Suspend, Args::Suspend { reason }) => {
+            if c.suspension.is_some() {
+                return Err(DomainError::rule("already_suspended", "工单已处于挂起状态", "the case is already suspended"));
+            }
+            let reason = text("reason", reason)?;
+            let due = c.handle_due.unwrap_or(now);
+            let remaining = dl.remaining(now, due, clocks.handle);
+            data = json!({ "reason": reason, "remaining": remaining });
+            c.suspension = Some(Suspension { at: now, reason, remaining });
+        }
+        (Action::Resume, _) => {
+            let Some(s) = c.suspension.take() else {
+                return Err(DomainError::rule("not_suspended", "工单未挂起", "the case is not suspended"));
+            };
+            let due = dl.resume(now, s.remaining);
+            data = json!({ "suspended_at": s.at, "handle_due": due });
+            c.handle_due = Some(due);
         }
         (Action::Close, _) => {
             c.status = Status::Closed;

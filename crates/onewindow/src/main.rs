@@ -38,6 +38,8 @@ enum Cmd {
         /// Largest request body in bytes (413 above it).
         #[arg(long, env = "ONEWINDOW_BODY_LIMIT", default_value_t = 1024 * 1024)]
         body_limit: usize,
+        #[command(flatten)]
+        jobs: JobArgs,
     },
     /// Apply database migrations.
     Migrate {
@@ -68,6 +70,44 @@ enum Cmd {
     Calendar {
         #[command(subcommand)]
         cmd: CalendarCmd,
+    },
+    /// Time-limit policy (时限规则) as a JSON file.
+    Policy {
+        #[command(subcommand)]
+        cmd: PolicyCmd,
+    },
+}
+
+/// Background jobs (deadline sweep, webhook delivery). Every `serve` runs them; the jobs table
+/// in the database makes sure each runs in one process at a time.
+#[derive(clap::Args, Clone, Copy)]
+struct JobArgs {
+    /// How often the deadline sweeper runs.
+    #[arg(long, env = "ONEWINDOW_SWEEP_INTERVAL_MS", default_value_t = 30_000)]
+    sweep_interval_ms: i64,
+    /// How often queued webhook calls are sent.
+    #[arg(long, env = "ONEWINDOW_WEBHOOK_INTERVAL_MS", default_value_t = 10_000)]
+    webhook_interval_ms: i64,
+    /// How often this process checks for due jobs.
+    #[arg(long, env = "ONEWINDOW_JOB_TICK_MS", default_value_t = 1_000)]
+    job_tick_ms: u64,
+    /// Do not run background jobs in this process.
+    #[arg(long, env = "ONEWINDOW_NO_JOBS")]
+    no_jobs: bool,
+}
+
+#[derive(Subcommand)]
+enum PolicyCmd {
+    /// Print the policy as JSON.
+    Export {
+        #[arg(long, env = "ONEWINDOW_DB")]
+        db: String,
+    },
+    /// Replace the policy with a JSON file (validated first).
+    Import {
+        #[arg(long, env = "ONEWINDOW_DB")]
+        db: String,
+        file: std::path::PathBuf,
     },
 }
 
@@ -115,6 +155,20 @@ enum CalendarCmd {
     },
     /// Print `true` if the date is a working day, else `false`.
     Workday { date: String },
+    /// Import one year (the State Council's notice, in the calendar data-file format).
+    Import {
+        #[arg(long, env = "ONEWINDOW_DB")]
+        db: String,
+        /// Calendar name; `cn` is the national calendar.
+        #[arg(long, default_value = "cn")]
+        name: String,
+        file: std::path::PathBuf,
+    },
+    /// List the calendars in a database and the years they cover.
+    List {
+        #[arg(long, env = "ONEWINDOW_DB")]
+        db: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -168,6 +222,31 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, Box<dyn std::error::Error>> 
 
 async fn run(cmd: Cmd) -> Res {
     match cmd {
+        Cmd::Calendar { cmd: CalendarCmd::Import { db, name, file } } => {
+            let app = app_for(open(&db).await?);
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let r = app.import_calendar_year(None, &name, &text).await?;
+            println!("{r}");
+            Ok(())
+        }
+        Cmd::Calendar { cmd: CalendarCmd::List { db } } => {
+            let app = app_for(open(&db).await?);
+            println!("{}", serde_json::to_string_pretty(&app.calendars().await?)?);
+            Ok(())
+        }
+        Cmd::Policy { cmd: PolicyCmd::Export { db } } => {
+            let app = app_for(open(&db).await?);
+            println!("{}", serde_json::to_string_pretty(&app.policy_json().await?)?);
+            Ok(())
+        }
+        Cmd::Policy { cmd: PolicyCmd::Import { db, file } } => {
+            let app = app_for(open(&db).await?);
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", file.display()))?;
+            app.set_policy(None, &v).await?;
+            eprintln!("policy imported from {}", file.display());
+            Ok(())
+        }
         Cmd::Calendar { cmd } => {
             let cal = calendar::Calendar::china();
             match cmd {
@@ -185,6 +264,7 @@ async fn run(cmd: Cmd) -> Res {
                     println!("{due}");
                 }
                 CalendarCmd::Workday { date } => println!("{}", cal.is_workday(parse_date(&date)?)),
+                CalendarCmd::Import { .. } | CalendarCmd::List { .. } => {}
             }
             Ok(())
         }
@@ -236,18 +316,14 @@ async fn run(cmd: Cmd) -> Res {
             println!("{key}");
             Ok(())
         }
-        Cmd::Serve {
-            db,
-            bind,
-            body_limit,
-        } => {
+        Cmd::Serve { db, bind, body_limit, jobs } => {
             let app = app_for(open(&db).await?);
             if app.org.tree().await?.district_hub().is_none() {
                 tracing::warn!(
                     "the database has no org tree yet; run `onewindow seed --db …` to install the demo district"
                 );
             }
-            serve(app, &bind, body_limit, None).await
+            serve(app, &bind, body_limit, None, jobs).await
         }
         Cmd::Demo { bind, cases } => {
             let dir = std::env::temp_dir().join(format!("onewindow-demo-{}", std::process::id()));
@@ -273,14 +349,55 @@ async fn run(cmd: Cmd) -> Res {
                     tree.name(&l.unit)
                 ));
             }
-            serve(app, &bind, 1024 * 1024, Some(banner)).await?;
+            let jobs = JobArgs { sweep_interval_ms: 30_000, webhook_interval_ms: 10_000, job_tick_ms: 1_000, no_jobs: false };
+            serve(app, &bind, 1024 * 1024, Some(banner), jobs).await?;
             let _ = std::fs::remove_dir_all(&dir);
             Ok(())
         }
     }
 }
 
-async fn serve(app: Arc<App>, bind: &str, body_limit: usize, banner: Option<String>) -> Res {
+/// Webhook calls over HTTP.
+struct HttpSender(reqwest::Client);
+
+#[async_trait::async_trait]
+impl app::alerts::WebhookSender for HttpSender {
+    async fn post(&self, url: &str, body: &str, signature: &str) -> Result<(), String> {
+        let res = self
+            .0
+            .post(url)
+            .header("content-type", "application/json")
+            .header("x-onewindow-signature", signature)
+            .body(body.to_string())
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        if res.status().is_success() { Ok(()) } else { Err(format!("HTTP {}", res.status())) }
+    }
+}
+
+/// Ticks the job runner until the process stops.
+fn spawn_jobs(app: Arc<App>, jobs: JobArgs) {
+    if jobs.no_jobs {
+        return;
+    }
+    let worker = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7().simple());
+    let cfg = app::alerts::JobSettings { sweep_interval_ms: jobs.sweep_interval_ms, webhook_interval_ms: jobs.webhook_interval_ms, ..Default::default() };
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().unwrap_or_default();
+    let sender = HttpSender(client);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(jobs.job_tick_ms.max(50)));
+        loop {
+            tick.tick().await;
+            if let Err(e) = app.run_due_jobs(&worker, &sender, &cfg).await {
+                tracing::warn!(error = %e, "background jobs");
+            }
+        }
+    });
+}
+
+async fn serve(app: Arc<App>, bind: &str, body_limit: usize, banner: Option<String>, jobs: JobArgs) -> Res {
+    spawn_jobs(app.clone(), jobs);
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|e| format!("cannot listen on {bind}: {e}"))?;

@@ -72,7 +72,7 @@ async fn main_loop(db: Db) {
     assert_eq!(c["pending_extension"]["working_days"], 3);
     assert_eq!(
         c["allowed_actions"],
-        json!(["resolve"]),
+        json!(["resolve", "suspend"]),
         "the handler may not ask twice"
     );
     let c = s

@@ -8,7 +8,7 @@ mod query;
 use app::error::StoreError;
 use app::org::Unit;
 use app::ports::{
-    ApiKeyRecord, CaseQuery, CaseWrite, QueueCounts, RawStats, Route, Store, StoreResult,
+    AlertOutcome, AlertWrite, ApiKeyRecord, CaseQuery, CaseWrite, Delivery, Notification, QueueCounts, RawStats, Route, Store, StoreResult,
     UnitCounts, UserRecord,
 };
 use async_trait::async_trait;
@@ -217,13 +217,13 @@ fn case_from_doc(doc: &str) -> StoreResult<Case> {
 const USER_COLS: &str =
     "id, username, display_name, role, unit, password_hash, disabled, created_at";
 
-const INSERT_CASE: &str = "INSERT INTO cases (id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc, sign_due, signed_at, handle_due, resolved_at, closed_at, satisfaction, merged_into) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)";
+const INSERT_CASE: &str = "INSERT INTO cases (id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc, sign_due, signed_at, handle_due, resolved_at, closed_at, satisfaction, merged_into, next_alert_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)";
 
-const UPDATE_CASE: &str = "UPDATE cases SET version = $3, status = $4, nature = $5, category = $6, urgency = $7, source = $8, region = $9, hub = $10, unit = $11, created_by = $12, reporter_phone = $13, supervised = $14, title = $15, reported_at = $16, created_at = $17, updated_at = $18, due_at = $19, warn_at = $20, doc = $21, number = $2, sign_due = $22, signed_at = $23, handle_due = $24, resolved_at = $25, closed_at = $26, satisfaction = $27, merged_into = $28 WHERE id = $1 AND version = $29";
+const UPDATE_CASE: &str = "UPDATE cases SET version = $3, status = $4, nature = $5, category = $6, urgency = $7, source = $8, region = $9, hub = $10, unit = $11, created_by = $12, reporter_phone = $13, supervised = $14, title = $15, reported_at = $16, created_at = $17, updated_at = $18, due_at = $19, warn_at = $20, doc = $21, number = $2, sign_due = $22, signed_at = $23, handle_due = $24, resolved_at = $25, closed_at = $26, satisfaction = $27, merged_into = $28, next_alert_at = $29 WHERE id = $1 AND version = $30";
 
 const INSERT_EVENT: &str = "INSERT INTO events (id, case_id, at, actor, actor_name, unit, action, opinion, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
-/// Binds the 28 case columns in the order of INSERT_CASE / UPDATE_CASE.
+/// Binds the 29 case columns in the order of INSERT_CASE / UPDATE_CASE.
 macro_rules! bind_case {
     ($q:expr, $w:expr, $doc:expr) => {{
         let c = &$w.case;
@@ -255,6 +255,7 @@ macro_rules! bind_case {
             .bind(c.closed_at)
             .bind(c.satisfaction.map(|s| s.code()))
             .bind(c.merged_into.map(|u| u.to_string()))
+            .bind($w.next_alert_at)
     }};
 }
 
@@ -817,6 +818,308 @@ impl Store for SqlStore {
             }
             Ok(out)
         })
+    }
+
+    async fn get_setting(&self, key: &str) -> StoreResult<Option<String>> {
+        on_pool!(self, read, |p| sqlx::query("SELECT value FROM settings WHERE key = $1")
+            .bind(key.to_string())
+            .fetch_optional(p)
+            .await
+            .and_then(|r| r.map(|r| r.try_get::<String, _>("value")).transpose()))
+        .map_err(backend_err)
+    }
+
+    async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+        on_pool!(self, write, |p| sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key.to_string())
+            .bind(value.to_string())
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .map_err(backend_err)
+    }
+
+    async fn calendar_years(&self) -> StoreResult<Vec<(String, i32, String)>> {
+        on_pool!(self, read, |p| {
+            let rows = sqlx::query("SELECT name, year, body FROM calendars ORDER BY name, year").fetch_all(p).await.map_err(backend_err)?;
+            rows.iter()
+                .map(|r| {
+                    let y: i64 = r.try_get("year").map_err(backend_err)?;
+                    Ok((r.try_get("name").map_err(backend_err)?, i32::try_from(y).unwrap_or_default(), r.try_get("body").map_err(backend_err)?))
+                })
+                .collect()
+        })
+    }
+
+    async fn put_calendar_year(&self, name: &str, year: i32, text: &str, at: i64) -> StoreResult<()> {
+        on_pool!(self, write, |p| sqlx::query("INSERT INTO calendars (name, year, body, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name, year) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at")
+            .bind(name.to_string())
+            .bind(i64::from(year))
+            .bind(text.to_string())
+            .bind(at)
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .map_err(backend_err)
+    }
+
+    async fn calendar_regions(&self) -> StoreResult<Vec<(String, String)>> {
+        on_pool!(self, read, |p| {
+            let rows = sqlx::query("SELECT region, name FROM calendar_regions ORDER BY region").fetch_all(p).await.map_err(backend_err)?;
+            rows.iter().map(|r| Ok((r.try_get("region").map_err(backend_err)?, r.try_get("name").map_err(backend_err)?))).collect()
+        })
+    }
+
+    async fn put_calendar_region(&self, region: &str, name: &str) -> StoreResult<()> {
+        on_pool!(self, write, |p| sqlx::query("INSERT INTO calendar_regions (region, name) VALUES ($1, $2) ON CONFLICT (region) DO UPDATE SET name = excluded.name")
+            .bind(region.to_string())
+            .bind(name.to_string())
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .map_err(backend_err)
+    }
+
+    async fn claim_job(&self, name: &str, worker: &str, now: i64, interval_ms: i64, lock_ms: i64) -> StoreResult<bool> {
+        on_pool!(self, write, |p| {
+            sqlx::query("INSERT INTO jobs (name, interval_ms, next_run_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
+                .bind(name.to_string())
+                .bind(interval_ms)
+                .bind(now)
+                .execute(p)
+                .await
+                .map_err(backend_err)?;
+            let done = sqlx::query("UPDATE jobs SET locked_by = $2, locked_until = $3, next_run_at = $4, interval_ms = $5 WHERE name = $1 AND next_run_at <= $6 AND (locked_until IS NULL OR locked_until < $6)")
+                .bind(name.to_string())
+                .bind(worker.to_string())
+                .bind(now + lock_ms)
+                .bind(now + interval_ms)
+                .bind(interval_ms)
+                .bind(now)
+                .execute(p)
+                .await
+                .map_err(backend_err)?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    async fn finish_job(&self, name: &str, worker: &str, now: i64, error: Option<&str>) -> StoreResult<()> {
+        on_pool!(self, write, |p| sqlx::query("UPDATE jobs SET locked_by = NULL, locked_until = NULL, last_run_at = $3, last_error = $4 WHERE name = $1 AND locked_by = $2")
+            .bind(name.to_string())
+            .bind(worker.to_string())
+            .bind(now)
+            .bind(error.map(str::to_string))
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .map_err(backend_err)
+    }
+
+    async fn alert_candidates(&self, now: i64, limit: u32) -> StoreResult<Vec<Case>> {
+        let sql = format!("SELECT doc FROM cases WHERE next_alert_at <= $1 AND status IN ('dispatched', 'in_progress', 'resolved') ORDER BY next_alert_at LIMIT {limit}");
+        let docs = on_pool!(self, read, |p| sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .fetch_all(p)
+            .await
+            .map_err(backend_err)
+            .and_then(|rows| rows.iter().map(|r| r.try_get::<String, _>("doc").map_err(backend_err)).collect::<StoreResult<Vec<_>>>()))?;
+        docs.iter().map(|d| case_from_doc(d)).collect()
+    }
+
+    async fn record_alert(&self, a: AlertWrite) -> StoreResult<AlertOutcome> {
+        let search_insert = self.search_insert();
+        on_pool!(self, write, |p| {
+            let mut tx = p.begin().await.map_err(backend_err)?;
+            let inserted = sqlx::query("INSERT INTO case_alerts (case_id, alert_key, at) VALUES ($1, $2, $3) ON CONFLICT (case_id, alert_key) DO NOTHING")
+                .bind(a.case_id.to_string())
+                .bind(a.key.clone())
+                .bind(a.at)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_err)?;
+            if inserted.rows_affected() == 0 {
+                tx.rollback().await.map_err(backend_err)?;
+                return Ok(AlertOutcome::AlreadyRecorded);
+            }
+            match a.case_update {
+                Some(mut w) => {
+                    let doc = serde_json::to_string(&w.case).map_err(json_err)?;
+                    let Some(expected) = w.expected_version else {
+                        return Err(StoreError::Backend("an alert's case update needs an expected version".into()));
+                    };
+                    let done = bind_case!(sqlx::query(UPDATE_CASE), w, doc).bind(expected).execute(&mut *tx).await.map_err(backend_err)?;
+                    if done.rows_affected() != 1 {
+                        tx.rollback().await.map_err(backend_err)?;
+                        return Ok(AlertOutcome::CaseChanged);
+                    }
+                    w.events.push(a.event.clone());
+                    write_children!(tx, w, search_insert);
+                }
+                None => {
+                    let e = &a.event;
+                    sqlx::query(INSERT_EVENT)
+                        .bind(e.id.to_string())
+                        .bind(e.case_id.to_string())
+                        .bind(e.at)
+                        .bind(e.actor.map(|x| x.to_string()))
+                        .bind(e.actor_name.clone())
+                        .bind(e.unit.clone())
+                        .bind(e.action.clone())
+                        .bind(e.opinion.clone())
+                        .bind(e.data.to_string())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend_err)?;
+                }
+            }
+            for n in &a.notifications {
+                sqlx::query("INSERT INTO notifications (id, user_id, case_id, kind, title, body, created_at, read_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                    .bind(n.id.to_string())
+                    .bind(n.user_id.to_string())
+                    .bind(n.case_id.map(|c| c.to_string()))
+                    .bind(n.kind.clone())
+                    .bind(n.title.clone())
+                    .bind(n.body.clone())
+                    .bind(n.created_at)
+                    .bind(n.read_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
+            }
+            for d in &a.deliveries {
+                sqlx::query("INSERT INTO webhook_deliveries (id, unit, url, payload, attempts, next_attempt_at, delivered_at, failed, last_error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                    .bind(d.id.to_string())
+                    .bind(d.unit.clone())
+                    .bind(d.url.clone())
+                    .bind(d.payload.clone())
+                    .bind(d.attempts)
+                    .bind(d.next_attempt_at)
+                    .bind(d.delivered_at)
+                    .bind(d.failed)
+                    .bind(d.last_error.clone())
+                    .bind(d.created_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
+            }
+            tx.commit().await.map_err(backend_err)?;
+            Ok(AlertOutcome::Recorded)
+        })
+    }
+
+    async fn set_next_alert(&self, case_id: Uuid, version: i64, at: Option<i64>) -> StoreResult<()> {
+        on_pool!(self, write, |p| sqlx::query("UPDATE cases SET next_alert_at = $2 WHERE id = $1 AND version = $3")
+            .bind(case_id.to_string())
+            .bind(at)
+            .bind(version)
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .map_err(backend_err)
+    }
+
+    async fn notifications(&self, user: Uuid, unread_only: bool, limit: u32) -> StoreResult<Vec<Notification>> {
+        let filter = if unread_only { " AND read_at IS NULL" } else { "" };
+        let sql = format!("SELECT id, user_id, case_id, kind, title, body, created_at, read_at FROM notifications WHERE user_id = $1{filter} ORDER BY created_at DESC, id DESC LIMIT {limit}");
+        on_pool!(self, read, |p| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user.to_string()).fetch_all(p).await.map_err(backend_err)?;
+            let uuid = |s: String| Uuid::parse_str(&s).map_err(|e| StoreError::Backend(e.to_string()));
+            rows.iter()
+                .map(|r| {
+                    let case_id: Option<String> = r.try_get("case_id").map_err(backend_err)?;
+                    Ok(Notification {
+                        id: uuid(r.try_get("id").map_err(backend_err)?)?,
+                        user_id: uuid(r.try_get("user_id").map_err(backend_err)?)?,
+                        case_id: case_id.map(uuid).transpose()?,
+                        kind: r.try_get("kind").map_err(backend_err)?,
+                        title: r.try_get("title").map_err(backend_err)?,
+                        body: r.try_get("body").map_err(backend_err)?,
+                        created_at: r.try_get("created_at").map_err(backend_err)?,
+                        read_at: r.try_get("read_at").map_err(backend_err)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn unread_count(&self, user: Uuid) -> StoreResult<i64> {
+        on_pool!(self, read, |p| sqlx::query("SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+            .bind(user.to_string())
+            .fetch_one(p)
+            .await
+            .and_then(|r| r.try_get::<i64, _>("n")))
+        .map_err(backend_err)
+    }
+
+    async fn mark_read(&self, user: Uuid, id: Option<Uuid>, now: i64) -> StoreResult<u64> {
+        on_pool!(self, write, |p| {
+            let done = match id {
+                Some(id) => sqlx::query("UPDATE notifications SET read_at = $3 WHERE user_id = $1 AND id = $2 AND read_at IS NULL")
+                    .bind(user.to_string())
+                    .bind(id.to_string())
+                    .bind(now)
+                    .execute(p)
+                    .await,
+                None => sqlx::query("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL").bind(user.to_string()).bind(now).execute(p).await,
+            };
+            done.map(|d| d.rows_affected()).map_err(backend_err)
+        })
+    }
+
+    async fn unit_webhook(&self, unit: &str) -> StoreResult<Option<(String, String)>> {
+        on_pool!(self, read, |p| {
+            let row = sqlx::query("SELECT url, secret FROM unit_webhooks WHERE unit = $1").bind(unit.to_string()).fetch_optional(p).await.map_err(backend_err)?;
+            row.map(|r| Ok((r.try_get("url").map_err(backend_err)?, r.try_get("secret").map_err(backend_err)?))).transpose()
+        })
+    }
+
+    async fn put_unit_webhook(&self, unit: &str, url: &str, secret: &str) -> StoreResult<()> {
+        on_pool!(self, write, |p| sqlx::query("INSERT INTO unit_webhooks (unit, url, secret) VALUES ($1, $2, $3) ON CONFLICT (unit) DO UPDATE SET url = excluded.url, secret = excluded.secret")
+            .bind(unit.to_string())
+            .bind(url.to_string())
+            .bind(secret.to_string())
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .map_err(backend_err)
+    }
+
+    async fn due_deliveries(&self, now: i64, limit: u32) -> StoreResult<Vec<Delivery>> {
+        let sql = format!("SELECT id, unit, url, payload, attempts, next_attempt_at, delivered_at, failed, last_error, created_at FROM webhook_deliveries WHERE delivered_at IS NULL AND failed = FALSE AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT {limit}");
+        on_pool!(self, read, |p| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).fetch_all(p).await.map_err(backend_err)?;
+            rows.iter()
+                .map(|r| {
+                    let id: String = r.try_get("id").map_err(backend_err)?;
+                    Ok(Delivery {
+                        id: Uuid::parse_str(&id).map_err(|e| StoreError::Backend(e.to_string()))?,
+                        unit: r.try_get("unit").map_err(backend_err)?,
+                        url: r.try_get("url").map_err(backend_err)?,
+                        payload: r.try_get("payload").map_err(backend_err)?,
+                        attempts: r.try_get("attempts").map_err(backend_err)?,
+                        next_attempt_at: r.try_get("next_attempt_at").map_err(backend_err)?,
+                        delivered_at: r.try_get("delivered_at").map_err(backend_err)?,
+                        failed: r.try_get("failed").map_err(backend_err)?,
+                        last_error: r.try_get("last_error").map_err(backend_err)?,
+                        created_at: r.try_get("created_at").map_err(backend_err)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn update_delivery(&self, d: &Delivery) -> StoreResult<()> {
+        on_pool!(self, write, |p| sqlx::query("UPDATE webhook_deliveries SET attempts = $2, next_attempt_at = $3, delivered_at = $4, failed = $5, last_error = $6 WHERE id = $1")
+            .bind(d.id.to_string())
+            .bind(d.attempts)
+            .bind(d.next_attempt_at)
+            .bind(d.delivered_at)
+            .bind(d.failed)
+            .bind(d.last_error.clone())
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .map_err(backend_err)
     }
 
     async fn catalogue(&self) -> StoreResult<Vec<Route>> {

@@ -3,12 +3,14 @@
 //! the language the client asks for.
 
 mod admin;
+mod engine;
 mod error;
 mod extract;
 mod handlers;
 mod openapi;
 mod portal;
 mod reports;
+mod ui;
 
 use app::App;
 use axum::Router;
@@ -70,6 +72,14 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route("/units", get(handlers::units).post(admin::put_unit))
         .route("/categories", get(admin::categories))
         .route("/catalogue", get(admin::catalogue))
+        .route("/notifications", get(engine::list))
+        .route("/notifications/count", get(engine::count))
+        .route("/notifications/{id}/read", post(engine::read))
+        .route("/policies", get(engine::get_policy).put(engine::put_policy))
+        .route("/calendars", get(engine::calendars))
+        .route("/calendars/regions", post(engine::set_region))
+        .route("/calendars/{name}/years", post(engine::import_year))
+        .route("/units/{code}/webhook", axum::routing::put(engine::put_webhook))
         .route("/cases/{id}/events", get(handlers::case_events))
         .route("/cases/{id}/transitions", post(handlers::transition))
         .route("/triage", post(handlers::triage))
@@ -79,7 +89,7 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .nest("/api/v1", api)
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
-        .route("/", get(handlers::index))
+        .fallback(ui::serve)
         .layer(DefaultBodyLimit::max(cfg.body_limit))
         .layer(axum::middleware::from_fn(error::render_errors))
         .layer(axum::middleware::from_fn(handlers::track_metrics))

@@ -105,6 +105,8 @@ impl Modify for BearerAuth {
         crate::handlers::related, crate::handlers::duplicates, crate::reports::queues, crate::reports::cockpit,
         crate::reports::export_xlsx, crate::reports::export_csv, crate::portal::submit, crate::portal::track, crate::portal::rate,
         crate::admin::list_users, crate::admin::create_user, crate::admin::put_unit, crate::admin::categories, crate::admin::catalogue,
+        crate::engine::list, crate::engine::count, crate::engine::read, crate::engine::get_policy, crate::engine::put_policy,
+        crate::engine::calendars, crate::engine::import_year, crate::engine::set_region, crate::engine::put_webhook,
     ),
     components(schemas(CaseView, EventView, UnitView, ReporterView, LocationView, ExtensionView, LoginDoc, LoginResponseDoc, NewCaseDoc, TransitionDoc, TriageDoc, ReporterDoc, LocationDoc)),
     modifiers(&BearerAuth),

@@ -10,11 +10,21 @@ impl Deadlines for PlainDays {
     fn due(&self, from: i64, limit: Limit) -> i64 {
         match limit {
             Limit::WorkingDays(n) => from + i64::from(n) * DAY,
-            Limit::Minutes(m) => from + i64::from(m) * 60_000,
+            Limit::Minutes(m) | Limit::WorkingMinutes(m) => from + i64::from(m) * 60_000,
         }
     }
     fn extend(&self, due: i64, working_days: u32) -> i64 {
         due + i64::from(working_days) * DAY
+    }
+    fn remaining(&self, now: i64, due: i64, _limit: Limit) -> Remaining {
+        Remaining::Millis(due - now)
+    }
+    fn resume(&self, from: i64, left: Remaining) -> i64 {
+        match left {
+            Remaining::Millis(ms) => from + ms,
+            Remaining::WorkingDays(d) => from + d * DAY,
+            Remaining::WorkingMinutes(m) => from + m * 60_000,
+        }
     }
 }
 
@@ -60,6 +70,7 @@ fn case(status: Status) -> Case {
         handle_due: Some(20 * DAY),
         follow_up_due: None,
         pending_extension: None,
+        suspension: None,
         extension_count: 0,
         return_count: 0,
         reopen_count: 0,
@@ -102,6 +113,7 @@ fn args_for(action: Action) -> Args {
         Action::Merge => Args::Merge {
             into: Uuid::now_v7(),
         },
+        Action::Suspend => Args::Suspend { reason: "等待群众补充材料".into() },
         _ => Args::None,
     }
 }
@@ -138,7 +150,7 @@ fn every_action_from_every_status() {
             (Accepted, Action::Dispatch) => Dispatched,
             (Dispatched, Action::Sign) => InProgress,
             (Dispatched, Action::Return) => Accepted,
-            (InProgress, Action::RequestExtension) => InProgress,
+            (InProgress, Action::RequestExtension | Action::Suspend) => InProgress,
             (InProgress, Action::Resolve) => Resolved,
             (Resolved, Action::FollowUp) => Closed,
             (Resolved, Action::Close) => Closed,
@@ -162,11 +174,12 @@ fn every_action_from_every_status() {
                     requested_at: 0,
                 });
             }
-            let want = if a == Action::DecideExtension && s == InProgress {
-                Some(InProgress)
-            } else {
-                expected(s, a)
-            };
+            // Resume needs a precondition beyond the status: a suspension to resume.
+            if a == Action::Resume && s == InProgress {
+                c.suspension = Some(Suspension { at: 0, reason: "x".into(), remaining: Remaining::Millis(DAY) });
+            }
+            let needs_precondition = matches!(a, Action::DecideExtension | Action::Resume);
+            let want = if needs_precondition && s == InProgress { Some(InProgress) } else { expected(s, a) };
             match (run(&c, a), want) {
                 (Ok((next, ev)), Some(w)) => {
                     assert_eq!(next.status, w, "{s} --{a}-->");
@@ -183,7 +196,7 @@ fn every_action_from_every_status() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 8 * 16);
+    assert_eq!(checked, 8 * 18);
 }
 
 #[test]
@@ -208,9 +221,12 @@ fn roles_follow_design() {
                 | Action::Escalate
                 | Action::Close
                 | Action::Reopen => r == Role::Dispatcher,
-                Action::Sign | Action::Return | Action::RequestExtension | Action::Resolve => {
-                    matches!(r, Role::Handler | Role::UnitLead)
-                }
+                Action::Sign
+                | Action::Return
+                | Action::RequestExtension
+                | Action::Resolve
+                | Action::Suspend
+                | Action::Resume => matches!(r, Role::Handler | Role::UnitLead),
                 Action::Supervise | Action::Urge => r == Role::Supervisor,
             };
             assert_eq!(may, want, "{r} {a}");
@@ -392,6 +408,22 @@ fn merge_into_self_refused_and_escalate_moves_hub() {
     assert_eq!(e.hub, "330188");
     assert_eq!(e.unit, None);
     assert_eq!(e.handle_due, None);
+}
+
+#[test]
+fn suspend_pauses_and_resume_restores_the_remaining_time() {
+    let c = case(Status::InProgress); // handle_due 20 days
+    let (s, ev) = run(&c, Action::Suspend).unwrap(); // at 5 days
+    assert_eq!(s.suspension.as_ref().map(|x| x.remaining), Some(Remaining::Millis(15 * DAY)));
+    assert_eq!(ev.data["reason"], "等待群众补充材料");
+    assert!(matches!(run(&s, Action::Suspend), Err(DomainError::Rule { code: "already_suspended", .. })));
+    assert!(matches!(run(&s, Action::RequestExtension), Err(DomainError::Rule { code: "suspended", .. })));
+    let clocks = Policy::default().clocks_for(c.nature, c.urgency);
+    let cmd = Command { action: Action::Resume, opinion: None, args: Args::None };
+    let (r, _) = apply(&s, &cmd, &actor(), 9 * DAY, &clocks, &PlainDays).unwrap();
+    assert_eq!(r.handle_due, Some(24 * DAY), "four days paused move the due date by four days");
+    assert!(r.suspension.is_none());
+    assert!(matches!(apply(&r, &cmd, &actor(), 9 * DAY, &clocks, &PlainDays), Err(DomainError::Rule { code: "not_suspended", .. })));
 }
 
 #[test]

@@ -1,0 +1,65 @@
+//! The deadline engine's API: notifications, time-limit policy, calendars, unit webhooks.
+
+use crate::error::ApiError;
+use crate::extract::{Auth, JsonBody};
+use app::{App, AppError};
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", params(("unread" = Option<bool>, Query)),
+    responses((status = 200, description = "The caller's notifications, newest first")), security(("bearer" = [])))]
+pub async fn list(State(app): State<Arc<App>>, Auth(p): Auth, Query(q): Query<HashMap<String, String>>) -> Result<Json<Vec<Value>>, ApiError> {
+    let unread = q.get("unread").is_some_and(|v| v == "true" || v == "1");
+    Ok(Json(app.list_notifications(&p, unread).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/notifications/count", tag = "notifications", responses((status = 200, description = "{\"unread\": n}")), security(("bearer" = [])))]
+pub async fn count(State(app): State<Arc<App>>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "unread": app.unread_notifications(&p).await? })))
+}
+
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications", params(("id" = String, Path, description = "A notification id, or `all`")),
+    responses((status = 200, description = "{\"marked\": n}")), security(("bearer" = [])))]
+pub async fn read(State(app): State<Arc<App>>, Auth(p): Auth, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let target = if id == "all" { None } else { Some(Uuid::parse_str(&id).map_err(|_| AppError::not_found("通知", "notification"))?) };
+    Ok(Json(json!({ "marked": app.mark_notifications_read(&p, target).await? })))
+}
+
+#[utoipa::path(get, path = "/api/v1/policies", tag = "admin", responses((status = 200, description = "The time-limit policy (时限规则)")), security(("bearer" = [])))]
+pub async fn get_policy(State(app): State<Arc<App>>, Auth(_p): Auth) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.policy_json().await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/policies", tag = "admin", responses((status = 200, description = "The stored policy"), (status = 403), (status = 422, description = "Invalid policy")), security(("bearer" = [])))]
+pub async fn put_policy(State(app): State<Arc<App>>, Auth(p): Auth, JsonBody(body): JsonBody) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.set_policy(Some(&p), &body).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/calendars", tag = "admin", responses((status = 200, description = "Calendars, the years they cover, their regions")), security(("bearer" = [])))]
+pub async fn calendars(State(app): State<Arc<App>>, Auth(_p): Auth) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.calendars().await?))
+}
+
+/// Body: `{"text": "year 2027\n2027-01-01 holiday 元旦\n…"}` (the calendar data-file format).
+#[utoipa::path(post, path = "/api/v1/calendars/{name}/years", tag = "admin", params(("name" = String, Path, description = "Calendar name; `cn` is the national one")),
+    responses((status = 200, description = "Imported"), (status = 422, description = "A line is wrong (line number given)")), security(("bearer" = [])))]
+pub async fn import_year(State(app): State<Arc<App>>, Auth(p): Auth, Path(name): Path<String>, JsonBody(body): JsonBody) -> Result<Json<Value>, ApiError> {
+    let f = app::input::Fields::of(&body, "")?;
+    let text = f.req_str("text", 100_000)?;
+    Ok(Json(app.import_calendar_year(Some(&p), &name, &text).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/calendars/regions", tag = "admin", responses((status = 200, description = "The region now uses the calendar")), security(("bearer" = [])))]
+pub async fn set_region(State(app): State<Arc<App>>, Auth(p): Auth, JsonBody(body): JsonBody) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.set_calendar_region(&p, &body).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/units/{code}/webhook", tag = "admin", params(("code" = String, Path)),
+    responses((status = 200, description = "Configured: deadline warnings of the unit's cases are POSTed there, signed")), security(("bearer" = [])))]
+pub async fn put_webhook(State(app): State<Arc<App>>, Auth(p): Auth, Path(code): Path<String>, JsonBody(body): JsonBody) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.set_unit_webhook(&p, &code, &body).await?))
+}
