@@ -731,3 +731,10 @@ impl App {
         }))
     }
 }
+
+impl App {
+    /// The row a case would be written as (for tests and bulk tools that build cases directly).
+    pub fn write_of_for_tests(&self, case: Case) -> CaseWrite {
+        self.write_of(case, None, vec![], true)
+    }
+}

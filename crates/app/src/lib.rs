@@ -11,6 +11,7 @@ pub mod deadlines;
 pub mod error;
 pub mod export;
 pub mod input;
+pub mod metrics;
 pub mod org;
 pub mod portal;
 pub mod ports;

@@ -133,7 +133,7 @@ pub fn allowed_actions(p: &Principal, tree: &OrgTree, c: &Case) -> Vec<&'static 
     actions_from(c.status)
         .into_iter()
         .filter(|a| match a {
-            Action::RequestExtension => c.pending_extension.is_none(),
+            Action::RequestExtension => c.pending_extension.is_none() && c.suspension.is_none(),
             Action::DecideExtension => c.pending_extension.is_some(),
             Action::Suspend => c.suspension.is_none(),
             Action::Resume => c.suspension.is_some(),

@@ -450,6 +450,11 @@ pub fn apply(
     }
     c.version += 1;
     c.updated_at = now;
+    // Every event carries the clock state it left behind, so rates can be recounted from the
+    // timeline alone (which unit held the case, by when it had to sign and to finish).
+    if let Some(obj) = data.as_object_mut() {
+        obj.insert("state".into(), json!({ "unit": c.unit, "sign_due": c.sign_due, "handle_due": c.handle_due, "status": c.status.code() }));
+    }
     let event = Event {
         id: Uuid::now_v7(),
         case_id: c.id,

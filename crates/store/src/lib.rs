@@ -704,6 +704,18 @@ impl Store for SqlStore {
         })
     }
 
+    async fn events_of_cases_active(&self, from: i64, to: i64) -> StoreResult<Vec<Event>> {
+        on_pool!(self, read, |p| sqlx::query("SELECT id, case_id, at, actor, actor_name, unit, action, opinion, data FROM events WHERE case_id IN (SELECT DISTINCT case_id FROM events WHERE at >= $1 AND at < $2) ORDER BY case_id, at, id")
+            .bind(from)
+            .bind(to)
+            .fetch_all(p)
+            .await
+            .map_err(backend_err)?
+            .iter()
+            .map(event_from)
+            .collect())
+    }
+
     async fn queue_counts(&self, q: &CaseQuery) -> StoreResult<QueueCounts> {
         let (where_sql, args) = query::case_filter(q, self.backend());
         let now = q.now;

@@ -63,3 +63,18 @@ pub async fn set_region(State(app): State<Arc<App>>, Auth(p): Auth, JsonBody(bod
 pub async fn put_webhook(State(app): State<Arc<App>>, Auth(p): Auth, Path(code): Path<String>, JsonBody(body): JsonBody) -> Result<Json<Value>, ApiError> {
     Ok(Json(app.set_unit_webhook(&p, &code, &body).await?))
 }
+
+#[utoipa::path(get, path = "/api/v1/metrics/units", tag = "stats", params(("period" = String, Query, description = "YYYY-MM"), ("unit" = Option<String>, Query)),
+    responses((status = 200, description = "Per-unit rates with numerator and denominator, over each unit's subtree")), security(("bearer" = [])))]
+pub async fn unit_metrics(State(app): State<Arc<App>>, Auth(p): Auth, Query(q): Query<HashMap<String, String>>) -> Result<Json<Value>, ApiError> {
+    let period = q.get("period").cloned().unwrap_or_default();
+    Ok(Json(app.unit_metrics(&p, &period, q.get("unit").map(String::as_str)).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/metrics/units/{unit}/cases", tag = "stats", params(("unit" = String, Path), ("period" = String, Query), ("metric" = String, Query)),
+    responses((status = 200, description = "The cases behind a number", body = [app::views::CaseView])), security(("bearer" = [])))]
+pub async fn unit_metric_cases(State(app): State<Arc<App>>, Auth(p): Auth, Path(unit): Path<String>, Query(q): Query<HashMap<String, String>>) -> Result<Json<Vec<app::views::CaseView>>, ApiError> {
+    let period = q.get("period").cloned().unwrap_or_default();
+    let metric = q.get("metric").cloned().unwrap_or_default();
+    Ok(Json(app.unit_metric_cases(&p, &unit, &period, &metric).await?))
+}

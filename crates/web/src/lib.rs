@@ -72,6 +72,8 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route("/units", get(handlers::units).post(admin::put_unit))
         .route("/categories", get(admin::categories))
         .route("/catalogue", get(admin::catalogue))
+        .route("/metrics/units", get(engine::unit_metrics))
+        .route("/metrics/units/{unit}/cases", get(engine::unit_metric_cases))
         .route("/notifications", get(engine::list))
         .route("/notifications/count", get(engine::count))
         .route("/notifications/{id}/read", post(engine::read))

@@ -106,7 +106,7 @@ impl Modify for BearerAuth {
         crate::reports::export_xlsx, crate::reports::export_csv, crate::portal::submit, crate::portal::track, crate::portal::rate,
         crate::admin::list_users, crate::admin::create_user, crate::admin::put_unit, crate::admin::categories, crate::admin::catalogue,
         crate::engine::list, crate::engine::count, crate::engine::read, crate::engine::get_policy, crate::engine::put_policy,
-        crate::engine::calendars, crate::engine::import_year, crate::engine::set_region, crate::engine::put_webhook,
+        crate::engine::calendars, crate::engine::import_year, crate::engine::set_region, crate::engine::put_webhook, crate::engine::unit_metrics, crate::engine::unit_metric_cases,
     ),
     components(schemas(CaseView, EventView, UnitView, ReporterView, LocationView, ExtensionView, LoginDoc, LoginResponseDoc, NewCaseDoc, TransitionDoc, TriageDoc, ReporterDoc, LocationDoc)),
     modifiers(&BearerAuth),

@@ -233,20 +233,20 @@ impl TestServer {
     pub async fn shutdown(mut self) {
         self.server.abort();
         self.store.close().await;
-        match self.cleanup.take() {
-            Some(Cleanup::File(dir)) => {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            Some(Cleanup::PgDatabase(name)) => {
-                let mut conn = sqlx::PgConnection::connect(&pg_admin_url()).await.unwrap();
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            }
-            None => {}
+        if let Some(c) = self.cleanup.take() {
+            drop_db(c).await;
+        }
+    }
+}
+
+pub async fn drop_db(c: Cleanup) {
+    match c {
+        Cleanup::File(dir) => {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        Cleanup::PgDatabase(name) => {
+            let mut conn = sqlx::PgConnection::connect(&pg_admin_url()).await.unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut conn).await.unwrap();
         }
     }
 }
