@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use store::SqlStore;
 
+mod dump;
+
 #[derive(Parser)]
 #[command(
     name = "onewindow",
@@ -70,6 +72,16 @@ enum Cmd {
     Calendar {
         #[command(subcommand)]
         cmd: CalendarCmd,
+    },
+    /// Write the whole database as JSON lines to standard output.
+    Export {
+        #[arg(long, env = "ONEWINDOW_DB")]
+        db: String,
+    },
+    /// Load a dump made by `export` from standard input into a new, empty database.
+    Import {
+        #[arg(long, env = "ONEWINDOW_DB")]
+        db: String,
     },
     /// Time-limit policy (时限规则) as a JSON file.
     Policy {
@@ -232,6 +244,21 @@ async fn run(cmd: Cmd) -> Res {
         Cmd::Calendar { cmd: CalendarCmd::List { db } } => {
             let app = app_for(open(&db).await?);
             println!("{}", serde_json::to_string_pretty(&app.calendars().await?)?);
+            Ok(())
+        }
+        Cmd::Export { db } => {
+            let store = open(&db).await?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let n = dump::export(&store, &mut out).await?;
+            eprintln!("exported {n} rows");
+            Ok(())
+        }
+        Cmd::Import { db } => {
+            let store = open(&db).await?;
+            let app = app_for(store.clone());
+            let n = dump::import(&app, &store, std::io::BufReader::new(std::io::stdin().lock())).await?;
+            eprintln!("imported {n} rows");
             Ok(())
         }
         Cmd::Policy { cmd: PolicyCmd::Export { db } } => {

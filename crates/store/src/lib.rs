@@ -3,7 +3,10 @@
 //! milliseconds, text ids); backend-specific SQL is confined to full-text search and connection
 //! set-up. Each method's body is written once and expanded for both pool types by [`on_pool!`].
 
+mod dump;
 mod query;
+
+pub use dump::TABLES;
 
 use app::error::StoreError;
 use app::org::Unit;
@@ -71,6 +74,7 @@ macro_rules! on_pool {
         }
     };
 }
+pub(crate) use on_pool;
 
 impl SqlStore {
     pub fn backend_of(url: &str) -> Option<Backend> {
