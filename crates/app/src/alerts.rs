@@ -72,11 +72,13 @@ pub struct JobSettings {
     pub webhook_interval_ms: i64,
     /// A claimed job not finished within this is taken over by another replica.
     pub lock_ms: i64,
+    /// How often the triage model is retrained on closed cases (0: never).
+    pub retrain_interval_ms: i64,
 }
 
 impl Default for JobSettings {
     fn default() -> Self {
-        JobSettings { sweep_interval_ms: 30_000, webhook_interval_ms: 10_000, lock_ms: 5 * 60_000 }
+        JobSettings { sweep_interval_ms: 30_000, webhook_interval_ms: 10_000, lock_ms: 5 * 60_000, retrain_interval_ms: 7 * 86_400_000 }
     }
 }
 
@@ -262,7 +264,7 @@ impl App {
     /// Runs each background job that is due and not running elsewhere. Called on a timer by
     /// every `serve` process; the jobs table decides who runs.
     pub async fn run_due_jobs(&self, worker: &str, sender: &dyn WebhookSender, cfg: &JobSettings) -> Result<(), AppError> {
-        if self.store.claim_job("deadline_sweep", worker, self.now(), cfg.sweep_interval_ms, cfg.lock_ms).await? {
+        if self.store.claim_job("deadline_sweep", worker, self.now(), cfg.sweep_interval_ms, cfg.lock_ms, self.now()).await? {
             let r = self.sweep().await;
             let err = r.as_ref().err().map(ToString::to_string);
             self.store.finish_job("deadline_sweep", worker, self.now(), err.as_deref()).await?;
@@ -273,7 +275,16 @@ impl App {
                 metrics::counter!("onewindow_deadline_alerts_total").increment(rep.recorded as u64);
             }
         }
-        if self.store.claim_job("webhook_delivery", worker, self.now(), cfg.webhook_interval_ms, cfg.lock_ms).await? {
+        // The first run of a new schedule is a week out: a fresh install keeps the shipped model.
+        if cfg.retrain_interval_ms > 0 && self.store.claim_job("triage_retrain", worker, self.now(), cfg.retrain_interval_ms, 30 * 60_000, self.now() + cfg.retrain_interval_ms).await? {
+            let r = self.train_triage(None, None).await;
+            let err = r.as_ref().err().map(ToString::to_string);
+            if let Ok(m) = &r {
+                tracing::info!(version = %m.version, active = m.active, "triage model retrained");
+            }
+            self.store.finish_job("triage_retrain", worker, self.now(), err.as_deref()).await?;
+        }
+        if self.store.claim_job("webhook_delivery", worker, self.now(), cfg.webhook_interval_ms, cfg.lock_ms, self.now()).await? {
             let r = self.deliver_webhooks(sender).await;
             let err = r.as_ref().err().map(ToString::to_string);
             self.store.finish_job("webhook_delivery", worker, self.now(), err.as_deref()).await?;

@@ -218,11 +218,9 @@ impl App {
                 "must not be before 2000",
             ));
         }
-        let suggestion = self.triage.classify(&format!(
-            "{} {}",
-            new.title.as_deref().unwrap_or_default(),
-            new.description
-        ));
+        let classifier = self.classifier();
+        let suggestion = classifier.classify(&format!("{} {}", new.title.as_deref().unwrap_or_default(), new.description));
+        let model_version = classifier.model_version().to_string();
         let category = match new.category {
             Some(c) => {
                 if !c.contains('/') {
@@ -306,12 +304,19 @@ impl App {
             opinion: None,
             data: json!({
                 "source": case.source.code(),
-                "triage": { "category": suggestion.category, "department": suggestion.department, "confidence": suggestion.confidence, "risk": suggestion.risk.level, "signals": suggestion.risk.signals },
+                "triage": { "category": suggestion.category, "department": suggestion.department, "confidence": suggestion.confidence, "risk": suggestion.risk.level, "signals": suggestion.risk.signals, "model": model_version },
             }),
         };
         let year = i32::from(date_of(now).year());
         let write = self.write_of(case, None, vec![event], true);
         let stored = self.store.insert_case(write, year).await?;
+        let mut stored = stored;
+        if stored.risk_level == "high" {
+            self.alert_high_risk(&stored, &suggestion.risk.signals).await?;
+        }
+        if let Some(dispatched) = self.auto_dispatch(&stored, p, suggestion.confidence).await? {
+            stored = dispatched;
+        }
         Ok(self.view(&stored, p, &tree))
     }
 
@@ -699,7 +704,8 @@ impl App {
     pub async fn triage(&self, body: &Value) -> Result<Value, AppError> {
         let f = Fields::of(body, "")?;
         let text = f.req_str("text", MAX_DESCRIPTION)?;
-        let s = self.triage.classify(&text);
+        let classifier = self.classifier();
+        let s = classifier.classify(&text);
         let tree = self.org.tree().await?;
         let routes = self.store.catalogue().await?;
         let region = f.opt_str("region", 20)?.unwrap_or_default();
@@ -728,6 +734,7 @@ impl App {
             "confidence": s.confidence,
             "candidates": s.candidates.iter().map(|c| json!({ "category": c.category, "department": c.department, "unit": unit_for(&c.category, &c.department), "score": c.score })).collect::<Vec<_>>(),
             "explanation": s.explanation,
+            "model_version": classifier.model_version(),
         }))
     }
 }

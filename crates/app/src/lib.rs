@@ -11,7 +11,11 @@ pub mod deadlines;
 pub mod error;
 pub mod export;
 pub mod input;
+pub mod intake;
+pub mod learning;
+pub mod ledger;
 pub mod metrics;
+pub mod open311;
 pub mod org;
 pub mod portal;
 pub mod ports;
@@ -54,7 +58,10 @@ pub struct App {
     pub clock: Arc<dyn clock::Clock>,
     /// Time-limit policy and calendars (data, cached).
     pub rules: rules::RulesCache,
+    /// Segmentation for search (its dictionary does not change with the model).
     pub triage: Arc<triage::Triage>,
+    /// The classifier in use: the active model version, swapped when a retrained one is activated.
+    pub classifier: learning::Classifier,
     pub org: org::OrgCache,
     pub settings: Settings,
 }
@@ -70,6 +77,7 @@ impl App {
             rules: rules::RulesCache::new(store.clone()),
             store,
             clock,
+            classifier: learning::Classifier::new(triage.clone()),
             triage,
             settings: Settings::default(),
         }

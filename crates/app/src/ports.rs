@@ -164,6 +164,19 @@ pub struct CaseQuery {
     pub limit: u32,
 }
 
+/// A stored triage model (without its weights).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelRecord {
+    pub version: String,
+    pub created_at: i64,
+    /// `builtin` or `trained`.
+    pub source: String,
+    pub examples: i64,
+    /// Held-out evaluation as JSON.
+    pub metrics: String,
+    pub active: bool,
+}
+
 /// One row of the routing catalogue (派单目录).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Route {
@@ -282,7 +295,8 @@ pub trait Store: Send + Sync + 'static {
 
     // Background jobs: claiming is one conditional UPDATE, so one replica runs a job at a time.
     /// Claims `name` if it is due and not locked (or its lock expired); schedules its next run.
-    async fn claim_job(&self, name: &str, worker: &str, now: i64, interval_ms: i64, lock_ms: i64) -> StoreResult<bool>;
+    /// `first_run_at` schedules the job's first run when it has never run.
+    async fn claim_job(&self, name: &str, worker: &str, now: i64, interval_ms: i64, lock_ms: i64, first_run_at: i64) -> StoreResult<bool>;
     async fn finish_job(&self, name: &str, worker: &str, now: i64, error: Option<&str>) -> StoreResult<()>;
 
     // Deadline alerts.
@@ -305,6 +319,16 @@ pub trait Store: Send + Sync + 'static {
     async fn put_unit_webhook(&self, unit: &str, url: &str, secret: &str) -> StoreResult<()>;
     async fn due_deliveries(&self, now: i64, limit: u32) -> StoreResult<Vec<Delivery>>;
     async fn update_delivery(&self, d: &Delivery) -> StoreResult<()>;
+
+    // Triage models.
+    async fn triage_models(&self) -> StoreResult<Vec<ModelRecord>>;
+    /// The active model's version and text, if one was stored.
+    async fn active_triage_model(&self) -> StoreResult<Option<(String, String)>>;
+    async fn triage_model_body(&self, version: &str) -> StoreResult<Option<String>>;
+    /// Stores a model (inactive).
+    async fn put_triage_model(&self, m: &ModelRecord, body: &str) -> StoreResult<()>;
+    /// Makes one stored version the active one; false if there is no such version.
+    async fn activate_triage_model(&self, version: &str) -> StoreResult<bool>;
 
     // Routing catalogue.
     async fn catalogue(&self) -> StoreResult<Vec<Route>>;

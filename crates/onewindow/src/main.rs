@@ -83,6 +83,16 @@ enum Cmd {
         #[arg(long, env = "ONEWINDOW_DB")]
         db: String,
     },
+    /// Triage: evaluate, retrain on the district's closed cases, list and activate model versions.
+    Triage {
+        #[command(subcommand)]
+        cmd: TriageCmd,
+    },
+    /// 走访问题台账: import a visit-campaign problem ledger (.xlsx or .csv).
+    Ledger {
+        #[command(subcommand)]
+        cmd: LedgerCmd,
+    },
     /// Time-limit policy (时限规则) as a JSON file.
     Policy {
         #[command(subcommand)]
@@ -100,12 +110,65 @@ struct JobArgs {
     /// How often queued webhook calls are sent.
     #[arg(long, env = "ONEWINDOW_WEBHOOK_INTERVAL_MS", default_value_t = 10_000)]
     webhook_interval_ms: i64,
+    /// How often the triage model is retrained on closed cases (0: never; default weekly).
+    #[arg(long, env = "ONEWINDOW_RETRAIN_INTERVAL_MS", default_value_t = 7 * 86_400_000)]
+    retrain_interval_ms: i64,
     /// How often this process checks for due jobs.
     #[arg(long, env = "ONEWINDOW_JOB_TICK_MS", default_value_t = 1_000)]
     job_tick_ms: u64,
     /// Do not run background jobs in this process.
     #[arg(long, env = "ONEWINDOW_NO_JOBS")]
     no_jobs: bool,
+}
+
+#[derive(Subcommand)]
+enum TriageCmd {
+    /// Evaluate the model on a JSON-lines file ({"text","category","department","nature","risk"}).
+    Eval {
+        file: std::path::PathBuf,
+        /// Evaluate the model active in this database instead of the built-in one.
+        #[arg(long, env = "ONEWINDOW_DB")]
+        db: Option<String>,
+    },
+    /// Retrain on the built-in corpus plus the district's closed cases; activates the new model
+    /// unless it is worse on the held-out set (override with --activate / --no-activate).
+    Train {
+        #[arg(long, env = "ONEWINDOW_DB")]
+        db: String,
+        #[arg(long, conflicts_with = "no_activate")]
+        activate: bool,
+        #[arg(long)]
+        no_activate: bool,
+    },
+    /// List stored model versions.
+    Models {
+        #[arg(long, env = "ONEWINDOW_DB")]
+        db: String,
+    },
+    /// Activate a stored version (roll back), or `builtin`.
+    Activate {
+        #[arg(long, env = "ONEWINDOW_DB")]
+        db: String,
+        version: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum LedgerCmd {
+    /// Validate and import a ledger; prints progress to stderr and the report (JSON) to stdout.
+    Import {
+        #[arg(long, env = "ONEWINDOW_DB")]
+        db: String,
+        /// all-or-nothing (default) or valid-only.
+        #[arg(long, default_value = "all-or-nothing")]
+        mode: String,
+        /// Validate only; import nothing.
+        #[arg(long)]
+        dry_run: bool,
+        file: std::path::PathBuf,
+    },
+    /// Write the import template (.xlsx or .csv by the file's extension).
+    Template { file: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -246,6 +309,69 @@ async fn run(cmd: Cmd) -> Res {
             println!("{}", serde_json::to_string_pretty(&app.calendars().await?)?);
             Ok(())
         }
+        Cmd::Triage { cmd } => match cmd {
+            TriageCmd::Eval { file, db } => {
+                let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                let examples = triage::parse_jsonl(&text).map_err(|(l, m)| format!("{}:{l}: {m}", file.display()))?;
+                let t = match db {
+                    Some(db) => {
+                        let app = app_for(open(&db).await?);
+                        app.refresh_classifier().await?;
+                        app.classifier()
+                    }
+                    None => Arc::new(triage::Triage::new()),
+                };
+                println!("model {}", t.model_version());
+                println!("{}", triage::evaluate(&t, &examples));
+                Ok(())
+            }
+            TriageCmd::Train { db, activate, no_activate } => {
+                let app = app_for(open(&db).await?);
+                app.refresh_classifier().await?;
+                let choice = if activate { Some(true) } else if no_activate { Some(false) } else { None };
+                let rec = app.train_triage(None, choice).await?;
+                println!("{}", serde_json::to_string_pretty(&rec)?);
+                Ok(())
+            }
+            TriageCmd::Models { db } => {
+                let app = app_for(open(&db).await?);
+                app.refresh_classifier().await?;
+                println!("{}", serde_json::to_string_pretty(&app.triage_models().await?)?);
+                Ok(())
+            }
+            TriageCmd::Activate { db, version } => {
+                let app = app_for(open(&db).await?);
+                println!("{}", app.activate_triage_model(None, &version).await?);
+                Ok(())
+            }
+        },
+        Cmd::Ledger { cmd: LedgerCmd::Template { file } } => {
+            let app = app_for(Arc::new(SqlStore::connect("sqlite::memory:").await?));
+            let bytes = if file.extension().is_some_and(|e| e == "csv") { app.ledger_template_csv() } else { app.ledger_template_xlsx()? };
+            std::fs::write(&file, bytes)?;
+            eprintln!("wrote {}", file.display());
+            Ok(())
+        }
+        Cmd::Ledger { cmd: LedgerCmd::Import { db, mode, dry_run, file } } => {
+            let app = app_for(open(&db).await?);
+            let mode = app::ledger::ImportMode::parse(&mode).ok_or("--mode must be all-or-nothing or valid-only")?;
+            let input = if file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+                app::ledger::LedgerInput::Xlsx(std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?)
+            } else {
+                app::ledger::LedgerInput::CsvFile(file.clone())
+            };
+            // The operator's CLI acts as the district center's clerk.
+            let hub = app.org.tree().await?.district_hub().map(|u| u.code.clone());
+            let actor = app::scope::Principal { id: uuid::Uuid::nil(), username: "cli".into(), name: "台账导入（命令行）".into(), role: domain::Role::Clerk, unit: hub, kind: app::scope::PrincipalKind::User };
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let started = std::time::Instant::now();
+            let report = app
+                .import_ledger(&actor, &input, &name, mode, dry_run, &|seen, done| eprintln!("… {done} imported ({seen} rows read, {:.1}s)", started.elapsed().as_secs_f64()))
+                .await?;
+            eprintln!("{} rows, {} valid, {} rejected, {} imported in {:.1}s", report.total_rows, report.valid_rows, report.rejected_rows, report.imported, started.elapsed().as_secs_f64());
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
         Cmd::Export { db } => {
             let store = open(&db).await?;
             let stdout = std::io::stdout();
@@ -376,7 +502,7 @@ async fn run(cmd: Cmd) -> Res {
                     tree.name(&l.unit)
                 ));
             }
-            let jobs = JobArgs { sweep_interval_ms: 30_000, webhook_interval_ms: 10_000, job_tick_ms: 1_000, no_jobs: false };
+            let jobs = JobArgs { sweep_interval_ms: 30_000, webhook_interval_ms: 10_000, retrain_interval_ms: 0, job_tick_ms: 1_000, no_jobs: false };
             serve(app, &bind, 1024 * 1024, Some(banner), jobs).await?;
             let _ = std::fs::remove_dir_all(&dir);
             Ok(())
@@ -409,13 +535,26 @@ fn spawn_jobs(app: Arc<App>, jobs: JobArgs) {
         return;
     }
     let worker = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7().simple());
-    let cfg = app::alerts::JobSettings { sweep_interval_ms: jobs.sweep_interval_ms, webhook_interval_ms: jobs.webhook_interval_ms, ..Default::default() };
+    let cfg = app::alerts::JobSettings {
+        sweep_interval_ms: jobs.sweep_interval_ms,
+        webhook_interval_ms: jobs.webhook_interval_ms,
+        retrain_interval_ms: jobs.retrain_interval_ms,
+        ..Default::default()
+    };
     let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().unwrap_or_default();
     let sender = HttpSender(client);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_millis(jobs.job_tick_ms.max(50)));
+        let mut last_model_check = std::time::Instant::now();
         loop {
             tick.tick().await;
+            // Follow the model another replica (or an admin) activated.
+            if last_model_check.elapsed() > std::time::Duration::from_secs(60) {
+                last_model_check = std::time::Instant::now();
+                if let Err(e) = app.refresh_classifier().await {
+                    tracing::warn!(error = %e, "triage model refresh");
+                }
+            }
             if let Err(e) = app.run_due_jobs(&worker, &sender, &cfg).await {
                 tracing::warn!(error = %e, "background jobs");
             }
@@ -424,6 +563,7 @@ fn spawn_jobs(app: Arc<App>, jobs: JobArgs) {
 }
 
 async fn serve(app: Arc<App>, bind: &str, body_limit: usize, banner: Option<String>, jobs: JobArgs) -> Res {
+    app.refresh_classifier().await?;
     spawn_jobs(app.clone(), jobs);
     let listener = tokio::net::TcpListener::bind(bind)
         .await

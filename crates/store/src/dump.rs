@@ -24,6 +24,7 @@ pub const TABLES: &[(&str, &[&str], &[(&str, Col)])] = &[
     ("calendars", &["name", "year"], &[("name", Col::Text), ("year", Col::Int), ("body", Col::Text), ("updated_at", Col::Int)]),
     ("calendar_regions", &["region"], &[("region", Col::Text), ("name", Col::Text)]),
     ("catalogue", &["category", "region"], &[("category", Col::Text), ("region", Col::Text), ("unit", Col::Text), ("co_street", Col::Bool), ("position", Col::Int)]),
+    ("triage_models", &["version"], &[("version", Col::Text), ("created_at", Col::Int), ("source", Col::Text), ("examples", Col::Int), ("metrics", Col::Text), ("body", Col::Text), ("active", Col::Bool)]),
     ("case_counters", &["year"], &[("year", Col::Int), ("last", Col::Int)]),
     (
         "cases",

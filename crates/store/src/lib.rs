@@ -11,7 +11,7 @@ pub use dump::TABLES;
 use app::error::StoreError;
 use app::org::Unit;
 use app::ports::{
-    AlertOutcome, AlertWrite, ApiKeyRecord, CaseQuery, CaseWrite, Delivery, Notification, QueueCounts, RawStats, Route, Store, StoreResult,
+    ModelRecord, AlertOutcome, AlertWrite, ApiKeyRecord, CaseQuery, CaseWrite, Delivery, Notification, QueueCounts, RawStats, Route, Store, StoreResult,
     UnitCounts, UserRecord,
 };
 use async_trait::async_trait;
@@ -896,12 +896,12 @@ impl Store for SqlStore {
         .map_err(backend_err)
     }
 
-    async fn claim_job(&self, name: &str, worker: &str, now: i64, interval_ms: i64, lock_ms: i64) -> StoreResult<bool> {
+    async fn claim_job(&self, name: &str, worker: &str, now: i64, interval_ms: i64, lock_ms: i64, first_run_at: i64) -> StoreResult<bool> {
         on_pool!(self, write, |p| {
             sqlx::query("INSERT INTO jobs (name, interval_ms, next_run_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
                 .bind(name.to_string())
                 .bind(interval_ms)
-                .bind(now)
+                .bind(first_run_at)
                 .execute(p)
                 .await
                 .map_err(backend_err)?;
@@ -1136,6 +1136,71 @@ impl Store for SqlStore {
             .await
             .map(|_| ()))
         .map_err(backend_err)
+    }
+
+    async fn triage_models(&self) -> StoreResult<Vec<ModelRecord>> {
+        on_pool!(self, read, |p| {
+            let rows = sqlx::query("SELECT version, created_at, source, examples, metrics, active FROM triage_models ORDER BY created_at DESC, version DESC")
+                .fetch_all(p)
+                .await
+                .map_err(backend_err)?;
+            rows.iter()
+                .map(|r| {
+                    Ok(ModelRecord {
+                        version: r.try_get("version").map_err(backend_err)?,
+                        created_at: r.try_get("created_at").map_err(backend_err)?,
+                        source: r.try_get("source").map_err(backend_err)?,
+                        examples: r.try_get("examples").map_err(backend_err)?,
+                        metrics: r.try_get("metrics").map_err(backend_err)?,
+                        active: r.try_get("active").map_err(backend_err)?,
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn active_triage_model(&self) -> StoreResult<Option<(String, String)>> {
+        on_pool!(self, read, |p| {
+            let row = sqlx::query("SELECT version, body FROM triage_models WHERE active = TRUE").fetch_optional(p).await.map_err(backend_err)?;
+            row.map(|r| Ok((r.try_get("version").map_err(backend_err)?, r.try_get("body").map_err(backend_err)?))).transpose()
+        })
+    }
+
+    async fn triage_model_body(&self, version: &str) -> StoreResult<Option<String>> {
+        on_pool!(self, read, |p| sqlx::query("SELECT body FROM triage_models WHERE version = $1")
+            .bind(version.to_string())
+            .fetch_optional(p)
+            .await
+            .and_then(|r| r.map(|r| r.try_get::<String, _>("body")).transpose()))
+        .map_err(backend_err)
+    }
+
+    async fn put_triage_model(&self, m: &ModelRecord, body: &str) -> StoreResult<()> {
+        on_pool!(self, write, |p| sqlx::query("INSERT INTO triage_models (version, created_at, source, examples, metrics, body, active) VALUES ($1, $2, $3, $4, $5, $6, FALSE) ON CONFLICT (version) DO NOTHING")
+            .bind(m.version.clone())
+            .bind(m.created_at)
+            .bind(m.source.clone())
+            .bind(m.examples)
+            .bind(m.metrics.clone())
+            .bind(body.to_string())
+            .execute(p)
+            .await
+            .map(|_| ()))
+        .map_err(backend_err)
+    }
+
+    async fn activate_triage_model(&self, version: &str) -> StoreResult<bool> {
+        on_pool!(self, write, |p| {
+            let mut tx = p.begin().await.map_err(backend_err)?;
+            let exists = sqlx::query("SELECT version FROM triage_models WHERE version = $1").bind(version.to_string()).fetch_optional(&mut *tx).await.map_err(backend_err)?;
+            if exists.is_none() {
+                tx.rollback().await.map_err(backend_err)?;
+                return Ok(false);
+            }
+            sqlx::query("UPDATE triage_models SET active = (version = $1)").bind(version.to_string()).execute(&mut *tx).await.map_err(backend_err)?;
+            tx.commit().await.map_err(backend_err)?;
+            Ok(true)
+        })
     }
 
     async fn catalogue(&self) -> StoreResult<Vec<Route>> {

@@ -237,16 +237,12 @@ const PRAISE: &[Cue] = &[
 
 /// The nature of a request. `dispute_category` is true when the category is a 邻里纠纷 one,
 /// which makes a dispute the likelier reading.
+#[cfg(test)]
 pub(crate) fn nature(text: &str, dispute_category: bool) -> &'static str {
-    let scores = [
-        COMPLAINT_BASE + sum(text, COMPLAINT),
-        sum(text, CONSULT),
-        sum(text, HELP),
-        sum(text, REPORT),
-        sum(text, SUGGESTION),
-        sum(text, DISPUTE) + if dispute_category { 1.5 } else { 0.0 },
-        sum(text, PRAISE),
-    ];
+    let mut scores = nature_scores(text);
+    if dispute_category {
+        scores[5] += 1.5;
+    }
     let mut best = 0;
     for (i, s) in scores.iter().enumerate() {
         if *s > scores[best] {
@@ -254,6 +250,19 @@ pub(crate) fn nature(text: &str, dispute_category: bool) -> &'static str {
         }
     }
     NATURES[best]
+}
+
+/// The cue score of every nature, in [`NATURES`] order: the prior of the model's nature head.
+pub(crate) fn nature_scores(text: &str) -> [f32; 7] {
+    [
+        COMPLAINT_BASE + sum(text, COMPLAINT),
+        sum(text, CONSULT),
+        sum(text, HELP),
+        sum(text, REPORT),
+        sum(text, SUGGESTION),
+        sum(text, DISPUTE),
+        sum(text, PRAISE),
+    ]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,7 +417,7 @@ pub(crate) const SELF_HARM: &[Cue] = &[
     c("跳下去", 1.0),
     c("喝农药", 1.0),
     c("不想活", 1.0),
-    c("活不下去", 1.0),
+    unless("活不下去", 1.0, &["生活不下去"]),
     c("轻生", 1.0),
     c("自杀", 1.0),
     c("寻死", 1.0),
@@ -418,6 +427,19 @@ pub(crate) const SELF_HARM: &[Cue] = &[
     c("一死了之", 1.0),
     c("死给你们看", 1.0),
     c("以死相逼", 1.0),
+    c("想不开", 1.0),
+    c("活着没意思", 1.0),
+    c("不如死了", 1.0),
+    c("死了算了", 1.0),
+    c("想去死", 1.0),
+    c("一起去死", 1.0),
+    c("一起死", 1.0),
+    c("我就死在", 1.0),
+    c("遗书", 1.0),
+    c("喝药", 1.0),
+    c("跳河", 1.0),
+    c("跳江", 1.0),
+    c("一起走了", 1.0),
 ];
 
 pub(crate) const VIOLENCE: &[Cue] = &[
@@ -442,6 +464,45 @@ pub(crate) const VIOLENCE: &[Cue] = &[
     unless("打我", 1.0, &["打我电话", "打我手机", "打我的电话"]),
     c("殴打", 1.0),
     c("家暴", 1.0),
+    unless("动手", 1.0, &["动手术", "自己动手", "动手能力"]),
+    c("打伤", 1.0),
+    c("打破了头", 1.0),
+    c("头被打破", 1.0),
+    c("打破头", 1.0),
+    c("头破血流", 1.0),
+    unless(
+        "打起来",
+        1.0,
+        &["差点打起来", "差点跟他打起来", "差点就打起来", "差点和他打起来"],
+    ),
+    c("打了一顿", 1.0),
+    c("打了我", 1.0),
+    c("打了值班", 1.0),
+    c("打断腿", 1.0),
+    c("推搡", 1.0),
+    c("推倒", 1.0),
+    c("推了我", 1.0),
+    c("把我们打", 1.0),
+    c("踹门", 1.0),
+    c("踹我家", 1.0),
+    c("砸门", 1.0),
+    c("砸我家", 1.0),
+    c("砸人", 1.0),
+    c("在打架", 1.0),
+    c("拿着刀", 1.0),
+    c("拿着菜刀", 1.0),
+    c("拿着砍刀", 1.0),
+    c("拿着棍", 1.0),
+    c("拿着铁", 1.0),
+    c("拿着锄头", 1.0),
+    c("棍棒", 1.0),
+    c("砍谁", 1.0),
+    c("砍了我", 1.0),
+    c("揍我", 1.0),
+    c("要揍", 1.0),
+    c("拼命", 1.0),
+    c("打人", 1.0),
+    needs("点火", 1.0, &["煤气", "汽油", "谁"]),
 ];
 
 pub(crate) const GATHERING: &[Cue] = &[
@@ -452,7 +513,11 @@ pub(crate) const GATHERING: &[Cue] = &[
     c("堵门", 1.0),
     c("堵大门", 1.0),
     c("围堵", 1.0),
-    c("聚集", 1.0),
+    unless(
+        "聚集",
+        1.0,
+        &["人员聚集", "多人聚集", "聚集赌博", "门口聚集", "每日人员聚集"],
+    ),
     c("静坐", 1.0),
     c("游行", 1.0),
     c("几十个人", 1.0),
@@ -462,10 +527,25 @@ pub(crate) const GATHERING: &[Cue] = &[
     c("几百人", 1.0),
     c("一群人一起", 1.0),
     c("组织大家", 1.0),
-    unless(
-        "集体",
+    c("集体上访", 1.0),
+    c("集体去", 1.0),
+    c("联名", 1.0),
+    c("堵厂", 1.0),
+    c("聚着", 1.0),
+    needs(
+        "一起去",
         1.0,
-        &["村集体", "集体土地", "集体经济", "集体所有", "集体户"],
+        &["讨说法", "要说法", "门口", "政府", "闹", "堵", "讨薪", "维权"],
+    ),
+    needs(
+        "一起到",
+        1.0,
+        &["讨说法", "要说法", "门口", "政府", "闹", "堵", "讨薪", "维权"],
+    ),
+    needs(
+        "大家约好",
+        1.0,
+        &["讨说法", "要说法", "门口", "政府", "闹", "堵", "讨薪", "维权"],
     ),
 ];
 

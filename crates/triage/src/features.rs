@@ -117,7 +117,8 @@ pub(crate) fn fold_digits(normalised: &str) -> std::borrow::Cow<'_, str> {
 pub(crate) fn extract(jieba: &Jieba, folded: &str, sink: &mut impl Sink) {
     // words and word pairs; a pair never spans punctuation
     let mut previous: Option<&str> = None;
-    for word in jieba.cut(folded, true) {
+    for token in jieba.cut(folded, true) {
+        let word = token.word;
         if word.chars().any(is_word_char) {
             sink.feature("w:", word, None);
             if let Some(p) = previous {

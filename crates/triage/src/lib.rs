@@ -19,25 +19,54 @@
 //!
 //! [`Triage::classify`] suggests category and handling unit (from [`TAXONOMY`]), nature,
 //! urgency and risk for `POST /api/v1/triage`; a dispatcher confirms or corrects them.
-//! The category classifier is a **baseline**: a sparse linear model whose weights are
-//! hand-set cues (`data/weights.txt`) over jieba tokens and character n-grams. It is meant to be
-//! replaced by a model trained on dispatchers' corrections; the replacement only changes the
-//! weights (or the private `model` module), not this API. Nature, urgency and risk are cue
-//! phrases on purpose: a risk alert must be explainable by the words that raised it.
+//! Category, nature, urgency and risk come from a trained [`Model`] (softmax regression over
+//! jieba words, word pairs and character n-grams; see `model.rs` for why), trained on the
+//! labelled corpus under `data/corpus/` and embedded as `data/model.txt`. Retrain with
+//!
+//! ```text
+//! cargo run --release -p triage --example train -- crates/triage/data/corpus/train.jsonl crates/triage/data/model.txt
+//! ```
+//!
+//! and measure with [`evaluate`] (`onewindow triage eval FILE.jsonl`).
+//!
+//! Urgency and risk also keep the cue-phrase rules of `cues.rs`: a risk alert must be
+//! explainable by the words that raised it ("the text says 拉横幅"), so an explicit phrase always
+//! counts; the model only adds what the phrases miss (a signal it is confident about, a higher
+//! urgency or level), it never removes one.
 
+mod baseline;
+mod corpus;
 mod cues;
+mod eval;
+mod features;
 mod model;
 mod normalise;
 mod taxonomy;
+#[cfg(test)]
+mod tune;
 
 use jieba_rs::Jieba;
 use serde::Serialize;
 
-use crate::model::{CLASSES, Features, LinearModel, softmax};
+pub use crate::corpus::{Example, parse_jsonl};
+pub use crate::eval::{EvalReport, LabelStats, evaluate};
+pub use crate::model::{Model, ModelError, TrainOptions};
 pub use crate::normalise::{ID_MASK, PHONE_MASK, normalise};
 pub use crate::taxonomy::{TAXONOMY, department_of};
 
+use crate::model::{LEVELS, SIGNALS, URGENCIES, feature_hashes};
+
 const DOMAIN_DICT: &str = include_str!("../data/dict.txt");
+/// The default model, trained on `data/corpus/train.jsonl` by `examples/train.rs`.
+const MODEL: &str = include_str!("../data/model.txt");
+
+/// The shipped model's text (to store it as a version that can be re-activated).
+pub const BUILTIN_MODEL: &str = MODEL;
+/// The labelled training corpus shipped with the crate (JSON lines of [`Example`]).
+pub const TRAIN_CORPUS: &str = include_str!("../data/corpus/train.jsonl");
+/// The held-out corpus, never trained on.
+pub const HELDOUT_CORPUS: &str = include_str!("../data/corpus/heldout.jsonl");
+/// The hand-set cue weights of the first classifier, a prior of the trained model.
 const WEIGHTS: &str = include_str!("../data/weights.txt");
 
 /// Frequency given to a dictionary word listed without one (see `data/dict.txt`).
@@ -92,7 +121,8 @@ pub struct Candidate {
 #[derive(Debug)]
 pub struct Triage {
     jieba: Jieba,
-    model: LinearModel,
+    model: Model,
+    prior: Prior,
 }
 
 // `Triage` is shared across request handlers.
@@ -108,13 +138,26 @@ impl Default for Triage {
 }
 
 impl Triage {
-    /// Loads jieba's default dictionary, the domain dictionary and the classifier weights, all
+    /// Loads jieba's default dictionary, the domain dictionary and the default model, all
     /// embedded in the binary.
     pub fn new() -> Self {
-        let mut jieba = Jieba::new();
-        load_domain_dict(&mut jieba, DOMAIN_DICT);
-        let (model, _errors) = LinearModel::parse(WEIGHTS);
-        Triage { jieba, model }
+        // a test keeps the embedded model readable; should it not be, classification still
+        // works (uniform scores, rules only) rather than the server failing to start
+        Self::with_model(Model::from_text(MODEL).unwrap_or_else(|_| Model::empty()))
+    }
+
+    /// A triage with another model, e.g. one retrained on dispatchers' corrections.
+    pub fn with_model(model: Model) -> Self {
+        Triage {
+            jieba: new_jieba(),
+            model,
+            prior: Prior::new(),
+        }
+    }
+
+    /// Version of the model in use ([`Model::version`]), to record with each suggestion.
+    pub fn model_version(&self) -> &str {
+        self.model.version()
     }
 
     /// Search tokens of a text, in order, duplicates kept: normalised, segmented in jieba's
@@ -130,8 +173,15 @@ impl Triage {
     }
 
     fn segment<'a>(&self, normalised: &'a str) -> Vec<&'a str> {
+        segment(&self.jieba, normalised)
+    }
+}
+
+/// Search-mode segmentation of normalised text (see [`Triage::tokens`]).
+fn segment<'a>(jieba: &Jieba, normalised: &'a str) -> Vec<&'a str> {
+    {
         let mut out = Vec::new();
-        for token in self.jieba.cut_for_search(normalised, true) {
+        for token in jieba.cut_for_search(normalised, true) {
             let word = token.word;
             if !word.chars().any(char::is_alphanumeric) || is_stop_word(word) {
                 continue;
@@ -139,14 +189,16 @@ impl Triage {
             // jieba's search mode offers the 2- and 3-character dictionary words inside a long
             // word but not the 4-character ones, so 老旧小区改造 would not be found by 老旧小区
             if token.end - token.start > 4 {
-                self.push_four_char_words(word, &mut out);
+                push_four_char_words(jieba, word, &mut out);
             }
             out.push(word);
         }
         out
     }
+}
 
-    fn push_four_char_words<'a>(&self, word: &'a str, out: &mut Vec<&'a str>) {
+fn push_four_char_words<'a>(jieba: &Jieba, word: &'a str, out: &mut Vec<&'a str>) {
+    {
         let bounds: Vec<usize> = word
             .char_indices()
             .map(|(i, _)| i)
@@ -154,27 +206,28 @@ impl Triage {
             .collect();
         for window in bounds.windows(5) {
             if let Some(sub) = word.get(window[0]..window[4])
-                && self.jieba.has_word(sub)
+                && jieba.has_word(sub)
             {
                 out.push(sub);
             }
         }
     }
+}
 
+impl Triage {
     /// Suggests category, department, nature, urgency and risk for a request text.
     /// Never fails: an empty or unrelated text gets a low-confidence suggestion.
     pub fn classify(&self, text: &str) -> Suggestion {
-        let mut normalised = normalise(text);
-        if let Some((cut, _)) = normalised.char_indices().nth(CLASSIFY_MAX_CHARS) {
-            normalised.truncate(cut);
-        }
-        let tokens = self.segment(&normalised);
-        let features = Features::extract(&normalised, &tokens);
-        let probabilities = softmax(&self.model.score(&features));
+        let prepared = prepare(text);
+        let mut prior = self.prior.scores(&self.jieba, &prepared);
+        prior.extend(cues::nature_scores(&prepared));
+        let p = self
+            .model
+            .predict(feature_hashes(&self.jieba, &prepared), &prior);
 
-        let mut order: Vec<usize> = (0..CLASSES).collect();
+        let mut order: Vec<usize> = (0..TAXONOMY.len()).collect();
         // stable sort: equal scores keep taxonomy order, so the result is deterministic
-        order.sort_by(|&a, &b| probabilities[b].total_cmp(&probabilities[a]));
+        order.sort_by(|&a, &b| p.category[b].total_cmp(&p.category[a]));
         let best = order[0];
         let candidates: Vec<Candidate> = order
             .iter()
@@ -182,27 +235,94 @@ impl Triage {
             .map(|&i| Candidate {
                 category: TAXONOMY[i].0.to_owned(),
                 department: TAXONOMY[i].1.to_owned(),
-                score: probabilities[i],
+                score: p.category[i],
             })
             .collect();
-
         let (category, department) = TAXONOMY[best];
-        let urgency = cues::urgency(&normalised);
-        let signals = cues::signals(&normalised, urgency);
+
+        // urgency: the rules' reading, raised (never lowered) by the model's
+        let rule_urgency = cues::urgency(&prepared);
+        let urgency = URGENCIES[rank(&URGENCIES, rule_urgency).max(argmax(&p.urgency))];
+
+        // risk: the rules' signals plus those the model is confident about; the level from
+        // the signals, raised by the model's level when it is confident
+        let mut signals = cues::signals(&prepared, urgency);
+        for (k, s) in SIGNALS.iter().enumerate() {
+            if p.signals[k] >= self.model.signal_threshold() && !signals.contains(s) {
+                signals.push(s);
+            }
+        }
+        signals.sort_by_key(|s| rank(&SIGNALS, s));
+        let mut level = rank(&LEVELS, cues::level(&signals));
+        let model_level = argmax(&p.risk);
+        if p.risk[model_level] >= self.model.level_threshold() {
+            level = level.max(model_level);
+        }
+
         Suggestion {
             category: category.to_owned(),
             department: department.to_owned(),
-            nature: cues::nature(&normalised, category.starts_with("邻里纠纷/")),
+            nature: cues::NATURES[argmax(&p.nature)],
             urgency,
             risk: Risk {
-                level: cues::level(&signals),
+                level: LEVELS[level],
                 signals,
             },
-            confidence: probabilities[best],
+            confidence: p.category[best],
             candidates,
-            explanation: self.model.explain(&features, best, EXPLANATION_WORDS),
+            explanation: self.model.explain(&p, best, EXPLANATION_WORDS),
         }
     }
+}
+
+/// Position of `label` in `labels` (0 when absent, which cannot happen for the constants here).
+fn rank(labels: &[&str], label: &str) -> usize {
+    labels.iter().position(|l| *l == label).unwrap_or(0)
+}
+
+/// Index of the largest score, the first on ties.
+fn argmax(scores: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, s) in scores.iter().enumerate() {
+        if *s > scores[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// The hand-set cue model of the first classifier (`data/weights.txt`), kept as a prior: the
+/// trained model adds `prior_weight ×` its category scores to its own and is trained that way.
+#[derive(Debug, Clone)]
+pub(crate) struct Prior(baseline::LinearModel);
+
+impl Prior {
+    pub(crate) fn new() -> Self {
+        Prior(baseline::LinearModel::parse(WEIGHTS).0)
+    }
+
+    /// Category scores of a prepared text, in taxonomy order.
+    pub(crate) fn scores(&self, jieba: &Jieba, prepared: &str) -> Vec<f32> {
+        let tokens = segment(jieba, prepared);
+        let features = baseline::Features::extract(prepared, &tokens);
+        self.0.score(&features).to_vec()
+    }
+}
+
+/// The text classification sees: normalised and cut to [`CLASSIFY_MAX_CHARS`].
+pub(crate) fn prepare(text: &str) -> String {
+    let mut normalised = normalise(text);
+    if let Some((cut, _)) = normalised.char_indices().nth(CLASSIFY_MAX_CHARS) {
+        normalised.truncate(cut);
+    }
+    normalised
+}
+
+/// jieba with the domain dictionary: the one segmenter of search and classification.
+pub(crate) fn new_jieba() -> Jieba {
+    let mut jieba = Jieba::new();
+    load_domain_dict(&mut jieba, DOMAIN_DICT);
+    jieba
 }
 
 /// Adds `word [freq] [tag]` lines to jieba. A word without a frequency gets enough to be kept
@@ -242,30 +362,13 @@ mod tests {
 
     #[test]
     fn embedded_data_is_clean() {
-        let (_, errors) = LinearModel::parse(WEIGHTS);
-        assert!(errors.is_empty(), "{errors:#?}");
+        let model = Model::from_text(MODEL).unwrap();
+        assert!(model.feature_count() > 1000);
+        assert_eq!(TRIAGE.model_version(), model.version());
         let mut sorted = STOP_WORDS.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(sorted, STOP_WORDS, "STOP_WORDS must be sorted and unique");
-    }
-
-    /// A cue the features of a text can never contain is dead weight: every cue must be found
-    /// in the features of its own text.
-    #[test]
-    fn every_cue_is_reachable() {
-        let (model, _) = LinearModel::parse(WEIGHTS);
-        let mut dead = Vec::new();
-        for cue in model.cues() {
-            let normalised = normalise(cue);
-            let tokens = TRIAGE.segment(&normalised);
-            let features = Features::extract(&normalised, &tokens);
-            if !features.iter().any(|f| f == cue) {
-                dead.push(cue.to_owned());
-            }
-        }
-        dead.sort();
-        assert!(dead.is_empty(), "unreachable cues: {dead:?}");
     }
 
     #[test]

@@ -78,3 +78,29 @@ pub async fn unit_metric_cases(State(app): State<Arc<App>>, Auth(p): Auth, Path(
     let metric = q.get("metric").cloned().unwrap_or_default();
     Ok(Json(app.unit_metric_cases(&p, &unit, &period, &metric).await?))
 }
+
+#[utoipa::path(get, path = "/api/v1/triage/models", tag = "triage", responses((status = 200, description = "Stored model versions, the one in use")), security(("bearer" = [])))]
+pub async fn triage_models(State(app): State<Arc<App>>, Auth(_p): Auth) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.triage_models().await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/triage/models/train", tag = "triage", responses((status = 200, description = "The new model version and its held-out figures")), security(("bearer" = [])))]
+pub async fn triage_train(State(app): State<Arc<App>>, Auth(p): Auth) -> Result<Json<app::ports::ModelRecord>, ApiError> {
+    Ok(Json(app.train_triage(Some(&p), None).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/triage/models/{version}/activate", tag = "triage", params(("version" = String, Path, description = "A stored version, or `builtin`")),
+    responses((status = 200, description = "Activated (rollback = activating an earlier version)"), (status = 404)), security(("bearer" = [])))]
+pub async fn triage_activate(State(app): State<Arc<App>>, Auth(p): Auth, Path(version): Path<String>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.activate_triage_model(Some(&p), &version).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/triage/settings", tag = "triage", responses((status = 200, description = "Auto-dispatch settings")), security(("bearer" = [])))]
+pub async fn intake_settings(State(app): State<Arc<App>>, Auth(_p): Auth) -> Result<Json<app::intake::IntakeSettings>, ApiError> {
+    Ok(Json(app.intake_settings().await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/triage/settings", tag = "triage", responses((status = 200, description = "Stored settings"), (status = 403), (status = 422)), security(("bearer" = [])))]
+pub async fn put_intake_settings(State(app): State<Arc<App>>, Auth(p): Auth, JsonBody(body): JsonBody) -> Result<Json<app::intake::IntakeSettings>, ApiError> {
+    Ok(Json(app.set_intake_settings(&p, &body).await?))
+}

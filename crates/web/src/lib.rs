@@ -7,6 +7,8 @@ mod engine;
 mod error;
 mod extract;
 mod handlers;
+mod ledger;
+mod open311;
 mod openapi;
 mod portal;
 mod reports;
@@ -72,6 +74,13 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route("/units", get(handlers::units).post(admin::put_unit))
         .route("/categories", get(admin::categories))
         .route("/catalogue", get(admin::catalogue))
+        .route("/ledger/import", post(ledger::import).layer(DefaultBodyLimit::max(ledger::LEDGER_LIMIT)))
+        .route("/ledger/template.xlsx", get(ledger::template_xlsx))
+        .route("/ledger/template.csv", get(ledger::template_csv))
+        .route("/triage/models", get(engine::triage_models))
+        .route("/triage/models/train", post(engine::triage_train))
+        .route("/triage/models/{version}/activate", post(engine::triage_activate))
+        .route("/triage/settings", get(engine::intake_settings).put(engine::put_intake_settings))
         .route("/metrics/units", get(engine::unit_metrics))
         .route("/metrics/units/{unit}/cases", get(engine::unit_metric_cases))
         .route("/notifications", get(engine::list))
@@ -89,6 +98,7 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .fallback(handlers::api_not_found);
     Router::new()
         .nest("/api/v1", api)
+        .nest("/open311/v2", open311::router())
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
         .fallback(ui::serve)

@@ -107,6 +107,8 @@ impl Modify for BearerAuth {
         crate::admin::list_users, crate::admin::create_user, crate::admin::put_unit, crate::admin::categories, crate::admin::catalogue,
         crate::engine::list, crate::engine::count, crate::engine::read, crate::engine::get_policy, crate::engine::put_policy,
         crate::engine::calendars, crate::engine::import_year, crate::engine::set_region, crate::engine::put_webhook, crate::engine::unit_metrics, crate::engine::unit_metric_cases,
+        crate::ledger::import, crate::ledger::template_xlsx, crate::ledger::template_csv,
+        crate::engine::triage_models, crate::engine::triage_train, crate::engine::triage_activate, crate::engine::intake_settings, crate::engine::put_intake_settings,
     ),
     components(schemas(CaseView, EventView, UnitView, ReporterView, LocationView, ExtensionView, LoginDoc, LoginResponseDoc, NewCaseDoc, TransitionDoc, TriageDoc, ReporterDoc, LocationDoc)),
     modifiers(&BearerAuth),

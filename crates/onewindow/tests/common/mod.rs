@@ -246,7 +246,12 @@ pub async fn drop_db(c: Cleanup) {
         }
         Cleanup::PgDatabase(name) => {
             let mut conn = sqlx::PgConnection::connect(&pg_admin_url()).await.unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut conn).await.unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&mut conn)
+            .await
+            .unwrap();
         }
     }
 }

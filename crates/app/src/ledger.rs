@@ -1,0 +1,522 @@
+//! Importing a visit-campaign problem ledger (走访问题台账) from `.xlsx` or `.csv`.
+//!
+//! Each row is a problem found on a household or enterprise visit; valid rows become cases with
+//! source `visit`, triaged like any other. Every row is validated and the report names row, column
+//! and reason for each rejected one. The operator chooses all-or-nothing (validate everything
+//! first, import only if no row is wrong) or valid-rows-only. CSV is streamed and imported in
+//! batches, so memory stays bounded for large files.
+
+use crate::deadlines::{date_of, start_of_day};
+use crate::error::{AppError, ErrorKind};
+use crate::org::OrgTree;
+use crate::ports::CaseWrite;
+use crate::scope::Principal;
+use crate::App;
+use domain::{Case, Event, Location, Nature, Reporter, Role, Source, Status, Urgency, EVENT_REGISTER};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// Longest cell accepted (a 10 MB cell is refused, not stored).
+pub const MAX_CELL: usize = 10_000;
+const MAX_REPORTED_ERRORS: usize = 1000;
+const BATCH: usize = 1000;
+
+/// The template's columns: (header, required, note).
+pub const COLUMNS: &[(&str, bool, &str)] = &[
+    ("走访对象", true, "住户姓名或企业名称"),
+    ("对象类型", false, "住户 / 企业，默认住户"),
+    ("走访日期", true, "YYYY-MM-DD"),
+    ("走访人", true, "走访干部姓名"),
+    ("问题描述", true, "群众或企业反映的问题"),
+    ("地址", true, "详细地址"),
+    ("区划代码", true, "村社或镇街的 12/9 位区划代码"),
+    ("问题分类", false, "一级/二级，可留空由系统分类"),
+    ("联系电话", false, "可留空"),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportMode {
+    AllOrNothing,
+    ValidOnly,
+}
+
+impl ImportMode {
+    pub fn parse(s: &str) -> Option<ImportMode> {
+        match s.trim() {
+            "all_or_nothing" | "all-or-nothing" => Some(ImportMode::AllOrNothing),
+            "valid_only" | "valid-only" => Some(ImportMode::ValidOnly),
+            _ => None,
+        }
+    }
+}
+
+/// Where the rows come from.
+pub enum LedgerInput {
+    Csv(Vec<u8>),
+    CsvFile(std::path::PathBuf),
+    Xlsx(Vec<u8>),
+}
+
+/// One cell as read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+    /// An Excel date serial.
+    Date(f64),
+    Formula(String),
+    Empty,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RowError {
+    pub row: usize,
+    pub column: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct LedgerReport {
+    pub total_rows: usize,
+    pub valid_rows: usize,
+    pub rejected_rows: usize,
+    pub imported: usize,
+    pub errors: Vec<RowError>,
+    /// More errors than listed.
+    pub errors_truncated: bool,
+    pub mode: Option<ImportMode>,
+    pub dry_run: bool,
+}
+
+impl LedgerReport {
+    fn error(&mut self, row: usize, column: &str, reason: String) {
+        if self.errors.len() < MAX_REPORTED_ERRORS {
+            self.errors.push(RowError { row, column: column.to_string(), reason });
+        } else {
+            self.errors_truncated = true;
+        }
+    }
+}
+
+/// A validated ledger row.
+#[derive(Debug, Clone)]
+struct Problem {
+    row: usize,
+    object: String,
+    object_kind: String,
+    visited_on: i64,
+    visitor: String,
+    text: String,
+    address: String,
+    region: String,
+    category: Option<String>,
+    phone: String,
+}
+
+fn read_rows(input: &LedgerInput, f: &mut dyn FnMut(usize, Vec<Cell>) -> Result<bool, AppError>) -> Result<(), AppError> {
+    let bad_file = |e: &dyn std::fmt::Display| AppError::new(ErrorKind::Unprocessable, "bad_file", format!("无法读取文件：{e}"), format!("cannot read the file: {e}"));
+    let csv_cell = |s: &str| {
+        let t = s.trim_start_matches('\u{feff}');
+        if t.starts_with('=') { Cell::Formula(t.to_string()) } else if t.trim().is_empty() { Cell::Empty } else { Cell::Text(t.to_string()) }
+    };
+    match input {
+        LedgerInput::Csv(_) | LedgerInput::CsvFile(_) => {
+            let reader: Box<dyn std::io::Read> = match input {
+                LedgerInput::Csv(b) => Box::new(std::io::Cursor::new(b.clone())),
+                LedgerInput::CsvFile(p) => Box::new(std::fs::File::open(p).map_err(|e| bad_file(&e))?),
+                LedgerInput::Xlsx(_) => unreachable_input(),
+            };
+            let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
+            for (i, rec) in rdr.records().enumerate() {
+                let rec = rec.map_err(|e| bad_file(&format!("第 {} 行 {e}", i + 1)))?;
+                if !f(i + 1, rec.iter().map(csv_cell).collect())? {
+                    break;
+                }
+            }
+        }
+        LedgerInput::Xlsx(bytes) => {
+            use calamine::{Data, Reader, Xlsx};
+            let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.clone())).map_err(|e| bad_file(&e))?;
+            let sheet = wb.sheet_names().first().cloned().ok_or_else(|| bad_file(&"没有工作表"))?;
+            let range = wb.worksheet_range(&sheet).map_err(|e| bad_file(&e))?;
+            let formulas = wb.worksheet_formula(&sheet).ok();
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            for (ri, row) in range.rows().enumerate() {
+                let cells = row
+                    .iter()
+                    .enumerate()
+                    .map(|(ci, d)| {
+                        let abs = (r0 + ri as u32, c0 + ci as u32);
+                        if let Some(fr) = &formulas
+                            && let Some(fx) = fr.get_value(abs)
+                            && !fx.is_empty()
+                        {
+                            return Cell::Formula(format!("={fx}"));
+                        }
+                        match d {
+                            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => csv_cell(s),
+                            Data::Int(i) => Cell::Number(*i as f64),
+                            Data::Float(x) => Cell::Number(*x),
+                            Data::DateTime(dt) => Cell::Date(dt.as_f64()),
+                            Data::Bool(b) => Cell::Text(b.to_string()),
+                            Data::Error(e) => Cell::Formula(format!("#{e:?}")),
+                            Data::Empty => Cell::Empty,
+                        }
+                    })
+                    .collect();
+                if !f(r0 as usize + ri + 1, cells)? {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn unreachable_input() -> Box<dyn std::io::Read> {
+    Box::new(std::io::empty())
+}
+
+fn cell_text(c: &Cell) -> Option<String> {
+    match c {
+        Cell::Text(s) => Some(s.trim().to_string()),
+        Cell::Number(x) if x.fract() == 0.0 && x.abs() < 1e15 => Some(format!("{}", *x as i64)),
+        Cell::Number(x) => Some(x.to_string()),
+        _ => None,
+    }
+}
+
+/// Parses a visit date: `2026-11-02`, `2026/11/2`, `2026.11.2`, or an Excel date serial.
+fn parse_date(c: &Cell) -> Option<jiff::civil::Date> {
+    match c {
+        Cell::Date(serial) | Cell::Number(serial) if *serial > 20_000.0 && *serial < 80_000.0 => {
+            jiff::civil::date(1899, 12, 30).checked_add(jiff::Span::new().days(serial.floor() as i64)).ok()
+        }
+        Cell::Text(s) => {
+            let parts: Vec<&str> = s.trim().split(['-', '/', '.', '年', '月', '日']).filter(|p| !p.is_empty()).collect();
+            let [y, m, d] = parts.as_slice() else { return None };
+            jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
+        }
+        _ => None,
+    }
+}
+
+struct Validator<'a> {
+    tree: &'a OrgTree,
+    categories: HashSet<String>,
+    columns: Vec<Option<usize>>,
+    now: i64,
+}
+
+impl Validator<'_> {
+    fn header(&mut self, cells: &[Cell], report: &mut LedgerReport) -> bool {
+        let names: Vec<String> = cells.iter().map(|c| cell_text(c).unwrap_or_default()).collect();
+        self.columns = COLUMNS.iter().map(|(h, _, _)| names.iter().position(|n| n == h)).collect();
+        let mut ok = true;
+        for ((h, required, _), idx) in COLUMNS.iter().zip(&self.columns) {
+            if *required && idx.is_none() {
+                report.error(1, h, format!("缺少必填列「{h}」，请使用下载的模板"));
+                ok = false;
+            }
+        }
+        ok
+    }
+
+    fn row(&self, row: usize, cells: &[Cell], report: &mut LedgerReport) -> Option<Problem> {
+        let mut errs: Vec<(String, String)> = vec![];
+        let get = |i: usize| -> &Cell { self.columns[i].and_then(|c| cells.get(c)).unwrap_or(&Cell::Empty) };
+        let mut text_of = |i: usize, errs: &mut Vec<(String, String)>| -> Option<String> {
+            let (h, required, _) = COLUMNS[i];
+            match get(i) {
+                Cell::Formula(f) => {
+                    let shown: String = f.chars().take(40).collect();
+                    errs.push((h.into(), format!("不允许公式（{shown}），请填写数值或文本")));
+                    None
+                }
+                c => match cell_text(c) {
+                    Some(s) if s.chars().count() > MAX_CELL => {
+                        errs.push((h.into(), format!("内容过长（{} 字），上限 {MAX_CELL} 字", s.chars().count())));
+                        None
+                    }
+                    Some(s) if !s.is_empty() => Some(s),
+                    _ => {
+                        if required {
+                            errs.push((h.into(), "必填，不能为空".into()));
+                        }
+                        None
+                    }
+                },
+            }
+        };
+        let object = text_of(0, &mut errs);
+        let kind = text_of(1, &mut errs).unwrap_or_else(|| "住户".into());
+        if !matches!(kind.as_str(), "住户" | "企业") {
+            errs.push(("对象类型".into(), format!("「{kind}」无效，应为 住户 或 企业")));
+        }
+        let visited_on = match get(2) {
+            Cell::Empty => {
+                errs.push(("走访日期".into(), "必填，不能为空".into()));
+                None
+            }
+            Cell::Formula(_) => {
+                errs.push(("走访日期".into(), "不允许公式，请填写日期".into()));
+                None
+            }
+            c => match parse_date(c) {
+                Some(d) if start_of_day(d) > self.now => {
+                    errs.push(("走访日期".into(), format!("{d} 晚于今天")));
+                    None
+                }
+                Some(d) if d.year() < 2000 => {
+                    errs.push(("走访日期".into(), format!("{d} 早于 2000 年")));
+                    None
+                }
+                Some(d) => Some(start_of_day(d) + 9 * 3_600_000),
+                None => {
+                    let shown: String = cell_text(c).unwrap_or_default().chars().take(30).collect();
+                    errs.push(("走访日期".into(), format!("「{shown}」不是有效日期，应为 YYYY-MM-DD")));
+                    None
+                }
+            },
+        };
+        let visitor = text_of(3, &mut errs);
+        let text = text_of(4, &mut errs);
+        if text.as_ref().is_some_and(|t| t.chars().count() > crate::cases::MAX_DESCRIPTION) {
+            errs.push(("问题描述".into(), format!("不能超过 {} 字", crate::cases::MAX_DESCRIPTION)));
+        }
+        let address = text_of(5, &mut errs);
+        let region = text_of(6, &mut errs);
+        if let Some(r) = &region
+            && !self.tree.units.iter().any(|u| u.kind == domain::UnitKind::Hub && u.region == *r && u.level != domain::Level::District)
+        {
+            errs.push(("区划代码".into(), format!("区划代码 {r} 不是本区的村社或镇街")));
+        }
+        let category = text_of(7, &mut errs);
+        if let Some(c) = &category
+            && !self.categories.contains(c)
+        {
+            errs.push(("问题分类".into(), format!("「{c}」不是分类目录中的「一级/二级」")));
+        }
+        let phone = text_of(8, &mut errs).unwrap_or_default();
+        if !phone.is_empty() && !(phone.chars().filter(char::is_ascii_digit).count() >= 5 && phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ')) {
+            errs.push(("联系电话".into(), "电话号码格式不正确".into()));
+        }
+        if !errs.is_empty() {
+            for (col, reason) in errs {
+                report.error(row, &col, reason);
+            }
+            return None;
+        }
+        Some(Problem {
+            row,
+            object: object?,
+            object_kind: kind,
+            visited_on: visited_on?,
+            visitor: visitor?,
+            text: text?,
+            address: address?,
+            region: region?,
+            category,
+            phone,
+        })
+    }
+}
+
+impl App {
+    fn problem_case(&self, p: &Problem, tree: &OrgTree, actor: &Principal, file: &str, now: i64) -> CaseWrite {
+        let s = self.classifier().classify(&p.text);
+        let hub = tree.street_of_region(&p.region).or_else(|| tree.district_hub()).map(|u| u.code.clone()).unwrap_or_default();
+        let id = Uuid::now_v7();
+        let title: String = p.text.split(['。', '，', '！', '\n']).next().unwrap_or(&p.text).chars().take(30).collect();
+        let case = Case {
+            id,
+            number: String::new(),
+            title,
+            description: format!("【走访问题】{}（{}）反映：{}", p.object, p.object_kind, p.text),
+            nature: Nature::parse(s.nature).unwrap_or(Nature::Help),
+            category: p.category.clone().unwrap_or_else(|| s.category.clone()),
+            urgency: Urgency::parse(s.urgency).unwrap_or(Urgency::Normal),
+            source: Source::Visit,
+            reporter: Reporter { name: p.object.clone(), phone: p.phone.clone() },
+            location: Location { address: p.address.clone(), region: p.region.clone(), lat: None, lon: None },
+            reported_at: p.visited_on,
+            created_at: now,
+            updated_at: now,
+            status: Status::Registered,
+            version: 1,
+            hub,
+            unit: None,
+            co_units: vec![],
+            created_by: Some(actor.id),
+            dispatched_at: None,
+            signed_at: None,
+            handle_started_at: None,
+            resolved_at: None,
+            closed_at: None,
+            sign_due: None,
+            handle_due: None,
+            follow_up_due: None,
+            pending_extension: None,
+            suspension: None,
+            extension_count: 0,
+            return_count: 0,
+            reopen_count: 0,
+            urge_count: 0,
+            supervised: false,
+            repeat_count: 0,
+            merged_into: None,
+            reply: None,
+            outcome: None,
+            satisfaction: None,
+            citizen_resolved: None,
+            reject_reason: None,
+            risk_level: s.risk.level.to_string(),
+        };
+        let event = Event {
+            id: Uuid::now_v7(),
+            case_id: id,
+            at: now,
+            actor: Some(actor.id),
+            actor_name: actor.name.clone(),
+            unit: actor.unit.clone(),
+            action: EVENT_REGISTER.into(),
+            opinion: None,
+            data: json!({ "source": "visit", "ledger": { "file": file, "row": p.row, "visitor": p.visitor, "visited_at": crate::deadlines::format_instant(p.visited_on) }, "triage": { "category": s.category, "confidence": s.confidence, "risk": s.risk.level } }),
+        };
+        self.write_of(case, None, vec![event], true)
+    }
+
+    /// Validates and (unless `dry_run`) imports a ledger. `progress` is told (rows seen, imported).
+    pub async fn import_ledger(&self, actor: &Principal, input: &LedgerInput, file: &str, mode: ImportMode, dry_run: bool, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<LedgerReport, AppError> {
+        if !(actor.is_staff() && matches!(actor.role, Role::Clerk | Role::Dispatcher | Role::Admin)) {
+            return Err(AppError::forbidden("仅受理员、派单员或管理员可导入台账", "only clerks, dispatchers and admins may import ledgers"));
+        }
+        let tree = self.org.tree().await?;
+        let mut categories: HashSet<String> = triage::TAXONOMY.iter().map(|(c, _)| (*c).to_string()).collect();
+        categories.extend(self.store.catalogue().await?.into_iter().map(|r| r.category));
+        let now = self.now();
+        let mut v = Validator { tree: &tree, categories, columns: vec![], now };
+        let mut report = LedgerReport { mode: Some(mode), dry_run, ..LedgerReport::default() };
+        let import_now = mode == ImportMode::ValidOnly && !dry_run;
+        let mut pending: Vec<Problem> = Vec::with_capacity(BATCH);
+        let mut header_ok = true;
+        // Pass 1: validate every row (importing valid ones in batches when valid-only).
+        let mut batches: Vec<Vec<Problem>> = vec![];
+        read_rows(input, &mut |row, cells| {
+            if row == 1 {
+                header_ok = v.header(&cells, &mut report);
+                return Ok(header_ok);
+            }
+            if cells.iter().all(|c| *c == Cell::Empty) {
+                return Ok(true);
+            }
+            report.total_rows += 1;
+            match v.row(row, &cells, &mut report) {
+                Some(p) => {
+                    report.valid_rows += 1;
+                    if import_now {
+                        pending.push(p);
+                        if pending.len() >= BATCH {
+                            batches.push(std::mem::take(&mut pending));
+                        }
+                    }
+                }
+                None => report.rejected_rows += 1,
+            }
+            Ok(true)
+        })?;
+        if !header_ok {
+            return Ok(report);
+        }
+        if import_now {
+            batches.push(pending);
+            for b in batches {
+                self.write_problems(actor, &tree, file, now, &b).await?;
+                report.imported += b.len();
+                progress(report.total_rows, report.imported);
+            }
+            return Ok(report);
+        }
+        if dry_run || report.rejected_rows > 0 || report.total_rows == 0 {
+            return Ok(report);
+        }
+        // Pass 2 (all-or-nothing, no errors): read again and import in batches.
+        let mut batch: Vec<Problem> = Vec::with_capacity(BATCH);
+        let mut all: Vec<Vec<Problem>> = vec![];
+        let mut dummy = LedgerReport::default();
+        read_rows(input, &mut |row, cells| {
+            if row == 1 || cells.iter().all(|c| *c == Cell::Empty) {
+                return Ok(true);
+            }
+            if let Some(p) = v.row(row, &cells, &mut dummy) {
+                batch.push(p);
+                if batch.len() >= BATCH {
+                    all.push(std::mem::take(&mut batch));
+                }
+            }
+            Ok(true)
+        })?;
+        all.push(batch);
+        for b in all {
+            self.write_problems(actor, &tree, file, now, &b).await?;
+            report.imported += b.len();
+            progress(report.total_rows, report.imported);
+        }
+        Ok(report)
+    }
+
+    async fn write_problems(&self, actor: &Principal, tree: &OrgTree, file: &str, now: i64, problems: &[Problem]) -> Result<(), AppError> {
+        if problems.is_empty() {
+            return Ok(());
+        }
+        let year = i32::from(date_of(now).year());
+        let writes = problems.iter().map(|p| (self.problem_case(p, tree, actor, file, now), year)).collect();
+        self.store.insert_cases_bulk(writes).await?;
+        Ok(())
+    }
+
+    /// The template: headers, a note row, and one example.
+    pub fn ledger_template_csv(&self) -> Vec<u8> {
+        let mut s = String::from("\u{feff}");
+        s.push_str(&COLUMNS.iter().map(|(h, _, _)| *h).collect::<Vec<_>>().join(","));
+        s.push_str("\r\n王建国,住户,2026-11-02,李明,小区东门路灯损坏两周无人修,临江区东湖街道金桥社区金桥花园东门,330188002001,城市管理/市容环境,13800001234\r\n");
+        s.into_bytes()
+    }
+
+    pub fn ledger_template_xlsx(&self) -> Result<Vec<u8>, AppError> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("走访问题台账").map_err(AppError::internal)?;
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        for (i, (h, required, note)) in COLUMNS.iter().enumerate() {
+            let c = u16::try_from(i).unwrap_or(0);
+            ws.write_string_with_format(0, c, *h, &bold).map_err(AppError::internal)?;
+            let note = if *required { format!("必填：{note}") } else { format!("选填：{note}") };
+            ws.insert_note(0, c, &rust_xlsxwriter::Note::new(note)).map_err(AppError::internal)?;
+            ws.set_column_width(c, if i == 4 { 48 } else { 16 }).map_err(AppError::internal)?;
+        }
+        let example = ["王建国", "住户", "2026-11-02", "李明", "小区东门路灯损坏两周无人修", "临江区东湖街道金桥社区金桥花园东门", "330188002001", "城市管理/市容环境", "13800001234"];
+        for (i, v) in example.iter().enumerate() {
+            ws.write_string(1, u16::try_from(i).unwrap_or(0), *v).map_err(AppError::internal)?;
+        }
+        wb.save_to_buffer().map_err(AppError::internal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_the_forms_people_type() {
+        for s in ["2026-11-02", "2026/11/2", "2026.11.02", "2026年11月2日"] {
+            assert_eq!(parse_date(&Cell::Text(s.into())).map(|d| d.to_string()), Some("2026-11-02".to_string()), "{s}");
+        }
+        assert_eq!(parse_date(&Cell::Date(46328.0)).map(|d| d.to_string()), Some("2026-11-02".to_string()));
+        assert_eq!(parse_date(&Cell::Text("2026-02-30".into())), None);
+        assert_eq!(parse_date(&Cell::Text("昨天".into())), None);
+    }
+}

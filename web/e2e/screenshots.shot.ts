@@ -1,0 +1,73 @@
+// Screenshots of the main pages for docs/screenshots (run by scripts/screenshots.sh, not part of the e2e suite).
+import { test, expect, login } from './fixtures'
+import type { Page } from '@playwright/test'
+
+const OUT = process.env.SCREENSHOT_DIR ?? '../docs/screenshots'
+
+async function shot(page: Page, name: string) {
+  await page.waitForLoadState('networkidle')
+  await page.waitForTimeout(600) // chart and transition animations
+  await page.screenshot({ path: `${OUT}/${name}.png`, fullPage: false })
+}
+
+test('workbench', async ({ page }) => {
+  await login(page, 'dispatcher')
+  await page.goto('/')
+  await expect(page.getByTestId('case-table')).toBeVisible()
+  await expect(page.getByTestId('case-link').first()).toBeVisible()
+  await shot(page, 'workbench')
+})
+
+test('case detail', async ({ page }) => {
+  await login(page, 'dispatcher')
+  await page.goto('/?tab=in_progress')
+  await page.getByTestId('case-link').first().click()
+  await expect(page.getByTestId('timeline')).toBeVisible()
+  await shot(page, 'case-detail')
+})
+
+test('intake', async ({ page }) => {
+  await login(page, 'dispatcher')
+  await page.goto('/intake')
+  await page.getByTestId('in-name').locator('input').fill('王先生')
+  await page.getByTestId('in-phone').locator('input').fill('13800001111')
+  await page.getByTestId('in-address').locator('input').fill('临江区临江街道滨江路 88 号')
+  await page.getByTestId('in-description').locator('textarea').fill('小区门口每天晚上有人占道经营卖烧烤，油烟和噪音很大，影响居民休息，希望城管部门处理。')
+  await expect(page.getByTestId('triage-category')).toBeVisible()
+  await shot(page, 'intake')
+})
+
+test('dispatch desk', async ({ page }) => {
+  await login(page, 'dispatcher')
+  await page.goto('/dispatch')
+  await expect(page.getByTestId('dispatch-table')).toBeVisible()
+  await shot(page, 'dispatch')
+})
+
+test('cockpit', async ({ page }) => {
+  await login(page, 'leader')
+  await page.goto('/cockpit')
+  await expect(page.getByTestId('chart-volume')).toBeVisible()
+  await shot(page, 'cockpit')
+})
+
+test('portal on a phone', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 })
+  await page.goto('/portal')
+  await expect(page.getByTestId('portal-form')).toBeVisible()
+  await shot(page, 'portal')
+})
+
+test('workbench in English', async ({ page }) => {
+  await login(page, 'handler', 'en')
+  await page.goto('/')
+  await expect(page.getByTestId('case-table')).toBeVisible()
+  await shot(page, 'workbench-en')
+})
+
+test('admin org tree', async ({ page }) => {
+  await login(page, 'admin')
+  await page.goto('/admin/org')
+  await expect(page.getByTestId('org-tree')).toBeVisible()
+  await shot(page, 'admin-org')
+})

@@ -1,0 +1,39 @@
+import { get, post, download } from './http'
+import type { Query } from './http'
+import type {
+  CaseView, Category, Cockpit, Dictionaries, EventView, Notification, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, User,
+} from './types'
+
+export const api = {
+  login: (username: string, password: string) =>
+    post<{ token: string; expires_at: string; user: User }>('/auth/login', { username, password }, { auth: false }),
+  logout: () => post<void>('/auth/logout'),
+  me: () => get<User>('/auth/me'),
+  units: () => get<Unit[]>('/units', undefined, { auth: false }),
+  dictionaries: () => get<Dictionaries>('/dictionaries', undefined, { auth: false }),
+  categories: () => get<Category[]>('/categories'),
+  cases: (q: Query) => get<Page<CaseView>>('/cases', q),
+  createCase: (body: unknown) => post<CaseView>('/cases', body),
+  getCase: (id: string) => get<CaseView>(`/cases/${encodeURIComponent(id)}`),
+  events: (id: string) => get<EventView[]>(`/cases/${encodeURIComponent(id)}/events`),
+  related: (id: string) => get<Related>(`/cases/${encodeURIComponent(id)}/related`),
+  transition: (id: string, body: Record<string, unknown>) => post<CaseView>(`/cases/${encodeURIComponent(id)}/transitions`, body),
+  triage: (text: string) => post<Triage>('/triage', { text }),
+  queues: () => get<Queues>('/queues'),
+  duplicates: (q: Query) => get<CaseView[]>('/duplicates', q),
+  exportCases: (format: 'xlsx' | 'csv', q: Query) => download(`/cases/export.${format}`, q, `cases.${format}`),
+  cockpit: (q: Query) => get<Cockpit>('/stats/cockpit', q),
+  notificationCount: () => get<{ unread: number }>('/notifications/count'),
+  notifications: () => get<Notification[] | Page<Notification>>('/notifications'),
+  readNotification: (id: string) => post<void>(`/notifications/${encodeURIComponent(id)}/read`),
+  users: () => get<unknown>('/users'),
+  createUser: (body: unknown) => post<unknown>('/users', body),
+  createUnit: (body: unknown) => post<unknown>('/units', body),
+  policies: () => get<unknown>('/policies'),
+  calendars: () => get<unknown>('/calendars'),
+  // The public portal: no login.
+  portalSubmit: (body: unknown) => post<PortalReceipt>('/portal/cases', body, { auth: false }),
+  portalTrack: (number: string, phone: string) =>
+    get<PortalCase>(`/portal/cases/${encodeURIComponent(number)}`, { phone }, { auth: false }),
+  portalRate: (number: string, body: unknown) => post<unknown>(`/portal/cases/${encodeURIComponent(number)}/rating`, body, { auth: false }),
+}

@@ -1,0 +1,191 @@
+// Shapes of the JSON API (crates/app/src/views.rs and crates/web/src/handlers.rs).
+
+export interface User {
+  username: string
+  name: string
+  role: string
+  role_label: string
+  unit: string | null
+  unit_name: string | null
+  unit_level: string | null
+}
+
+export interface Unit {
+  code: string
+  name: string
+  level: 'district' | 'street' | 'community'
+  level_label: string
+  kind: 'hub' | 'department'
+  kind_label: string
+  parent: string | null
+  region: string
+}
+
+export interface DictItem {
+  code: string
+  label: string
+  label_en: string
+}
+export type Dictionaries = Record<'nature' | 'urgency' | 'source' | 'status' | 'role' | 'action' | 'satisfaction' | 'outcome', DictItem[]>
+
+export type DueState = 'normal' | 'near' | 'overdue' | null
+
+export interface CaseView {
+  id: string
+  number: string
+  title: string
+  description: string
+  status: string
+  status_label: string
+  nature: string
+  nature_label: string
+  category: string
+  urgency: string
+  urgency_label: string
+  source: string
+  source_label: string
+  reporter: { name: string; phone: string }
+  location: { address: string; region: string; region_name: string; lat: number | null; lon: number | null }
+  reported_at: string
+  created_at: string
+  updated_at: string
+  version: number
+  hub: string
+  hub_name: string
+  unit: string | null
+  unit_name: string | null
+  co_units: string[]
+  co_unit_names: string[]
+  sign_due: string | null
+  handle_due: string | null
+  follow_up_due: string | null
+  due_state: DueState
+  dispatched_at: string | null
+  signed_at: string | null
+  resolved_at: string | null
+  closed_at: string | null
+  pending_extension: { working_days: number; reason: string; requested_at: string } | null
+  extension_count: number
+  return_count: number
+  reopen_count: number
+  urge_count: number
+  supervised: boolean
+  repeat_count: number
+  merged_into: string | null
+  reply: string | null
+  outcome: string | null
+  outcome_label: string | null
+  satisfaction: string | null
+  satisfaction_label: string | null
+  citizen_resolved: boolean | null
+  reject_reason: string | null
+  risk_level: string
+  allowed_actions: string[]
+}
+
+export interface EventView {
+  id: string
+  at: string
+  actor: string | null
+  actor_name: string
+  unit: string | null
+  unit_name: string | null
+  action: string
+  action_label: string
+  opinion: string | null
+  data: Record<string, unknown>
+}
+
+export interface Page<T> {
+  items: T[]
+  total: number
+  page: number
+  page_size: number
+}
+
+export interface TriageCandidate {
+  category: string
+  department: string
+  unit: string | null
+  score: number
+}
+export interface Triage {
+  category: string
+  department: string
+  unit: string | null
+  nature: string
+  urgency: string
+  risk: { level: string; signals: string[] }
+  confidence: number
+  candidates: TriageCandidate[]
+  explanation: string[]
+}
+
+export interface Category {
+  category: string
+  top: string
+  sub: string
+  unit: string | null
+  unit_name: string | null
+}
+
+export type Queues = Record<'registered' | 'accepted' | 'dispatched' | 'in_progress' | 'near' | 'overdue' | 'resolved', number>
+
+export interface Related {
+  merged: CaseView[]
+  same_reporter: CaseView[]
+  same_place: CaseView[]
+}
+
+export interface PortalReceipt {
+  message?: string
+  number: string
+  status: string
+  status_label: string
+  created_at: string
+}
+export interface PortalCase {
+  number: string
+  title: string
+  status: string
+  status_label: string
+  category: string
+  unit_name: string | null
+  reported_at: string
+  reply: string | null
+  can_rate: boolean
+  timeline: { at: string; action: string; action_label: string }[]
+}
+
+export interface Cockpit {
+  total: number
+  by_day: { date: string; count: number }[]
+  by_category: { category: string; count: number }[]
+  by_street: { unit: string; name: string; region?: string; count: number }[]
+  unit_rates: {
+    unit: string
+    name: string
+    dispatched: number
+    signed_on_time: number
+    sign_rate: number
+    resolved: number
+    resolved_on_time: number
+    handle_rate: number
+  }[]
+  overdue_top: { unit: string; name: string; count: number }[]
+  satisfaction: { month: string; rated: number; satisfied: number; rate: number }[]
+}
+
+export interface Notification {
+  id: string
+  title?: string
+  message?: string
+  body?: string
+  kind?: string
+  case_id?: string | null
+  case_number?: string | null
+  created_at?: string
+  at?: string
+  read?: boolean
+  read_at?: string | null
+}

@@ -1,0 +1,47 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { getToken } from './api/http'
+import { store } from './store'
+import { canSee, homeFor } from './utils/perm'
+import type { MenuKey } from './utils/perm'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    title?: string
+    menu?: MenuKey
+    public?: boolean
+  }
+}
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes: [
+    { path: '/login', component: () => import('./views/Login.vue'), meta: { public: true, title: 'login.title' } },
+    { path: '/portal', component: () => import('./views/portal/Portal.vue'), meta: { public: true, title: 'app.portalTitle' } },
+    {
+      path: '/',
+      component: () => import('./layouts/StaffLayout.vue'),
+      children: [
+        { path: '', name: 'workbench', component: () => import('./views/Workbench.vue'), meta: { title: 'menu.workbench', menu: 'workbench' } },
+        { path: 'cases/:id', name: 'case', component: () => import('./views/CaseDetail.vue'), meta: { title: 'menu.caseDetail', menu: 'workbench' } },
+        { path: 'intake', component: () => import('./views/Intake.vue'), meta: { title: 'menu.intake', menu: 'intake' } },
+        { path: 'dispatch', component: () => import('./views/DispatchDesk.vue'), meta: { title: 'menu.dispatch', menu: 'dispatch' } },
+        { path: 'cockpit', component: () => import('./views/Cockpit.vue'), meta: { title: 'menu.cockpit', menu: 'cockpit' } },
+        { path: 'notifications', component: () => import('./views/Notifications.vue'), meta: { title: 'menu.notifications', menu: 'notifications' } },
+        { path: 'admin/org', component: () => import('./views/admin/OrgUsers.vue'), meta: { title: 'menu.org', menu: 'admin' } },
+        { path: 'admin/users', redirect: { path: '/admin/org', query: { tab: 'users' } } },
+        { path: 'admin/taxonomy', component: () => import('./views/admin/Taxonomy.vue'), meta: { title: 'menu.taxonomy', menu: 'admin' } },
+        { path: 'admin/policies', component: () => import('./views/admin/Policies.vue'), meta: { title: 'menu.policies', menu: 'admin' } },
+        { path: 'admin/calendars', component: () => import('./views/admin/Calendars.vue'), meta: { title: 'menu.calendars', menu: 'admin' } },
+      ],
+    },
+    { path: '/:rest(.*)*', component: () => import('./views/NotFound.vue'), meta: { public: true } },
+  ],
+})
+
+router.beforeEach((to) => {
+  if (to.meta.public) return true
+  if (!getToken() || !store.user) return { path: '/login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  if (to.meta.menu && to.meta.menu !== 'workbench' && !canSee(store.user.role, to.meta.menu)) return homeFor(store.user.role)
+  // Leaders work from the cockpit; the workbench is one click away.
+  return true
+})
