@@ -54,6 +54,7 @@ impl ImportMode {
 }
 
 /// Where the rows come from.
+#[derive(Clone)]
 pub enum LedgerInput {
     Csv(Vec<u8>),
     CsvFile(std::path::PathBuf),
@@ -204,14 +205,14 @@ fn parse_date(c: &Cell) -> Option<jiff::civil::Date> {
     }
 }
 
-struct Validator<'a> {
-    tree: &'a OrgTree,
+struct Validator {
+    tree: std::sync::Arc<OrgTree>,
     categories: HashSet<String>,
     columns: Vec<Option<usize>>,
     now: i64,
 }
 
-impl Validator<'_> {
+impl Validator {
     fn header(&mut self, cells: &[Cell], report: &mut LedgerReport) -> bool {
         let names: Vec<String> = cells.iter().map(|c| cell_text(c).unwrap_or_default()).collect();
         self.columns = COLUMNS.iter().map(|(h, _, _)| names.iter().position(|n| n == h)).collect();
@@ -228,7 +229,7 @@ impl Validator<'_> {
     fn row(&self, row: usize, cells: &[Cell], report: &mut LedgerReport) -> Option<Problem> {
         let mut errs: Vec<(String, String)> = vec![];
         let get = |i: usize| -> &Cell { self.columns[i].and_then(|c| cells.get(c)).unwrap_or(&Cell::Empty) };
-        let mut text_of = |i: usize, errs: &mut Vec<(String, String)>| -> Option<String> {
+        let text_of = |i: usize, errs: &mut Vec<(String, String)>| -> Option<String> {
             let (h, required, _) = COLUMNS[i];
             match get(i) {
                 Cell::Formula(f) => {
@@ -301,7 +302,8 @@ impl Validator<'_> {
             errs.push(("问题分类".into(), format!("「{c}」不是分类目录中的「一级/二级」")));
         }
         let phone = text_of(8, &mut errs).unwrap_or_default();
-        if !phone.is_empty() && !(phone.chars().filter(char::is_ascii_digit).count() >= 5 && phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ')) {
+        let phone_ok = phone.chars().filter(char::is_ascii_digit).count() >= 5 && phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ');
+        if !phone.is_empty() && !phone_ok {
             errs.push(("联系电话".into(), "电话号码格式不正确".into()));
         }
         if !errs.is_empty() {
@@ -398,73 +400,66 @@ impl App {
         let mut categories: HashSet<String> = triage::TAXONOMY.iter().map(|(c, _)| (*c).to_string()).collect();
         categories.extend(self.store.catalogue().await?.into_iter().map(|r| r.category));
         let now = self.now();
-        let mut v = Validator { tree: &tree, categories, columns: vec![], now };
-        let mut report = LedgerReport { mode: Some(mode), dry_run, ..LedgerReport::default() };
+        let validator = std::sync::Arc::new(std::sync::Mutex::new(Validator { tree: tree.clone(), categories, columns: vec![], now }));
+        // Pass 1 validates every row; in valid-rows-only mode it also hands valid rows over in
+        // batches as it goes, so memory holds at most a couple of batches.
         let import_now = mode == ImportMode::ValidOnly && !dry_run;
-        let mut pending: Vec<Problem> = Vec::with_capacity(BATCH);
-        let mut header_ok = true;
-        // Pass 1: validate every row (importing valid ones in batches when valid-only).
-        let mut batches: Vec<Vec<Problem>> = vec![];
-        read_rows(input, &mut |row, cells| {
-            if row == 1 {
-                header_ok = v.header(&cells, &mut report);
-                return Ok(header_ok);
-            }
-            if cells.iter().all(|c| *c == Cell::Empty) {
-                return Ok(true);
-            }
-            report.total_rows += 1;
-            match v.row(row, &cells, &mut report) {
-                Some(p) => {
-                    report.valid_rows += 1;
-                    if import_now {
-                        pending.push(p);
-                        if pending.len() >= BATCH {
-                            batches.push(std::mem::take(&mut pending));
+        let mut report = self.scan(input.clone(), validator.clone(), import_now, actor, &tree, file, now, progress).await?;
+        report.mode = Some(mode);
+        report.dry_run = dry_run;
+        if import_now || dry_run || report.rejected_rows > 0 || report.total_rows == 0 || report.errors.iter().any(|e| e.row == 1) {
+            return Ok(report);
+        }
+        // Pass 2 (all-or-nothing and no row was wrong): read again and import.
+        let second = self.scan(input.clone(), validator, true, actor, &tree, file, now, progress).await?;
+        report.imported = second.imported;
+        Ok(report)
+    }
+
+    /// Reads and validates the rows on a blocking thread; when `import` is set, valid rows are
+    /// written in batches as they arrive.
+    #[allow(clippy::too_many_arguments)]
+    async fn scan(&self, input: LedgerInput, validator: std::sync::Arc<std::sync::Mutex<Validator>>, import: bool, actor: &Principal, tree: &OrgTree, file: &str, now: i64, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<LedgerReport, AppError> {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Vec<Problem>)>(2);
+        let reader = tokio::task::spawn_blocking(move || -> Result<LedgerReport, AppError> {
+            let mut report = LedgerReport::default();
+            let mut v = validator.lock().map_err(|_| AppError::internal("ledger validator poisoned"))?;
+            let mut batch: Vec<Problem> = Vec::with_capacity(BATCH);
+            read_rows(&input, &mut |row, cells| {
+                if row == 1 {
+                    return Ok(v.header(&cells, &mut report));
+                }
+                if cells.iter().all(|c| *c == Cell::Empty) {
+                    return Ok(true);
+                }
+                report.total_rows += 1;
+                match v.row(row, &cells, &mut report) {
+                    Some(p) => {
+                        report.valid_rows += 1;
+                        if import {
+                            batch.push(p);
+                            if batch.len() >= BATCH && tx.blocking_send((report.total_rows, std::mem::take(&mut batch))).is_err() {
+                                return Ok(false);
+                            }
                         }
                     }
+                    None => report.rejected_rows += 1,
                 }
-                None => report.rejected_rows += 1,
+                Ok(true)
+            })?;
+            if import && !batch.is_empty() {
+                let _ = tx.blocking_send((report.total_rows, batch));
             }
-            Ok(true)
-        })?;
-        if !header_ok {
-            return Ok(report);
+            Ok(report)
+        });
+        let mut imported = 0;
+        while let Some((seen, batch)) = rx.recv().await {
+            self.write_problems(actor, tree, file, now, &batch).await?;
+            imported += batch.len();
+            progress(seen, imported);
         }
-        if import_now {
-            batches.push(pending);
-            for b in batches {
-                self.write_problems(actor, &tree, file, now, &b).await?;
-                report.imported += b.len();
-                progress(report.total_rows, report.imported);
-            }
-            return Ok(report);
-        }
-        if dry_run || report.rejected_rows > 0 || report.total_rows == 0 {
-            return Ok(report);
-        }
-        // Pass 2 (all-or-nothing, no errors): read again and import in batches.
-        let mut batch: Vec<Problem> = Vec::with_capacity(BATCH);
-        let mut all: Vec<Vec<Problem>> = vec![];
-        let mut dummy = LedgerReport::default();
-        read_rows(input, &mut |row, cells| {
-            if row == 1 || cells.iter().all(|c| *c == Cell::Empty) {
-                return Ok(true);
-            }
-            if let Some(p) = v.row(row, &cells, &mut dummy) {
-                batch.push(p);
-                if batch.len() >= BATCH {
-                    all.push(std::mem::take(&mut batch));
-                }
-            }
-            Ok(true)
-        })?;
-        all.push(batch);
-        for b in all {
-            self.write_problems(actor, &tree, file, now, &b).await?;
-            report.imported += b.len();
-            progress(report.total_rows, report.imported);
-        }
+        let mut report = reader.await.map_err(AppError::internal)??;
+        report.imported = imported;
         Ok(report)
     }
 

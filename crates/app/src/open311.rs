@@ -1062,7 +1062,7 @@ impl App {
             text.push_str("\n【补充信息】");
             text.push_str(&extra.join("；"));
         }
-        let nature = self.triage.classify(&text).nature;
+        let nature = self.classifier().classify(&text).nature;
         let body = json!({
             "description": text,
             "nature": nature,

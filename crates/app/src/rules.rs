@@ -160,7 +160,7 @@ impl App {
     }
 
     pub async fn policy_json(&self) -> Result<Value, AppError> {
-        Ok(serde_json::to_value(&self.rules().await?.policy).map_err(AppError::internal)?)
+        serde_json::to_value(&self.rules().await?.policy).map_err(AppError::internal)
     }
 
     /// Replaces the policy (API and `onewindow policy import`). Existing due dates are kept; new

@@ -5,6 +5,7 @@
 
 mod common;
 
+use app::ports::Store;
 use common::{Db, T0, TestServer};
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -12,6 +13,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const DAY: i64 = 86_400_000;
+
+type Form<'a> = Vec<(&'a str, &'a str)>;
 const JURISDICTION: &str = "linjiang.gov.cn";
 
 // ---------------------------------------------------------------------------------------------
@@ -59,15 +62,12 @@ fn parse_xml(doc: &str) -> (Option<String>, Xml) {
     let mut stack: Vec<Xml> = vec![Xml::default()];
     let mut encoding = None;
     let open = |e: &quick_xml::events::BytesStart<'_>| Xml {
-        name: String::from_utf8(e.name().as_ref().to_vec()).unwrap(),
+        name: e.name().as_ref().to_string(),
         attrs: e
             .attributes()
             .map(|a| {
                 let a = a.unwrap();
-                (
-                    String::from_utf8(a.key.as_ref().to_vec()).unwrap(),
-                    String::from_utf8(a.value.to_vec()).unwrap(),
-                )
+                (a.key.as_ref().to_string(), a.value.to_string())
             })
             .collect(),
         ..Xml::default()
@@ -75,9 +75,7 @@ fn parse_xml(doc: &str) -> (Option<String>, Xml) {
     loop {
         match r.read_event().unwrap() {
             Event::Decl(d) => {
-                encoding = d
-                    .encoding()
-                    .map(|e| String::from_utf8(e.unwrap().to_vec()).unwrap());
+                encoding = d.encoding().map(|e| e.unwrap().to_string());
             }
             Event::Start(e) => stack.push(open(&e)),
             Event::Empty(e) => {
@@ -90,11 +88,7 @@ fn parse_xml(doc: &str) -> (Option<String>, Xml) {
                 stack.last_mut().unwrap().children.push(done);
             }
             Event::Text(t) => stack.last_mut().unwrap().text.push_str(&t.xml10_content()),
-            Event::CData(t) => stack
-                .last_mut()
-                .unwrap()
-                .text
-                .push_str(std::str::from_utf8(&t).unwrap()),
+            Event::CData(t) => stack.last_mut().unwrap().text.push_str(&t),
             Event::GeneralRef(g) => {
                 let s = if let Some(c) = g.resolve_char_ref().unwrap() {
                     c.to_string()
@@ -217,8 +211,7 @@ async fn post(s: &TestServer, path: &str, form: &[(&str, &str)]) -> Res {
     .await
 }
 
-/// A valid POST body with `extra` added (later keys of the same name are ignored by the server, so
-/// callers that want to change a field remove it first with `without`).
+/// A valid POST body; `extra` replaces the fields of the same names (and may repeat a key).
 fn form<'a>(key: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut f = vec![
         ("api_key", key),
@@ -235,10 +228,8 @@ fn form<'a>(key: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str
         ("phone", "13812345678"),
         ("email", "wang@example.cn"),
     ];
-    for (k, v) in extra {
-        f.retain(|(fk, _)| fk != k);
-        f.push((k, v));
-    }
+    f.retain(|(fk, _)| !extra.iter().any(|(k, _)| k == fk));
+    f.extend_from_slice(extra);
     f
 }
 
@@ -673,7 +664,7 @@ async fn post_validation(db: Db) {
     let (s, key) = start(db).await;
     let before = s.store.count_cases().await.unwrap();
     let k = key.as_str();
-    let cases: Vec<(Vec<(&str, &str)>, StatusCode, &str)> = vec![
+    let cases: Vec<(Form<'_>, StatusCode, &str)> = vec![
         (
             without(form(k, &[]), &["service_code"]),
             StatusCode::BAD_REQUEST,

@@ -15,8 +15,13 @@ pub enum Col {
     Bool,
 }
 
-/// Tables in dependency order, their key columns (for keyset paging) and their columns.
-pub const TABLES: &[(&str, &[&str], &[(&str, Col)])] = &[
+/// A table's typed columns.
+pub type Columns = &'static [(&'static str, Col)];
+/// A table: name, key columns (for keyset paging), columns.
+pub type TableSpec = (&'static str, &'static [&'static str], Columns);
+
+/// Tables in dependency order.
+pub const TABLES: &[TableSpec] = &[
     ("units", &["code"], &[("code", Col::Text), ("name", Col::Text), ("level", Col::Text), ("kind", Col::Text), ("parent", Col::Text), ("region", Col::Text), ("position", Col::Int)]),
     ("users", &["id"], &[("id", Col::Text), ("username", Col::Text), ("display_name", Col::Text), ("role", Col::Text), ("unit", Col::Text), ("password_hash", Col::Text), ("disabled", Col::Bool), ("created_at", Col::Int)]),
     ("api_keys", &["id"], &[("id", Col::Text), ("name", Col::Text), ("key_hash", Col::Text), ("created_at", Col::Int), ("revoked", Col::Bool)]),
@@ -50,7 +55,7 @@ pub const TABLES: &[(&str, &[&str], &[(&str, Col)])] = &[
     ),
 ];
 
-fn spec(table: &str) -> StoreResult<(&'static [&'static str], &'static [(&'static str, Col)])> {
+fn spec(table: &str) -> StoreResult<(&'static [&'static str], Columns)> {
     TABLES.iter().find(|(t, _, _)| *t == table).map(|(_, k, c)| (*k, *c)).ok_or_else(|| StoreError::Backend(format!("unknown table {table}")))
 }
 

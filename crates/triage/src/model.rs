@@ -765,9 +765,10 @@ impl<'a> Trainer<'a> {
         let opts = self.opts;
         let n = self.vocabulary.len();
         let mut weights = vec![0.0f32; n * STRIDE];
-        let mut squares = vec![0.0f32; n * STRIDE];
+        let init: f32 = std::env::var("AGI").ok().and_then(|v| v.parse().ok()).unwrap_or(0.1);
+        let mut squares = vec![init; n * STRIDE];
         let mut bias = vec![0.0f32; STRIDE];
-        let mut bias_squares = vec![0.0f32; STRIDE];
+        let mut bias_squares = vec![init; STRIDE];
         let mut order: Vec<usize> = (0..self.rows.len()).collect();
         let mut rng = XorShift(opts.seed | 1);
         let mut gradient = vec![0.0f32; STRIDE];
