@@ -1,7 +1,7 @@
 // The whole loop through the pages: portal → accept → dispatch → sign → resolve → unsatisfied follow-up (reopens)
 // → resolve again → the citizen rates satisfied on the portal → closed; the citizen sees each status, and a handler
 // of another street cannot open the case.
-import { test, expect, login, logout, openCase, act, expectStatus, citizenSees, pickOption, pickRegion, freshPhone, allowConsoleError } from './fixtures'
+import { test, expect, login, logout, openCase, act, expectStatus, citizenSees, pickRegion, freshPhone, allowConsoleError } from './fixtures'
 
 test('a request goes round the whole loop', async ({ page }) => {
   test.setTimeout(300_000)

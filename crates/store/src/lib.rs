@@ -4,6 +4,7 @@
 //! set-up. Each method's body is written once and expanded for both pool types by [`on_pool!`].
 
 mod dump;
+mod group_commit;
 mod query;
 
 pub use dump::TABLES;
@@ -32,6 +33,7 @@ pub enum Backend {
     Postgres,
 }
 
+#[derive(Clone)]
 enum Db {
     /// SQLite allows one writer at a time: a single-connection write pool serialises writers in
     /// the process (no SQLITE_BUSY on lock upgrade), while readers use their own pool under WAL.
@@ -44,6 +46,8 @@ enum Db {
 
 pub struct SqlStore {
     db: Db,
+    /// Intakes are queued here and committed together (group commit), see [`group_commit`].
+    committer: Option<tokio::sync::mpsc::Sender<group_commit::Pending>>,
 }
 
 fn backend_err(e: sqlx::Error) -> StoreError {
@@ -117,9 +121,7 @@ impl SqlStore {
                     .connect_with(opts)
                     .await
                     .map_err(backend_err)?;
-                Ok(SqlStore {
-                    db: Db::Sqlite { write, read },
-                })
+                Ok(SqlStore::with_committer(Db::Sqlite { write, read }))
             }
             Some(Backend::Postgres) => {
                 let pool = PgPoolOptions::new()
@@ -128,9 +130,7 @@ impl SqlStore {
                     .connect(url)
                     .await
                     .map_err(backend_err)?;
-                Ok(SqlStore {
-                    db: Db::Postgres(pool),
-                })
+                Ok(SqlStore::with_committer(Db::Postgres(pool)))
             }
             None => Err(StoreError::Backend(format!(
                 "unsupported database URL '{url}': use sqlite://PATH or postgres://…"
@@ -316,6 +316,38 @@ macro_rules! write_children {
                 .map_err(backend_err)?;
         }
     }};
+}
+
+impl SqlStore {
+    fn with_committer(db: Db) -> SqlStore {
+        let committer = group_commit::spawn(SqlStore { db: db.clone(), committer: None });
+        SqlStore { db, committer: Some(committer) }
+    }
+
+    /// Inserts new cases in one transaction, numbering each from the per-year counter; returns
+    /// them with their numbers.
+    pub(crate) async fn insert_cases_tx(&self, writes: Vec<(CaseWrite, i32)>) -> StoreResult<Vec<Case>> {
+        let search_insert = self.search_insert();
+        let mut out = Vec::with_capacity(writes.len());
+        on_pool!(self, write, |p| {
+            let mut tx = p.begin().await.map_err(backend_err)?;
+            for (mut w, year) in writes {
+                let n: i64 = sqlx::query("INSERT INTO case_counters (year, last) VALUES ($1, 1) ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1 RETURNING last")
+                    .bind(i64::from(year))
+                    .fetch_one(&mut *tx)
+                    .await
+                    .and_then(|r| r.try_get::<i64, _>("last"))
+                    .map_err(backend_err)?;
+                w.case.number = format!("{year}-{n:06}");
+                let doc = serde_json::to_string(&w.case).map_err(json_err)?;
+                bind_case!(sqlx::query(INSERT_CASE), w, doc).execute(&mut *tx).await.map_err(backend_err)?;
+                write_children!(tx, w, search_insert);
+                out.push(w.case);
+            }
+            tx.commit().await.map_err(backend_err)?;
+        });
+        Ok(out)
+    }
 }
 
 const SQLITE_SEARCH_INSERT: &str = "INSERT INTO case_search (case_id, tokens) VALUES ($1, $2)";
@@ -577,49 +609,15 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn insert_case(&self, mut w: CaseWrite, year: i32) -> StoreResult<Case> {
-        let search_insert = self.search_insert();
-        on_pool!(self, write, |p| {
-            let mut tx = p.begin().await.map_err(backend_err)?;
-            let n: i64 = sqlx::query("INSERT INTO case_counters (year, last) VALUES ($1, 1) ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1 RETURNING last")
-                .bind(i64::from(year))
-                .fetch_one(&mut *tx)
-                .await
-                .and_then(|r| r.try_get::<i64, _>("last"))
-                .map_err(backend_err)?;
-            w.case.number = format!("{year}-{n:06}");
-            let doc = serde_json::to_string(&w.case).map_err(json_err)?;
-            bind_case!(sqlx::query(INSERT_CASE), w, doc)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend_err)?;
-            write_children!(tx, w, search_insert);
-            tx.commit().await.map_err(backend_err)?;
-        });
-        Ok(w.case)
+    async fn insert_case(&self, w: CaseWrite, year: i32) -> StoreResult<Case> {
+        match &self.committer {
+            Some(tx) => group_commit::submit(tx, w, year).await,
+            None => self.insert_cases_tx(vec![(w, year)]).await?.pop().ok_or_else(|| StoreError::Backend("insert returned nothing".into())),
+        }
     }
 
     async fn insert_cases_bulk(&self, writes: Vec<(CaseWrite, i32)>) -> StoreResult<()> {
-        let search_insert = self.search_insert();
-        on_pool!(self, write, |p| {
-            let mut tx = p.begin().await.map_err(backend_err)?;
-            for (mut w, year) in writes {
-                let n: i64 = sqlx::query("INSERT INTO case_counters (year, last) VALUES ($1, 1) ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1 RETURNING last")
-                    .bind(i64::from(year))
-                    .fetch_one(&mut *tx)
-                    .await
-                    .and_then(|r| r.try_get::<i64, _>("last"))
-                    .map_err(backend_err)?;
-                w.case.number = format!("{year}-{n:06}");
-                let doc = serde_json::to_string(&w.case).map_err(json_err)?;
-                bind_case!(sqlx::query(INSERT_CASE), w, doc)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_err)?;
-                write_children!(tx, w, search_insert);
-            }
-            tx.commit().await.map_err(backend_err)
-        })
+        self.insert_cases_tx(writes).await.map(|_| ())
     }
 
     async fn save_cases(&self, writes: Vec<CaseWrite>) -> StoreResult<bool> {

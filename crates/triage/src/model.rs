@@ -171,16 +171,16 @@ pub struct TrainOptions {
 impl Default for TrainOptions {
     fn default() -> Self {
         TrainOptions {
-            epochs: 12,
-            learning_rate: 0.4,
+            epochs: 20,
+            learning_rate: 1.0,
             l2: 1e-5,
             min_count: 2,
-            prune: 0.01,
+            prune: 0.1,
             seed: 20_240_601,
-            signal_threshold: 0.5,
+            signal_threshold: 0.2,
             level_threshold: 0.6,
-            prior_weight: 0.0,
-            nature_prior_weight: 0.0,
+            prior_weight: 0.7,
+            nature_prior_weight: 1.0,
             date: "unversioned".to_owned(),
         }
     }
@@ -765,10 +765,9 @@ impl<'a> Trainer<'a> {
         let opts = self.opts;
         let n = self.vocabulary.len();
         let mut weights = vec![0.0f32; n * STRIDE];
-        let init: f32 = std::env::var("AGI").ok().and_then(|v| v.parse().ok()).unwrap_or(0.1);
-        let mut squares = vec![init; n * STRIDE];
+        let mut squares = vec![ADAGRAD_INIT; n * STRIDE];
         let mut bias = vec![0.0f32; STRIDE];
-        let mut bias_squares = vec![init; STRIDE];
+        let mut bias_squares = vec![ADAGRAD_INIT; STRIDE];
         let mut order: Vec<usize> = (0..self.rows.len()).collect();
         let mut rng = XorShift(opts.seed | 1);
         let mut gradient = vec![0.0f32; STRIDE];
@@ -888,6 +887,11 @@ fn softmax_gradient(
         active[o + k] = true;
     }
 }
+
+/// Initial AdaGrad accumulator. Without one, a weight's first step is the full learning rate
+/// whatever its gradient, so every label of every feature gets a sizeable weight (a larger,
+/// noisier model); with it, small gradients make small steps.
+const ADAGRAD_INIT: f32 = 0.1;
 
 /// Deterministic shuffle (xorshift64*): no dependency, same order on every platform.
 struct XorShift(u64);

@@ -1,0 +1,63 @@
+//! Group commit for intake: concurrent `insert_case` calls are queued and committed together in
+//! one transaction, so the cost of making a commit durable (one fsync of SQLite's WAL, one WAL
+//! flush of PostgreSQL) is shared by every case in the batch. Each caller is answered only after
+//! its batch has committed: an acknowledged case is on disk. If a batch fails, its cases are
+//! retried one by one, so one bad case cannot fail the others.
+
+use crate::SqlStore;
+use app::error::StoreError;
+use app::ports::{CaseWrite, StoreResult};
+use domain::Case;
+use tokio::sync::{mpsc, oneshot};
+
+/// Most cases committed in one transaction.
+const MAX_BATCH: usize = 512;
+
+pub struct Pending {
+    write: CaseWrite,
+    year: i32,
+    reply: oneshot::Sender<StoreResult<Case>>,
+}
+
+pub fn spawn(store: SqlStore) -> mpsc::Sender<Pending> {
+    let (tx, mut rx) = mpsc::channel::<Pending>(4096);
+    tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            // Whatever queued up while the previous batch was committing goes into this one.
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(p) => batch.push(p),
+                    Err(_) => break,
+                }
+            }
+            metrics::histogram!("onewindow_intake_batch_size").record(batch.len() as f64);
+            let writes: Vec<(CaseWrite, i32)> = batch.iter().map(|p| (p.write.clone(), p.year)).collect();
+            match store.insert_cases_tx(writes).await {
+                Ok(cases) => {
+                    for (p, c) in batch.into_iter().zip(cases) {
+                        let _ = p.reply.send(Ok(c));
+                    }
+                }
+                Err(_) if batch.len() > 1 => {
+                    for p in batch {
+                        let r = store.insert_cases_tx(vec![(p.write, p.year)]).await.and_then(|mut v| v.pop().ok_or_else(|| StoreError::Backend("insert returned nothing".into())));
+                        let _ = p.reply.send(r);
+                    }
+                }
+                Err(e) => {
+                    for p in batch {
+                        let _ = p.reply.send(Err(StoreError::Backend(e.to_string())));
+                    }
+                }
+            }
+        }
+    });
+    tx
+}
+
+pub async fn submit(tx: &mpsc::Sender<Pending>, write: CaseWrite, year: i32) -> StoreResult<Case> {
+    let (reply, rx) = oneshot::channel();
+    tx.send(Pending { write, year, reply }).await.map_err(|_| StoreError::Backend("the intake committer has stopped".into()))?;
+    rx.await.map_err(|_| StoreError::Backend("the intake committer dropped the case".into()))?
+}
