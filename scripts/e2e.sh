@@ -5,7 +5,8 @@
 #   bash scripts/e2e.sh                 # the whole suite
 #   bash scripts/e2e.sh -g "cockpit"    # extra arguments go to `playwright test`
 #
-# ONEWINDOW_BIN=path skips the build and uses that binary; CHROMIUM_PATH overrides /usr/bin/chromium.
+# ONEWINDOW_BIN=path skips the build and uses that binary; CHROMIUM_PATH overrides /usr/bin/chromium;
+# E2E_PROJECT=screenshots runs the screenshot pass instead (scripts/screenshots.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -59,7 +60,7 @@ echo "== e2e: playwright"
 cd web
 rm -f test-results/results.json
 status=0
-ONEWINDOW_URL="$URL" npx playwright test --project=e2e "$@" || status=$?
+ONEWINDOW_URL="$URL" npx playwright test --project="${E2E_PROJECT:-e2e}" "$@" || status=$?
 # One plain summary line as well (the list reporter's own summary is above).
 if [ -f test-results/results.json ]; then
   node -e '

@@ -2,6 +2,37 @@
 // → resolve again → the citizen rates satisfied on the portal → closed; the citizen sees each status, and a handler
 // of another street cannot open the case.
 import { test, expect, login, logout, openCase, act, expectStatus, citizenSees, pickRegion, freshPhone, allowConsoleError } from './fixtures'
+import type { Page } from '@playwright/test'
+
+/** The administrator turns 智能分拨's auto-dispatch on or off on its settings page. */
+async function setAutoDispatch(page: Page, on: boolean) {
+  await login(page, 'admin')
+  await page.getByTestId('menu-admin').click()
+  await page.getByTestId('menu-admin-triage').click()
+  const sw = page.getByTestId('triage-settings').getByRole('switch')
+  if ((await sw.isChecked()) !== on) await page.getByTestId('triage-settings').locator('.el-switch').click()
+  await expect(sw).toBeChecked({ checked: on })
+  await page.getByTestId('triage-save').click()
+  await expect(page.getByText('已保存')).toBeVisible()
+  await logout(page)
+}
+
+async function submitOnPortal(page: Page, phone: string, description: string): Promise<string> {
+  await page.goto('/portal')
+  await page.getByLabel('您的称呼').fill('周女士')
+  await page.getByTestId('p-phone').fill(phone)
+  await pickRegion(page, 'p-region', '金桥社区')
+  await page.getByLabel('详细地址').fill('临江区临江街道金桥社区文昌路 18 号门口')
+  await page.getByTestId('p-nature').getByText('投诉').click()
+  await page.getByLabel('问题描述').fill(description)
+  await page.getByTestId('p-submit').click()
+  await expect(page.getByTestId('portal-receipt')).toBeVisible()
+  const number = (await page.getByTestId('receipt-number').textContent())!.trim()
+  expect(number).toMatch(/^\d{4}-\d{6}$/)
+  return number
+}
+
+const STALLS = '文昌路 18 号门口每天傍晚有流动摊贩占道经营卖水果，人行道被堵，希望城管处理。'
 
 test('a request goes round the whole loop', async ({ page }) => {
   test.setTimeout(300_000)
@@ -9,18 +40,12 @@ test('a request goes round the whole loop', async ({ page }) => {
   let number = ''
   let caseUrl = ''
 
+  await test.step('the administrator turns auto-dispatch off, so people handle the case', async () => {
+    await setAutoDispatch(page, false)
+  })
+
   await test.step('a citizen submits on the portal', async () => {
-    await page.goto('/portal')
-    await page.getByLabel('您的称呼').fill('周女士')
-    await page.getByTestId('p-phone').fill(phone)
-    await pickRegion(page, 'p-region', '金桥社区')
-    await page.getByLabel('详细地址').fill('临江区临江街道金桥社区文昌路 18 号门口')
-    await page.getByTestId('p-nature').getByText('投诉').click()
-    await page.getByLabel('问题描述').fill('文昌路 18 号门口每天傍晚有流动摊贩占道经营卖水果，人行道被堵，希望城管处理。')
-    await page.getByTestId('p-submit').click()
-    await expect(page.getByTestId('portal-receipt')).toBeVisible()
-    number = (await page.getByTestId('receipt-number').textContent())!.trim()
-    expect(number).toMatch(/^\d{4}-\d{6}$/)
+    number = await submitOnPortal(page, phone, STALLS)
     await page.getByTestId('receipt-track').click()
     await expect(page.getByTestId('track-status')).toHaveAttribute('data-status', 'registered')
   })
@@ -122,4 +147,12 @@ test('a request goes round the whole loop', async ({ page }) => {
     await page.getByTestId('f-search').click()
     await expect(page.getByTestId('case-table').getByText('暂无数据')).toBeVisible()
   })
+})
+
+test('with auto-dispatch on, a confident web request goes straight to the unit', async ({ page }) => {
+  await setAutoDispatch(page, true)
+  const phone = freshPhone()
+  const number = await submitOnPortal(page, phone, STALLS)
+  await citizenSees(page, number, phone, 'dispatched')
+  await expect(page.getByTestId('track-result')).toContainText('城管局')
 })

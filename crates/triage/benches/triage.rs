@@ -1,10 +1,16 @@
-//! `cargo bench -p triage`: construction time and per-call cost of `classify` and `tokens`.
-//! Plain `Instant` timing (no benchmark framework dependency); figures go to BENCHMARKS.md.
+//! `cargo bench -p triage`: construction time (jieba + the embedded model), model load alone,
+//! per-call cost of `classify` and `tokens`, and training time on the shipped corpus.
+//! Plain `Instant` timing (no benchmark framework dependency), one thread; figures go to
+//! BENCHMARKS.md.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use triage::Triage;
+use triage::{Model, TrainOptions, Triage, parse_jsonl};
+
+const MODEL: &str = include_str!("../data/model.txt");
+const TRAIN: &str = include_str!("../data/corpus/train.jsonl");
+const HELDOUT: &str = include_str!("../data/corpus/heldout.jsonl");
 
 const TEXTS: &[&str] = &[
     "小区门口每天晚上都有人摆摊卖水果，把人行道都占满了，行人只能走到马路上",
@@ -32,6 +38,14 @@ fn main() {
     let start = Instant::now();
     let triage = black_box(Triage::new());
     println!("Triage::new()            {:>10.1?}", start.elapsed());
+    let start = Instant::now();
+    let model = black_box(Model::from_text(black_box(MODEL)));
+    println!(
+        "Model::from_text         {:>10.1?}  ({:.2} MB, {} features)",
+        start.elapsed(),
+        MODEL.len() as f64 / 1e6,
+        model.as_ref().map_or(0, Model::feature_count)
+    );
 
     let n = 2000;
     let classify = per_call(n, || {
@@ -39,7 +53,21 @@ fn main() {
             black_box(triage.classify(black_box(t)));
         }
     }) / TEXTS.len() as u32;
-    println!("classify (per text)      {classify:>10.1?}");
+    println!(
+        "classify (per text)      {classify:>10.1?}  ({:.0} calls/s on one core)",
+        1.0 / classify.as_secs_f64()
+    );
+    let heldout = parse_jsonl(HELDOUT).unwrap_or_default();
+    let start = Instant::now();
+    for e in &heldout {
+        black_box(triage.classify(black_box(&e.text)));
+    }
+    let per = start.elapsed() / heldout.len().max(1) as u32;
+    println!(
+        "classify (held-out set)  {per:>10.1?}  ({:.0} calls/s, {} texts)",
+        1.0 / per.as_secs_f64(),
+        heldout.len()
+    );
 
     let tokens = per_call(n, || {
         for t in TEXTS {
@@ -61,4 +89,14 @@ fn main() {
         }
     }) / TEXTS.len() as u32;
     println!("normalise (per text)     {normalise:>10.1?}");
+
+    let examples = parse_jsonl(TRAIN).unwrap_or_default();
+    let start = Instant::now();
+    let trained = black_box(Model::train(&examples, &TrainOptions::default()));
+    println!(
+        "Model::train             {:>10.1?}  ({} examples, {} features)",
+        start.elapsed(),
+        examples.len(),
+        trained.feature_count()
+    );
 }

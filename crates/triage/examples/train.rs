@@ -3,11 +3,14 @@
 //! ```text
 //! cargo run --release -p triage --example train -- TRAIN.jsonl MODEL.txt [options]
 //!   --date YYYY-MM-DD     version prefix (default: unversioned)
-//!   --epochs N  --lr X  --l2 X  --min-count N  --prune X  --seed N
-//!   --signal-threshold P  --level-threshold P
+//!   --epochs N  --feature-floor N  --lr X  --l2 X  --min-count N  --prune X  --seed N
+//!   --positive-weight W  --signal-threshold P  --level-threshold P
+//!   --nature-prior W
 //!   --eval FILE.jsonl     evaluate the new model on a labelled file (repeatable)
 //!   --cv K                also report K-fold cross-validation on TRAIN (no file written
 //!                         unless MODEL.txt is given)
+//!   --verbose             with --cv: print the first fold's report and every high-risk miss
+//!                         and false alarm
 //! ```
 //!
 //! The shipped model: `cargo run --release -p triage --example train --
@@ -23,7 +26,10 @@ fn read(path: &str) -> Result<Vec<Example>, String> {
     parse_jsonl(&text).map_err(|(line, message)| format!("{path}:{line}: {message}"))
 }
 
-fn value<T: std::str::FromStr>(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<T, String> {
+fn value<T: std::str::FromStr>(
+    args: &mut impl Iterator<Item = String>,
+    flag: &str,
+) -> Result<T, String> {
     args.next()
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| format!("{flag} needs a valid value"))
@@ -35,21 +41,24 @@ fn run() -> Result<(), String> {
     let mut opts = TrainOptions::default();
     let mut evals = Vec::new();
     let mut folds = 0usize;
+    let mut verbose = false;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--date" => opts.date = value(&mut args, &arg)?,
             "--epochs" => opts.epochs = value(&mut args, &arg)?,
+            "--feature-floor" => opts.feature_floor = value(&mut args, &arg)?,
             "--lr" => opts.learning_rate = value(&mut args, &arg)?,
             "--l2" => opts.l2 = value(&mut args, &arg)?,
             "--min-count" => opts.min_count = value(&mut args, &arg)?,
             "--prune" => opts.prune = value(&mut args, &arg)?,
             "--seed" => opts.seed = value(&mut args, &arg)?,
+            "--positive-weight" => opts.positive_weight = value(&mut args, &arg)?,
             "--signal-threshold" => opts.signal_threshold = value(&mut args, &arg)?,
             "--level-threshold" => opts.level_threshold = value(&mut args, &arg)?,
-            "--prior" => opts.prior_weight = value(&mut args, &arg)?,
             "--nature-prior" => opts.nature_prior_weight = value(&mut args, &arg)?,
             "--eval" => evals.push(value::<String>(&mut args, &arg)?),
             "--cv" => folds = value(&mut args, &arg)?,
+            "--verbose" => verbose = true,
             _ if arg.starts_with("--") => return Err(format!("unknown option {arg}")),
             _ => positional.push(arg),
         }
@@ -58,10 +67,13 @@ fn run() -> Result<(), String> {
         return Err("usage: train TRAIN.jsonl [MODEL.txt] [options]".to_owned());
     };
     let examples = read(train_path)?;
-    println!("{} training examples from {train_path}; {opts:?}", examples.len());
+    println!(
+        "{} training examples from {train_path}; {opts:?}",
+        examples.len()
+    );
 
     if folds > 1 {
-        cross_validate(&examples, &opts, folds);
+        cross_validate(&examples, &opts, folds, verbose);
     }
 
     let start = Instant::now();
@@ -93,9 +105,17 @@ fn run() -> Result<(), String> {
 }
 
 /// K-fold cross-validation (folds by position modulo K, so every category is spread evenly).
-fn cross_validate(examples: &[Example], opts: &TrainOptions, k: usize) {
-    let (mut n, mut top1, mut top3, mut nature, mut high, mut high_found, mut flagged, mut flagged_right) =
-        (0, 0, 0, 0, 0, 0, 0, 0);
+fn cross_validate(examples: &[Example], opts: &TrainOptions, k: usize, verbose: bool) {
+    let (
+        mut n,
+        mut top1,
+        mut top3,
+        mut nature,
+        mut high,
+        mut high_found,
+        mut flagged,
+        mut flagged_right,
+    ) = (0, 0, 0, 0, 0, 0, 0, 0);
     let (mut urgent_n, mut urgent_ok, mut dept) = (0, 0, 0);
     for fold in 0..k {
         let train: Vec<Example> = examples
@@ -111,17 +131,24 @@ fn cross_validate(examples: &[Example], opts: &TrainOptions, k: usize) {
             .map(|(_, e)| e.clone())
             .collect();
         let triage = Triage::with_model(Model::train(&train, opts));
-        if std::env::var_os("CV_MISSES").is_some() {
+        if verbose {
             for e in &test {
                 let s = triage.classify(&e.text);
                 let want = e.risk.as_deref() == Some("high");
                 if want != (s.risk.level == "high") {
-                    println!("{} {:?} want {:?} got {} {:?}", if want { "MISS" } else { "FALSE" }, e.text, e.signals, s.risk.level, s.risk.signals);
+                    println!(
+                        "{} {:?} want {:?} got {} {:?}",
+                        if want { "MISS" } else { "FALSE" },
+                        e.text,
+                        e.signals,
+                        s.risk.level,
+                        s.risk.signals
+                    );
                 }
             }
         }
         let r = evaluate(&triage, &test);
-        if fold == 0 && std::env::var_os("CV_REPORT").is_some() {
+        if fold == 0 && verbose {
             println!("fold 0:\n{r}");
         }
         n += r.examples;

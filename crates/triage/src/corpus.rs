@@ -135,14 +135,38 @@ mod tests {
         let good = r#"{"text":"x","category":"教育/入学招生","nature":"consult"}"#;
         for (bad, needle) in [
             ("{not json", "invalid JSON"),
-            (r#"{"text":"x","category":"教育","nature":"consult"}"#, "unknown category"),
-            (r#"{"text":"x","category":"教育/入学招生","nature":"ask"}"#, "unknown nature"),
-            (r#"{"text":" ","category":"教育/入学招生","nature":"consult"}"#, "empty text"),
-            (r#"{"text":"x","category":"教育/入学招生","nature":"consult","risk":"huge"}"#, "unknown risk"),
-            (r#"{"text":"x","category":"教育/入学招生","nature":"consult","urgency":"now"}"#, "unknown urgency"),
-            (r#"{"text":"x","category":"教育/入学招生","nature":"consult","signals":["x"]}"#, "unknown signal"),
-            (r#"{"text":"x","category":"教育/入学招生","nature":"consult","department":"市长"}"#, "unknown department"),
-            (r#"{"category":"教育/入学招生","nature":"consult"}"#, "invalid JSON"),
+            (
+                r#"{"text":"x","category":"教育","nature":"consult"}"#,
+                "unknown category",
+            ),
+            (
+                r#"{"text":"x","category":"教育/入学招生","nature":"ask"}"#,
+                "unknown nature",
+            ),
+            (
+                r#"{"text":" ","category":"教育/入学招生","nature":"consult"}"#,
+                "empty text",
+            ),
+            (
+                r#"{"text":"x","category":"教育/入学招生","nature":"consult","risk":"huge"}"#,
+                "unknown risk",
+            ),
+            (
+                r#"{"text":"x","category":"教育/入学招生","nature":"consult","urgency":"now"}"#,
+                "unknown urgency",
+            ),
+            (
+                r#"{"text":"x","category":"教育/入学招生","nature":"consult","signals":["x"]}"#,
+                "unknown signal",
+            ),
+            (
+                r#"{"text":"x","category":"教育/入学招生","nature":"consult","department":"市长"}"#,
+                "unknown department",
+            ),
+            (
+                r#"{"category":"教育/入学招生","nature":"consult"}"#,
+                "invalid JSON",
+            ),
         ] {
             let text = format!("{good}\n{good}\n{bad}\n{good}");
             let (line, message) = parse_jsonl(&text).unwrap_err();

@@ -1,7 +1,10 @@
 //! Nature (诉求性质), urgency and risk language: cue phrases looked up in the normalised text.
 //!
-//! These are rules rather than a model on purpose: a risk signal must be explainable to the
-//! supervisor who acts on it ("the text says 拉横幅"), and the phrases are few and stable.
+//! Urgency and risk are rules first on purpose: a risk signal must be explainable to the
+//! supervisor who acts on it ("the text says 拉横幅"), and the phrases are few and stable. The
+//! trained model only adds to them (see `lib.rs`). The nature cues are a prior of the model's
+//! nature head: their scores are added to its own, in training as in classification, so a
+//! change here needs a retrain.
 
 /// A phrase that counts when it occurs in the text, except inside one of `unless` (跳楼 inside
 /// 跳楼价), and only if one of `needs` also occurs (漏气 only with 燃气/煤气).
@@ -235,23 +238,6 @@ const PRAISE: &[Cue] = &[
     unless("负责", 0.5, &["不负责", "负责人"]),
 ];
 
-/// The nature of a request. `dispute_category` is true when the category is a 邻里纠纷 one,
-/// which makes a dispute the likelier reading.
-#[cfg(test)]
-pub(crate) fn nature(text: &str, dispute_category: bool) -> &'static str {
-    let mut scores = nature_scores(text);
-    if dispute_category {
-        scores[5] += 1.5;
-    }
-    let mut best = 0;
-    for (i, s) in scores.iter().enumerate() {
-        if *s > scores[best] {
-            best = i;
-        }
-    }
-    NATURES[best]
-}
-
 /// The cue score of every nature, in [`NATURES`] order: the prior of the model's nature head.
 pub(crate) fn nature_scores(text: &str) -> [f32; 7] {
     [
@@ -438,6 +424,8 @@ pub(crate) const SELF_HARM: &[Cue] = &[
     c("死在我面前", 1.0),
     c("死在你面前", 1.0),
     c("死给", 1.0),
+    c("活着还有什么意思", 1.0),
+    c("活着有什么意思", 1.0),
     c("遗书", 1.0),
     c("喝药", 1.0),
     c("跳河", 1.0),
@@ -476,7 +464,12 @@ pub(crate) const VIOLENCE: &[Cue] = &[
     unless(
         "打起来",
         1.0,
-        &["差点打起来", "差点跟他打起来", "差点就打起来", "差点和他打起来"],
+        &[
+            "差点打起来",
+            "差点跟他打起来",
+            "差点就打起来",
+            "差点和他打起来",
+        ],
     ),
     c("打了一顿", 1.0),
     c("打了我", 1.0),
@@ -485,9 +478,19 @@ pub(crate) const VIOLENCE: &[Cue] = &[
     c("推搡", 1.0),
     unless("推倒", 1.0, &["同学推倒", "孩子推倒"]),
     c("还推了", 1.0),
+    c("推下", 1.0),
+    c("扭打", 1.0),
+    c("拉扯", 1.0),
+    c("拽着我", 1.0),
+    c("砸店", 1.0),
+    c("打了老师", 1.0),
     c("老公打", 1.0),
     c("丈夫打", 1.0),
-    needs("威胁", 1.0, &["小心点", "要打", "打他", "打断", "弄死", "砍", "杀"]),
+    needs(
+        "威胁",
+        1.0,
+        &["小心点", "要打", "打他", "打断", "弄死", "砍", "杀"],
+    ),
     c("推了我", 1.0),
     c("把我们打", 1.0),
     c("踹门", 1.0),
@@ -523,7 +526,13 @@ pub(crate) const GATHERING: &[Cue] = &[
     unless(
         "聚集",
         1.0,
-        &["人员聚集", "多人聚集", "聚集赌博", "门口聚集", "每日人员聚集"],
+        &[
+            "人员聚集",
+            "多人聚集",
+            "聚集赌博",
+            "门口聚集",
+            "每日人员聚集",
+        ],
     ),
     c("静坐", 1.0),
     c("游行", 1.0),
@@ -540,23 +549,72 @@ pub(crate) const GATHERING: &[Cue] = &[
     c("堵厂", 1.0),
     c("聚着", 1.0),
     c("围在", 1.0),
+    c("举着牌子", 1.0),
+    c("举牌", 1.0),
+    needs(
+        "集合",
+        1.0,
+        &["工人", "业主", "村民", "家长", "几十", "几百", "上百"],
+    ),
+    needs(
+        "不肯走",
+        1.0,
+        &[
+            "工人", "业主", "村民", "家长", "员工", "几十", "几百", "上百",
+        ],
+    ),
     c("去围", 1.0),
-    needs("堵在", 1.0, &["工人", "业主", "村民", "家长", "会员", "员工"]),
-    needs("就不走", 1.0, &["工人", "业主", "村民", "家长", "会员", "员工"]),
+    needs(
+        "堵在",
+        1.0,
+        &["工人", "业主", "村民", "家长", "会员", "员工"],
+    ),
+    needs(
+        "就不走",
+        1.0,
+        &["工人", "业主", "村民", "家长", "会员", "员工"],
+    ),
     needs(
         "一起去",
         1.0,
-        &["讨说法", "要说法", "门口", "政府", "闹", "堵", "讨薪", "维权"],
+        &[
+            "讨说法",
+            "要说法",
+            "门口",
+            "政府",
+            "闹",
+            "堵",
+            "讨薪",
+            "维权",
+        ],
     ),
     needs(
         "一起到",
         1.0,
-        &["讨说法", "要说法", "门口", "政府", "闹", "堵", "讨薪", "维权"],
+        &[
+            "讨说法",
+            "要说法",
+            "门口",
+            "政府",
+            "闹",
+            "堵",
+            "讨薪",
+            "维权",
+        ],
     ),
     needs(
         "大家约好",
         1.0,
-        &["讨说法", "要说法", "门口", "政府", "闹", "堵", "讨薪", "维权"],
+        &[
+            "讨说法",
+            "要说法",
+            "门口",
+            "政府",
+            "闹",
+            "堵",
+            "讨薪",
+            "维权",
+        ],
     ),
 ];
 

@@ -132,7 +132,12 @@ pub fn evaluate(t: &Triage, examples: &[Example]) -> EvalReport {
         let s = t.classify(&e.text);
         r.examples += 1;
         r.top1 += usize::from(s.category == e.category);
-        r.top3 += usize::from(s.candidates.iter().take(3).any(|c| c.category == e.category));
+        r.top3 += usize::from(
+            s.candidates
+                .iter()
+                .take(3)
+                .any(|c| c.category == e.category),
+        );
         r.top_level += usize::from(s.category.split('/').next() == e.category.split('/').next());
         r.department += usize::from(s.department == e.expected_department());
         count(&mut r.categories, &e.category, &s.category);
@@ -153,7 +158,7 @@ pub fn evaluate(t: &Triage, examples: &[Example]) -> EvalReport {
             r.risk_correct += usize::from(s.risk.level == level);
             count(&mut r.risk_levels, level, s.risk.level);
             for st in &mut r.signals {
-                let expected = e.signals.iter().any(|x| *x == st.label);
+                let expected = e.signals.contains(&st.label);
                 let predicted = s.risk.signals.iter().any(|x| *x == st.label);
                 st.support += usize::from(expected);
                 st.predicted += usize::from(predicted);
@@ -176,7 +181,11 @@ fn pct(x: Option<f64>) -> String {
 
 fn table(f: &mut fmt::Formatter<'_>, title: &str, rows: &[LabelStats]) -> fmt::Result {
     writeln!(f, "{title}")?;
-    writeln!(f, "  {:<22} {:>7} {:>9} {:>7} {:>7}", "", "support", "predicted", "recall", "precis.")?;
+    writeln!(
+        f,
+        "  {:<22} {:>7} {:>9} {:>7} {:>7}",
+        "", "support", "predicted", "recall", "precis."
+    )?;
     for s in rows {
         writeln!(
             f,
@@ -284,7 +293,14 @@ mod tests {
         let high = r.risk("high").unwrap();
         assert_eq!((high.support, high.correct), (1, 1), "{r}");
         let text = r.to_string();
-        for needle in ["category top-1", "top-3", "department", "nature", "high risk", "→"] {
+        for needle in [
+            "category top-1",
+            "top-3",
+            "department",
+            "nature",
+            "high risk",
+            "→",
+        ] {
             assert!(text.contains(needle), "{needle} missing:\n{text}");
         }
     }

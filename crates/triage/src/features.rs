@@ -188,7 +188,15 @@ mod tests {
     #[test]
     fn kinds_of_features() {
         let f = strings("门口摆摊,ok占道?");
-        for want in ["c:门", "c:门口", "c:口摆摊", "c:ok", "c:k占道", "p:?", "w:门口"] {
+        for want in [
+            "c:门",
+            "c:门口",
+            "c:口摆摊",
+            "c:ok",
+            "c:k占道",
+            "p:?",
+            "w:门口",
+        ] {
             assert!(f.iter().any(|x| x == want), "{want} missing from {f:?}");
         }
         assert!(f.iter().any(|x| x.starts_with("b:")), "{f:?}");
@@ -200,7 +208,10 @@ mod tests {
     #[test]
     fn digits_fold() {
         assert_eq!(fold_digits("欠了3个月"), "欠了0个月");
-        assert!(matches!(fold_digits("没有数字"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(
+            fold_digits("没有数字"),
+            std::borrow::Cow::Borrowed(_)
+        ));
         assert_eq!(strings("欠了3个月"), strings("欠了5个月"));
     }
 

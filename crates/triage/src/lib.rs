@@ -24,7 +24,8 @@
 //! labelled corpus under `data/corpus/` and embedded as `data/model.txt`. Retrain with
 //!
 //! ```text
-//! cargo run --release -p triage --example train -- crates/triage/data/corpus/train.jsonl crates/triage/data/model.txt
+//! cargo run --release -p triage --example train -- \
+//!     crates/triage/data/corpus/train.jsonl crates/triage/data/model.txt --date YYYY-MM-DD
 //! ```
 //!
 //! and measure with [`evaluate`] (`onewindow triage eval FILE.jsonl`).
@@ -32,9 +33,10 @@
 //! Urgency and risk also keep the cue-phrase rules of `cues.rs`: a risk alert must be
 //! explainable by the words that raised it ("the text says 拉横幅"), so an explicit phrase always
 //! counts; the model only adds what the phrases miss (a signal it is confident about, a higher
-//! urgency or level), it never removes one.
+//! urgency or level), it never removes one. A level raised by the risk head alone may come
+//! without a signal: the model saw conflict language no phrase names, and the supervisor reads
+//! the text.
 
-mod baseline;
 mod corpus;
 mod cues;
 mod eval;
@@ -42,8 +44,6 @@ mod features;
 mod model;
 mod normalise;
 mod taxonomy;
-#[cfg(test)]
-mod tune;
 
 use jieba_rs::Jieba;
 use serde::Serialize;
@@ -66,8 +66,6 @@ pub const BUILTIN_MODEL: &str = MODEL;
 pub const TRAIN_CORPUS: &str = include_str!("../data/corpus/train.jsonl");
 /// The held-out corpus, never trained on.
 pub const HELDOUT_CORPUS: &str = include_str!("../data/corpus/heldout.jsonl");
-/// The hand-set cue weights of the first classifier, a prior of the trained model.
-const WEIGHTS: &str = include_str!("../data/weights.txt");
 
 /// Frequency given to a dictionary word listed without one (see `data/dict.txt`).
 const DEFAULT_WORD_FREQ: usize = 2000;
@@ -122,7 +120,6 @@ pub struct Candidate {
 pub struct Triage {
     jieba: Jieba,
     model: Model,
-    prior: Prior,
 }
 
 // `Triage` is shared across request handlers.
@@ -151,7 +148,6 @@ impl Triage {
         Triage {
             jieba: new_jieba(),
             model,
-            prior: Prior::new(),
         }
     }
 
@@ -175,55 +171,15 @@ impl Triage {
     fn segment<'a>(&self, normalised: &'a str) -> Vec<&'a str> {
         segment(&self.jieba, normalised)
     }
-}
 
-/// Search-mode segmentation of normalised text (see [`Triage::tokens`]).
-fn segment<'a>(jieba: &Jieba, normalised: &'a str) -> Vec<&'a str> {
-    {
-        let mut out = Vec::new();
-        for token in jieba.cut_for_search(normalised, true) {
-            let word = token.word;
-            if !word.chars().any(char::is_alphanumeric) || is_stop_word(word) {
-                continue;
-            }
-            // jieba's search mode offers the 2- and 3-character dictionary words inside a long
-            // word but not the 4-character ones, so 老旧小区改造 would not be found by 老旧小区
-            if token.end - token.start > 4 {
-                push_four_char_words(jieba, word, &mut out);
-            }
-            out.push(word);
-        }
-        out
-    }
-}
-
-fn push_four_char_words<'a>(jieba: &Jieba, word: &'a str, out: &mut Vec<&'a str>) {
-    {
-        let bounds: Vec<usize> = word
-            .char_indices()
-            .map(|(i, _)| i)
-            .chain([word.len()])
-            .collect();
-        for window in bounds.windows(5) {
-            if let Some(sub) = word.get(window[0]..window[4])
-                && jieba.has_word(sub)
-            {
-                out.push(sub);
-            }
-        }
-    }
-}
-
-impl Triage {
     /// Suggests category, department, nature, urgency and risk for a request text.
     /// Never fails: an empty or unrelated text gets a low-confidence suggestion.
     pub fn classify(&self, text: &str) -> Suggestion {
         let prepared = prepare(text);
-        let mut prior = self.prior.scores(&self.jieba, &prepared);
-        prior.extend(cues::nature_scores(&prepared));
-        let p = self
-            .model
-            .predict(feature_hashes(&self.jieba, &prepared), &prior);
+        let p = self.model.predict(
+            feature_hashes(&self.jieba, &prepared),
+            &cues::nature_scores(&prepared),
+        );
 
         let mut order: Vec<usize> = (0..TAXONOMY.len()).collect();
         // stable sort: equal scores keep taxonomy order, so the result is deterministic
@@ -246,7 +202,7 @@ impl Triage {
 
         // risk: the rules' signals plus those the model is confident about; the level from
         // the signals, raised by the model's level when it is confident
-        let mut signals = if std::env::var_os("NORULES").is_some() { Vec::new() } else { cues::signals(&prepared, urgency) };
+        let mut signals = cues::signals(&prepared, urgency);
         for (k, s) in SIGNALS.iter().enumerate() {
             if p.signals[k] >= self.model.signal_threshold() && !signals.contains(s) {
                 signals.push(s);
@@ -254,9 +210,14 @@ impl Triage {
         }
         signals.sort_by_key(|s| rank(&SIGNALS, s));
         let mut level = rank(&LEVELS, cues::level(&signals));
-        let model_level = argmax(&p.risk);
-        if p.risk[model_level] >= self.model.level_threshold() {
-            level = level.max(model_level);
+        // the model's level counts when it is confident that the level is at least that high
+        let mut at_least = 0.0;
+        for k in (1..LEVELS.len()).rev() {
+            at_least += p.risk[k];
+            if at_least >= self.model.level_threshold() {
+                level = level.max(k);
+                break;
+            }
         }
 
         Suggestion {
@@ -270,7 +231,42 @@ impl Triage {
             },
             confidence: p.category[best],
             candidates,
-            explanation: self.model.explain(&p, best, EXPLANATION_WORDS),
+            explanation: self
+                .model
+                .explain(&p, best, EXPLANATION_WORDS, |w| self.jieba.has_word(w)),
+        }
+    }
+}
+
+/// Search-mode segmentation of normalised text (see [`Triage::tokens`]).
+fn segment<'a>(jieba: &Jieba, normalised: &'a str) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    for token in jieba.cut_for_search(normalised, true) {
+        let word = token.word;
+        if !word.chars().any(char::is_alphanumeric) || is_stop_word(word) {
+            continue;
+        }
+        // jieba's search mode offers the 2- and 3-character dictionary words inside a long
+        // word but not the 4-character ones, so 老旧小区改造 would not be found by 老旧小区
+        if token.end - token.start > 4 {
+            push_four_char_words(jieba, word, &mut out);
+        }
+        out.push(word);
+    }
+    out
+}
+
+fn push_four_char_words<'a>(jieba: &Jieba, word: &'a str, out: &mut Vec<&'a str>) {
+    let bounds: Vec<usize> = word
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([word.len()])
+        .collect();
+    for window in bounds.windows(5) {
+        if let Some(sub) = word.get(window[0]..window[4])
+            && jieba.has_word(sub)
+        {
+            out.push(sub);
         }
     }
 }
@@ -289,24 +285,6 @@ fn argmax(scores: &[f32]) -> usize {
         }
     }
     best
-}
-
-/// The hand-set cue model of the first classifier (`data/weights.txt`), kept as a prior: the
-/// trained model adds `prior_weight ×` its category scores to its own and is trained that way.
-#[derive(Debug, Clone)]
-pub(crate) struct Prior(baseline::LinearModel);
-
-impl Prior {
-    pub(crate) fn new() -> Self {
-        Prior(baseline::LinearModel::parse(WEIGHTS).0)
-    }
-
-    /// Category scores of a prepared text, in taxonomy order.
-    pub(crate) fn scores(&self, jieba: &Jieba, prepared: &str) -> Vec<f32> {
-        let tokens = segment(jieba, prepared);
-        let features = baseline::Features::extract(prepared, &tokens);
-        self.0.score(&features).to_vec()
-    }
 }
 
 /// The text classification sees: normalised and cut to [`CLASSIFY_MAX_CHARS`].

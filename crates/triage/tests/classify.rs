@@ -1,8 +1,11 @@
-//! Behaviour of the baseline classifier on realistic requests.
+//! Behaviour of the classifier on realistic requests.
 //!
-//! The category sentences live in `tests/sentences.tsv`, grouped in sets whose history decides
-//! what their figures mean (see the file's header): `tuning` must be classified right, the
-//! others must stay above a floor. `final` was never tuned against; quote its figures.
+//! The category sentences live in `tests/sentences.tsv`, written for the first (hand-weighted)
+//! classifier and grouped in sets whose history decides what their figures mean (see the
+//! file's header). The trained model never saw any of them: none is in its corpus, so every
+//! set is held out for it; each must stay above a floor set a little below what the shipped
+//! model achieves. The first classifier's figures, for comparison: tuning 100%, held_out 97.7%,
+//! hard 95.5%, records 95.5%, final 70.5% top-1.
 //!
 //! `cargo test -p triage --test classify -- --nocapture accuracy` prints them.
 #![allow(clippy::unwrap_used)]
@@ -80,17 +83,6 @@ fn sentence_sets_cover_the_taxonomy() {
 }
 
 #[test]
-fn every_tuning_sentence_is_classified_right() {
-    let wrong = misses(&set("tuning"));
-    assert!(
-        wrong.is_empty(),
-        "{} wrong:\n{}",
-        wrong.len(),
-        wrong.join("\n")
-    );
-}
-
-#[test]
 fn accuracy() {
     let top3 = |set: &[(&str, &str)]| {
         set.iter()
@@ -112,13 +104,14 @@ fn accuracy() {
             })
             .count()
     };
-    // (set, minimum top-1 %, minimum top-3 %): floors a change must not break
+    // (set, minimum top-1 %, minimum top-3 %): floors a change must not break; the shipped
+    // model scores 100/100, 100/100, 90/97, 100/100 and 97/100
     let floors = [
-        ("tuning", 100, 100),
-        ("held_out", 90, 95),
-        ("hard", 90, 95),
-        ("records", 90, 95),
-        ("final", 65, 80),
+        ("tuning", 96, 100),
+        ("held_out", 95, 100),
+        ("hard", 85, 95),
+        ("records", 95, 100),
+        ("final", 90, 97),
     ];
     let mut failures = Vec::new();
     for (name, min1, min3) in floors {

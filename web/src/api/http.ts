@@ -94,6 +94,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
 }
 
 export const get = <T>(path: string, q?: Query, opts?: { auth?: boolean }) => request<T>('GET', path + toQueryString(q), undefined, opts)
+export const put = <T>(path: string, body: unknown) => request<T>('PUT', path, body)
 export const post = <T>(path: string, body?: unknown, opts?: { auth?: boolean }) => request<T>('POST', path, body ?? {}, opts)
 
 /** Whether an endpoint is not there (yet): the server answers unknown API paths with 404 no_such_endpoint. */

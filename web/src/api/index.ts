@@ -1,7 +1,7 @@
-import { get, post, download } from './http'
+import { get, post, put, download } from './http'
 import type { Query } from './http'
 import type {
-  CaseView, Category, Cockpit, Dictionaries, EventView, Notification, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, User,
+  CaseView, Category, IntakeSettings, Cockpit, Dictionaries, EventView, Notification, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, User,
 } from './types'
 
 export const api = {
@@ -18,7 +18,7 @@ export const api = {
   events: (id: string) => get<EventView[]>(`/cases/${encodeURIComponent(id)}/events`),
   related: (id: string) => get<Related>(`/cases/${encodeURIComponent(id)}/related`),
   transition: (id: string, body: Record<string, unknown>) => post<CaseView>(`/cases/${encodeURIComponent(id)}/transitions`, body),
-  triage: (text: string) => post<Triage>('/triage', { text }),
+  triage: (text: string, region?: string) => post<Triage>('/triage', region ? { text, region } : { text }),
   queues: () => get<Queues>('/queues'),
   duplicates: (q: Query) => get<CaseView[]>('/duplicates', q),
   exportCases: (format: 'xlsx' | 'csv', q: Query) => download(`/cases/export.${format}`, q, `cases.${format}`),
@@ -30,6 +30,9 @@ export const api = {
   createUser: (body: unknown) => post<unknown>('/users', body),
   createUnit: (body: unknown) => post<unknown>('/units', body),
   policies: () => get<unknown>('/policies'),
+  intakeSettings: () => get<IntakeSettings>('/triage/settings'),
+  putIntakeSettings: (s: IntakeSettings) => put<IntakeSettings>('/triage/settings', s),
+  triageModels: () => get<{ builtin: string; in_use: string; models: Record<string, unknown>[] }>('/triage/models'),
   calendars: () => get<unknown>('/calendars'),
   // The public portal: no login.
   portalSubmit: (body: unknown) => post<PortalReceipt>('/portal/cases', body, { auth: false }),

@@ -80,6 +80,9 @@ export interface CaseView {
   citizen_resolved: boolean | null
   reject_reason: string | null
   risk_level: string
+  suspended?: { at: string; reason: string } | null
+  /** The due date falls in a year whose holidays are not loaded yet. */
+  due_provisional?: boolean
   allowed_actions: string[]
 }
 
@@ -119,6 +122,8 @@ export interface Triage {
   confidence: number
   candidates: TriageCandidate[]
   explanation: string[]
+  /** Co-units the routing catalogue adds (e.g. the street of the place). */
+  co_units?: string[]
 }
 
 export interface Category {
@@ -188,4 +193,11 @@ export interface Notification {
   at?: string
   read?: boolean
   read_at?: string | null
+}
+
+/** 智能分拨: whether confident suggestions are dispatched at once, for which channels. */
+export interface IntakeSettings {
+  auto_dispatch: boolean
+  min_confidence: number
+  channels: string[]
 }
