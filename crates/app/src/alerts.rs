@@ -8,17 +8,17 @@
 //! can only find the key taken — nothing is lost (state is re-derived from the cases) and nothing
 //! is repeated.
 
+use crate::App;
 use crate::error::AppError;
 use crate::ports::{AlertOutcome, AlertWrite, Delivery, Notification, UserRecord};
 use crate::rules::TimeRules;
 use crate::scope::Principal;
 use crate::views::active_clock;
-use crate::App;
 use async_trait::async_trait;
 use domain::machine::Deadlines;
 use domain::policy::{ClockKind, EscalationAction, Limit};
-use domain::{Case, Event, Role, Status, EVENT_NEAR_DUE, EVENT_OVERDUE};
-use serde_json::{json, Value};
+use domain::{Case, EVENT_NEAR_DUE, EVENT_OVERDUE, Event, Role, Status};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -29,7 +29,8 @@ pub trait WebhookSender: Send + Sync {
 }
 
 /// Backoff after the n-th failed attempt; after the last one the delivery is marked failed.
-pub const WEBHOOK_BACKOFF_MS: &[i64] = &[60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 6 * 3_600_000];
+pub const WEBHOOK_BACKOFF_MS: &[i64] =
+    &[60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000, 6 * 3_600_000];
 
 /// HMAC-SHA256 (RFC 2104), hex: the `X-Onewindow-Signature: sha256=…` a receiver checks.
 pub fn hmac_sha256_hex(key: &[u8], msg: &[u8]) -> String {
@@ -78,7 +79,12 @@ pub struct JobSettings {
 
 impl Default for JobSettings {
     fn default() -> Self {
-        JobSettings { sweep_interval_ms: 30_000, webhook_interval_ms: 10_000, lock_ms: 5 * 60_000, retrain_interval_ms: 7 * 86_400_000 }
+        JobSettings {
+            sweep_interval_ms: 30_000,
+            webhook_interval_ms: 10_000,
+            lock_ms: 5 * 60_000,
+            retrain_interval_ms: 7 * 86_400_000,
+        }
     }
 }
 
@@ -94,13 +100,22 @@ fn clock_of(c: &Case) -> Option<ClockKind> {
 impl App {
     /// The alerts of a case's running clock: (instant, key, kind), in time order.
     fn planned_alerts(&self, rules: &TimeRules, c: &Case) -> Vec<(i64, String, Kind)> {
-        let (Some((start, due)), Some(kind), Some(limit)) = (active_clock(c), clock_of(c), rules.active_limit(c)) else {
+        let (Some((start, due)), Some(kind), Some(limit)) =
+            (active_clock(c), clock_of(c), rules.active_limit(c))
+        else {
             return vec![];
         };
         let dl = rules.deadlines_for(&c.location.region);
         let share = rules.clocks(c).near_due_share;
         let base = format!("{}:{start}:{due}", kind.code());
-        let mut out = vec![(dl.warn_at(start, due, limit, share), format!("near:{base}"), Kind::Near), (due + 1, format!("overdue:{base}"), Kind::Overdue)];
+        let mut out = vec![
+            (
+                dl.warn_at(start, due, limit, share),
+                format!("near:{base}"),
+                Kind::Near,
+            ),
+            (due + 1, format!("overdue:{base}"), Kind::Overdue),
+        ];
         for (i, e) in rules.policy.escalations.iter().enumerate() {
             if e.clock == kind {
                 let at = match e.after {
@@ -118,15 +133,31 @@ impl App {
         out
     }
 
-    fn recipients<'a>(&self, users: &'a [UserRecord], tree: &crate::org::OrgTree, c: &Case, kind: ClockKind, k: Kind) -> Vec<&'a UserRecord> {
+    fn recipients<'a>(
+        &self,
+        users: &'a [UserRecord],
+        tree: &crate::org::OrgTree,
+        c: &Case,
+        kind: ClockKind,
+        k: Kind,
+    ) -> Vec<&'a UserRecord> {
         users
             .iter()
             .filter(|u| !u.disabled)
             .filter(|u| match (k, kind) {
-                (Kind::Escalate(EscalationAction::Supervise, _), _) => u.role == Role::Supervisor && tree.is_within(&c.hub, &u.unit),
-                (Kind::Escalate(EscalationAction::Urge, _), _) => u.role == Role::UnitLead && c.unit.as_deref() == Some(u.unit.as_str()),
-                (_, ClockKind::FollowUp) => matches!(u.role, Role::Clerk | Role::Dispatcher) && u.unit == c.hub,
-                _ => matches!(u.role, Role::Handler | Role::UnitLead) && c.unit.as_deref() == Some(u.unit.as_str()),
+                (Kind::Escalate(EscalationAction::Supervise, _), _) => {
+                    u.role == Role::Supervisor && tree.is_within(&c.hub, &u.unit)
+                }
+                (Kind::Escalate(EscalationAction::Urge, _), _) => {
+                    u.role == Role::UnitLead && c.unit.as_deref() == Some(u.unit.as_str())
+                }
+                (_, ClockKind::FollowUp) => {
+                    matches!(u.role, Role::Clerk | Role::Dispatcher) && u.unit == c.hub
+                }
+                _ => {
+                    matches!(u.role, Role::Handler | Role::UnitLead)
+                        && c.unit.as_deref() == Some(u.unit.as_str())
+                }
             })
             .collect()
     }
@@ -147,7 +178,9 @@ impl App {
             let mut progressed = false;
             for case in batch {
                 report.examined += 1;
-                let (version, changed) = self.sweep_case(&rules, &tree, &users, case, now, &mut report).await?;
+                let (version, changed) = self
+                    .sweep_case(&rules, &tree, &users, case, now, &mut report)
+                    .await?;
                 progressed |= version.is_some() || changed;
             }
             if !progressed {
@@ -158,10 +191,20 @@ impl App {
     }
 
     /// Returns (the version for which next_alert_at was set, whether the case was changed).
-    async fn sweep_case(&self, rules: &TimeRules, tree: &crate::org::OrgTree, users: &[UserRecord], mut case: Case, now: i64, report: &mut SweepReport) -> Result<(Option<i64>, bool), AppError> {
+    async fn sweep_case(
+        &self,
+        rules: &TimeRules,
+        tree: &crate::org::OrgTree,
+        users: &[UserRecord],
+        mut case: Case,
+        now: i64,
+        report: &mut SweepReport,
+    ) -> Result<(Option<i64>, bool), AppError> {
         let plan = self.planned_alerts(rules, &case);
         let Some(kind) = clock_of(&case) else {
-            self.store.set_next_alert(case.id, case.version, None).await?;
+            self.store
+                .set_next_alert(case.id, case.version, None)
+                .await?;
             return Ok((Some(case.version), false));
         };
         let mut changed = false;
@@ -169,10 +212,30 @@ impl App {
             let due = active_clock(&case).map(|(_, d)| d).unwrap_or_default();
             let system = (None, "系统（时限监控）".to_string());
             let (action, title) = match k {
-                Kind::Near => (EVENT_NEAR_DUE, format!("临期预警：工单 {} 的{}时限即将到期", case.number, kind.label_zh())),
-                Kind::Overdue => (EVENT_OVERDUE, format!("超期：工单 {} 已超过{}时限", case.number, kind.label_zh())),
-                Kind::Escalate(EscalationAction::Urge, _) => ("urge", format!("催办：工单 {} 超过{}时限未处理", case.number, kind.label_zh())),
-                Kind::Escalate(EscalationAction::Supervise, _) => ("supervise", format!("督办：工单 {} 已超期，列入督办", case.number)),
+                Kind::Near => (
+                    EVENT_NEAR_DUE,
+                    format!(
+                        "临期预警：工单 {} 的{}时限即将到期",
+                        case.number,
+                        kind.label_zh()
+                    ),
+                ),
+                Kind::Overdue => (
+                    EVENT_OVERDUE,
+                    format!("超期：工单 {} 已超过{}时限", case.number, kind.label_zh()),
+                ),
+                Kind::Escalate(EscalationAction::Urge, _) => (
+                    "urge",
+                    format!(
+                        "催办：工单 {} 超过{}时限未处理",
+                        case.number,
+                        kind.label_zh()
+                    ),
+                ),
+                Kind::Escalate(EscalationAction::Supervise, _) => (
+                    "supervise",
+                    format!("督办：工单 {} 已超期，列入督办", case.number),
+                ),
             };
             let event = Event {
                 id: Uuid::now_v7(),
@@ -185,19 +248,49 @@ impl App {
                 opinion: None,
                 data: json!({ "clock": kind.code(), "due": due, "due_at": crate::deadlines::format_instant(due), "automatic": true, "scheduled_at": at }),
             };
-            let body = format!("{}（{}），{}期限 {}", case.title, tree.name(case.unit.as_deref().unwrap_or(&case.hub)), kind.label_zh(), crate::deadlines::format_instant(due));
+            let body = format!(
+                "{}（{}），{}期限 {}",
+                case.title,
+                tree.name(case.unit.as_deref().unwrap_or(&case.hub)),
+                kind.label_zh(),
+                crate::deadlines::format_instant(due)
+            );
             let notifications = self
                 .recipients(users, tree, &case, kind, *k)
                 .into_iter()
-                .map(|u| Notification { id: Uuid::now_v7(), user_id: u.id, case_id: Some(case.id), kind: action.to_string(), title: title.clone(), body: body.clone(), created_at: now, read_at: None })
+                .map(|u| Notification {
+                    id: Uuid::now_v7(),
+                    user_id: u.id,
+                    case_id: Some(case.id),
+                    kind: action.to_string(),
+                    title: title.clone(),
+                    body: body.clone(),
+                    created_at: now,
+                    read_at: None,
+                })
                 .collect();
-            let hook_unit = if kind == ClockKind::FollowUp { Some(case.hub.clone()) } else { case.unit.clone() };
+            let hook_unit = if kind == ClockKind::FollowUp {
+                Some(case.hub.clone())
+            } else {
+                case.unit.clone()
+            };
             let mut deliveries = vec![];
             if let Some(unit) = hook_unit
                 && let Some((url, _secret)) = self.store.unit_webhook(&unit).await?
             {
                 let payload = json!({ "event": format!("case.{action}"), "at": crate::deadlines::format_instant(now), "case": { "id": case.id, "number": case.number, "title": case.title, "status": case.status.code(), "unit": case.unit, "clock": kind.code(), "due_at": crate::deadlines::format_instant(due) } });
-                deliveries.push(Delivery { id: Uuid::now_v7(), unit, url, payload: payload.to_string(), attempts: 0, next_attempt_at: now, delivered_at: None, failed: false, last_error: None, created_at: now });
+                deliveries.push(Delivery {
+                    id: Uuid::now_v7(),
+                    unit,
+                    url,
+                    payload: payload.to_string(),
+                    attempts: 0,
+                    next_attempt_at: now,
+                    delivered_at: None,
+                    failed: false,
+                    last_error: None,
+                    created_at: now,
+                });
             }
             let case_update = match k {
                 Kind::Escalate(a, _) => {
@@ -213,7 +306,19 @@ impl App {
                 _ => None,
             };
             let updated = case_update.as_ref().map(|w| w.case.clone());
-            match self.store.record_alert(AlertWrite { case_id: case.id, key: key.clone(), at: now, event, notifications, deliveries, case_update }).await? {
+            match self
+                .store
+                .record_alert(AlertWrite {
+                    case_id: case.id,
+                    key: key.clone(),
+                    at: now,
+                    event,
+                    notifications,
+                    deliveries,
+                    case_update,
+                })
+                .await?
+            {
                 AlertOutcome::Recorded => {
                     report.recorded += 1;
                     if let Some(u) = updated {
@@ -229,8 +334,14 @@ impl App {
                 }
             }
         }
-        let next = plan.iter().map(|(at, _, _)| *at).filter(|at| *at > now).min();
-        self.store.set_next_alert(case.id, case.version, next).await?;
+        let next = plan
+            .iter()
+            .map(|(at, _, _)| *at)
+            .filter(|at| *at > now)
+            .min();
+        self.store
+            .set_next_alert(case.id, case.version, next)
+            .await?;
         Ok((Some(case.version), changed))
     }
 
@@ -239,8 +350,16 @@ impl App {
         let now = self.now();
         let mut sent = 0;
         for mut d in self.store.due_deliveries(now, 100).await? {
-            let secret = self.store.unit_webhook(&d.unit).await?.map(|(_, s)| s).unwrap_or_default();
-            let signature = format!("sha256={}", hmac_sha256_hex(secret.as_bytes(), d.payload.as_bytes()));
+            let secret = self
+                .store
+                .unit_webhook(&d.unit)
+                .await?
+                .map(|(_, s)| s)
+                .unwrap_or_default();
+            let signature = format!(
+                "sha256={}",
+                hmac_sha256_hex(secret.as_bytes(), d.payload.as_bytes())
+            );
             d.attempts += 1;
             match sender.post(&d.url, &d.payload, &signature).await {
                 Ok(()) => {
@@ -250,7 +369,9 @@ impl App {
                 }
                 Err(e) => {
                     d.last_error = Some(e);
-                    match WEBHOOK_BACKOFF_MS.get(usize::try_from(d.attempts - 1).unwrap_or(usize::MAX)) {
+                    match WEBHOOK_BACKOFF_MS
+                        .get(usize::try_from(d.attempts - 1).unwrap_or(usize::MAX))
+                    {
                         Some(wait) => d.next_attempt_at = self.now() + wait,
                         None => d.failed = true,
                     }
@@ -263,36 +384,89 @@ impl App {
 
     /// Runs each background job that is due and not running elsewhere. Called on a timer by
     /// every `serve` process; the jobs table decides who runs.
-    pub async fn run_due_jobs(&self, worker: &str, sender: &dyn WebhookSender, cfg: &JobSettings) -> Result<(), AppError> {
-        if self.store.claim_job("deadline_sweep", worker, self.now(), cfg.sweep_interval_ms, cfg.lock_ms, self.now()).await? {
+    pub async fn run_due_jobs(
+        &self,
+        worker: &str,
+        sender: &dyn WebhookSender,
+        cfg: &JobSettings,
+    ) -> Result<(), AppError> {
+        if self
+            .store
+            .claim_job(
+                "deadline_sweep",
+                worker,
+                self.now(),
+                cfg.sweep_interval_ms,
+                cfg.lock_ms,
+                self.now(),
+            )
+            .await?
+        {
             let r = self.sweep().await;
             let err = r.as_ref().err().map(ToString::to_string);
-            self.store.finish_job("deadline_sweep", worker, self.now(), err.as_deref()).await?;
+            self.store
+                .finish_job("deadline_sweep", worker, self.now(), err.as_deref())
+                .await?;
             if let Ok(rep) = r
                 && rep.recorded > 0
             {
-                tracing::info!(recorded = rep.recorded, examined = rep.examined, "deadline sweep");
+                tracing::info!(
+                    recorded = rep.recorded,
+                    examined = rep.examined,
+                    "deadline sweep"
+                );
                 metrics::counter!("onewindow_deadline_alerts_total").increment(rep.recorded as u64);
             }
         }
         // The first run of a new schedule is a week out: a fresh install keeps the shipped model.
-        if cfg.retrain_interval_ms > 0 && self.store.claim_job("triage_retrain", worker, self.now(), cfg.retrain_interval_ms, 30 * 60_000, self.now() + cfg.retrain_interval_ms).await? {
+        if cfg.retrain_interval_ms > 0
+            && self
+                .store
+                .claim_job(
+                    "triage_retrain",
+                    worker,
+                    self.now(),
+                    cfg.retrain_interval_ms,
+                    30 * 60_000,
+                    self.now() + cfg.retrain_interval_ms,
+                )
+                .await?
+        {
             let r = self.train_triage(None, None).await;
             let err = r.as_ref().err().map(ToString::to_string);
             if let Ok(m) = &r {
                 tracing::info!(version = %m.version, active = m.active, "triage model retrained");
             }
-            self.store.finish_job("triage_retrain", worker, self.now(), err.as_deref()).await?;
+            self.store
+                .finish_job("triage_retrain", worker, self.now(), err.as_deref())
+                .await?;
         }
-        if self.store.claim_job("webhook_delivery", worker, self.now(), cfg.webhook_interval_ms, cfg.lock_ms, self.now()).await? {
+        if self
+            .store
+            .claim_job(
+                "webhook_delivery",
+                worker,
+                self.now(),
+                cfg.webhook_interval_ms,
+                cfg.lock_ms,
+                self.now(),
+            )
+            .await?
+        {
             let r = self.deliver_webhooks(sender).await;
             let err = r.as_ref().err().map(ToString::to_string);
-            self.store.finish_job("webhook_delivery", worker, self.now(), err.as_deref()).await?;
+            self.store
+                .finish_job("webhook_delivery", worker, self.now(), err.as_deref())
+                .await?;
         }
         Ok(())
     }
 
-    pub async fn list_notifications(&self, p: &Principal, unread_only: bool) -> Result<Vec<Value>, AppError> {
+    pub async fn list_notifications(
+        &self,
+        p: &Principal,
+        unread_only: bool,
+    ) -> Result<Vec<Value>, AppError> {
         Ok(self
             .store
             .notifications(p.id, unread_only, 100)
@@ -309,14 +483,26 @@ impl App {
         Ok(self.store.unread_count(p.id).await?)
     }
 
-    pub async fn mark_notifications_read(&self, p: &Principal, id: Option<Uuid>) -> Result<u64, AppError> {
+    pub async fn mark_notifications_read(
+        &self,
+        p: &Principal,
+        id: Option<Uuid>,
+    ) -> Result<u64, AppError> {
         Ok(self.store.mark_read(p.id, id, self.now()).await?)
     }
 
     /// Configures a unit's outgoing webhook (admin).
-    pub async fn set_unit_webhook(&self, p: &Principal, unit: &str, body: &Value) -> Result<Value, AppError> {
+    pub async fn set_unit_webhook(
+        &self,
+        p: &Principal,
+        unit: &str,
+        body: &Value,
+    ) -> Result<Value, AppError> {
         if !(p.is_staff() && p.role == Role::Admin) {
-            return Err(AppError::forbidden("仅管理员可配置推送地址", "administrators only"));
+            return Err(AppError::forbidden(
+                "仅管理员可配置推送地址",
+                "administrators only",
+            ));
         }
         if self.org.tree().await?.get(unit).is_none() {
             return Err(AppError::not_found("单位", "unit"));
@@ -324,7 +510,11 @@ impl App {
         let f = crate::input::Fields::of(body, "")?;
         let url = f.req_str("url", 500)?;
         if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(AppError::field("url", "须以 http:// 或 https:// 开头", "must start with http:// or https://"));
+            return Err(AppError::field(
+                "url",
+                "须以 http:// 或 https:// 开头",
+                "must start with http:// or https://",
+            ));
         }
         let secret = f.req_str("secret", 200)?;
         self.store.put_unit_webhook(unit, &url, &secret).await?;
@@ -338,6 +528,9 @@ mod tests {
 
     #[test]
     fn hmac_matches_rfc4231_case_2() {
-        assert_eq!(hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?"), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        assert_eq!(
+            hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
     }
 }

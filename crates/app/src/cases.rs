@@ -5,8 +5,8 @@ use crate::error::AppError;
 use crate::input::Fields;
 use crate::org::OrgTree;
 use crate::ports::{CaseQuery, CaseWrite, DueFilter, SortKey};
-use crate::scope::{Principal, PrincipalKind, can_see, check_act, read_scope};
 use crate::rules::TimeRules;
+use crate::scope::{Principal, PrincipalKind, can_see, check_act, read_scope};
 use crate::views::{CaseView, EventView, Page, active_clock, case_view, event_view};
 use crate::{App, search};
 use domain::machine::{Actor, Args, Command, apply};
@@ -155,16 +155,30 @@ impl App {
         let (start, due) = active_clock(case)?;
         let limit = rules.active_limit(case)?;
         let share = rules.clocks(case).near_due_share;
-        let warn = rules.deadlines_for(&case.location.region).warn_at(start, due, limit, share);
+        let warn = rules
+            .deadlines_for(&case.location.region)
+            .warn_at(start, due, limit, share);
         Some((warn, due))
     }
 
     /// The row to write for a case, with the columns derived for queues, search and the sweeper.
-    pub(crate) fn write_of(&self, case: Case, expected: Option<i64>, events: Vec<Event>, reindex: bool) -> CaseWrite {
+    pub(crate) fn write_of(
+        &self,
+        case: Case,
+        expected: Option<i64>,
+        events: Vec<Event>,
+        reindex: bool,
+    ) -> CaseWrite {
         let rules = self.rules.cached();
         let clock = self.clock_instants(&rules, &case);
         let search_tokens = reindex.then(|| {
-            search::index_tokens(&self.triage, &format!("{} {} {} {}", case.title, case.description, case.location.address, case.number))
+            search::index_tokens(
+                &self.triage,
+                &format!(
+                    "{} {} {} {}",
+                    case.title, case.description, case.location.address, case.number
+                ),
+            )
         });
         CaseWrite {
             due_at: clock.map(|(_, due)| due),
@@ -180,7 +194,8 @@ impl App {
     pub fn view(&self, c: &Case, p: &Principal, tree: &OrgTree) -> CaseView {
         let rules = self.rules.cached();
         let clock = self.clock_instants(&rules, c);
-        let provisional = clock.is_some_and(|(_, due)| rules.deadlines_for(&c.location.region).provisional(due));
+        let provisional =
+            clock.is_some_and(|(_, due)| rules.deadlines_for(&c.location.region).provisional(due));
         case_view(c, p, tree, self.now(), clock, provisional)
     }
 
@@ -219,7 +234,11 @@ impl App {
             ));
         }
         let classifier = self.classifier();
-        let suggestion = classifier.classify(&format!("{} {}", new.title.as_deref().unwrap_or_default(), new.description));
+        let suggestion = classifier.classify(&format!(
+            "{} {}",
+            new.title.as_deref().unwrap_or_default(),
+            new.description
+        ));
         let model_version = classifier.model_version().to_string();
         let category = match new.category {
             Some(c) => {
@@ -312,9 +331,13 @@ impl App {
         let stored = self.store.insert_case(write, year).await?;
         let mut stored = stored;
         if stored.risk_level == "high" {
-            self.alert_high_risk(&stored, &suggestion.risk.signals).await?;
+            self.alert_high_risk(&stored, &suggestion.risk.signals)
+                .await?;
         }
-        if let Some(dispatched) = self.auto_dispatch(&stored, p, suggestion.confidence).await? {
+        if let Some(dispatched) = self
+            .auto_dispatch(&stored, p, suggestion.confidence)
+            .await?
+        {
             stored = dispatched;
         }
         Ok(self.view(&stored, p, &tree))
@@ -553,7 +576,14 @@ impl App {
         let now = self.now();
         let rules = self.rules().await?;
         let clocks = rules.clocks(case);
-        let (next, event) = apply(case, cmd, actor, now, &clocks, &rules.deadlines_for(&case.location.region))?;
+        let (next, event) = apply(
+            case,
+            cmd,
+            actor,
+            now,
+            &clocks,
+            &rules.deadlines_for(&case.location.region),
+        )?;
         let mut writes = vec![self.write_of(next.clone(), Some(case.version), vec![event], false)];
         if let Some(main_id) = merge_into {
             // 并单: the main case counts a repeat; the duplicate keeps its reporter for follow-up.
@@ -630,7 +660,9 @@ impl App {
                     reason: f.req_str("reason", domain::machine::MAX_TEXT)?,
                 }
             }
-            Action::Suspend => Args::Suspend { reason: f.req_str("reason", domain::machine::MAX_TEXT)? },
+            Action::Suspend => Args::Suspend {
+                reason: f.req_str("reason", domain::machine::MAX_TEXT)?,
+            },
             Action::DecideExtension => Args::DecideExtension {
                 approve: f.req_bool("approve")?,
             },

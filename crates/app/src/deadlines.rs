@@ -5,13 +5,13 @@
 //! daylight saving since 1991, so a fixed +08:00 offset is exact for every date this product sees.
 
 use calendar::Calendar;
-use domain::machine::Deadlines;
-use domain::policy::{default_working_hours, Limit, WorkPeriod};
 use domain::Remaining;
-use std::sync::Arc;
+use domain::machine::Deadlines;
+use domain::policy::{Limit, WorkPeriod, default_working_hours};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::{self, TimeZone};
+use std::sync::Arc;
 
 pub fn shanghai() -> TimeZone {
     TimeZone::fixed(tz::offset(8))
@@ -64,7 +64,10 @@ pub struct CalendarDeadlines {
 
 impl CalendarDeadlines {
     pub fn new(calendar: Calendar) -> Self {
-        CalendarDeadlines { calendar: Arc::new(calendar), hours: default_working_hours() }
+        CalendarDeadlines {
+            calendar: Arc::new(calendar),
+            hours: default_working_hours(),
+        }
     }
 
     pub fn with(calendar: Arc<Calendar>, hours: Vec<WorkPeriod>) -> Self {
@@ -75,7 +78,12 @@ impl CalendarDeadlines {
     fn intervals(&self, d: jiff::civil::Date) -> impl Iterator<Item = (i64, i64)> + '_ {
         let base = start_of_day(d);
         let work = self.calendar.is_workday(d);
-        self.hours.iter().filter(move |_| work).map(move |p| (base + i64::from(p.start) * MINUTE, base + i64::from(p.end) * MINUTE))
+        self.hours.iter().filter(move |_| work).map(move |p| {
+            (
+                base + i64::from(p.start) * MINUTE,
+                base + i64::from(p.end) * MINUTE,
+            )
+        })
     }
 
     /// The instant `ms` of working time after `from` (inside working hours of working days).
@@ -165,8 +173,14 @@ impl Deadlines for CalendarDeadlines {
     fn remaining(&self, now: i64, due: i64, limit: Limit) -> Remaining {
         match limit {
             Limit::Minutes(_) => Remaining::Millis((due - now).max(0)),
-            Limit::WorkingMinutes(_) => Remaining::WorkingMinutes(self.working_ms_between(now, due) / MINUTE),
-            Limit::WorkingDays(_) => Remaining::WorkingDays(self.calendar.workdays_between(date_of(now), date_of(due)).max(0)),
+            Limit::WorkingMinutes(_) => {
+                Remaining::WorkingMinutes(self.working_ms_between(now, due) / MINUTE)
+            }
+            Limit::WorkingDays(_) => Remaining::WorkingDays(
+                self.calendar
+                    .workdays_between(date_of(now), date_of(due))
+                    .max(0),
+            ),
         }
     }
 
@@ -174,7 +188,10 @@ impl Deadlines for CalendarDeadlines {
         match left {
             Remaining::Millis(ms) => from + ms,
             Remaining::WorkingMinutes(m) => self.add_working_ms(from, m * MINUTE),
-            Remaining::WorkingDays(n) => end_of_day(self.calendar.add_workdays(date_of(from), u32::try_from(n).unwrap_or(0))),
+            Remaining::WorkingDays(n) => end_of_day(
+                self.calendar
+                    .add_workdays(date_of(from), u32::try_from(n).unwrap_or(0)),
+            ),
         }
     }
 }
@@ -233,15 +250,30 @@ mod tests {
         let dl = CalendarDeadlines::new(Calendar::china());
         // Friday 2026-09-25 is 中秋 (holiday): from Thursday 11:30, 60 working minutes: 30 before
         // lunch, 30 after → 14:00 the same day.
-        assert_eq!(format_instant(dl.due(at(2026, 9, 24, 11, 30), Limit::WorkingMinutes(60))), "2026-09-24T14:00:00+08:00");
+        assert_eq!(
+            format_instant(dl.due(at(2026, 9, 24, 11, 30), Limit::WorkingMinutes(60))),
+            "2026-09-24T14:00:00+08:00"
+        );
         // From Thursday 17:00, 60 minutes: 30 on Thursday; Friday is 中秋, the weekend is rest,
         // Monday 28th 09:00.
-        assert_eq!(format_instant(dl.due(at(2026, 9, 24, 17, 0), Limit::WorkingMinutes(60))), "2026-09-28T09:00:00+08:00");
+        assert_eq!(
+            format_instant(dl.due(at(2026, 9, 24, 17, 0), Limit::WorkingMinutes(60))),
+            "2026-09-28T09:00:00+08:00"
+        );
         // A 调休 Sunday (2026-09-20) is a working day.
-        assert_eq!(format_instant(dl.due(at(2026, 9, 19, 20, 0), Limit::WorkingMinutes(30))), "2026-09-20T09:00:00+08:00");
+        assert_eq!(
+            format_instant(dl.due(at(2026, 9, 19, 20, 0), Limit::WorkingMinutes(30))),
+            "2026-09-20T09:00:00+08:00"
+        );
         // Starting in the lunch break counts from 13:30.
-        assert_eq!(format_instant(dl.due(at(2026, 11, 26, 12, 10), Limit::WorkingMinutes(10))), "2026-11-26T13:40:00+08:00");
-        assert_eq!(dl.working_ms_between(at(2026, 11, 26, 8, 0), at(2026, 11, 26, 18, 0)), 450 * 60_000);
+        assert_eq!(
+            format_instant(dl.due(at(2026, 11, 26, 12, 10), Limit::WorkingMinutes(10))),
+            "2026-11-26T13:40:00+08:00"
+        );
+        assert_eq!(
+            dl.working_ms_between(at(2026, 11, 26, 8, 0), at(2026, 11, 26, 18, 0)),
+            450 * 60_000
+        );
     }
 
     #[test]
@@ -253,10 +285,16 @@ mod tests {
         let start = at(2026, 11, 27, 16, 30);
         let due = dl.due(start, Limit::WorkingDays(1));
         assert_eq!(format_instant(due), "2026-11-30T23:59:59+08:00");
-        assert_eq!(format_instant(dl.warn_at(start, due, Limit::WorkingDays(1), 0.2)), "2026-11-30T15:48:00+08:00");
+        assert_eq!(
+            format_instant(dl.warn_at(start, due, Limit::WorkingDays(1), 0.2)),
+            "2026-11-30T15:48:00+08:00"
+        );
         // Calendar-minute clocks warn in calendar time.
         let s2 = at(2026, 11, 28, 10, 0);
-        assert_eq!(format_instant(dl.warn_at(s2, s2 + 30 * 60_000, Limit::Minutes(30), 0.2)), "2026-11-28T10:24:00+08:00");
+        assert_eq!(
+            format_instant(dl.warn_at(s2, s2 + 30 * 60_000, Limit::Minutes(30), 0.2)),
+            "2026-11-28T10:24:00+08:00"
+        );
     }
 
     #[test]
@@ -265,10 +303,20 @@ mod tests {
         let due = at(2026, 12, 4, 23, 59) + 59_999; // end of Friday
         let left = dl.remaining(at(2026, 11, 30, 10, 0), due, Limit::WorkingDays(5));
         assert_eq!(left, Remaining::WorkingDays(4));
-        assert_eq!(format_instant(dl.resume(at(2026, 12, 7, 9, 0), left)), "2026-12-11T23:59:59+08:00");
-        let left = dl.remaining(at(2026, 11, 30, 16, 30), at(2026, 12, 1, 9, 30), Limit::WorkingMinutes(120));
+        assert_eq!(
+            format_instant(dl.resume(at(2026, 12, 7, 9, 0), left)),
+            "2026-12-11T23:59:59+08:00"
+        );
+        let left = dl.remaining(
+            at(2026, 11, 30, 16, 30),
+            at(2026, 12, 1, 9, 30),
+            Limit::WorkingMinutes(120),
+        );
         assert_eq!(left, Remaining::WorkingMinutes(120));
-        assert_eq!(format_instant(dl.resume(at(2026, 12, 2, 11, 0), left)), "2026-12-02T14:30:00+08:00");
+        assert_eq!(
+            format_instant(dl.resume(at(2026, 12, 2, 11, 0), left)),
+            "2026-12-02T14:30:00+08:00"
+        );
     }
 
     #[test]

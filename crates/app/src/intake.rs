@@ -1,15 +1,15 @@
 //! What happens right after intake: high-risk cases reach supervisors at once, and cases the
 //! classifier is sure about are dispatched automatically along the routing catalogue.
 
+use crate::App;
 use crate::error::{AppError, ErrorKind};
 use crate::input::Fields;
 use crate::ports::{AlertWrite, Notification};
 use crate::scope::{Principal, PrincipalKind};
-use crate::App;
 use domain::machine::{Actor, Args, Command};
 use domain::{Action, Case, Event, Nature, Role, Source};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 const SETTINGS_KEY: &str = "triage";
@@ -27,7 +27,11 @@ pub struct IntakeSettings {
 
 impl Default for IntakeSettings {
     fn default() -> Self {
-        IntakeSettings { auto_dispatch: true, min_confidence: 0.9, channels: vec![Source::Web, Source::App, Source::Open311, Source::Transfer] }
+        IntakeSettings {
+            auto_dispatch: true,
+            min_confidence: 0.9,
+            channels: vec![Source::Web, Source::App, Source::Open311, Source::Transfer],
+        }
     }
 }
 
@@ -39,7 +43,11 @@ impl App {
         })
     }
 
-    pub async fn set_intake_settings(&self, p: &Principal, body: &Value) -> Result<IntakeSettings, AppError> {
+    pub async fn set_intake_settings(
+        &self,
+        p: &Principal,
+        body: &Value,
+    ) -> Result<IntakeSettings, AppError> {
         if !(p.is_staff() && p.role == Role::Admin) {
             return Err(AppError::forbidden("仅管理员可修改", "administrators only"));
         }
@@ -50,15 +58,35 @@ impl App {
         }
         if let Some(c) = f.opt_f64("min_confidence")? {
             if !(0.0..=1.0).contains(&c) {
-                return Err(AppError::field("min_confidence", "须在 0 到 1 之间", "must be between 0 and 1"));
+                return Err(AppError::field(
+                    "min_confidence",
+                    "须在 0 到 1 之间",
+                    "must be between 0 and 1",
+                ));
             }
             s.min_confidence = c as f32;
         }
         if body.get("channels").is_some() {
             let list = f.str_list("channels", 20)?;
-            s.channels = list.iter().map(|c| Source::parse(c).ok_or_else(|| AppError::field("channels", format!("「{c}」不是来源渠道"), format!("'{c}' is not a source")))).collect::<Result<_, _>>()?;
+            s.channels = list
+                .iter()
+                .map(|c| {
+                    Source::parse(c).ok_or_else(|| {
+                        AppError::field(
+                            "channels",
+                            format!("「{c}」不是来源渠道"),
+                            format!("'{c}' is not a source"),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?;
         }
-        self.store.put_setting(SETTINGS_KEY, &serde_json::to_string(&s).map_err(AppError::internal)?).await?;
+        self.store
+            .put_setting(
+                SETTINGS_KEY,
+                &serde_json::to_string(&s).map_err(AppError::internal)?,
+            )
+            .await?;
         Ok(s)
     }
 
@@ -68,11 +96,28 @@ impl App {
         let now = self.now();
         let users = self.store.users().await?;
         let title = format!("高风险预警：工单 {} {}", c.number, c.title);
-        let body = format!("风险信号：{}；属地：{}", signals.join("、"), tree.hub_for_region(&c.location.region).map(|u| u.name.clone()).unwrap_or_default());
+        let body = format!(
+            "风险信号：{}；属地：{}",
+            signals.join("、"),
+            tree.hub_for_region(&c.location.region)
+                .map(|u| u.name.clone())
+                .unwrap_or_default()
+        );
         let notifications = users
             .iter()
-            .filter(|u| !u.disabled && u.role == Role::Supervisor && tree.is_within(&c.hub, &u.unit))
-            .map(|u| Notification { id: Uuid::now_v7(), user_id: u.id, case_id: Some(c.id), kind: "high_risk".into(), title: title.clone(), body: body.clone(), created_at: now, read_at: None })
+            .filter(|u| {
+                !u.disabled && u.role == Role::Supervisor && tree.is_within(&c.hub, &u.unit)
+            })
+            .map(|u| Notification {
+                id: Uuid::now_v7(),
+                user_id: u.id,
+                case_id: Some(c.id),
+                kind: "high_risk".into(),
+                title: title.clone(),
+                body: body.clone(),
+                created_at: now,
+                read_at: None,
+            })
             .collect();
         let event = Event {
             id: Uuid::now_v7(),
@@ -85,12 +130,27 @@ impl App {
             opinion: None,
             data: json!({ "level": "high", "signals": signals }),
         };
-        self.store.record_alert(AlertWrite { case_id: c.id, key: "risk:high".into(), at: now, event, notifications, deliveries: vec![], case_update: None }).await?;
+        self.store
+            .record_alert(AlertWrite {
+                case_id: c.id,
+                key: "risk:high".into(),
+                at: now,
+                event,
+                notifications,
+                deliveries: vec![],
+                case_update: None,
+            })
+            .await?;
         Ok(())
     }
 
     /// Accepts and dispatches a new case along the catalogue when the classifier is confident.
-    pub(crate) async fn auto_dispatch(&self, c: &Case, p: &Principal, confidence: f32) -> Result<Option<Case>, AppError> {
+    pub(crate) async fn auto_dispatch(
+        &self,
+        c: &Case,
+        p: &Principal,
+        confidence: f32,
+    ) -> Result<Option<Case>, AppError> {
         let s = self.intake_settings().await?;
         let eligible = s.auto_dispatch
             && confidence >= s.min_confidence
@@ -103,14 +163,32 @@ impl App {
         let Some(routing) = self.routing_for(&c.category, &c.location.region).await? else {
             return Ok(None);
         };
-        let actor = Actor { id: None, name: "智能分拨".into(), unit: Some(c.hub.clone()) };
-        let accept = Command { action: Action::Accept, opinion: Some(format!("系统按分类「{}」自动受理（置信度 {:.2}）", c.category, confidence)), args: Args::None };
+        let actor = Actor {
+            id: None,
+            name: "智能分拨".into(),
+            unit: Some(c.hub.clone()),
+        };
+        let accept = Command {
+            action: Action::Accept,
+            opinion: Some(format!(
+                "系统按分类「{}」自动受理（置信度 {:.2}）",
+                c.category, confidence
+            )),
+            args: Args::None,
+        };
         let accepted = match self.commit(c, &accept, &actor, None).await {
             Ok(a) => a,
             Err(e) if e.kind == ErrorKind::Conflict => return Ok(None),
             Err(e) => return Err(e),
         };
-        let dispatch = Command { action: Action::Dispatch, opinion: Some("依派单目录自动派单".into()), args: Args::Dispatch { unit: routing.unit, co_units: routing.co_units } };
+        let dispatch = Command {
+            action: Action::Dispatch,
+            opinion: Some("依派单目录自动派单".into()),
+            args: Args::Dispatch {
+                unit: routing.unit,
+                co_units: routing.co_units,
+            },
+        };
         match self.commit(&accepted, &dispatch, &actor, None).await {
             Ok(d) => Ok(Some(d)),
             Err(e) if e.kind == ErrorKind::Conflict => Ok(Some(accepted)),

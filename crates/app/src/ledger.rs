@@ -6,13 +6,15 @@
 //! first, import only if no row is wrong) or valid-rows-only. CSV is streamed and imported in
 //! batches, so memory stays bounded for large files.
 
+use crate::App;
 use crate::deadlines::{date_of, start_of_day};
 use crate::error::{AppError, ErrorKind};
 use crate::org::OrgTree;
 use crate::ports::CaseWrite;
 use crate::scope::Principal;
-use crate::App;
-use domain::{Case, Event, Location, Nature, Reporter, Role, Source, Status, Urgency, EVENT_REGISTER};
+use domain::{
+    Case, EVENT_REGISTER, Event, Location, Nature, Reporter, Role, Source, Status, Urgency,
+};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashSet;
@@ -95,7 +97,11 @@ pub struct LedgerReport {
 impl LedgerReport {
     fn error(&mut self, row: usize, column: &str, reason: String) {
         if self.errors.len() < MAX_REPORTED_ERRORS {
-            self.errors.push(RowError { row, column: column.to_string(), reason });
+            self.errors.push(RowError {
+                row,
+                column: column.to_string(),
+                reason,
+            });
         } else {
             self.errors_truncated = true;
         }
@@ -117,20 +123,41 @@ struct Problem {
     phone: String,
 }
 
-fn read_rows(input: &LedgerInput, f: &mut dyn FnMut(usize, Vec<Cell>) -> Result<bool, AppError>) -> Result<(), AppError> {
-    let bad_file = |e: &dyn std::fmt::Display| AppError::new(ErrorKind::Unprocessable, "bad_file", format!("无法读取文件：{e}"), format!("cannot read the file: {e}"));
+fn read_rows(
+    input: &LedgerInput,
+    f: &mut dyn FnMut(usize, Vec<Cell>) -> Result<bool, AppError>,
+) -> Result<(), AppError> {
+    let bad_file = |e: &dyn std::fmt::Display| {
+        AppError::new(
+            ErrorKind::Unprocessable,
+            "bad_file",
+            format!("无法读取文件：{e}"),
+            format!("cannot read the file: {e}"),
+        )
+    };
     let csv_cell = |s: &str| {
         let t = s.trim_start_matches('\u{feff}');
-        if t.starts_with('=') { Cell::Formula(t.to_string()) } else if t.trim().is_empty() { Cell::Empty } else { Cell::Text(t.to_string()) }
+        if t.starts_with('=') {
+            Cell::Formula(t.to_string())
+        } else if t.trim().is_empty() {
+            Cell::Empty
+        } else {
+            Cell::Text(t.to_string())
+        }
     };
     match input {
         LedgerInput::Csv(_) | LedgerInput::CsvFile(_) => {
             let reader: Box<dyn std::io::Read> = match input {
                 LedgerInput::Csv(b) => Box::new(std::io::Cursor::new(b.clone())),
-                LedgerInput::CsvFile(p) => Box::new(std::fs::File::open(p).map_err(|e| bad_file(&e))?),
+                LedgerInput::CsvFile(p) => {
+                    Box::new(std::fs::File::open(p).map_err(|e| bad_file(&e))?)
+                }
                 LedgerInput::Xlsx(_) => unreachable_input(),
             };
-            let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(reader);
             for (i, rec) in rdr.records().enumerate() {
                 let rec = rec.map_err(|e| bad_file(&format!("第 {} 行 {e}", i + 1)))?;
                 if !f(i + 1, rec.iter().map(csv_cell).collect())? {
@@ -140,8 +167,13 @@ fn read_rows(input: &LedgerInput, f: &mut dyn FnMut(usize, Vec<Cell>) -> Result<
         }
         LedgerInput::Xlsx(bytes) => {
             use calamine::{Data, Reader, Xlsx};
-            let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.clone())).map_err(|e| bad_file(&e))?;
-            let sheet = wb.sheet_names().first().cloned().ok_or_else(|| bad_file(&"没有工作表"))?;
+            let mut wb: Xlsx<_> =
+                Xlsx::new(std::io::Cursor::new(bytes.clone())).map_err(|e| bad_file(&e))?;
+            let sheet = wb
+                .sheet_names()
+                .first()
+                .cloned()
+                .ok_or_else(|| bad_file(&"没有工作表"))?;
             let range = wb.worksheet_range(&sheet).map_err(|e| bad_file(&e))?;
             let formulas = wb.worksheet_formula(&sheet).ok();
             let (r0, c0) = range.start().unwrap_or((0, 0));
@@ -158,7 +190,9 @@ fn read_rows(input: &LedgerInput, f: &mut dyn FnMut(usize, Vec<Cell>) -> Result<
                             return Cell::Formula(format!("={fx}"));
                         }
                         match d {
-                            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => csv_cell(s),
+                            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
+                                csv_cell(s)
+                            }
                             Data::Int(i) => Cell::Number(*i as f64),
                             Data::Float(x) => Cell::Number(*x),
                             Data::DateTime(dt) => Cell::Date(dt.as_f64()),
@@ -194,11 +228,19 @@ fn cell_text(c: &Cell) -> Option<String> {
 fn parse_date(c: &Cell) -> Option<jiff::civil::Date> {
     match c {
         Cell::Date(serial) | Cell::Number(serial) if *serial > 20_000.0 && *serial < 80_000.0 => {
-            jiff::civil::date(1899, 12, 30).checked_add(jiff::Span::new().days(serial.floor() as i64)).ok()
+            jiff::civil::date(1899, 12, 30)
+                .checked_add(jiff::Span::new().days(serial.floor() as i64))
+                .ok()
         }
         Cell::Text(s) => {
-            let parts: Vec<&str> = s.trim().split(['-', '/', '.', '年', '月', '日']).filter(|p| !p.is_empty()).collect();
-            let [y, m, d] = parts.as_slice() else { return None };
+            let parts: Vec<&str> = s
+                .trim()
+                .split(['-', '/', '.', '年', '月', '日'])
+                .filter(|p| !p.is_empty())
+                .collect();
+            let [y, m, d] = parts.as_slice() else {
+                return None;
+            };
             jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
         }
         _ => None,
@@ -214,8 +256,14 @@ struct Validator {
 
 impl Validator {
     fn header(&mut self, cells: &[Cell], report: &mut LedgerReport) -> bool {
-        let names: Vec<String> = cells.iter().map(|c| cell_text(c).unwrap_or_default()).collect();
-        self.columns = COLUMNS.iter().map(|(h, _, _)| names.iter().position(|n| n == h)).collect();
+        let names: Vec<String> = cells
+            .iter()
+            .map(|c| cell_text(c).unwrap_or_default())
+            .collect();
+        self.columns = COLUMNS
+            .iter()
+            .map(|(h, _, _)| names.iter().position(|n| n == h))
+            .collect();
         let mut ok = true;
         for ((h, required, _), idx) in COLUMNS.iter().zip(&self.columns) {
             if *required && idx.is_none() {
@@ -228,7 +276,11 @@ impl Validator {
 
     fn row(&self, row: usize, cells: &[Cell], report: &mut LedgerReport) -> Option<Problem> {
         let mut errs: Vec<(String, String)> = vec![];
-        let get = |i: usize| -> &Cell { self.columns[i].and_then(|c| cells.get(c)).unwrap_or(&Cell::Empty) };
+        let get = |i: usize| -> &Cell {
+            self.columns[i]
+                .and_then(|c| cells.get(c))
+                .unwrap_or(&Cell::Empty)
+        };
         let text_of = |i: usize, errs: &mut Vec<(String, String)>| -> Option<String> {
             let (h, required, _) = COLUMNS[i];
             match get(i) {
@@ -239,7 +291,10 @@ impl Validator {
                 }
                 c => match cell_text(c) {
                     Some(s) if s.chars().count() > MAX_CELL => {
-                        errs.push((h.into(), format!("内容过长（{} 字），上限 {MAX_CELL} 字", s.chars().count())));
+                        errs.push((
+                            h.into(),
+                            format!("内容过长（{} 字），上限 {MAX_CELL} 字", s.chars().count()),
+                        ));
                         None
                     }
                     Some(s) if !s.is_empty() => Some(s),
@@ -255,7 +310,10 @@ impl Validator {
         let object = text_of(0, &mut errs);
         let kind = text_of(1, &mut errs).unwrap_or_else(|| "住户".into());
         if !matches!(kind.as_str(), "住户" | "企业") {
-            errs.push(("对象类型".into(), format!("「{kind}」无效，应为 住户 或 企业")));
+            errs.push((
+                "对象类型".into(),
+                format!("「{kind}」无效，应为 住户 或 企业"),
+            ));
         }
         let visited_on = match get(2) {
             Cell::Empty => {
@@ -278,31 +336,53 @@ impl Validator {
                 Some(d) => Some(start_of_day(d) + 9 * 3_600_000),
                 None => {
                     let shown: String = cell_text(c).unwrap_or_default().chars().take(30).collect();
-                    errs.push(("走访日期".into(), format!("「{shown}」不是有效日期，应为 YYYY-MM-DD")));
+                    errs.push((
+                        "走访日期".into(),
+                        format!("「{shown}」不是有效日期，应为 YYYY-MM-DD"),
+                    ));
                     None
                 }
             },
         };
         let visitor = text_of(3, &mut errs);
         let text = text_of(4, &mut errs);
-        if text.as_ref().is_some_and(|t| t.chars().count() > crate::cases::MAX_DESCRIPTION) {
-            errs.push(("问题描述".into(), format!("不能超过 {} 字", crate::cases::MAX_DESCRIPTION)));
+        if text
+            .as_ref()
+            .is_some_and(|t| t.chars().count() > crate::cases::MAX_DESCRIPTION)
+        {
+            errs.push((
+                "问题描述".into(),
+                format!("不能超过 {} 字", crate::cases::MAX_DESCRIPTION),
+            ));
         }
         let address = text_of(5, &mut errs);
         let region = text_of(6, &mut errs);
         if let Some(r) = &region
-            && !self.tree.units.iter().any(|u| u.kind == domain::UnitKind::Hub && u.region == *r && u.level != domain::Level::District)
+            && !self.tree.units.iter().any(|u| {
+                u.kind == domain::UnitKind::Hub
+                    && u.region == *r
+                    && u.level != domain::Level::District
+            })
         {
-            errs.push(("区划代码".into(), format!("区划代码 {r} 不是本区的村社或镇街")));
+            errs.push((
+                "区划代码".into(),
+                format!("区划代码 {r} 不是本区的村社或镇街"),
+            ));
         }
         let category = text_of(7, &mut errs);
         if let Some(c) = &category
             && !self.categories.contains(c)
         {
-            errs.push(("问题分类".into(), format!("「{c}」不是分类目录中的「一级/二级」")));
+            errs.push((
+                "问题分类".into(),
+                format!("「{c}」不是分类目录中的「一级/二级」"),
+            ));
         }
         let phone = text_of(8, &mut errs).unwrap_or_default();
-        let phone_ok = phone.chars().filter(char::is_ascii_digit).count() >= 5 && phone.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ');
+        let phone_ok = phone.chars().filter(char::is_ascii_digit).count() >= 5
+            && phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ');
         if !phone.is_empty() && !phone_ok {
             errs.push(("联系电话".into(), "电话号码格式不正确".into()));
         }
@@ -328,22 +408,51 @@ impl Validator {
 }
 
 impl App {
-    fn problem_case(&self, p: &Problem, tree: &OrgTree, actor: &Principal, file: &str, now: i64) -> CaseWrite {
+    fn problem_case(
+        &self,
+        p: &Problem,
+        tree: &OrgTree,
+        actor: &Principal,
+        file: &str,
+        now: i64,
+    ) -> CaseWrite {
         let s = self.classifier().classify(&p.text);
-        let hub = tree.street_of_region(&p.region).or_else(|| tree.district_hub()).map(|u| u.code.clone()).unwrap_or_default();
+        let hub = tree
+            .street_of_region(&p.region)
+            .or_else(|| tree.district_hub())
+            .map(|u| u.code.clone())
+            .unwrap_or_default();
         let id = Uuid::now_v7();
-        let title: String = p.text.split(['。', '，', '！', '\n']).next().unwrap_or(&p.text).chars().take(30).collect();
+        let title: String = p
+            .text
+            .split(['。', '，', '！', '\n'])
+            .next()
+            .unwrap_or(&p.text)
+            .chars()
+            .take(30)
+            .collect();
         let case = Case {
             id,
             number: String::new(),
             title,
-            description: format!("【走访问题】{}（{}）反映：{}", p.object, p.object_kind, p.text),
+            description: format!(
+                "【走访问题】{}（{}）反映：{}",
+                p.object, p.object_kind, p.text
+            ),
             nature: Nature::parse(s.nature).unwrap_or(Nature::Help),
             category: p.category.clone().unwrap_or_else(|| s.category.clone()),
             urgency: Urgency::parse(s.urgency).unwrap_or(Urgency::Normal),
             source: Source::Visit,
-            reporter: Reporter { name: p.object.clone(), phone: p.phone.clone() },
-            location: Location { address: p.address.clone(), region: p.region.clone(), lat: None, lon: None },
+            reporter: Reporter {
+                name: p.object.clone(),
+                phone: p.phone.clone(),
+            },
+            location: Location {
+                address: p.address.clone(),
+                region: p.region.clone(),
+                lat: None,
+                lon: None,
+            },
             reported_at: p.visited_on,
             created_at: now,
             updated_at: now,
@@ -392,26 +501,79 @@ impl App {
     }
 
     /// Validates and (unless `dry_run`) imports a ledger. `progress` is told (rows seen, imported).
-    pub async fn import_ledger(&self, actor: &Principal, input: &LedgerInput, file: &str, mode: ImportMode, dry_run: bool, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<LedgerReport, AppError> {
-        if !(actor.is_staff() && matches!(actor.role, Role::Clerk | Role::Dispatcher | Role::Admin)) {
-            return Err(AppError::forbidden("仅受理员、派单员或管理员可导入台账", "only clerks, dispatchers and admins may import ledgers"));
+    pub async fn import_ledger(
+        &self,
+        actor: &Principal,
+        input: &LedgerInput,
+        file: &str,
+        mode: ImportMode,
+        dry_run: bool,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<LedgerReport, AppError> {
+        if !(actor.is_staff() && matches!(actor.role, Role::Clerk | Role::Dispatcher | Role::Admin))
+        {
+            return Err(AppError::forbidden(
+                "仅受理员、派单员或管理员可导入台账",
+                "only clerks, dispatchers and admins may import ledgers",
+            ));
         }
         let tree = self.org.tree().await?;
-        let mut categories: HashSet<String> = triage::TAXONOMY.iter().map(|(c, _)| (*c).to_string()).collect();
-        categories.extend(self.store.catalogue().await?.into_iter().map(|r| r.category));
+        let mut categories: HashSet<String> = triage::TAXONOMY
+            .iter()
+            .map(|(c, _)| (*c).to_string())
+            .collect();
+        categories.extend(
+            self.store
+                .catalogue()
+                .await?
+                .into_iter()
+                .map(|r| r.category),
+        );
         let now = self.now();
-        let validator = std::sync::Arc::new(std::sync::Mutex::new(Validator { tree: tree.clone(), categories, columns: vec![], now }));
+        let validator = std::sync::Arc::new(std::sync::Mutex::new(Validator {
+            tree: tree.clone(),
+            categories,
+            columns: vec![],
+            now,
+        }));
         // Pass 1 validates every row; in valid-rows-only mode it also hands valid rows over in
         // batches as it goes, so memory holds at most a couple of batches.
         let import_now = mode == ImportMode::ValidOnly && !dry_run;
-        let mut report = self.scan(input.clone(), validator.clone(), import_now, actor, &tree, file, now, progress).await?;
+        let mut report = self
+            .scan(
+                input.clone(),
+                validator.clone(),
+                import_now,
+                actor,
+                &tree,
+                file,
+                now,
+                progress,
+            )
+            .await?;
         report.mode = Some(mode);
         report.dry_run = dry_run;
-        if import_now || dry_run || report.rejected_rows > 0 || report.total_rows == 0 || report.errors.iter().any(|e| e.row == 1) {
+        if import_now
+            || dry_run
+            || report.rejected_rows > 0
+            || report.total_rows == 0
+            || report.errors.iter().any(|e| e.row == 1)
+        {
             return Ok(report);
         }
         // Pass 2 (all-or-nothing and no row was wrong): read again and import.
-        let second = self.scan(input.clone(), validator, true, actor, &tree, file, now, progress).await?;
+        let second = self
+            .scan(
+                input.clone(),
+                validator,
+                true,
+                actor,
+                &tree,
+                file,
+                now,
+                progress,
+            )
+            .await?;
         report.imported = second.imported;
         Ok(report)
     }
@@ -419,11 +581,23 @@ impl App {
     /// Reads and validates the rows on a blocking thread; when `import` is set, valid rows are
     /// written in batches as they arrive.
     #[allow(clippy::too_many_arguments)]
-    async fn scan(&self, input: LedgerInput, validator: std::sync::Arc<std::sync::Mutex<Validator>>, import: bool, actor: &Principal, tree: &OrgTree, file: &str, now: i64, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<LedgerReport, AppError> {
+    async fn scan(
+        &self,
+        input: LedgerInput,
+        validator: std::sync::Arc<std::sync::Mutex<Validator>>,
+        import: bool,
+        actor: &Principal,
+        tree: &OrgTree,
+        file: &str,
+        now: i64,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<LedgerReport, AppError> {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Vec<Problem>)>(2);
         let reader = tokio::task::spawn_blocking(move || -> Result<LedgerReport, AppError> {
             let mut report = LedgerReport::default();
-            let mut v = validator.lock().map_err(|_| AppError::internal("ledger validator poisoned"))?;
+            let mut v = validator
+                .lock()
+                .map_err(|_| AppError::internal("ledger validator poisoned"))?;
             let mut batch: Vec<Problem> = Vec::with_capacity(BATCH);
             read_rows(&input, &mut |row, cells| {
                 if row == 1 {
@@ -438,7 +612,11 @@ impl App {
                         report.valid_rows += 1;
                         if import {
                             batch.push(p);
-                            if batch.len() >= BATCH && tx.blocking_send((report.total_rows, std::mem::take(&mut batch))).is_err() {
+                            if batch.len() >= BATCH
+                                && tx
+                                    .blocking_send((report.total_rows, std::mem::take(&mut batch)))
+                                    .is_err()
+                            {
                                 return Ok(false);
                             }
                         }
@@ -463,12 +641,22 @@ impl App {
         Ok(report)
     }
 
-    async fn write_problems(&self, actor: &Principal, tree: &OrgTree, file: &str, now: i64, problems: &[Problem]) -> Result<(), AppError> {
+    async fn write_problems(
+        &self,
+        actor: &Principal,
+        tree: &OrgTree,
+        file: &str,
+        now: i64,
+        problems: &[Problem],
+    ) -> Result<(), AppError> {
         if problems.is_empty() {
             return Ok(());
         }
         let year = i32::from(date_of(now).year());
-        let writes = problems.iter().map(|p| (self.problem_case(p, tree, actor, file, now), year)).collect();
+        let writes = problems
+            .iter()
+            .map(|p| (self.problem_case(p, tree, actor, file, now), year))
+            .collect();
         self.store.insert_cases_bulk(writes).await?;
         Ok(())
     }
@@ -476,7 +664,13 @@ impl App {
     /// The template: headers, a note row, and one example.
     pub fn ledger_template_csv(&self) -> Vec<u8> {
         let mut s = String::from("\u{feff}");
-        s.push_str(&COLUMNS.iter().map(|(h, _, _)| *h).collect::<Vec<_>>().join(","));
+        s.push_str(
+            &COLUMNS
+                .iter()
+                .map(|(h, _, _)| *h)
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         s.push_str("\r\n王建国,住户,2026-11-02,李明,小区东门路灯损坏两周无人修,临江区东湖街道金桥社区金桥花园东门,330188002001,城市管理/市容环境,13800001234\r\n");
         s.into_bytes()
     }
@@ -488,14 +682,32 @@ impl App {
         let bold = rust_xlsxwriter::Format::new().set_bold();
         for (i, (h, required, note)) in COLUMNS.iter().enumerate() {
             let c = u16::try_from(i).unwrap_or(0);
-            ws.write_string_with_format(0, c, *h, &bold).map_err(AppError::internal)?;
-            let note = if *required { format!("必填：{note}") } else { format!("选填：{note}") };
-            ws.insert_note(0, c, &rust_xlsxwriter::Note::new(note)).map_err(AppError::internal)?;
-            ws.set_column_width(c, if i == 4 { 48 } else { 16 }).map_err(AppError::internal)?;
+            ws.write_string_with_format(0, c, *h, &bold)
+                .map_err(AppError::internal)?;
+            let note = if *required {
+                format!("必填：{note}")
+            } else {
+                format!("选填：{note}")
+            };
+            ws.insert_note(0, c, &rust_xlsxwriter::Note::new(note))
+                .map_err(AppError::internal)?;
+            ws.set_column_width(c, if i == 4 { 48 } else { 16 })
+                .map_err(AppError::internal)?;
         }
-        let example = ["王建国", "住户", "2026-11-02", "李明", "小区东门路灯损坏两周无人修", "临江区东湖街道金桥社区金桥花园东门", "330188002001", "城市管理/市容环境", "13800001234"];
+        let example = [
+            "王建国",
+            "住户",
+            "2026-11-02",
+            "李明",
+            "小区东门路灯损坏两周无人修",
+            "临江区东湖街道金桥社区金桥花园东门",
+            "330188002001",
+            "城市管理/市容环境",
+            "13800001234",
+        ];
         for (i, v) in example.iter().enumerate() {
-            ws.write_string(1, u16::try_from(i).unwrap_or(0), *v).map_err(AppError::internal)?;
+            ws.write_string(1, u16::try_from(i).unwrap_or(0), *v)
+                .map_err(AppError::internal)?;
         }
         wb.save_to_buffer().map_err(AppError::internal)
     }
@@ -508,9 +720,16 @@ mod tests {
     #[test]
     fn dates_in_the_forms_people_type() {
         for s in ["2026-11-02", "2026/11/2", "2026.11.02", "2026年11月2日"] {
-            assert_eq!(parse_date(&Cell::Text(s.into())).map(|d| d.to_string()), Some("2026-11-02".to_string()), "{s}");
+            assert_eq!(
+                parse_date(&Cell::Text(s.into())).map(|d| d.to_string()),
+                Some("2026-11-02".to_string()),
+                "{s}"
+            );
         }
-        assert_eq!(parse_date(&Cell::Date(46328.0)).map(|d| d.to_string()), Some("2026-11-02".to_string()));
+        assert_eq!(
+            parse_date(&Cell::Date(46328.0)).map(|d| d.to_string()),
+            Some("2026-11-02".to_string())
+        );
         assert_eq!(parse_date(&Cell::Text("2026-02-30".into())), None);
         assert_eq!(parse_date(&Cell::Text("昨天".into())), None);
     }

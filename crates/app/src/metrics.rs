@@ -19,12 +19,12 @@
 //! - 平均办理时长 avg_handling_days = mean working days from the start of the handling clock (sign
 //!   or reopening) to each resolution by S in P.
 
+use crate::App;
 use crate::deadlines::{date_of, start_of_day};
 use crate::error::AppError;
-use crate::scope::{read_scope, Principal};
-use crate::App;
+use crate::scope::{Principal, read_scope};
 use domain::Event;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
@@ -52,7 +52,21 @@ impl UnitTally {
         macro_rules! ext {
             ($($f:ident),*) => { $( self.$f.extend(o.$f.iter().cloned()); )* };
         }
-        ext!(dispatched, signed_on_time, signed, resolved, resolved_on_time, overdue, returned, reopened, extensions, rated, satisfied, solved, handling_days);
+        ext!(
+            dispatched,
+            signed_on_time,
+            signed,
+            resolved,
+            resolved_on_time,
+            overdue,
+            returned,
+            reopened,
+            extensions,
+            rated,
+            satisfied,
+            solved,
+            handling_days
+        );
     }
 
     /// The case ids behind a metric's numerator or denominator.
@@ -76,10 +90,17 @@ impl UnitTally {
 }
 
 fn state_unit(e: &Event) -> Option<String> {
-    e.data.get("state").and_then(|s| s.get("unit")).and_then(Value::as_str).map(str::to_string)
+    e.data
+        .get("state")
+        .and_then(|s| s.get("unit"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 fn state_i64(e: &Event, k: &str) -> Option<i64> {
-    e.data.get("state").and_then(|s| s.get(k)).and_then(Value::as_i64)
+    e.data
+        .get("state")
+        .and_then(|s| s.get(k))
+        .and_then(Value::as_i64)
 }
 
 /// The period `YYYY-MM` as [start, end) instants in Shanghai.
@@ -92,7 +113,13 @@ pub fn month_bounds(period: &str) -> Option<(i64, i64)> {
 }
 
 /// Folds timelines (grouped by case, in order) into per-unit tallies for [from, to).
-pub fn tally(events: &[Event], from: i64, to: i64, now: i64, calendar: &calendar::Calendar) -> HashMap<String, UnitTally> {
+pub fn tally(
+    events: &[Event],
+    from: i64,
+    to: i64,
+    now: i64,
+    calendar: &calendar::Calendar,
+) -> HashMap<String, UnitTally> {
     let mut out: HashMap<String, UnitTally> = HashMap::new();
     let inp = |at: i64| at >= from && at < to;
     let mut i = 0;
@@ -143,7 +170,9 @@ pub fn tally(events: &[Event], from: i64, to: i64, now: i64, calendar: &calendar
                     handling = None;
                 }
                 "decide_extension" | "resume" => {
-                    if let (Some((_, _, due)), Some(new)) = (handling.as_mut(), state_i64(e, "handle_due")) {
+                    if let (Some((_, _, due)), Some(new)) =
+                        (handling.as_mut(), state_i64(e, "handle_due"))
+                    {
                         *due = new;
                     }
                 }
@@ -165,17 +194,25 @@ pub fn tally(events: &[Event], from: i64, to: i64, now: i64, calendar: &calendar
                         } else {
                             t.overdue.push(case);
                         }
-                        t.handling_days.push(calendar.workdays_between(date_of(started), date_of(e.at)).max(0));
+                        t.handling_days.push(
+                            calendar
+                                .workdays_between(date_of(started), date_of(e.at))
+                                .max(0),
+                        );
                     }
                 }
                 "follow_up" | "reopen" => {
-                    let reopened = e.action == "reopen" || e.data.get("reopened").and_then(Value::as_bool) == Some(true);
+                    let reopened = e.action == "reopen"
+                        || e.data.get("reopened").and_then(Value::as_bool) == Some(true);
                     if let Some(u) = unit.clone() {
                         if inp(e.at) {
                             let t = out.entry(u.clone()).or_default();
                             if e.action == "follow_up" {
                                 t.rated.push(case);
-                                if matches!(e.data.get("satisfaction").and_then(Value::as_str), Some("satisfied" | "basically_satisfied")) {
+                                if matches!(
+                                    e.data.get("satisfaction").and_then(Value::as_str),
+                                    Some("satisfied" | "basically_satisfied")
+                                ) {
                                     t.satisfied.push(case);
                                 }
                                 if e.data.get("resolved").and_then(Value::as_bool) == Some(true) {
@@ -212,8 +249,23 @@ fn rate(num: usize, den: usize) -> Value {
 }
 
 impl App {
-    async fn tallies(&self, period: &str) -> Result<(HashMap<String, UnitTally>, std::sync::Arc<crate::org::OrgTree>), AppError> {
-        let (from, to) = month_bounds(period).ok_or_else(|| AppError::field("period", format!("「{period}」不是有效月份，格式为 2026-10"), format!("'{period}' is not a month like 2026-10")))?;
+    async fn tallies(
+        &self,
+        period: &str,
+    ) -> Result<
+        (
+            HashMap<String, UnitTally>,
+            std::sync::Arc<crate::org::OrgTree>,
+        ),
+        AppError,
+    > {
+        let (from, to) = month_bounds(period).ok_or_else(|| {
+            AppError::field(
+                "period",
+                format!("「{period}」不是有效月份，格式为 2026-10"),
+                format!("'{period}' is not a month like 2026-10"),
+            )
+        })?;
         let events = self.store.events_of_cases_active(from, to).await?;
         let rules = self.rules().await?;
         let cal = rules.calendar_for("");
@@ -233,7 +285,16 @@ impl App {
 
     fn metrics_json(unit: &str, name: &str, t: &UnitTally) -> Value {
         let uniq = |v: &Vec<Uuid>| v.len();
-        let avg = if t.handling_days.is_empty() { Value::Null } else { json!(((t.handling_days.iter().sum::<i64>() as f64 / t.handling_days.len() as f64) * 100.0).round() / 100.0) };
+        let avg = if t.handling_days.is_empty() {
+            Value::Null
+        } else {
+            json!(
+                ((t.handling_days.iter().sum::<i64>() as f64 / t.handling_days.len() as f64)
+                    * 100.0)
+                    .round()
+                    / 100.0
+            )
+        };
         json!({
             "unit": unit, "name": name,
             "sign_on_time": rate(uniq(&t.signed_on_time), uniq(&t.dispatched)),
@@ -250,7 +311,12 @@ impl App {
 
     /// `GET /api/v1/metrics/units?period=2026-10[&unit=CODE]`: every unit of the caller's scope
     /// with activity in the period, each over its subtree.
-    pub async fn unit_metrics(&self, p: &Principal, period: &str, unit: Option<&str>) -> Result<Value, AppError> {
+    pub async fn unit_metrics(
+        &self,
+        p: &Principal,
+        period: &str,
+        unit: Option<&str>,
+    ) -> Result<Value, AppError> {
         if !p.is_staff() {
             return Err(AppError::forbidden("仅限工作人员查看", "staff only"));
         }
@@ -271,12 +337,20 @@ impl App {
             .into_iter()
             .map(|u| Self::metrics_json(u, &tree.name(u), &rolled[u]))
             .collect();
-        Ok(json!({ "period": period, "units": rows, "definitions": "see app::metrics (numerator / denominator per rate)" }))
+        Ok(
+            json!({ "period": period, "units": rows, "definitions": "see app::metrics (numerator / denominator per rate)" }),
+        )
     }
 
     /// The cases behind one number: `metric` is dispatched, signed_on_time, signed, resolved,
     /// resolved_on_time, overdue, returned, reopened, extensions, rated, satisfied or solved.
-    pub async fn unit_metric_cases(&self, p: &Principal, unit: &str, period: &str, metric: &str) -> Result<Vec<crate::views::CaseView>, AppError> {
+    pub async fn unit_metric_cases(
+        &self,
+        p: &Principal,
+        unit: &str,
+        period: &str,
+        metric: &str,
+    ) -> Result<Vec<crate::views::CaseView>, AppError> {
         let (rolled, tree) = self.tallies(period).await?;
         let visible = match read_scope(p, &tree) {
             crate::ports::Scope::All => true,
@@ -287,7 +361,9 @@ impl App {
         }
         let empty = UnitTally::default();
         let t = rolled.get(unit).unwrap_or(&empty);
-        let ids = t.cases(metric).ok_or_else(|| AppError::field("metric", "未知指标", "unknown metric"))?;
+        let ids = t
+            .cases(metric)
+            .ok_or_else(|| AppError::field("metric", "未知指标", "unknown metric"))?;
         let mut seen = BTreeMap::new();
         for id in ids {
             if seen.len() >= 500 {

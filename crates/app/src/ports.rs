@@ -288,7 +288,13 @@ pub trait Store: Send + Sync + 'static {
     async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()>;
     /// (calendar name, year, text) of every imported year.
     async fn calendar_years(&self) -> StoreResult<Vec<(String, i32, String)>>;
-    async fn put_calendar_year(&self, name: &str, year: i32, text: &str, at: i64) -> StoreResult<()>;
+    async fn put_calendar_year(
+        &self,
+        name: &str,
+        year: i32,
+        text: &str,
+        at: i64,
+    ) -> StoreResult<()>;
     /// (region prefix, calendar name).
     async fn calendar_regions(&self) -> StoreResult<Vec<(String, String)>>;
     async fn put_calendar_region(&self, region: &str, name: &str) -> StoreResult<()>;
@@ -296,8 +302,22 @@ pub trait Store: Send + Sync + 'static {
     // Background jobs: claiming is one conditional UPDATE, so one replica runs a job at a time.
     /// Claims `name` if it is due and not locked (or its lock expired); schedules its next run.
     /// `first_run_at` schedules the job's first run when it has never run.
-    async fn claim_job(&self, name: &str, worker: &str, now: i64, interval_ms: i64, lock_ms: i64, first_run_at: i64) -> StoreResult<bool>;
-    async fn finish_job(&self, name: &str, worker: &str, now: i64, error: Option<&str>) -> StoreResult<()>;
+    async fn claim_job(
+        &self,
+        name: &str,
+        worker: &str,
+        now: i64,
+        interval_ms: i64,
+        lock_ms: i64,
+        first_run_at: i64,
+    ) -> StoreResult<bool>;
+    async fn finish_job(
+        &self,
+        name: &str,
+        worker: &str,
+        now: i64,
+        error: Option<&str>,
+    ) -> StoreResult<()>;
 
     // Deadline alerts.
     /// Open cases whose next alert instant has come.
@@ -305,10 +325,16 @@ pub trait Store: Send + Sync + 'static {
     async fn record_alert(&self, alert: AlertWrite) -> StoreResult<AlertOutcome>;
     /// Sets when the sweeper looks next, unless the case changed since `version` was read (a
     /// newer write has set it already).
-    async fn set_next_alert(&self, case_id: Uuid, version: i64, at: Option<i64>) -> StoreResult<()>;
+    async fn set_next_alert(&self, case_id: Uuid, version: i64, at: Option<i64>)
+    -> StoreResult<()>;
 
     // Notifications.
-    async fn notifications(&self, user: Uuid, unread_only: bool, limit: u32) -> StoreResult<Vec<Notification>>;
+    async fn notifications(
+        &self,
+        user: Uuid,
+        unread_only: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>>;
     async fn unread_count(&self, user: Uuid) -> StoreResult<i64>;
     /// Marks one notification (or all of the user's) read; returns how many changed.
     async fn mark_read(&self, user: Uuid, id: Option<Uuid>, now: i64) -> StoreResult<u64>;

@@ -5,16 +5,16 @@
 //! (each November/December the State Council publishes the next year) replace or extend it. A
 //! region may keep its own calendar: `calendar_regions` maps a region prefix to a calendar name.
 
+use crate::App;
 use crate::deadlines::CalendarDeadlines;
 use crate::error::{AppError, ErrorKind};
 use crate::input::Fields;
 use crate::ports::Store;
 use crate::scope::Principal;
-use crate::App;
 use calendar::{Calendar, YearData};
 use domain::policy::{Clocks, Limit, Policy};
 use domain::{Case, Role, Status};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -33,14 +33,27 @@ pub struct TimeRules {
 
 impl Default for TimeRules {
     fn default() -> Self {
-        TimeRules { policy: Policy::default(), calendars: HashMap::from([(NATIONAL.to_string(), Arc::new(Calendar::china()))]), regions: vec![] }
+        TimeRules {
+            policy: Policy::default(),
+            calendars: HashMap::from([(NATIONAL.to_string(), Arc::new(Calendar::china()))]),
+            regions: vec![],
+        }
     }
 }
 
 impl TimeRules {
     pub fn calendar_for(&self, region: &str) -> Arc<Calendar> {
-        let name = self.regions.iter().filter(|(p, _)| region.starts_with(p.as_str())).max_by_key(|(p, _)| p.len()).map_or(NATIONAL, |(_, n)| n.as_str());
-        self.calendars.get(name).or_else(|| self.calendars.get(NATIONAL)).cloned().unwrap_or_else(|| Arc::new(Calendar::china()))
+        let name = self
+            .regions
+            .iter()
+            .filter(|(p, _)| region.starts_with(p.as_str()))
+            .max_by_key(|(p, _)| p.len())
+            .map_or(NATIONAL, |(_, n)| n.as_str());
+        self.calendars
+            .get(name)
+            .or_else(|| self.calendars.get(NATIONAL))
+            .cloned()
+            .unwrap_or_else(|| Arc::new(Calendar::china()))
     }
 
     pub fn deadlines_for(&self, region: &str) -> CalendarDeadlines {
@@ -48,7 +61,8 @@ impl TimeRules {
     }
 
     pub fn clocks(&self, c: &Case) -> Clocks {
-        self.policy.clocks_for_case(c.nature, c.urgency, &c.category, &c.location.region)
+        self.policy
+            .clocks_for_case(c.nature, c.urgency, &c.category, &c.location.region)
     }
 
     /// The limit of the clock that runs in the case's status.
@@ -71,12 +85,20 @@ pub struct RulesCache {
 
 impl RulesCache {
     pub fn new(store: Arc<dyn Store>) -> Self {
-        RulesCache { store, inner: RwLock::new(None), ttl: Duration::from_secs(30) }
+        RulesCache {
+            store,
+            inner: RwLock::new(None),
+            ttl: Duration::from_secs(30),
+        }
     }
 
     /// The rules as last loaded (defaults before the first load).
     pub fn cached(&self) -> Arc<TimeRules> {
-        self.inner.read().ok().and_then(|g| g.as_ref().map(|(_, r)| r.clone())).unwrap_or_default()
+        self.inner
+            .read()
+            .ok()
+            .and_then(|g| g.as_ref().map(|(_, r)| r.clone()))
+            .unwrap_or_default()
     }
 
     pub async fn get(&self) -> Result<Arc<TimeRules>, AppError> {
@@ -91,18 +113,28 @@ impl RulesCache {
 
     pub async fn reload(&self) -> Result<Arc<TimeRules>, AppError> {
         let policy = match self.store.get_setting(POLICY_KEY).await? {
-            Some(text) => serde_json::from_str(&text).map_err(|e| AppError::internal(format!("stored policy: {e}")))?,
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| AppError::internal(format!("stored policy: {e}")))?,
             None => Policy::default(),
         };
         let mut calendars: HashMap<String, Calendar> = HashMap::new();
         for (name, _year, text) in self.store.calendar_years().await? {
-            let data = YearData::parse(&text).map_err(|e| AppError::internal(format!("stored calendar {name}: {e}")))?;
-            calendars.entry(name).or_insert_with(Calendar::china).insert_year(data);
+            let data = YearData::parse(&text)
+                .map_err(|e| AppError::internal(format!("stored calendar {name}: {e}")))?;
+            calendars
+                .entry(name)
+                .or_insert_with(Calendar::china)
+                .insert_year(data);
         }
-        calendars.entry(NATIONAL.to_string()).or_insert_with(Calendar::china);
+        calendars
+            .entry(NATIONAL.to_string())
+            .or_insert_with(Calendar::china);
         let rules = Arc::new(TimeRules {
             policy,
-            calendars: calendars.into_iter().map(|(k, v)| (k, Arc::new(v))).collect(),
+            calendars: calendars
+                .into_iter()
+                .map(|(k, v)| (k, Arc::new(v)))
+                .collect(),
             regions: self.store.calendar_regions().await?,
         });
         if let Ok(mut g) = self.inner.write() {
@@ -116,40 +148,70 @@ fn require_admin(p: &Principal) -> Result<(), AppError> {
     if p.is_staff() && p.role == Role::Admin {
         Ok(())
     } else {
-        Err(AppError::forbidden("仅管理员可修改时限规则和日历", "only administrators may change time rules and calendars"))
+        Err(AppError::forbidden(
+            "仅管理员可修改时限规则和日历",
+            "only administrators may change time rules and calendars",
+        ))
     }
 }
 
 /// Checks a policy before it is stored: at least one catch-all rule, sane limits and hours.
 pub fn validate_policy(p: &Policy) -> Result<(), AppError> {
     let bad = |zh: String, en: String| Err(AppError::field("policy", zh, en));
-    if !p.rules.iter().any(|r| r.nature.is_none() && r.urgency.is_none() && r.category.is_none() && r.region.is_none()) {
-        return bad("须有一条不限性质、紧急程度、分类和区划的默认规则".into(), "needs a default rule with no nature, urgency, category or region".into());
+    if !p.rules.iter().any(|r| {
+        r.nature.is_none() && r.urgency.is_none() && r.category.is_none() && r.region.is_none()
+    }) {
+        return bad(
+            "须有一条不限性质、紧急程度、分类和区划的默认规则".into(),
+            "needs a default rule with no nature, urgency, category or region".into(),
+        );
     }
     for (i, r) in p.rules.iter().enumerate() {
         let c = &r.clocks;
-        for (name, l) in [("sign", c.sign), ("handle", c.handle), ("follow_up", c.follow_up)] {
-            let zero = matches!(l, Limit::WorkingDays(0) | Limit::WorkingMinutes(0) | Limit::Minutes(0));
+        for (name, l) in [
+            ("sign", c.sign),
+            ("handle", c.handle),
+            ("follow_up", c.follow_up),
+        ] {
+            let zero = matches!(
+                l,
+                Limit::WorkingDays(0) | Limit::WorkingMinutes(0) | Limit::Minutes(0)
+            );
             if zero {
-                return bad(format!("第 {} 条规则的 {name} 时限不能为 0", i + 1), format!("rule {}: {name} must not be zero", i + 1));
+                return bad(
+                    format!("第 {} 条规则的 {name} 时限不能为 0", i + 1),
+                    format!("rule {}: {name} must not be zero", i + 1),
+                );
             }
         }
         if !(0.0..1.0).contains(&c.near_due_share) {
-            return bad(format!("第 {} 条规则的临期比例须在 0 到 1 之间", i + 1), format!("rule {}: near_due_share must be in [0, 1)", i + 1));
+            return bad(
+                format!("第 {} 条规则的临期比例须在 0 到 1 之间", i + 1),
+                format!("rule {}: near_due_share must be in [0, 1)", i + 1),
+            );
         }
         if c.extension_max_days > 60 {
-            return bad(format!("第 {} 条规则的延期上限过大", i + 1), format!("rule {}: extension_max_days is too large", i + 1));
+            return bad(
+                format!("第 {} 条规则的延期上限过大", i + 1),
+                format!("rule {}: extension_max_days is too large", i + 1),
+            );
         }
     }
     let mut last_end = 0;
     for w in &p.working_hours {
         if w.start >= w.end || w.start < last_end || w.end > 24 * 60 {
-            return bad("工作时间段须按时间先后排列且不重叠".into(), "working hours must be ordered and must not overlap".into());
+            return bad(
+                "工作时间段须按时间先后排列且不重叠".into(),
+                "working hours must be ordered and must not overlap".into(),
+            );
         }
         last_end = w.end;
     }
     if p.working_hours.is_empty() {
-        return bad("至少需要一个工作时间段".into(), "at least one working period is needed".into());
+        return bad(
+            "至少需要一个工作时间段".into(),
+            "at least one working period is needed".into(),
+        );
     }
     Ok(())
 }
@@ -169,7 +231,14 @@ impl App {
         if let Some(p) = p {
             require_admin(p)?;
         }
-        let policy: Policy = serde_json::from_value(body.clone()).map_err(|e| AppError::new(ErrorKind::Unprocessable, "invalid_policy", format!("时限规则格式错误：{e}"), format!("invalid policy: {e}")))?;
+        let policy: Policy = serde_json::from_value(body.clone()).map_err(|e| {
+            AppError::new(
+                ErrorKind::Unprocessable,
+                "invalid_policy",
+                format!("时限规则格式错误：{e}"),
+                format!("invalid policy: {e}"),
+            )
+        })?;
         validate_policy(&policy)?;
         let text = serde_json::to_string_pretty(&policy).map_err(AppError::internal)?;
         self.store.put_setting(POLICY_KEY, &text).await?;
@@ -200,28 +269,60 @@ impl App {
     }
 
     /// Imports one year of a calendar in the data-file format of the `calendar` crate.
-    pub async fn import_calendar_year(&self, p: Option<&Principal>, name: &str, text: &str) -> Result<Value, AppError> {
+    pub async fn import_calendar_year(
+        &self,
+        p: Option<&Principal>,
+        name: &str,
+        text: &str,
+    ) -> Result<Value, AppError> {
         if let Some(p) = p {
             require_admin(p)?;
         }
         let name = name.trim();
-        if name.is_empty() || name.len() > 32 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(AppError::field("name", "日历名称须为字母、数字、- 或 _", "calendar names use letters, digits, - and _"));
+        if name.is_empty()
+            || name.len() > 32
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(AppError::field(
+                "name",
+                "日历名称须为字母、数字、- 或 _",
+                "calendar names use letters, digits, - and _",
+            ));
         }
-        let data = YearData::parse(text).map_err(|e| AppError::field("text", format!("第 {} 行：{}", e.line, e.message), format!("line {}: {}", e.line, e.message)))?;
-        self.store.put_calendar_year(name, i32::from(data.year()), text, self.now()).await?;
+        let data = YearData::parse(text).map_err(|e| {
+            AppError::field(
+                "text",
+                format!("第 {} 行：{}", e.line, e.message),
+                format!("line {}: {}", e.line, e.message),
+            )
+        })?;
+        self.store
+            .put_calendar_year(name, i32::from(data.year()), text, self.now())
+            .await?;
         self.rules.reload().await?;
-        Ok(json!({ "name": name, "year": data.year(), "holidays": data.holidays().len(), "workdays": data.workdays().len() }))
+        Ok(
+            json!({ "name": name, "year": data.year(), "holidays": data.holidays().len(), "workdays": data.workdays().len() }),
+        )
     }
 
     /// Assigns a region (prefix) to a calendar.
-    pub async fn set_calendar_region(&self, p: &Principal, body: &Value) -> Result<Value, AppError> {
+    pub async fn set_calendar_region(
+        &self,
+        p: &Principal,
+        body: &Value,
+    ) -> Result<Value, AppError> {
         require_admin(p)?;
         let f = Fields::of(body, "")?;
         let region = f.req_str("region", 20)?;
         let name = f.req_str("calendar", 32)?;
         if !self.rules().await?.calendars.contains_key(&name) {
-            return Err(AppError::field("calendar", format!("日历 {name} 不存在，请先导入"), format!("unknown calendar {name}; import it first")));
+            return Err(AppError::field(
+                "calendar",
+                format!("日历 {name} 不存在，请先导入"),
+                format!("unknown calendar {name}; import it first"),
+            ));
         }
         self.store.put_calendar_region(&region, &name).await?;
         self.rules.reload().await?;

@@ -146,7 +146,14 @@ pub fn allowed_actions(p: &Principal, tree: &OrgTree, c: &Case) -> Vec<&'static 
 
 /// `clock` is the running clock's (warn, due) instants; `provisional` marks a due date computed
 /// without calendar data for its year.
-pub fn case_view(c: &Case, p: &Principal, tree: &OrgTree, now: i64, clock: Option<(i64, i64)>, provisional: bool) -> CaseView {
+pub fn case_view(
+    c: &Case,
+    p: &Principal,
+    tree: &OrgTree,
+    now: i64,
+    clock: Option<(i64, i64)>,
+    provisional: bool,
+) -> CaseView {
     let full_phone =
         p.role.sees_full_phone() && p.is_staff() || (!p.is_staff() && c.created_by == Some(p.id));
     let opt = |v: Option<i64>| v.map(format_instant);
@@ -197,7 +204,10 @@ pub fn case_view(c: &Case, p: &Principal, tree: &OrgTree, now: i64, clock: Optio
         follow_up_due: opt(c.follow_up_due),
         due_state: due_state(clock, now),
         due_provisional: provisional,
-        suspended: c.suspension.as_ref().map(|s| SuspensionView { at: format_instant(s.at), reason: s.reason.clone() }),
+        suspended: c.suspension.as_ref().map(|s| SuspensionView {
+            at: format_instant(s.at),
+            reason: s.reason.clone(),
+        }),
         dispatched_at: opt(c.dispatched_at),
         signed_at: opt(c.signed_at),
         resolved_at: opt(c.resolved_at),

@@ -49,7 +49,9 @@ pub enum Args {
         into: Uuid,
     },
     /// suspend: why the case waits on the citizen.
-    Suspend { reason: String },
+    Suspend {
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -88,9 +90,11 @@ pub fn allowed_from(action: Action) -> &'static [Status] {
         Action::Reject | Action::Answer | Action::Merge => &[Registered, Accepted],
         Action::Dispatch => &[Accepted],
         Action::Sign | Action::Return => &[Dispatched],
-        Action::RequestExtension | Action::DecideExtension | Action::Resolve | Action::Suspend | Action::Resume => {
-            &[InProgress]
-        }
+        Action::RequestExtension
+        | Action::DecideExtension
+        | Action::Resolve
+        | Action::Suspend
+        | Action::Resume => &[InProgress],
         Action::FollowUp | Action::Close => &[Resolved],
         Action::Reopen => &[Resolved, Closed],
         Action::Supervise | Action::Urge => OPEN,
@@ -301,7 +305,11 @@ pub fn apply(
             },
         ) => {
             if c.suspension.is_some() {
-                return Err(DomainError::rule("suspended", "工单已挂起，请先恢复办理", "the case is suspended; resume it first"));
+                return Err(DomainError::rule(
+                    "suspended",
+                    "工单已挂起，请先恢复办理",
+                    "the case is suspended; resume it first",
+                ));
             }
             if c.pending_extension.is_some() {
                 return Err(DomainError::rule(
@@ -426,17 +434,29 @@ pub fn apply(
         }
         (Action::Suspend, Args::Suspend { reason }) => {
             if c.suspension.is_some() {
-                return Err(DomainError::rule("already_suspended", "工单已处于挂起状态", "the case is already suspended"));
+                return Err(DomainError::rule(
+                    "already_suspended",
+                    "工单已处于挂起状态",
+                    "the case is already suspended",
+                ));
             }
             let reason = text("reason", reason)?;
             let due = c.handle_due.unwrap_or(now);
             let remaining = dl.remaining(now, due, clocks.handle);
             data = json!({ "reason": reason, "remaining": remaining });
-            c.suspension = Some(Suspension { at: now, reason, remaining });
+            c.suspension = Some(Suspension {
+                at: now,
+                reason,
+                remaining,
+            });
         }
         (Action::Resume, _) => {
             let Some(s) = c.suspension.take() else {
-                return Err(DomainError::rule("not_suspended", "工单未挂起", "the case is not suspended"));
+                return Err(DomainError::rule(
+                    "not_suspended",
+                    "工单未挂起",
+                    "the case is not suspended",
+                ));
             };
             let due = dl.resume(now, s.remaining);
             data = json!({ "suspended_at": s.at, "handle_due": due });

@@ -109,8 +109,16 @@ pub struct EscalationRule {
 /// deadline → 督办.
 pub fn default_escalations() -> Vec<EscalationRule> {
     vec![
-        EscalationRule { clock: ClockKind::Sign, after: Limit::Minutes(120), action: EscalationAction::Urge },
-        EscalationRule { clock: ClockKind::Handle, after: Limit::WorkingDays(3), action: EscalationAction::Supervise },
+        EscalationRule {
+            clock: ClockKind::Sign,
+            after: Limit::Minutes(120),
+            action: EscalationAction::Urge,
+        },
+        EscalationRule {
+            clock: ClockKind::Handle,
+            after: Limit::WorkingDays(3),
+            action: EscalationAction::Supervise,
+        },
     ]
 }
 
@@ -123,7 +131,16 @@ pub struct WorkPeriod {
 
 /// The default working hours: 08:30–12:00 and 13:30–17:30.
 pub fn default_working_hours() -> Vec<WorkPeriod> {
-    vec![WorkPeriod { start: 8 * 60 + 30, end: 12 * 60 }, WorkPeriod { start: 13 * 60 + 30, end: 17 * 60 + 30 }]
+    vec![
+        WorkPeriod {
+            start: 8 * 60 + 30,
+            end: 12 * 60,
+        },
+        WorkPeriod {
+            start: 13 * 60 + 30,
+            end: 17 * 60 + 30,
+        },
+    ]
 }
 
 /// Parses `08:30-12:00` (or with `–`/`~`) into a period.
@@ -163,17 +180,43 @@ const STANDARD: Clocks = Clocks {
 
 impl Default for Policy {
     fn default() -> Self {
-        let with = |sign, handle| Clocks { sign, handle, ..STANDARD };
-        let rule = |nature, urgency, clocks| PolicyRule { nature, urgency, category: None, region: None, clocks };
+        let with = |sign, handle| Clocks {
+            sign,
+            handle,
+            ..STANDARD
+        };
+        let rule = |nature, urgency, clocks| PolicyRule {
+            nature,
+            urgency,
+            category: None,
+            region: None,
+            clocks,
+        };
         Policy {
             working_hours: default_working_hours(),
             escalations: default_escalations(),
             rules: vec![
                 rule(None, None, STANDARD),
-                rule(Some(Nature::Consult), None, with(Limit::WorkingDays(1), Limit::WorkingDays(1))),
-                rule(Some(Nature::Suggestion), None, with(Limit::WorkingDays(1), Limit::WorkingDays(10))),
-                rule(None, Some(Urgency::Urgent), with(Limit::Minutes(30), Limit::Minutes(24 * 60))),
-                rule(None, Some(Urgency::Critical), with(Limit::Minutes(15), Limit::Minutes(12 * 60))),
+                rule(
+                    Some(Nature::Consult),
+                    None,
+                    with(Limit::WorkingDays(1), Limit::WorkingDays(1)),
+                ),
+                rule(
+                    Some(Nature::Suggestion),
+                    None,
+                    with(Limit::WorkingDays(1), Limit::WorkingDays(10)),
+                ),
+                rule(
+                    None,
+                    Some(Urgency::Urgent),
+                    with(Limit::Minutes(30), Limit::Minutes(24 * 60)),
+                ),
+                rule(
+                    None,
+                    Some(Urgency::Critical),
+                    with(Limit::Minutes(15), Limit::Minutes(12 * 60)),
+                ),
             ],
         }
     }
@@ -188,14 +231,31 @@ impl Policy {
     /// an override appended last wins. Specificity: urgency outranks category, which outranks
     /// nature, which outranks region (an urgent consultation still runs on the urgent clock; a
     /// region's rule refines a category's, it does not override it).
-    pub fn clocks_for_case(&self, nature: Nature, urgency: Urgency, category: &str, region: &str) -> Clocks {
+    pub fn clocks_for_case(
+        &self,
+        nature: Nature,
+        urgency: Urgency,
+        category: &str,
+        region: &str,
+    ) -> Clocks {
         let mut best: Option<(u8, &PolicyRule)> = None;
         for rule in &self.rules {
-            let category_matches = |c: &str| category == c || category.strip_prefix(c).is_some_and(|rest| rest.starts_with('/'));
+            let category_matches = |c: &str| {
+                category == c
+                    || category
+                        .strip_prefix(c)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            };
             if rule.nature.is_some_and(|n| n != nature)
                 || rule.urgency.is_some_and(|u| u != urgency)
-                || rule.category.as_deref().is_some_and(|c| !category_matches(c))
-                || rule.region.as_deref().is_some_and(|r| !region.starts_with(r))
+                || rule
+                    .category
+                    .as_deref()
+                    .is_some_and(|c| !category_matches(c))
+                || rule
+                    .region
+                    .as_deref()
+                    .is_some_and(|r| !region.starts_with(r))
             {
                 continue;
             }
@@ -217,8 +277,20 @@ mod tests {
 
     #[test]
     fn work_periods_parse() {
-        assert_eq!(parse_work_period("08:30-12:00"), Some(WorkPeriod { start: 510, end: 720 }));
-        assert_eq!(parse_work_period("13:30–17:30"), Some(WorkPeriod { start: 810, end: 1050 }));
+        assert_eq!(
+            parse_work_period("08:30-12:00"),
+            Some(WorkPeriod {
+                start: 510,
+                end: 720
+            })
+        );
+        assert_eq!(
+            parse_work_period("13:30–17:30"),
+            Some(WorkPeriod {
+                start: 810,
+                end: 1050
+            })
+        );
         assert_eq!(parse_work_period("12:00-08:30"), None);
         assert_eq!(parse_work_period("25:00-26:00"), None);
     }
@@ -227,7 +299,11 @@ mod tests {
     fn policy_round_trips_as_json() {
         let p = Policy::default();
         let text = serde_json::to_string_pretty(&p).unwrap_or_default();
-        let back: Policy = serde_json::from_str(&text).unwrap_or_else(|_| Policy { rules: vec![], working_hours: vec![], escalations: vec![] });
+        let back: Policy = serde_json::from_str(&text).unwrap_or_else(|_| Policy {
+            rules: vec![],
+            working_hours: vec![],
+            escalations: vec![],
+        });
         assert_eq!(back, p);
     }
 
@@ -261,12 +337,40 @@ mod tests {
             handle: Limit::WorkingDays(3),
             ..STANDARD
         };
-        p.rules.push(PolicyRule { nature: Some(Nature::Complaint), urgency: Some(Urgency::Normal), category: None, region: None, clocks: custom });
+        p.rules.push(PolicyRule {
+            nature: Some(Nature::Complaint),
+            urgency: Some(Urgency::Normal),
+            category: None,
+            region: None,
+            clocks: custom,
+        });
         let mut q = Policy::default();
-        q.rules.push(PolicyRule { nature: None, urgency: None, category: Some("水电气".into()), region: None, clocks: Clocks { handle: Limit::WorkingMinutes(8 * 60), ..STANDARD } });
-        assert_eq!(q.clocks_for_case(Nature::Help, Urgency::Normal, "水电气/供水", "330188001").handle, Limit::WorkingMinutes(480));
-        assert_eq!(q.clocks_for_case(Nature::Help, Urgency::Normal, "水电气供水/x", "330188001").handle, Limit::WorkingDays(5), "prefix is by whole level");
-        assert_eq!(q.clocks_for_case(Nature::Help, Urgency::Urgent, "水电气/供水", "330188001").handle, Limit::Minutes(24 * 60));
+        q.rules.push(PolicyRule {
+            nature: None,
+            urgency: None,
+            category: Some("水电气".into()),
+            region: None,
+            clocks: Clocks {
+                handle: Limit::WorkingMinutes(8 * 60),
+                ..STANDARD
+            },
+        });
+        assert_eq!(
+            q.clocks_for_case(Nature::Help, Urgency::Normal, "水电气/供水", "330188001")
+                .handle,
+            Limit::WorkingMinutes(480)
+        );
+        assert_eq!(
+            q.clocks_for_case(Nature::Help, Urgency::Normal, "水电气供水/x", "330188001")
+                .handle,
+            Limit::WorkingDays(5),
+            "prefix is by whole level"
+        );
+        assert_eq!(
+            q.clocks_for_case(Nature::Help, Urgency::Urgent, "水电气/供水", "330188001")
+                .handle,
+            Limit::Minutes(24 * 60)
+        );
         assert_eq!(
             p.clocks_for(Nature::Complaint, Urgency::Normal).handle,
             Limit::WorkingDays(3)

@@ -2,14 +2,21 @@
 //! tables in dependency order. Streams in pages, so memory stays bounded for any size.
 
 use app::App;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use std::io::{BufRead, Write};
 use store::{SqlStore, TABLES};
 
 const PAGE: u32 = 1000;
 
-pub async fn export(store: &SqlStore, out: &mut impl Write) -> Result<u64, Box<dyn std::error::Error>> {
-    writeln!(out, "{}", json!({ "onewindow_dump": 1, "tables": TABLES.iter().map(|(t, _, _)| *t).collect::<Vec<_>>() }))?;
+pub async fn export(
+    store: &SqlStore,
+    out: &mut impl Write,
+) -> Result<u64, Box<dyn std::error::Error>> {
+    writeln!(
+        out,
+        "{}",
+        json!({ "onewindow_dump": 1, "tables": TABLES.iter().map(|(t, _, _)| *t).collect::<Vec<_>>() })
+    )?;
     let mut n = 0;
     for (table, keys, _) in TABLES {
         let mut after: Option<Map<String, Value>> = None;
@@ -21,7 +28,16 @@ pub async fn export(store: &SqlStore, out: &mut impl Write) -> Result<u64, Box<d
             }
             match rows.last() {
                 Some(last) if rows.len() == PAGE as usize => {
-                    after = Some(keys.iter().map(|k| ((*k).to_string(), last.get(*k).cloned().unwrap_or(Value::Null))).collect());
+                    after = Some(
+                        keys.iter()
+                            .map(|k| {
+                                (
+                                    (*k).to_string(),
+                                    last.get(*k).cloned().unwrap_or(Value::Null),
+                                )
+                            })
+                            .collect(),
+                    );
                 }
                 _ => break,
             }
@@ -31,7 +47,11 @@ pub async fn export(store: &SqlStore, out: &mut impl Write) -> Result<u64, Box<d
     Ok(n)
 }
 
-pub async fn import(app: &App, store: &SqlStore, input: impl BufRead) -> Result<u64, Box<dyn std::error::Error>> {
+pub async fn import(
+    app: &App,
+    store: &SqlStore,
+    input: impl BufRead,
+) -> Result<u64, Box<dyn std::error::Error>> {
     if !store.is_empty().await? {
         return Err("the target database is not empty: import only into a new database".into());
     }
@@ -53,8 +73,16 @@ pub async fn import(app: &App, store: &SqlStore, input: impl BufRead) -> Result<
             continue;
         }
         let v: Value = serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", i + 2))?;
-        let table = v.get("table").and_then(Value::as_str).ok_or_else(|| format!("line {}: no table", i + 2))?.to_string();
-        let row = v.get("row").and_then(Value::as_object).cloned().ok_or_else(|| format!("line {}: no row", i + 2))?;
+        let table = v
+            .get("table")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("line {}: no table", i + 2))?
+            .to_string();
+        let row = v
+            .get("row")
+            .and_then(Value::as_object)
+            .cloned()
+            .ok_or_else(|| format!("line {}: no row", i + 2))?;
         if current.as_deref() != Some(table.as_str()) || batch.len() >= PAGE as usize {
             if let Some(t) = &current {
                 store.import_rows(t, &batch).await?;

@@ -297,22 +297,29 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, Box<dyn std::error::Error>> 
 
 async fn run(cmd: Cmd) -> Res {
     match cmd {
-        Cmd::Calendar { cmd: CalendarCmd::Import { db, name, file } } => {
+        Cmd::Calendar {
+            cmd: CalendarCmd::Import { db, name, file },
+        } => {
             let app = app_for(open(&db).await?);
-            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let r = app.import_calendar_year(None, &name, &text).await?;
             println!("{r}");
             Ok(())
         }
-        Cmd::Calendar { cmd: CalendarCmd::List { db } } => {
+        Cmd::Calendar {
+            cmd: CalendarCmd::List { db },
+        } => {
             let app = app_for(open(&db).await?);
             println!("{}", serde_json::to_string_pretty(&app.calendars().await?)?);
             Ok(())
         }
         Cmd::Triage { cmd } => match cmd {
             TriageCmd::Eval { file, db } => {
-                let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-                let examples = triage::parse_jsonl(&text).map_err(|(l, m)| format!("{}:{l}: {m}", file.display()))?;
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                let examples = triage::parse_jsonl(&text)
+                    .map_err(|(l, m)| format!("{}:{l}: {m}", file.display()))?;
                 let t = match db {
                     Some(db) => {
                         let app = app_for(open(&db).await?);
@@ -325,10 +332,20 @@ async fn run(cmd: Cmd) -> Res {
                 println!("{}", triage::evaluate(&t, &examples));
                 Ok(())
             }
-            TriageCmd::Train { db, activate, no_activate } => {
+            TriageCmd::Train {
+                db,
+                activate,
+                no_activate,
+            } => {
                 let app = app_for(open(&db).await?);
                 app.refresh_classifier().await?;
-                let choice = if activate { Some(true) } else if no_activate { Some(false) } else { None };
+                let choice = if activate {
+                    Some(true)
+                } else if no_activate {
+                    Some(false)
+                } else {
+                    None
+                };
                 let rec = app.train_triage(None, choice).await?;
                 println!("{}", serde_json::to_string_pretty(&rec)?);
                 Ok(())
@@ -336,7 +353,10 @@ async fn run(cmd: Cmd) -> Res {
             TriageCmd::Models { db } => {
                 let app = app_for(open(&db).await?);
                 app.refresh_classifier().await?;
-                println!("{}", serde_json::to_string_pretty(&app.triage_models().await?)?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&app.triage_models().await?)?
+                );
                 Ok(())
             }
             TriageCmd::Activate { db, version } => {
@@ -345,30 +365,73 @@ async fn run(cmd: Cmd) -> Res {
                 Ok(())
             }
         },
-        Cmd::Ledger { cmd: LedgerCmd::Template { file } } => {
+        Cmd::Ledger {
+            cmd: LedgerCmd::Template { file },
+        } => {
             let app = app_for(Arc::new(SqlStore::connect("sqlite::memory:").await?));
-            let bytes = if file.extension().is_some_and(|e| e == "csv") { app.ledger_template_csv() } else { app.ledger_template_xlsx()? };
+            let bytes = if file.extension().is_some_and(|e| e == "csv") {
+                app.ledger_template_csv()
+            } else {
+                app.ledger_template_xlsx()?
+            };
             std::fs::write(&file, bytes)?;
             eprintln!("wrote {}", file.display());
             Ok(())
         }
-        Cmd::Ledger { cmd: LedgerCmd::Import { db, mode, dry_run, file } } => {
+        Cmd::Ledger {
+            cmd:
+                LedgerCmd::Import {
+                    db,
+                    mode,
+                    dry_run,
+                    file,
+                },
+        } => {
             let app = app_for(open(&db).await?);
-            let mode = app::ledger::ImportMode::parse(&mode).ok_or("--mode must be all-or-nothing or valid-only")?;
-            let input = if file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
-                app::ledger::LedgerInput::Xlsx(std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?)
+            let mode = app::ledger::ImportMode::parse(&mode)
+                .ok_or("--mode must be all-or-nothing or valid-only")?;
+            let input = if file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+            {
+                app::ledger::LedgerInput::Xlsx(
+                    std::fs::read(&file)
+                        .map_err(|e| format!("cannot read {}: {e}", file.display()))?,
+                )
             } else {
                 app::ledger::LedgerInput::CsvFile(file.clone())
             };
             // The operator's CLI acts as the district center's clerk.
             let hub = app.org.tree().await?.district_hub().map(|u| u.code.clone());
-            let actor = app::scope::Principal { id: uuid::Uuid::nil(), username: "cli".into(), name: "台账导入（命令行）".into(), role: domain::Role::Clerk, unit: hub, kind: app::scope::PrincipalKind::User };
-            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let actor = app::scope::Principal {
+                id: uuid::Uuid::nil(),
+                username: "cli".into(),
+                name: "台账导入（命令行）".into(),
+                role: domain::Role::Clerk,
+                unit: hub,
+                kind: app::scope::PrincipalKind::User,
+            };
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let started = std::time::Instant::now();
             let report = app
-                .import_ledger(&actor, &input, &name, mode, dry_run, &|seen, done| eprintln!("… {done} imported ({seen} rows read, {:.1}s)", started.elapsed().as_secs_f64()))
+                .import_ledger(&actor, &input, &name, mode, dry_run, &|seen, done| {
+                    eprintln!(
+                        "… {done} imported ({seen} rows read, {:.1}s)",
+                        started.elapsed().as_secs_f64()
+                    )
+                })
                 .await?;
-            eprintln!("{} rows, {} valid, {} rejected, {} imported in {:.1}s", report.total_rows, report.valid_rows, report.rejected_rows, report.imported, started.elapsed().as_secs_f64());
+            eprintln!(
+                "{} rows, {} valid, {} rejected, {} imported in {:.1}s",
+                report.total_rows,
+                report.valid_rows,
+                report.rejected_rows,
+                report.imported,
+                started.elapsed().as_secs_f64()
+            );
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }
@@ -383,19 +446,33 @@ async fn run(cmd: Cmd) -> Res {
         Cmd::Import { db } => {
             let store = open(&db).await?;
             let app = app_for(store.clone());
-            let n = dump::import(&app, &store, std::io::BufReader::new(std::io::stdin().lock())).await?;
+            let n = dump::import(
+                &app,
+                &store,
+                std::io::BufReader::new(std::io::stdin().lock()),
+            )
+            .await?;
             eprintln!("imported {n} rows");
             Ok(())
         }
-        Cmd::Policy { cmd: PolicyCmd::Export { db } } => {
+        Cmd::Policy {
+            cmd: PolicyCmd::Export { db },
+        } => {
             let app = app_for(open(&db).await?);
-            println!("{}", serde_json::to_string_pretty(&app.policy_json().await?)?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&app.policy_json().await?)?
+            );
             Ok(())
         }
-        Cmd::Policy { cmd: PolicyCmd::Import { db, file } } => {
+        Cmd::Policy {
+            cmd: PolicyCmd::Import { db, file },
+        } => {
             let app = app_for(open(&db).await?);
-            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-            let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| format!("{} is not JSON: {e}", file.display()))?;
             app.set_policy(None, &v).await?;
             eprintln!("policy imported from {}", file.display());
             Ok(())
@@ -469,7 +546,12 @@ async fn run(cmd: Cmd) -> Res {
             println!("{key}");
             Ok(())
         }
-        Cmd::Serve { db, bind, body_limit, jobs } => {
+        Cmd::Serve {
+            db,
+            bind,
+            body_limit,
+            jobs,
+        } => {
             let app = app_for(open(&db).await?);
             if app.org.tree().await?.district_hub().is_none() {
                 tracing::warn!(
@@ -502,7 +584,13 @@ async fn run(cmd: Cmd) -> Res {
                     tree.name(&l.unit)
                 ));
             }
-            let jobs = JobArgs { sweep_interval_ms: 30_000, webhook_interval_ms: 10_000, retrain_interval_ms: 0, job_tick_ms: 1_000, no_jobs: false };
+            let jobs = JobArgs {
+                sweep_interval_ms: 30_000,
+                webhook_interval_ms: 10_000,
+                retrain_interval_ms: 0,
+                job_tick_ms: 1_000,
+                no_jobs: false,
+            };
             serve(app, &bind, 1024 * 1024, Some(banner), jobs).await?;
             let _ = std::fs::remove_dir_all(&dir);
             Ok(())
@@ -525,7 +613,11 @@ impl app::alerts::WebhookSender for HttpSender {
             .send()
             .await
             .map_err(|e| e.to_string())?;
-        if res.status().is_success() { Ok(()) } else { Err(format!("HTTP {}", res.status())) }
+        if res.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("HTTP {}", res.status()))
+        }
     }
 }
 
@@ -541,10 +633,14 @@ fn spawn_jobs(app: Arc<App>, jobs: JobArgs) {
         retrain_interval_ms: jobs.retrain_interval_ms,
         ..Default::default()
     };
-    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().unwrap_or_default();
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap_or_default();
     let sender = HttpSender(client);
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_millis(jobs.job_tick_ms.max(50)));
+        let mut tick =
+            tokio::time::interval(std::time::Duration::from_millis(jobs.job_tick_ms.max(50)));
         let mut last_model_check = std::time::Instant::now();
         loop {
             tick.tick().await;
@@ -562,7 +658,13 @@ fn spawn_jobs(app: Arc<App>, jobs: JobArgs) {
     });
 }
 
-async fn serve(app: Arc<App>, bind: &str, body_limit: usize, banner: Option<String>, jobs: JobArgs) -> Res {
+async fn serve(
+    app: Arc<App>,
+    bind: &str,
+    body_limit: usize,
+    banner: Option<String>,
+    jobs: JobArgs,
+) -> Res {
     app.refresh_classifier().await?;
     spawn_jobs(app.clone(), jobs);
     let listener = tokio::net::TcpListener::bind(bind)

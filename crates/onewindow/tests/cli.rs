@@ -129,16 +129,29 @@ fn seed_user_add_and_api_key() {
 
 #[test]
 fn triage_eval_prints_accuracy_and_risk() {
-    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../triage/data/corpus/heldout.jsonl");
+    let corpus = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../triage/data/corpus/heldout.jsonl"
+    );
     let (ok, out, err) = onewindow(&["triage", "eval", corpus]);
     assert!(ok, "{err}");
-    for line in ["category top-1", "category top-3", "department", "high risk", "per category"] {
+    for line in [
+        "category top-1",
+        "category top-3",
+        "department",
+        "high risk",
+        "per category",
+    ] {
         assert!(out.contains(line), "{line} missing in {out}");
     }
     let dir = std::env::temp_dir().join(format!("ow-eval-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.jsonl");
-    std::fs::write(&bad, "{\"text\": \"x\", \"category\": \"不存在/分类\", \"nature\": \"complaint\"}\n").unwrap();
+    std::fs::write(
+        &bad,
+        "{\"text\": \"x\", \"category\": \"不存在/分类\", \"nature\": \"complaint\"}\n",
+    )
+    .unwrap();
     let (ok, _, err) = onewindow(&["triage", "eval", bad.to_str().unwrap()]);
     assert!(!ok && err.contains(":1:"), "the bad line is named: {err}");
     let _ = std::fs::remove_dir_all(dir);

@@ -7,16 +7,21 @@ mod common;
 
 use common::{Db, TestServer};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Epoch ms of a Shanghai wall-clock time.
 fn at(y: i16, m: i8, d: i8, h: i8, min: i8) -> i64 {
-    app::deadlines::start_of_day(jiff::civil::date(y, m, d)) + (i64::from(h) * 60 + i64::from(min)) * 60_000
+    app::deadlines::start_of_day(jiff::civil::date(y, m, d))
+        + (i64::from(h) * 60 + i64::from(min)) * 60_000
 }
 
 async fn events_of(s: &TestServer, c: &Value, action: &str) -> Vec<Value> {
     let t = s.login("dispatcher").await;
-    s.events(&t, c).await.into_iter().filter(|e| e["action"] == action).collect()
+    s.events(&t, c)
+        .await
+        .into_iter()
+        .filter(|e| e["action"] == action)
+        .collect()
 }
 
 async fn sweep_at(s: &TestServer, ms: i64) -> app::alerts::SweepReport {
@@ -42,7 +47,12 @@ async fn sign_clock(db: Db) {
     assert_eq!(c["sign_due"], "2026-11-25T23:59:59+08:00");
     sweep_at(&s, at(2026, 11, 25, 14, 47)).await;
     assert!(events_of(&s, &c, "near_due").await.is_empty(), "not yet");
-    let (_, v) = s.get(&format!("/api/v1/cases/{}", c["id"].as_str().unwrap()), &s.login("dispatcher").await).await;
+    let (_, v) = s
+        .get(
+            &format!("/api/v1/cases/{}", c["id"].as_str().unwrap()),
+            &s.login("dispatcher").await,
+        )
+        .await;
     assert_eq!(v["due_state"], "normal");
     let r = sweep_at(&s, at(2026, 11, 25, 14, 48)).await;
     assert_eq!(r.recorded, 1);
@@ -78,17 +88,26 @@ async fn sign_clock(db: Db) {
     let lead = s.login("unitlead").await;
     let (_, list) = s.get("/api/v1/notifications?unread=true", &lead).await;
     assert!(list.as_array().unwrap().iter().any(|n| n["kind"] == "urge"));
-    let (_, v) = s.get(&format!("/api/v1/cases/{}", c["id"].as_str().unwrap()), &lead).await;
+    let (_, v) = s
+        .get(
+            &format!("/api/v1/cases/{}", c["id"].as_str().unwrap()),
+            &lead,
+        )
+        .await;
     assert_eq!(v["urge_count"], 1);
     // Marking read.
-    let (_, m) = s.post("/api/v1/notifications/all/read", &lead, json!({})).await;
+    let (_, m) = s
+        .post("/api/v1/notifications/all/read", &lead, json!({}))
+        .await;
     assert!(m["marked"].as_u64().unwrap() >= 2);
     let (_, n) = s.get("/api/v1/notifications/count", &lead).await;
     assert_eq!(n["unread"], 0);
 
     // Signing starts the handling clock (5 working days: due Thursday 12-03); 3 working days
     // past it (end of Tuesday 12-08) brings 督办 and the supervisor's notification.
-    let v = s.act(&s.login("handler").await, &v, "sign", json!({})).await;
+    let v = s
+        .act(&s.login("handler").await, &v, "sign", json!({}))
+        .await;
     assert_eq!(v["handle_due"], "2026-12-03T23:59:59+08:00");
     sweep_at(&s, at(2026, 12, 4, 9, 0)).await;
     let overdue: Vec<Value> = events_of(&s, &c, "overdue").await;
@@ -101,8 +120,18 @@ async fn sign_clock(db: Db) {
     assert_eq!(events_of(&s, &c, "supervise").await.len(), 1);
     let sup = s.login("supervisor").await;
     let (_, n) = s.get("/api/v1/notifications", &sup).await;
-    assert!(n.as_array().unwrap().iter().any(|x| x["kind"] == "supervise"));
-    let (_, v) = s.get(&format!("/api/v1/cases/{}", c["id"].as_str().unwrap()), &sup).await;
+    assert!(
+        n.as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["kind"] == "supervise")
+    );
+    let (_, v) = s
+        .get(
+            &format!("/api/v1/cases/{}", c["id"].as_str().unwrap()),
+            &sup,
+        )
+        .await;
     assert_eq!(v["supervised"], true);
     s.shutdown().await;
 }
@@ -140,9 +169,19 @@ async fn pause_extension_reopen(db: Db) {
     // 挂起 on Wednesday 11-25 at 09:00 with 4 working days left (Thu, Fri, Mon, Tue).
     s.clock.set(at(2026, 11, 25, 9, 0));
     let h = s.login("handler").await;
-    let c = s.act(&h, &c, "suspend", json!({ "reason": "等待群众提供房产证复印件" })).await;
+    let c = s
+        .act(
+            &h,
+            &c,
+            "suspend",
+            json!({ "reason": "等待群众提供房产证复印件" }),
+        )
+        .await;
     assert_eq!(c["suspended"]["reason"], "等待群众提供房产证复印件");
-    assert!(c["due_state"].is_null(), "the clock does not run while suspended");
+    assert!(
+        c["due_state"].is_null(),
+        "the clock does not run while suspended"
+    );
     assert_eq!(c["allowed_actions"], json!(["resolve", "resume"]));
     // Nothing fires while suspended, long past the old due date.
     sweep_at(&s, at(2026, 12, 3, 10, 0)).await;
@@ -154,25 +193,63 @@ async fn pause_extension_reopen(db: Db) {
     let c = s.act(&h, &c, "resume", json!({})).await;
     assert_eq!(c["handle_due"], "2026-12-09T23:59:59+08:00");
     // An extension moves the due date; the warnings follow the new date.
-    let c = s.act(&h, &c, "request_extension", json!({ "working_days": 2, "reason": "需现场复核" })).await;
-    let c = s.act(&s.login("dispatcher").await, &c, "decide_extension", json!({ "approve": true })).await;
+    let c = s
+        .act(
+            &h,
+            &c,
+            "request_extension",
+            json!({ "working_days": 2, "reason": "需现场复核" }),
+        )
+        .await;
+    let c = s
+        .act(
+            &s.login("dispatcher").await,
+            &c,
+            "decide_extension",
+            json!({ "approve": true }),
+        )
+        .await;
     assert_eq!(c["handle_due"], "2026-12-11T23:59:59+08:00");
     sweep_at(&s, at(2026, 12, 10, 0, 5)).await;
-    assert!(events_of(&s, &c, "overdue").await.is_empty(), "the old due date passed without 超期");
+    assert!(
+        events_of(&s, &c, "overdue").await.is_empty(),
+        "the old due date passed without 超期"
+    );
     sweep_at(&s, at(2026, 12, 12, 0, 5)).await;
     assert_eq!(events_of(&s, &c, "overdue").await.len(), 1);
     // Resolve, unsatisfied follow-up: a new handling clock with its own warnings.
     s.clock.set(at(2026, 12, 14, 9, 0));
     let h = s.login("handler").await;
-    let c = s.act(&h, &c, "resolve", json!({ "reply": "已处理", "outcome": "resolved" })).await;
-    let c = s.act(&s.login("clerk").await, &c, "follow_up", json!({ "satisfaction": "unsatisfied", "resolved": false })).await;
+    let c = s
+        .act(
+            &h,
+            &c,
+            "resolve",
+            json!({ "reply": "已处理", "outcome": "resolved" }),
+        )
+        .await;
+    let c = s
+        .act(
+            &s.login("clerk").await,
+            &c,
+            "follow_up",
+            json!({ "satisfaction": "unsatisfied", "resolved": false }),
+        )
+        .await;
     assert_eq!(c["handle_due"], "2026-12-21T23:59:59+08:00");
     sweep_at(&s, at(2026, 12, 22, 0, 5)).await;
     let overdue = events_of(&s, &c, "overdue").await;
-    assert_eq!(overdue.len(), 2, "the reopened clock warns again: {overdue:?}");
+    assert_eq!(
+        overdue.len(),
+        2,
+        "the reopened clock warns again: {overdue:?}"
+    );
     s.shutdown().await;
 }
-on_both!(pause_extension_and_reopen_move_the_clock, pause_extension_reopen);
+on_both!(
+    pause_extension_and_reopen_move_the_clock,
+    pause_extension_reopen
+);
 
 async fn rules_as_data(db: Db) {
     let s = TestServer::start(db).await;
@@ -181,29 +258,73 @@ async fn rules_as_data(db: Db) {
     assert_eq!(st, StatusCode::OK);
     assert_eq!(p["working_hours"][0], json!({ "start": 510, "end": 720 }));
     // Only admins change it; a bad policy is refused and changes nothing.
-    let (st, _) = s.call("PUT", "/api/v1/policies", Some(&disp), Some(p.clone())).await;
+    let (st, _) = s
+        .call("PUT", "/api/v1/policies", Some(&disp), Some(p.clone()))
+        .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
-    let (st, e) = s.call("PUT", "/api/v1/policies", Some(&admin), Some(json!({ "rules": [] }))).await;
+    let (st, e) = s
+        .call(
+            "PUT",
+            "/api/v1/policies",
+            Some(&admin),
+            Some(json!({ "rules": [] })),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     // 供水 problems: handling within 4 working hours.
     p["rules"].as_array_mut().unwrap().push(json!({ "category": "水电气", "clocks": { "sign": { "unit": "minutes", "value": 30 }, "handle": { "unit": "working_minutes", "value": 240 }, "follow_up": { "unit": "working_days", "value": 2 }, "extension_max_days": 3, "extension_times": 1, "near_due_share": 0.25 } }));
-    let (st, v) = s.call("PUT", "/api/v1/policies", Some(&admin), Some(p.clone())).await;
+    let (st, v) = s
+        .call("PUT", "/api/v1/policies", Some(&admin), Some(p.clone()))
+        .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     s.clock.set(at(2026, 11, 26, 11, 0));
     let clerk = s.login("clerk").await;
-    let c = s.new_case(&clerk, json!({ "category": "水电气/供水", "title": "停水", "description": "小区停水一天了" })).await;
+    let c = s
+        .new_case(
+            &clerk,
+            json!({ "category": "水电气/供水", "title": "停水", "description": "小区停水一天了" }),
+        )
+        .await;
     let c = s.act(&clerk, &c, "accept", json!({})).await;
-    let c = s.act(&s.login("dispatcher").await, &c, "dispatch", json!({ "unit": "swjt" })).await;
+    let c = s
+        .act(
+            &s.login("dispatcher").await,
+            &c,
+            "dispatch",
+            json!({ "unit": "swjt" }),
+        )
+        .await;
     assert_eq!(c["sign_due"], "2026-11-26T11:30:00+08:00");
     // Sign at 11:10: 240 working minutes = 50 before lunch + 190 after → 16:40.
     s.clock.set(at(2026, 11, 26, 11, 10));
-    s.app.create_user("swjt1", "password1", "handler", "swjt", None).await.unwrap();
-    let (_, l) = s.call("POST", "/api/v1/auth/login", None, Some(json!({ "username": "swjt1", "password": "password1" }))).await;
+    s.app
+        .create_user("swjt1", "password1", "handler", "swjt", None)
+        .await
+        .unwrap();
+    let (_, l) = s
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({ "username": "swjt1", "password": "password1" })),
+        )
+        .await;
     let h = l["token"].as_str().unwrap().to_string();
     let c = s.act(&h, &c, "sign", json!({})).await;
     assert_eq!(c["handle_due"], "2026-11-26T16:40:00+08:00");
-    let (st, e) = s.try_act(&h, &c, "request_extension", json!({ "working_days": 5, "reason": "x" })).await;
-    assert_eq!((st, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("working_days")), "the category's extension cap applies");
+    let (st, e) = s
+        .try_act(
+            &h,
+            &c,
+            "request_extension",
+            json!({ "working_days": 5, "reason": "x" }),
+        )
+        .await;
+    assert_eq!(
+        (st, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("working_days")),
+        "the category's extension cap applies"
+    );
     // Calendars: 2027 is not covered yet — due dates there are provisional until it is imported.
     let admin = s.login("admin").await;
     let (_, cals) = s.get("/api/v1/calendars", &admin).await;
@@ -213,21 +334,53 @@ async fn rules_as_data(db: Db) {
     let (clerk, admin) = (s.login("clerk").await, s.login("admin").await);
     let d = s.new_case(&clerk, json!({})).await;
     let d = s.act(&clerk, &d, "accept", json!({})).await;
-    let d = s.act(&s.login("dispatcher").await, &d, "dispatch", json!({ "unit": "cgj" })).await;
+    let d = s
+        .act(
+            &s.login("dispatcher").await,
+            &d,
+            "dispatch",
+            json!({ "unit": "cgj" }),
+        )
+        .await;
     assert_eq!(d["due_provisional"], true);
-    let year = "year 2027\n2027-01-01 holiday 元旦\n2027-01-02 holiday 元旦\n2027-01-03 holiday 元旦\n";
-    let (st, e) = s.post("/api/v1/calendars/cn/years", &admin, json!({ "text": "year 2027\n2027-02-30 holiday 坏日期\n" })).await;
+    let year =
+        "year 2027\n2027-01-01 holiday 元旦\n2027-01-02 holiday 元旦\n2027-01-03 holiday 元旦\n";
+    let (st, e) = s
+        .post(
+            "/api/v1/calendars/cn/years",
+            &admin,
+            json!({ "text": "year 2027\n2027-02-30 holiday 坏日期\n" }),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(e["error"]["message"].as_str().unwrap().contains('2'), "{e}");
-    let (st, r) = s.post("/api/v1/calendars/cn/years", &admin, json!({ "text": year })).await;
+    let (st, r) = s
+        .post(
+            "/api/v1/calendars/cn/years",
+            &admin,
+            json!({ "text": year }),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{r}");
-    let (_, d2) = s.get(&format!("/api/v1/cases/{}", d["id"].as_str().unwrap()), &admin).await;
+    let (_, d2) = s
+        .get(
+            &format!("/api/v1/cases/{}", d["id"].as_str().unwrap()),
+            &admin,
+        )
+        .await;
     assert_eq!(d2["due_provisional"], false);
     // The next dispatch on 12-31 skips the imported 元旦 holidays: due Monday 2027-01-04.
     let clerk = s.login("clerk").await;
     let e2 = s.new_case(&clerk, json!({})).await;
     let e2 = s.act(&clerk, &e2, "accept", json!({})).await;
-    let e2 = s.act(&s.login("dispatcher").await, &e2, "dispatch", json!({ "unit": "cgj" })).await;
+    let e2 = s
+        .act(
+            &s.login("dispatcher").await,
+            &e2,
+            "dispatch",
+            json!({ "unit": "cgj" }),
+        )
+        .await;
     assert_eq!(e2["sign_due"], "2027-01-04T23:59:59+08:00");
     s.shutdown().await;
 }
@@ -241,9 +394,13 @@ struct Recorder {
 #[async_trait::async_trait]
 impl app::alerts::WebhookSender for Recorder {
     async fn post(&self, url: &str, body: &str, signature: &str) -> Result<(), String> {
-        self.calls.lock().unwrap().push((url.into(), body.into(), signature.into()));
+        self.calls
+            .lock()
+            .unwrap()
+            .push((url.into(), body.into(), signature.into()));
         if self.fail_first.load(std::sync::atomic::Ordering::SeqCst) > 0 {
-            self.fail_first.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            self.fail_first
+                .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             return Err("HTTP 503".into());
         }
         Ok(())
@@ -253,22 +410,47 @@ impl app::alerts::WebhookSender for Recorder {
 async fn webhooks(db: Db) {
     let s = TestServer::start(db).await;
     let admin = s.login("admin").await;
-    let (st, _) = s.call("PUT", "/api/v1/units/cgj/webhook", Some(&admin), Some(json!({ "url": "ftp://x", "secret": "s" }))).await;
+    let (st, _) = s
+        .call(
+            "PUT",
+            "/api/v1/units/cgj/webhook",
+            Some(&admin),
+            Some(json!({ "url": "ftp://x", "secret": "s" })),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    let (st, _) = s.call("PUT", "/api/v1/units/cgj/webhook", Some(&admin), Some(json!({ "url": "http://127.0.0.1:9/hook", "secret": "top-secret" }))).await;
+    let (st, _) = s
+        .call(
+            "PUT",
+            "/api/v1/units/cgj/webhook",
+            Some(&admin),
+            Some(json!({ "url": "http://127.0.0.1:9/hook", "secret": "top-secret" })),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
     let c = dispatched_at(&s, at(2026, 11, 24, 10, 0)).await;
     sweep_at(&s, at(2026, 11, 25, 15, 0)).await;
-    let rec = Recorder { calls: Default::default(), fail_first: 2.into() };
+    let rec = Recorder {
+        calls: Default::default(),
+        fail_first: 2.into(),
+    };
     // First attempt fails; the retry waits a minute; the second fails; five more minutes; then it goes.
     assert_eq!(s.app.deliver_webhooks(&rec).await.unwrap(), 0);
-    assert_eq!(s.app.deliver_webhooks(&rec).await.unwrap(), 0, "not retried before the backoff");
+    assert_eq!(
+        s.app.deliver_webhooks(&rec).await.unwrap(),
+        0,
+        "not retried before the backoff"
+    );
     s.clock.advance(61_000);
     assert_eq!(s.app.deliver_webhooks(&rec).await.unwrap(), 0);
     s.clock.advance(5 * 60_000 + 1000);
     assert_eq!(s.app.deliver_webhooks(&rec).await.unwrap(), 1);
     s.clock.advance(3_600_000);
-    assert_eq!(s.app.deliver_webhooks(&rec).await.unwrap(), 0, "delivered once");
+    assert_eq!(
+        s.app.deliver_webhooks(&rec).await.unwrap(),
+        0,
+        "delivered once"
+    );
     let calls = rec.calls.lock().unwrap().clone();
     assert_eq!(calls.len(), 3);
     let (url, body, sig) = &calls[2];
@@ -276,7 +458,13 @@ async fn webhooks(db: Db) {
     let payload: Value = serde_json::from_str(body).unwrap();
     assert_eq!(payload["event"], "case.near_due");
     assert_eq!(payload["case"]["number"], c["number"]);
-    assert_eq!(sig, &format!("sha256={}", app::alerts::hmac_sha256_hex(b"top-secret", body.as_bytes())));
+    assert_eq!(
+        sig,
+        &format!(
+            "sha256={}",
+            app::alerts::hmac_sha256_hex(b"top-secret", body.as_bytes())
+        )
+    );
     s.shutdown().await;
 }
 on_both!(webhooks_retry_with_backoff_and_are_signed, webhooks);

@@ -29,35 +29,68 @@ async fn sqlite_postgres_sqlite_round_trip() {
     let c = format!("sqlite://{}", dir.join("c.db").display());
     let (pg, cleanup) = common::fresh_db(common::Db::Postgres).await;
     run(&["seed", "--db", &a, "--cases", "400"], None, None);
-    run(&["api-key", "create", "--db", &a, "--name", "city-app"], None, None);
-    let (fa, fb, fc) = (dir.join("a.jsonl"), dir.join("b.jsonl"), dir.join("c.jsonl"));
+    run(
+        &["api-key", "create", "--db", &a, "--name", "city-app"],
+        None,
+        None,
+    );
+    let (fa, fb, fc) = (
+        dir.join("a.jsonl"),
+        dir.join("b.jsonl"),
+        dir.join("c.jsonl"),
+    );
     run(&["export", "--db", &a], None, Some(&fa));
     let err = run(&["import", "--db", &pg], Some(&fa), None);
     assert!(err.contains("imported"), "{err}");
     run(&["export", "--db", &pg], None, Some(&fb));
     run(&["import", "--db", &c], Some(&fb), None);
     run(&["export", "--db", &c], None, Some(&fc));
-    let (ta, tb, tc) = (std::fs::read_to_string(&fa).unwrap(), std::fs::read_to_string(&fb).unwrap(), std::fs::read_to_string(&fc).unwrap());
+    let (ta, tb, tc) = (
+        std::fs::read_to_string(&fa).unwrap(),
+        std::fs::read_to_string(&fb).unwrap(),
+        std::fs::read_to_string(&fc).unwrap(),
+    );
     assert!(ta.lines().count() > 3000, "{}", ta.lines().count());
-    for table in ["\"table\":\"units\"", "\"table\":\"users\"", "\"table\":\"cases\"", "\"table\":\"events\"", "\"table\":\"api_keys\"", "\"table\":\"catalogue\""] {
+    for table in [
+        "\"table\":\"units\"",
+        "\"table\":\"users\"",
+        "\"table\":\"cases\"",
+        "\"table\":\"events\"",
+        "\"table\":\"api_keys\"",
+        "\"table\":\"catalogue\"",
+    ] {
         assert!(ta.contains(table), "{table} exported");
     }
     assert!(ta == tb, "SQLite → PostgreSQL changed the data");
     assert!(tb == tc, "PostgreSQL → SQLite changed the data");
     // Importing into a database that has data is refused.
-    let out = Command::new(env!("CARGO_BIN_EXE_onewindow")).args(["import", "--db", &c]).stdin(Stdio::from(std::fs::File::open(&fa).unwrap())).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_onewindow"))
+        .args(["import", "--db", &c])
+        .stdin(Stdio::from(std::fs::File::open(&fa).unwrap()))
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not empty"));
     // The imported PostgreSQL database works: search finds a case by its words.
     let store = std::sync::Arc::new(store::SqlStore::connect(&pg).await.unwrap());
-    let app = app::App::new(store.clone(), std::sync::Arc::new(app::clock::SystemClock), common::shared_triage());
+    let app = app::App::new(
+        store.clone(),
+        std::sync::Arc::new(app::clock::SystemClock),
+        common::shared_triage(),
+    );
     let r = app.login("dispatcher", common::PASSWORD).await.unwrap();
     let p = app.authenticate(&r.token).await.unwrap();
     let any = app.list_cases(&p, &Default::default()).await.unwrap();
     let first = &any.items[0];
     let word: String = first.title.chars().take(4).collect();
-    let found = app.list_cases(&p, &[("q".to_string(), word.clone())].into_iter().collect()).await.unwrap();
-    assert!(found.items.iter().any(|x| x.id == first.id), "search for {word} after import");
+    let found = app
+        .list_cases(&p, &[("q".to_string(), word.clone())].into_iter().collect())
+        .await
+        .unwrap();
+    assert!(
+        found.items.iter().any(|x| x.id == first.id),
+        "search for {word} after import"
+    );
     store.close().await;
     common::drop_db(cleanup).await;
     let _ = std::fs::remove_dir_all(dir);

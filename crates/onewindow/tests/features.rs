@@ -11,7 +11,14 @@ async fn portal(db: Db) {
     let s = TestServer::start(db).await;
     // This test walks the manual path; automatic dispatch is covered in intake.rs.
     let admin = s.login("admin").await;
-    let (st, _) = s.call("PUT", "/api/v1/triage/settings", Some(&admin), Some(json!({ "auto_dispatch": false }))).await;
+    let (st, _) = s
+        .call(
+            "PUT",
+            "/api/v1/triage/settings",
+            Some(&admin),
+            Some(json!({ "auto_dispatch": false })),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
     let (community, _) = s.community(0);
     let body = json!({ "description": "小区路灯坏了一个月了，晚上很黑，老人出门不安全。", "nature": "求助", "reporter": { "name": "陈阿姨", "phone": "13955556666" }, "location": { "address": "金桥花园5幢", "region": community } });

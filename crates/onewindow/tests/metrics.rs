@@ -42,7 +42,12 @@ fn recount(timelines: &[Vec<Event>], from: i64, to: i64, within: &dyn Fn(&str) -
                 "dispatch" if mine && inp(e.at) => {
                     c.dispatched += 1;
                     let due = e.data["state"]["sign_due"].as_i64().unwrap();
-                    let next = tl[i + 1..].iter().find(|x| matches!(x.action.as_str(), "sign" | "return" | "escalate" | "dispatch"));
+                    let next = tl[i + 1..].iter().find(|x| {
+                        matches!(
+                            x.action.as_str(),
+                            "sign" | "return" | "escalate" | "dispatch"
+                        )
+                    });
                     if next.is_some_and(|x| x.action == "sign" && x.at <= due) {
                         c.signed_on_time += 1;
                     }
@@ -52,14 +57,18 @@ fn recount(timelines: &[Vec<Event>], from: i64, to: i64, within: &dyn Fn(&str) -
                     c.resolved += 1;
                     // The deadline in force: the latest earlier event that set one.
                     let due = tl[..i].iter().rev().find_map(|x| match x.action.as_str() {
-                        "sign" | "decide_extension" | "resume" | "reopen" | "follow_up" => x.data["state"]["handle_due"].as_i64(),
+                        "sign" | "decide_extension" | "resume" | "reopen" | "follow_up" => {
+                            x.data["state"]["handle_due"].as_i64()
+                        }
                         _ => None,
                     });
                     if due.is_some_and(|d| e.at <= d) {
                         c.resolved_on_time += 1;
                     }
                 }
-                "return" if inp(e.at) && e.data["unit"].as_str().is_some_and(within) => c.returned += 1,
+                "return" if inp(e.at) && e.data["unit"].as_str().is_some_and(within) => {
+                    c.returned += 1
+                }
                 "request_extension" if mine && inp(e.at) => c.extensions += 1,
                 "reopen" if mine && inp(e.at) => c.reopened += 1,
                 "follow_up" if mine && inp(e.at) => {
@@ -67,7 +76,9 @@ fn recount(timelines: &[Vec<Event>], from: i64, to: i64, within: &dyn Fn(&str) -
                     if e.data["reopened"] == true {
                         c.reopened += 1;
                     }
-                    if e.data["satisfaction"] == "satisfied" || e.data["satisfaction"] == "basically_satisfied" {
+                    if e.data["satisfaction"] == "satisfied"
+                        || e.data["satisfaction"] == "basically_satisfied"
+                    {
                         c.satisfied += 1;
                     }
                     if e.data["resolved"] == true {
@@ -107,7 +118,10 @@ async fn month(db: Db) {
     let rows = m["units"].as_array().unwrap();
     assert!(rows.len() > 10, "{m}");
     // Every timeline, straight from storage.
-    let q = app::ports::CaseQuery { limit: 100_000, ..Default::default() };
+    let q = app::ports::CaseQuery {
+        limit: 100_000,
+        ..Default::default()
+    };
     let (cases, _) = s.store.list_cases(&q).await.unwrap();
     let mut timelines = vec![];
     for c in &cases {
@@ -117,19 +131,34 @@ async fn month(db: Db) {
     let tree = s.app.org.tree().await.unwrap();
     let district = "330188".to_string();
     // A street that handled cases this month (returned cases are re-dispatched to the street).
-    let street = rows.iter().map(|r| r["unit"].as_str().unwrap().to_string()).find(|u| u.len() == 9).expect("a street with activity");
+    let street = rows
+        .iter()
+        .map(|r| r["unit"].as_str().unwrap().to_string())
+        .find(|u| u.len() == 9)
+        .expect("a street with activity");
     for unit in ["cgj", street.as_str(), district.as_str(), "sfj"] {
-        let row = rows.iter().find(|r| r["unit"] == unit).unwrap_or_else(|| panic!("{unit} missing"));
+        let row = rows
+            .iter()
+            .find(|r| r["unit"] == unit)
+            .unwrap_or_else(|| panic!("{unit} missing"));
         let expected = recount(&timelines, from, to, &|u: &str| tree.is_within(u, unit));
         assert_eq!(from_api(row), expected, "{unit}");
     }
     let root = rows.iter().find(|r| r["unit"] == "330188").unwrap();
-    assert!(root["sign_on_time"]["denominator"].as_u64().unwrap() > 50, "{root}");
+    assert!(
+        root["sign_on_time"]["denominator"].as_u64().unwrap() > 50,
+        "{root}"
+    );
     let sat = root["satisfaction"]["rate"].as_f64().unwrap();
     assert!((0.8..=1.0).contains(&sat), "{sat}");
     // Drill-down: the cases behind a numerator.
     let n = root["satisfaction"]["numerator"].as_u64().unwrap();
-    let (st, list) = s.get("/api/v1/metrics/units/330188/cases?period=2026-10&metric=satisfied", &leader).await;
+    let (st, list) = s
+        .get(
+            "/api/v1/metrics/units/330188/cases?period=2026-10&metric=satisfied",
+            &leader,
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(list.as_array().unwrap().len() as u64, n.min(500));
     let (st, _) = s.get("/api/v1/metrics/units?period=2026-13", &leader).await;
@@ -138,8 +167,19 @@ async fn month(db: Db) {
     let sh = s.login("street_handler").await;
     let (_, m2) = s.get("/api/v1/metrics/units?period=2026-10", &sh).await;
     let (_, first_street) = s.community(0);
-    assert!(m2["units"].as_array().unwrap().iter().all(|u| tree.is_within(u["unit"].as_str().unwrap(), &first_street)));
-    let (st, _) = s.get("/api/v1/metrics/units/cgj/cases?period=2026-10&metric=rated", &sh).await;
+    assert!(
+        m2["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| tree.is_within(u["unit"].as_str().unwrap(), &first_street))
+    );
+    let (st, _) = s
+        .get(
+            "/api/v1/metrics/units/cgj/cases?period=2026-10&metric=rated",
+            &sh,
+        )
+        .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     let _: HashMap<(), ()> = HashMap::new();
     s.shutdown().await;

@@ -242,7 +242,13 @@ async fn start(db: Db) -> (TestServer, String) {
     let s = TestServer::start(db).await;
     let key = s.app.create_api_key("open311-test").await.unwrap();
     // These tests follow requests through the manual path; automatic dispatch is tested in intake.rs.
-    s.store.put_setting("triage", r#"{"auto_dispatch":false,"min_confidence":0.9,"channels":[]}"#).await.unwrap();
+    s.store
+        .put_setting(
+            "triage",
+            r#"{"auto_dispatch":false,"min_confidence":0.9,"channels":[]}"#,
+        )
+        .await
+        .unwrap();
     (s, key)
 }
 

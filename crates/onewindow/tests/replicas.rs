@@ -4,9 +4,9 @@
 
 mod common;
 
+use app::App;
 use app::clock::SystemClock;
 use app::ports::Store;
-use app::App;
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -15,7 +15,17 @@ use store::SqlStore;
 
 fn serve(db: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_onewindow"))
-        .args(["serve", "--db", db, "--bind", "127.0.0.1:0", "--sweep-interval-ms", "200", "--job-tick-ms", "50"])
+        .args([
+            "serve",
+            "--db",
+            db,
+            "--bind",
+            "127.0.0.1:0",
+            "--sweep-interval-ms",
+            "200",
+            "--job-tick-ms",
+            "50",
+        ])
         .env("ONEWINDOW_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -28,7 +38,11 @@ async fn two_replicas_warn_exactly_once() {
     let (url, cleanup) = common::fresh_db(common::Db::Postgres).await;
     let store = Arc::new(SqlStore::connect(&url).await.unwrap());
     store.migrate().await.unwrap();
-    let app = App::new(store.clone(), Arc::new(SystemClock), common::shared_triage());
+    let app = App::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        common::shared_triage(),
+    );
     app.install_demo_district().await.unwrap();
     app.install_demo_users().await.unwrap();
     // Sign-for on calendar minutes so the test does not depend on the time of day it runs.
@@ -41,7 +55,14 @@ async fn two_replicas_warn_exactly_once() {
 
     // One real case through the lifecycle, then 1,000 copies dispatched 50 s ago whose sign-for
     // deadlines fall over the next 6 seconds.
-    let clerk = app::scope::Principal { id: uuid::Uuid::now_v7(), username: "t".into(), name: "测试".into(), role: domain::Role::Clerk, unit: Some("330188".into()), kind: app::scope::PrincipalKind::User };
+    let clerk = app::scope::Principal {
+        id: uuid::Uuid::now_v7(),
+        username: "t".into(),
+        name: "测试".into(),
+        role: domain::Role::Clerk,
+        unit: Some("330188".into()),
+        kind: app::scope::PrincipalKind::User,
+    };
     let (community, _) = ("330188001001", ());
     let v = app
         .create_case(&clerk, &json!({ "description": "路灯不亮", "nature": "help", "category": "城市管理/市容环境", "reporter": { "name": "张", "phone": "13800000000" }, "location": { "address": "金桥路", "region": community } }))
@@ -72,11 +93,20 @@ async fn two_replicas_warn_exactly_once() {
     let count = |action: &'static str| {
         let store = store.clone();
         async move {
-            let q = app::ports::CaseQuery { limit: 2000, unit: Some("cgj".into()), ..Default::default() };
+            let q = app::ports::CaseQuery {
+                limit: 2000,
+                unit: Some("cgj".into()),
+                ..Default::default()
+            };
             let (cases, _) = store.list_cases(&q).await.unwrap();
             let mut per_case = vec![];
             for c in cases {
-                let n = app::ports::Store::events(&*store, c.id).await.unwrap().iter().filter(|e| e.action == action).count();
+                let n = app::ports::Store::events(&*store, c.id)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .filter(|e| e.action == action)
+                    .count();
                 per_case.push(n);
             }
             per_case
@@ -97,16 +127,36 @@ async fn two_replicas_warn_exactly_once() {
     a2.kill().unwrap();
     b.kill().unwrap();
     let _ = (a2.wait(), b.wait());
-    let hist = |v: &[usize]| { let mut h = std::collections::BTreeMap::new(); for n in v { *h.entry(*n).or_insert(0) += 1; } h };
-    eprintln!("near_due per case: {:?}; overdue per case: {:?}", hist(&near), hist(&overdue));
+    let hist = |v: &[usize]| {
+        let mut h = std::collections::BTreeMap::new();
+        for n in v {
+            *h.entry(*n).or_insert(0) += 1;
+        }
+        h
+    };
+    eprintln!(
+        "near_due per case: {:?}; overdue per case: {:?}",
+        hist(&near),
+        hist(&overdue)
+    );
     assert_eq!(near.len(), 1000);
-    assert!(near.iter().all(|n| *n == 1), "near_due per case: {:?}", near.iter().filter(|n| **n != 1).count());
-    assert!(overdue.iter().all(|n| *n == 1), "overdue per case: {:?}", overdue.iter().filter(|n| **n != 1).count());
+    assert!(
+        near.iter().all(|n| *n == 1),
+        "near_due per case: {:?}",
+        near.iter().filter(|n| **n != 1).count()
+    );
+    assert!(
+        overdue.iter().all(|n| *n == 1),
+        "overdue per case: {:?}",
+        overdue.iter().filter(|n| **n != 1).count()
+    );
     // Handler and unit lead of 城管局, two warnings each per case.
     let users = store.users().await.unwrap();
     let mut total = 0;
     for u in users.iter().filter(|u| u.unit == "cgj") {
-        total += app::ports::Store::unread_count(&*store, u.id).await.unwrap();
+        total += app::ports::Store::unread_count(&*store, u.id)
+            .await
+            .unwrap();
     }
     assert_eq!(total, 2 * 2 * 1000);
     store.close().await;

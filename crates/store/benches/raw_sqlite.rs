@@ -11,11 +11,15 @@ const DOC: &str = r#"{"id":"0190","number":"2026-000001","title":"小区门口�
 async fn run(label: &str, n: usize, batch: usize) -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::temp_dir().join(format!("ow-raw-{}-{}", std::process::id(), batch));
     std::fs::create_dir_all(&dir)?;
-    let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", dir.join("raw.db").display()))?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full);
-    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(opts).await?;
+    let opts =
+        SqliteConnectOptions::from_str(&format!("sqlite://{}", dir.join("raw.db").display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(opts)
+        .await?;
     sqlx::query("CREATE TABLE cases (id TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE, status TEXT NOT NULL, reported_at BIGINT NOT NULL, doc TEXT NOT NULL)").execute(&pool).await?;
     sqlx::query("CREATE TABLE events (id TEXT PRIMARY KEY, case_id TEXT NOT NULL, at BIGINT NOT NULL, action TEXT NOT NULL, data TEXT NOT NULL)").execute(&pool).await?;
     let start = Instant::now();
@@ -41,14 +45,19 @@ async fn run(label: &str, n: usize, batch: usize) -> Result<(), Box<dyn std::err
         tx.commit().await?;
     }
     let secs = start.elapsed().as_secs_f64();
-    println!("{label:<40} {n:>7} cases in {secs:>6.2} s = {:>9.0} cases/s", n as f64 / secs);
+    println!(
+        "{label:<40} {n:>7} cases in {secs:>6.2} s = {:>9.0} cases/s",
+        n as f64 / secs
+    );
     pool.close().await;
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async {
         run("raw SQLite, one case per transaction", 3_000, 1).await?;
         run("raw SQLite, 64 cases per transaction", 50_000, 64).await?;

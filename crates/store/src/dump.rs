@@ -2,10 +2,10 @@
 //! table is read and written through the same typed column lists, so a dump taken from one backend
 //! loads into the other losslessly. The search index is not dumped; it is rebuilt from the cases.
 
-use crate::{backend_err, on_pool, Db, SqlStore};
+use crate::{Db, SqlStore, backend_err, on_pool};
 use app::error::StoreError;
 use app::ports::StoreResult;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use sqlx::Row;
 
 #[derive(Clone, Copy)]
@@ -22,53 +22,236 @@ pub type TableSpec = (&'static str, &'static [&'static str], Columns);
 
 /// Tables in dependency order.
 pub const TABLES: &[TableSpec] = &[
-    ("units", &["code"], &[("code", Col::Text), ("name", Col::Text), ("level", Col::Text), ("kind", Col::Text), ("parent", Col::Text), ("region", Col::Text), ("position", Col::Int)]),
-    ("users", &["id"], &[("id", Col::Text), ("username", Col::Text), ("display_name", Col::Text), ("role", Col::Text), ("unit", Col::Text), ("password_hash", Col::Text), ("disabled", Col::Bool), ("created_at", Col::Int)]),
-    ("api_keys", &["id"], &[("id", Col::Text), ("name", Col::Text), ("key_hash", Col::Text), ("created_at", Col::Int), ("revoked", Col::Bool)]),
-    ("settings", &["key"], &[("key", Col::Text), ("value", Col::Text)]),
-    ("calendars", &["name", "year"], &[("name", Col::Text), ("year", Col::Int), ("body", Col::Text), ("updated_at", Col::Int)]),
-    ("calendar_regions", &["region"], &[("region", Col::Text), ("name", Col::Text)]),
-    ("catalogue", &["category", "region"], &[("category", Col::Text), ("region", Col::Text), ("unit", Col::Text), ("co_street", Col::Bool), ("position", Col::Int)]),
-    ("triage_models", &["version"], &[("version", Col::Text), ("created_at", Col::Int), ("source", Col::Text), ("examples", Col::Int), ("metrics", Col::Text), ("body", Col::Text), ("active", Col::Bool)]),
-    ("case_counters", &["year"], &[("year", Col::Int), ("last", Col::Int)]),
+    (
+        "units",
+        &["code"],
+        &[
+            ("code", Col::Text),
+            ("name", Col::Text),
+            ("level", Col::Text),
+            ("kind", Col::Text),
+            ("parent", Col::Text),
+            ("region", Col::Text),
+            ("position", Col::Int),
+        ],
+    ),
+    (
+        "users",
+        &["id"],
+        &[
+            ("id", Col::Text),
+            ("username", Col::Text),
+            ("display_name", Col::Text),
+            ("role", Col::Text),
+            ("unit", Col::Text),
+            ("password_hash", Col::Text),
+            ("disabled", Col::Bool),
+            ("created_at", Col::Int),
+        ],
+    ),
+    (
+        "api_keys",
+        &["id"],
+        &[
+            ("id", Col::Text),
+            ("name", Col::Text),
+            ("key_hash", Col::Text),
+            ("created_at", Col::Int),
+            ("revoked", Col::Bool),
+        ],
+    ),
+    (
+        "settings",
+        &["key"],
+        &[("key", Col::Text), ("value", Col::Text)],
+    ),
+    (
+        "calendars",
+        &["name", "year"],
+        &[
+            ("name", Col::Text),
+            ("year", Col::Int),
+            ("body", Col::Text),
+            ("updated_at", Col::Int),
+        ],
+    ),
+    (
+        "calendar_regions",
+        &["region"],
+        &[("region", Col::Text), ("name", Col::Text)],
+    ),
+    (
+        "catalogue",
+        &["category", "region"],
+        &[
+            ("category", Col::Text),
+            ("region", Col::Text),
+            ("unit", Col::Text),
+            ("co_street", Col::Bool),
+            ("position", Col::Int),
+        ],
+    ),
+    (
+        "triage_models",
+        &["version"],
+        &[
+            ("version", Col::Text),
+            ("created_at", Col::Int),
+            ("source", Col::Text),
+            ("examples", Col::Int),
+            ("metrics", Col::Text),
+            ("body", Col::Text),
+            ("active", Col::Bool),
+        ],
+    ),
+    (
+        "case_counters",
+        &["year"],
+        &[("year", Col::Int), ("last", Col::Int)],
+    ),
     (
         "cases",
         &["id"],
         &[
-            ("id", Col::Text), ("number", Col::Text), ("version", Col::Int), ("status", Col::Text), ("nature", Col::Text), ("category", Col::Text),
-            ("urgency", Col::Text), ("source", Col::Text), ("region", Col::Text), ("hub", Col::Text), ("unit", Col::Text), ("created_by", Col::Text),
-            ("reporter_phone", Col::Text), ("supervised", Col::Bool), ("title", Col::Text), ("reported_at", Col::Int), ("created_at", Col::Int),
-            ("updated_at", Col::Int), ("due_at", Col::Int), ("warn_at", Col::Int), ("doc", Col::Text), ("sign_due", Col::Int), ("signed_at", Col::Int),
-            ("handle_due", Col::Int), ("resolved_at", Col::Int), ("closed_at", Col::Int), ("satisfaction", Col::Text), ("merged_into", Col::Text),
+            ("id", Col::Text),
+            ("number", Col::Text),
+            ("version", Col::Int),
+            ("status", Col::Text),
+            ("nature", Col::Text),
+            ("category", Col::Text),
+            ("urgency", Col::Text),
+            ("source", Col::Text),
+            ("region", Col::Text),
+            ("hub", Col::Text),
+            ("unit", Col::Text),
+            ("created_by", Col::Text),
+            ("reporter_phone", Col::Text),
+            ("supervised", Col::Bool),
+            ("title", Col::Text),
+            ("reported_at", Col::Int),
+            ("created_at", Col::Int),
+            ("updated_at", Col::Int),
+            ("due_at", Col::Int),
+            ("warn_at", Col::Int),
+            ("doc", Col::Text),
+            ("sign_due", Col::Int),
+            ("signed_at", Col::Int),
+            ("handle_due", Col::Int),
+            ("resolved_at", Col::Int),
+            ("closed_at", Col::Int),
+            ("satisfaction", Col::Text),
+            ("merged_into", Col::Text),
             ("next_alert_at", Col::Int),
         ],
     ),
-    ("case_units", &["case_id", "unit"], &[("case_id", Col::Text), ("unit", Col::Text), ("main", Col::Bool)]),
-    ("events", &["id"], &[("id", Col::Text), ("case_id", Col::Text), ("at", Col::Int), ("actor", Col::Text), ("actor_name", Col::Text), ("unit", Col::Text), ("action", Col::Text), ("opinion", Col::Text), ("data", Col::Text)]),
-    ("case_alerts", &["case_id", "alert_key"], &[("case_id", Col::Text), ("alert_key", Col::Text), ("at", Col::Int)]),
-    ("notifications", &["id"], &[("id", Col::Text), ("user_id", Col::Text), ("case_id", Col::Text), ("kind", Col::Text), ("title", Col::Text), ("body", Col::Text), ("created_at", Col::Int), ("read_at", Col::Int)]),
-    ("unit_webhooks", &["unit"], &[("unit", Col::Text), ("url", Col::Text), ("secret", Col::Text)]),
+    (
+        "case_units",
+        &["case_id", "unit"],
+        &[
+            ("case_id", Col::Text),
+            ("unit", Col::Text),
+            ("main", Col::Bool),
+        ],
+    ),
+    (
+        "events",
+        &["id"],
+        &[
+            ("id", Col::Text),
+            ("case_id", Col::Text),
+            ("at", Col::Int),
+            ("actor", Col::Text),
+            ("actor_name", Col::Text),
+            ("unit", Col::Text),
+            ("action", Col::Text),
+            ("opinion", Col::Text),
+            ("data", Col::Text),
+        ],
+    ),
+    (
+        "case_alerts",
+        &["case_id", "alert_key"],
+        &[
+            ("case_id", Col::Text),
+            ("alert_key", Col::Text),
+            ("at", Col::Int),
+        ],
+    ),
+    (
+        "notifications",
+        &["id"],
+        &[
+            ("id", Col::Text),
+            ("user_id", Col::Text),
+            ("case_id", Col::Text),
+            ("kind", Col::Text),
+            ("title", Col::Text),
+            ("body", Col::Text),
+            ("created_at", Col::Int),
+            ("read_at", Col::Int),
+        ],
+    ),
+    (
+        "unit_webhooks",
+        &["unit"],
+        &[
+            ("unit", Col::Text),
+            ("url", Col::Text),
+            ("secret", Col::Text),
+        ],
+    ),
     (
         "webhook_deliveries",
         &["id"],
-        &[("id", Col::Text), ("unit", Col::Text), ("url", Col::Text), ("payload", Col::Text), ("attempts", Col::Int), ("next_attempt_at", Col::Int), ("delivered_at", Col::Int), ("failed", Col::Bool), ("last_error", Col::Text), ("created_at", Col::Int)],
+        &[
+            ("id", Col::Text),
+            ("unit", Col::Text),
+            ("url", Col::Text),
+            ("payload", Col::Text),
+            ("attempts", Col::Int),
+            ("next_attempt_at", Col::Int),
+            ("delivered_at", Col::Int),
+            ("failed", Col::Bool),
+            ("last_error", Col::Text),
+            ("created_at", Col::Int),
+        ],
     ),
 ];
 
 fn spec(table: &str) -> StoreResult<(&'static [&'static str], Columns)> {
-    TABLES.iter().find(|(t, _, _)| *t == table).map(|(_, k, c)| (*k, *c)).ok_or_else(|| StoreError::Backend(format!("unknown table {table}")))
+    TABLES
+        .iter()
+        .find(|(t, _, _)| *t == table)
+        .map(|(_, k, c)| (*k, *c))
+        .ok_or_else(|| StoreError::Backend(format!("unknown table {table}")))
 }
 
 impl SqlStore {
     /// One page of a table in key order, after the row whose key values are `after`.
-    pub async fn export_page(&self, table: &str, after: Option<&Map<String, Value>>, limit: u32) -> StoreResult<Vec<Map<String, Value>>> {
+    pub async fn export_page(
+        &self,
+        table: &str,
+        after: Option<&Map<String, Value>>,
+        limit: u32,
+    ) -> StoreResult<Vec<Map<String, Value>>> {
         let (keys, cols) = spec(table)?;
         let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
-        let key_types: Vec<Col> = keys.iter().map(|k| cols.iter().find(|(n, _)| n == k).map_or(Col::Text, |(_, t)| *t)).collect();
+        let key_types: Vec<Col> = keys
+            .iter()
+            .map(|k| {
+                cols.iter()
+                    .find(|(n, _)| n == k)
+                    .map_or(Col::Text, |(_, t)| *t)
+            })
+            .collect();
         let mut sql = format!("SELECT {} FROM {table}", names.join(", "));
         if after.is_some() {
             let ps: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
-            sql.push_str(&format!(" WHERE ({}) > ({})", keys.join(", "), ps.join(", ")));
+            sql.push_str(&format!(
+                " WHERE ({}) > ({})",
+                keys.join(", "),
+                ps.join(", ")
+            ));
         }
         sql.push_str(&format!(" ORDER BY {} LIMIT {limit}", keys.join(", ")));
         on_pool!(self, read, |p| {
@@ -78,7 +261,12 @@ impl SqlStore {
                     q = match t {
                         Col::Int => q.bind(a.get(*k).and_then(Value::as_i64).unwrap_or_default()),
                         Col::Bool => q.bind(a.get(*k).and_then(Value::as_bool).unwrap_or_default()),
-                        Col::Text => q.bind(a.get(*k).and_then(Value::as_str).unwrap_or_default().to_string()),
+                        Col::Text => q.bind(
+                            a.get(*k)
+                                .and_then(Value::as_str)
+                                .unwrap_or_default()
+                                .to_string(),
+                        ),
                     };
                 }
             }
@@ -88,9 +276,18 @@ impl SqlStore {
                     let mut m = Map::new();
                     for (name, t) in cols {
                         let v = match t {
-                            Col::Text => r.try_get::<Option<String>, _>(*name).map_err(backend_err)?.map_or(Value::Null, Value::String),
-                            Col::Int => r.try_get::<Option<i64>, _>(*name).map_err(backend_err)?.map_or(Value::Null, |v| json!(v)),
-                            Col::Bool => r.try_get::<Option<bool>, _>(*name).map_err(backend_err)?.map_or(Value::Null, Value::Bool),
+                            Col::Text => r
+                                .try_get::<Option<String>, _>(*name)
+                                .map_err(backend_err)?
+                                .map_or(Value::Null, Value::String),
+                            Col::Int => r
+                                .try_get::<Option<i64>, _>(*name)
+                                .map_err(backend_err)?
+                                .map_or(Value::Null, |v| json!(v)),
+                            Col::Bool => r
+                                .try_get::<Option<bool>, _>(*name)
+                                .map_err(backend_err)?
+                                .map_or(Value::Null, Value::Bool),
                         };
                         m.insert((*name).to_string(), v);
                     }
@@ -105,7 +302,11 @@ impl SqlStore {
         let (_, cols) = spec(table)?;
         let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
         let ps: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("INSERT INTO {table} ({}) VALUES ({})", names.join(", "), ps.join(", "));
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            names.join(", "),
+            ps.join(", ")
+        );
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
             for row in rows {
@@ -130,8 +331,17 @@ impl SqlStore {
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
             for (id, tokens) in entries {
-                sqlx::query("DELETE FROM case_search WHERE case_id = $1").bind(id.clone()).execute(&mut *tx).await.map_err(backend_err)?;
-                sqlx::query(insert).bind(id.clone()).bind(tokens.clone()).execute(&mut *tx).await.map_err(backend_err)?;
+                sqlx::query("DELETE FROM case_search WHERE case_id = $1")
+                    .bind(id.clone())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
+                sqlx::query(insert)
+                    .bind(id.clone())
+                    .bind(tokens.clone())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
             }
             tx.commit().await.map_err(backend_err)
         })

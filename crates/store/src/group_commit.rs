@@ -32,7 +32,8 @@ pub fn spawn(store: SqlStore) -> mpsc::Sender<Pending> {
                 }
             }
             metrics::histogram!("onewindow_intake_batch_size").record(batch.len() as f64);
-            let writes: Vec<(CaseWrite, i32)> = batch.iter().map(|p| (p.write.clone(), p.year)).collect();
+            let writes: Vec<(CaseWrite, i32)> =
+                batch.iter().map(|p| (p.write.clone(), p.year)).collect();
             match store.insert_cases_tx(writes).await {
                 Ok(cases) => {
                     for (p, c) in batch.into_iter().zip(cases) {
@@ -41,7 +42,14 @@ pub fn spawn(store: SqlStore) -> mpsc::Sender<Pending> {
                 }
                 Err(_) if batch.len() > 1 => {
                     for p in batch {
-                        let r = store.insert_cases_tx(vec![(p.write, p.year)]).await.and_then(|mut v| v.pop().ok_or_else(|| StoreError::Backend("insert returned nothing".into())));
+                        let r = store
+                            .insert_cases_tx(vec![(p.write, p.year)])
+                            .await
+                            .and_then(|mut v| {
+                                v.pop().ok_or_else(|| {
+                                    StoreError::Backend("insert returned nothing".into())
+                                })
+                            });
                         let _ = p.reply.send(r);
                     }
                 }
@@ -58,6 +66,9 @@ pub fn spawn(store: SqlStore) -> mpsc::Sender<Pending> {
 
 pub async fn submit(tx: &mpsc::Sender<Pending>, write: CaseWrite, year: i32) -> StoreResult<Case> {
     let (reply, rx) = oneshot::channel();
-    tx.send(Pending { write, year, reply }).await.map_err(|_| StoreError::Backend("the intake committer has stopped".into()))?;
-    rx.await.map_err(|_| StoreError::Backend("the intake committer dropped the case".into()))?
+    tx.send(Pending { write, year, reply })
+        .await
+        .map_err(|_| StoreError::Backend("the intake committer has stopped".into()))?;
+    rx.await
+        .map_err(|_| StoreError::Backend("the intake committer dropped the case".into()))?
 }

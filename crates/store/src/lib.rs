@@ -12,8 +12,8 @@ pub use dump::TABLES;
 use app::error::StoreError;
 use app::org::Unit;
 use app::ports::{
-    ModelRecord, AlertOutcome, AlertWrite, ApiKeyRecord, CaseQuery, CaseWrite, Delivery, Notification, QueueCounts, RawStats, Route, Store, StoreResult,
-    UnitCounts, UserRecord,
+    AlertOutcome, AlertWrite, ApiKeyRecord, CaseQuery, CaseWrite, Delivery, ModelRecord,
+    Notification, QueueCounts, RawStats, Route, Store, StoreResult, UnitCounts, UserRecord,
 };
 use async_trait::async_trait;
 use domain::{Case, Event, Level, Role, UnitKind};
@@ -320,13 +320,22 @@ macro_rules! write_children {
 
 impl SqlStore {
     fn with_committer(db: Db) -> SqlStore {
-        let committer = group_commit::spawn(SqlStore { db: db.clone(), committer: None });
-        SqlStore { db, committer: Some(committer) }
+        let committer = group_commit::spawn(SqlStore {
+            db: db.clone(),
+            committer: None,
+        });
+        SqlStore {
+            db,
+            committer: Some(committer),
+        }
     }
 
     /// Inserts new cases in one transaction, numbering each from the per-year counter; returns
     /// them with their numbers.
-    pub(crate) async fn insert_cases_tx(&self, writes: Vec<(CaseWrite, i32)>) -> StoreResult<Vec<Case>> {
+    pub(crate) async fn insert_cases_tx(
+        &self,
+        writes: Vec<(CaseWrite, i32)>,
+    ) -> StoreResult<Vec<Case>> {
         let search_insert = self.search_insert();
         let mut out = Vec::with_capacity(writes.len());
         on_pool!(self, write, |p| {
@@ -340,7 +349,10 @@ impl SqlStore {
                     .map_err(backend_err)?;
                 w.case.number = format!("{year}-{n:06}");
                 let doc = serde_json::to_string(&w.case).map_err(json_err)?;
-                bind_case!(sqlx::query(INSERT_CASE), w, doc).execute(&mut *tx).await.map_err(backend_err)?;
+                bind_case!(sqlx::query(INSERT_CASE), w, doc)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
                 write_children!(tx, w, search_insert);
                 out.push(w.case);
             }
@@ -612,7 +624,11 @@ impl Store for SqlStore {
     async fn insert_case(&self, w: CaseWrite, year: i32) -> StoreResult<Case> {
         match &self.committer {
             Some(tx) => group_commit::submit(tx, w, year).await,
-            None => self.insert_cases_tx(vec![(w, year)]).await?.pop().ok_or_else(|| StoreError::Backend("insert returned nothing".into())),
+            None => self
+                .insert_cases_tx(vec![(w, year)])
+                .await?
+                .pop()
+                .ok_or_else(|| StoreError::Backend("insert returned nothing".into())),
         }
     }
 
@@ -707,7 +723,8 @@ impl Store for SqlStore {
     }
 
     async fn events_of_cases_active(&self, from: i64, to: i64) -> StoreResult<Vec<Event>> {
-        on_pool!(self, read, |p| sqlx::query("SELECT id, case_id, at, actor, actor_name, unit, action, opinion, data FROM events WHERE case_id IN (SELECT DISTINCT case_id FROM events WHERE at >= $1 AND at < $2) ORDER BY case_id, at, id")
+        on_pool!(self, read, |p| {
+            sqlx::query("SELECT id, case_id, at, actor, actor_name, unit, action, opinion, data FROM events WHERE case_id IN (SELECT DISTINCT case_id FROM events WHERE at >= $1 AND at < $2) ORDER BY case_id, at, id")
             .bind(from)
             .bind(to)
             .fetch_all(p)
@@ -715,7 +732,8 @@ impl Store for SqlStore {
             .map_err(backend_err)?
             .iter()
             .map(event_from)
-            .collect())
+            .collect()
+        })
     }
 
     async fn queue_counts(&self, q: &CaseQuery) -> StoreResult<QueueCounts> {
@@ -835,11 +853,13 @@ impl Store for SqlStore {
     }
 
     async fn get_setting(&self, key: &str) -> StoreResult<Option<String>> {
-        on_pool!(self, read, |p| sqlx::query("SELECT value FROM settings WHERE key = $1")
-            .bind(key.to_string())
-            .fetch_optional(p)
-            .await
-            .and_then(|r| r.map(|r| r.try_get::<String, _>("value")).transpose()))
+        on_pool!(self, read, |p| sqlx::query(
+            "SELECT value FROM settings WHERE key = $1"
+        )
+        .bind(key.to_string())
+        .fetch_optional(p)
+        .await
+        .and_then(|r| r.map(|r| r.try_get::<String, _>("value")).transpose()))
         .map_err(backend_err)
     }
 
@@ -855,17 +875,30 @@ impl Store for SqlStore {
 
     async fn calendar_years(&self) -> StoreResult<Vec<(String, i32, String)>> {
         on_pool!(self, read, |p| {
-            let rows = sqlx::query("SELECT name, year, body FROM calendars ORDER BY name, year").fetch_all(p).await.map_err(backend_err)?;
+            let rows = sqlx::query("SELECT name, year, body FROM calendars ORDER BY name, year")
+                .fetch_all(p)
+                .await
+                .map_err(backend_err)?;
             rows.iter()
                 .map(|r| {
                     let y: i64 = r.try_get("year").map_err(backend_err)?;
-                    Ok((r.try_get("name").map_err(backend_err)?, i32::try_from(y).unwrap_or_default(), r.try_get("body").map_err(backend_err)?))
+                    Ok((
+                        r.try_get("name").map_err(backend_err)?,
+                        i32::try_from(y).unwrap_or_default(),
+                        r.try_get("body").map_err(backend_err)?,
+                    ))
                 })
                 .collect()
         })
     }
 
-    async fn put_calendar_year(&self, name: &str, year: i32, text: &str, at: i64) -> StoreResult<()> {
+    async fn put_calendar_year(
+        &self,
+        name: &str,
+        year: i32,
+        text: &str,
+        at: i64,
+    ) -> StoreResult<()> {
         on_pool!(self, write, |p| sqlx::query("INSERT INTO calendars (name, year, body, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name, year) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at")
             .bind(name.to_string())
             .bind(i64::from(year))
@@ -879,8 +912,18 @@ impl Store for SqlStore {
 
     async fn calendar_regions(&self) -> StoreResult<Vec<(String, String)>> {
         on_pool!(self, read, |p| {
-            let rows = sqlx::query("SELECT region, name FROM calendar_regions ORDER BY region").fetch_all(p).await.map_err(backend_err)?;
-            rows.iter().map(|r| Ok((r.try_get("region").map_err(backend_err)?, r.try_get("name").map_err(backend_err)?))).collect()
+            let rows = sqlx::query("SELECT region, name FROM calendar_regions ORDER BY region")
+                .fetch_all(p)
+                .await
+                .map_err(backend_err)?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get("region").map_err(backend_err)?,
+                        r.try_get("name").map_err(backend_err)?,
+                    ))
+                })
+                .collect()
         })
     }
 
@@ -894,7 +937,15 @@ impl Store for SqlStore {
         .map_err(backend_err)
     }
 
-    async fn claim_job(&self, name: &str, worker: &str, now: i64, interval_ms: i64, lock_ms: i64, first_run_at: i64) -> StoreResult<bool> {
+    async fn claim_job(
+        &self,
+        name: &str,
+        worker: &str,
+        now: i64,
+        interval_ms: i64,
+        lock_ms: i64,
+        first_run_at: i64,
+    ) -> StoreResult<bool> {
         on_pool!(self, write, |p| {
             sqlx::query("INSERT INTO jobs (name, interval_ms, next_run_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
                 .bind(name.to_string())
@@ -917,7 +968,13 @@ impl Store for SqlStore {
         })
     }
 
-    async fn finish_job(&self, name: &str, worker: &str, now: i64, error: Option<&str>) -> StoreResult<()> {
+    async fn finish_job(
+        &self,
+        name: &str,
+        worker: &str,
+        now: i64,
+        error: Option<&str>,
+    ) -> StoreResult<()> {
         on_pool!(self, write, |p| sqlx::query("UPDATE jobs SET locked_by = NULL, locked_until = NULL, last_run_at = $3, last_error = $4 WHERE name = $1 AND locked_by = $2")
             .bind(name.to_string())
             .bind(worker.to_string())
@@ -930,13 +987,18 @@ impl Store for SqlStore {
     }
 
     async fn alert_candidates(&self, now: i64, limit: u32) -> StoreResult<Vec<Case>> {
-        let sql = format!("SELECT doc FROM cases WHERE next_alert_at <= $1 AND status IN ('dispatched', 'in_progress', 'resolved') ORDER BY next_alert_at LIMIT {limit}");
+        let sql = format!(
+            "SELECT doc FROM cases WHERE next_alert_at <= $1 AND status IN ('dispatched', 'in_progress', 'resolved') ORDER BY next_alert_at LIMIT {limit}"
+        );
         let docs = on_pool!(self, read, |p| sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now)
             .fetch_all(p)
             .await
             .map_err(backend_err)
-            .and_then(|rows| rows.iter().map(|r| r.try_get::<String, _>("doc").map_err(backend_err)).collect::<StoreResult<Vec<_>>>()))?;
+            .and_then(|rows| rows
+                .iter()
+                .map(|r| r.try_get::<String, _>("doc").map_err(backend_err))
+                .collect::<StoreResult<Vec<_>>>()))?;
         docs.iter().map(|d| case_from_doc(d)).collect()
     }
 
@@ -959,9 +1021,15 @@ impl Store for SqlStore {
                 Some(mut w) => {
                     let doc = serde_json::to_string(&w.case).map_err(json_err)?;
                     let Some(expected) = w.expected_version else {
-                        return Err(StoreError::Backend("an alert's case update needs an expected version".into()));
+                        return Err(StoreError::Backend(
+                            "an alert's case update needs an expected version".into(),
+                        ));
                     };
-                    let done = bind_case!(sqlx::query(UPDATE_CASE), w, doc).bind(expected).execute(&mut *tx).await.map_err(backend_err)?;
+                    let done = bind_case!(sqlx::query(UPDATE_CASE), w, doc)
+                        .bind(expected)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend_err)?;
                     if done.rows_affected() != 1 {
                         tx.rollback().await.map_err(backend_err)?;
                         return Ok(AlertOutcome::CaseChanged);
@@ -1021,23 +1089,46 @@ impl Store for SqlStore {
         })
     }
 
-    async fn set_next_alert(&self, case_id: Uuid, version: i64, at: Option<i64>) -> StoreResult<()> {
-        on_pool!(self, write, |p| sqlx::query("UPDATE cases SET next_alert_at = $2 WHERE id = $1 AND version = $3")
-            .bind(case_id.to_string())
-            .bind(at)
-            .bind(version)
-            .execute(p)
-            .await
-            .map(|_| ()))
+    async fn set_next_alert(
+        &self,
+        case_id: Uuid,
+        version: i64,
+        at: Option<i64>,
+    ) -> StoreResult<()> {
+        on_pool!(self, write, |p| sqlx::query(
+            "UPDATE cases SET next_alert_at = $2 WHERE id = $1 AND version = $3"
+        )
+        .bind(case_id.to_string())
+        .bind(at)
+        .bind(version)
+        .execute(p)
+        .await
+        .map(|_| ()))
         .map_err(backend_err)
     }
 
-    async fn notifications(&self, user: Uuid, unread_only: bool, limit: u32) -> StoreResult<Vec<Notification>> {
-        let filter = if unread_only { " AND read_at IS NULL" } else { "" };
-        let sql = format!("SELECT id, user_id, case_id, kind, title, body, created_at, read_at FROM notifications WHERE user_id = $1{filter} ORDER BY created_at DESC, id DESC LIMIT {limit}");
+    async fn notifications(
+        &self,
+        user: Uuid,
+        unread_only: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>> {
+        let filter = if unread_only {
+            " AND read_at IS NULL"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT id, user_id, case_id, kind, title, body, created_at, read_at FROM notifications WHERE user_id = $1{filter} ORDER BY created_at DESC, id DESC LIMIT {limit}"
+        );
         on_pool!(self, read, |p| {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(user.to_string()).fetch_all(p).await.map_err(backend_err)?;
-            let uuid = |s: String| Uuid::parse_str(&s).map_err(|e| StoreError::Backend(e.to_string()));
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(user.to_string())
+                .fetch_all(p)
+                .await
+                .map_err(backend_err)?;
+            let uuid =
+                |s: String| Uuid::parse_str(&s).map_err(|e| StoreError::Backend(e.to_string()));
             rows.iter()
                 .map(|r| {
                     let case_id: Option<String> = r.try_get("case_id").map_err(backend_err)?;
@@ -1057,11 +1148,13 @@ impl Store for SqlStore {
     }
 
     async fn unread_count(&self, user: Uuid) -> StoreResult<i64> {
-        on_pool!(self, read, |p| sqlx::query("SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL")
-            .bind(user.to_string())
-            .fetch_one(p)
-            .await
-            .and_then(|r| r.try_get::<i64, _>("n")))
+        on_pool!(self, read, |p| sqlx::query(
+            "SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL"
+        )
+        .bind(user.to_string())
+        .fetch_one(p)
+        .await
+        .and_then(|r| r.try_get::<i64, _>("n")))
         .map_err(backend_err)
     }
 
@@ -1082,8 +1175,18 @@ impl Store for SqlStore {
 
     async fn unit_webhook(&self, unit: &str) -> StoreResult<Option<(String, String)>> {
         on_pool!(self, read, |p| {
-            let row = sqlx::query("SELECT url, secret FROM unit_webhooks WHERE unit = $1").bind(unit.to_string()).fetch_optional(p).await.map_err(backend_err)?;
-            row.map(|r| Ok((r.try_get("url").map_err(backend_err)?, r.try_get("secret").map_err(backend_err)?))).transpose()
+            let row = sqlx::query("SELECT url, secret FROM unit_webhooks WHERE unit = $1")
+                .bind(unit.to_string())
+                .fetch_optional(p)
+                .await
+                .map_err(backend_err)?;
+            row.map(|r| {
+                Ok((
+                    r.try_get("url").map_err(backend_err)?,
+                    r.try_get("secret").map_err(backend_err)?,
+                ))
+            })
+            .transpose()
         })
     }
 
@@ -1099,9 +1202,15 @@ impl Store for SqlStore {
     }
 
     async fn due_deliveries(&self, now: i64, limit: u32) -> StoreResult<Vec<Delivery>> {
-        let sql = format!("SELECT id, unit, url, payload, attempts, next_attempt_at, delivered_at, failed, last_error, created_at FROM webhook_deliveries WHERE delivered_at IS NULL AND failed = FALSE AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT {limit}");
+        let sql = format!(
+            "SELECT id, unit, url, payload, attempts, next_attempt_at, delivered_at, failed, last_error, created_at FROM webhook_deliveries WHERE delivered_at IS NULL AND failed = FALSE AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT {limit}"
+        );
         on_pool!(self, read, |p| {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).fetch_all(p).await.map_err(backend_err)?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(now)
+                .fetch_all(p)
+                .await
+                .map_err(backend_err)?;
             rows.iter()
                 .map(|r| {
                     let id: String = r.try_get("id").map_err(backend_err)?;
@@ -1159,17 +1268,28 @@ impl Store for SqlStore {
 
     async fn active_triage_model(&self) -> StoreResult<Option<(String, String)>> {
         on_pool!(self, read, |p| {
-            let row = sqlx::query("SELECT version, body FROM triage_models WHERE active = TRUE").fetch_optional(p).await.map_err(backend_err)?;
-            row.map(|r| Ok((r.try_get("version").map_err(backend_err)?, r.try_get("body").map_err(backend_err)?))).transpose()
+            let row = sqlx::query("SELECT version, body FROM triage_models WHERE active = TRUE")
+                .fetch_optional(p)
+                .await
+                .map_err(backend_err)?;
+            row.map(|r| {
+                Ok((
+                    r.try_get("version").map_err(backend_err)?,
+                    r.try_get("body").map_err(backend_err)?,
+                ))
+            })
+            .transpose()
         })
     }
 
     async fn triage_model_body(&self, version: &str) -> StoreResult<Option<String>> {
-        on_pool!(self, read, |p| sqlx::query("SELECT body FROM triage_models WHERE version = $1")
-            .bind(version.to_string())
-            .fetch_optional(p)
-            .await
-            .and_then(|r| r.map(|r| r.try_get::<String, _>("body")).transpose()))
+        on_pool!(self, read, |p| sqlx::query(
+            "SELECT body FROM triage_models WHERE version = $1"
+        )
+        .bind(version.to_string())
+        .fetch_optional(p)
+        .await
+        .and_then(|r| r.map(|r| r.try_get::<String, _>("body")).transpose()))
         .map_err(backend_err)
     }
 
@@ -1190,12 +1310,20 @@ impl Store for SqlStore {
     async fn activate_triage_model(&self, version: &str) -> StoreResult<bool> {
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
-            let exists = sqlx::query("SELECT version FROM triage_models WHERE version = $1").bind(version.to_string()).fetch_optional(&mut *tx).await.map_err(backend_err)?;
+            let exists = sqlx::query("SELECT version FROM triage_models WHERE version = $1")
+                .bind(version.to_string())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(backend_err)?;
             if exists.is_none() {
                 tx.rollback().await.map_err(backend_err)?;
                 return Ok(false);
             }
-            sqlx::query("UPDATE triage_models SET active = (version = $1)").bind(version.to_string()).execute(&mut *tx).await.map_err(backend_err)?;
+            sqlx::query("UPDATE triage_models SET active = (version = $1)")
+                .bind(version.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_err)?;
             tx.commit().await.map_err(backend_err)?;
             Ok(true)
         })

@@ -4,11 +4,11 @@ use crate::error::ApiError;
 use crate::extract::Auth;
 use app::ledger::{ImportMode, LedgerInput, LedgerReport};
 use app::{App, AppError, ErrorKind};
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -21,25 +21,63 @@ pub const LEDGER_LIMIT: usize = 64 * 1024 * 1024;
     params(("mode" = Option<String>, Query, description = "all_or_nothing (default) or valid_only"), ("dry_run" = Option<bool>, Query), ("format" = Option<String>, Query, description = "csv or xlsx; else from Content-Type"), ("filename" = Option<String>, Query)),
     responses((status = 200, description = "The report: rows, valid, rejected (row, column, reason), imported"), (status = 413, description = "File over 64 MiB"), (status = 422, description = "Unreadable file or bad parameter")),
     security(("bearer" = [])))]
-pub async fn import(State(app): State<Arc<App>>, Auth(p): Auth, Query(q): Query<HashMap<String, String>>, headers: HeaderMap, body: Bytes) -> Result<Json<LedgerReport>, ApiError> {
+pub async fn import(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<LedgerReport>, ApiError> {
     let mode = match q.get("mode") {
         None => ImportMode::AllOrNothing,
-        Some(m) => ImportMode::parse(m).ok_or_else(|| AppError::field("mode", "应为 all_or_nothing 或 valid_only", "must be all_or_nothing or valid_only"))?,
+        Some(m) => ImportMode::parse(m).ok_or_else(|| {
+            AppError::field(
+                "mode",
+                "应为 all_or_nothing 或 valid_only",
+                "must be all_or_nothing or valid_only",
+            )
+        })?,
     };
     let dry_run = q.get("dry_run").is_some_and(|v| v == "true" || v == "1");
-    let ctype = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let ctype = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let is_xlsx = match q.get("format").map(String::as_str) {
         Some("xlsx") => true,
         Some("csv") => false,
-        Some(o) => return Err(AppError::field("format", format!("「{o}」无效，应为 csv 或 xlsx"), "must be csv or xlsx").into()),
+        Some(o) => {
+            return Err(AppError::field(
+                "format",
+                format!("「{o}」无效，应为 csv 或 xlsx"),
+                "must be csv or xlsx",
+            )
+            .into());
+        }
         None => ctype.contains("spreadsheetml") || body.starts_with(b"PK"),
     };
     if body.is_empty() {
-        return Err(AppError::new(ErrorKind::BadRequest, "empty_body", "请上传台账文件", "send the ledger file as the request body").into());
+        return Err(AppError::new(
+            ErrorKind::BadRequest,
+            "empty_body",
+            "请上传台账文件",
+            "send the ledger file as the request body",
+        )
+        .into());
     }
-    let input = if is_xlsx { LedgerInput::Xlsx(body.to_vec()) } else { LedgerInput::Csv(body.to_vec()) };
-    let file = q.get("filename").cloned().unwrap_or_else(|| "upload".into());
-    Ok(Json(app.import_ledger(&p, &input, &file, mode, dry_run, &|_, _| {}).await?))
+    let input = if is_xlsx {
+        LedgerInput::Xlsx(body.to_vec())
+    } else {
+        LedgerInput::Csv(body.to_vec())
+    };
+    let file = q
+        .get("filename")
+        .cloned()
+        .unwrap_or_else(|| "upload".into());
+    Ok(Json(
+        app.import_ledger(&p, &input, &file, mode, dry_run, &|_, _| {})
+            .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/ledger/template.xlsx", tag = "ledger", responses((status = 200, description = "The import template")))]
@@ -54,5 +92,15 @@ pub async fn template_xlsx(State(app): State<Arc<App>>) -> Result<Response, ApiE
 
 #[utoipa::path(get, path = "/api/v1/ledger/template.csv", tag = "ledger", responses((status = 200, description = "The import template (CSV, UTF-8 with BOM)")))]
 pub async fn template_csv(State(app): State<Arc<App>>) -> Response {
-    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"ledger-template.csv\"")], app.ledger_template_csv()).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"ledger-template.csv\"",
+            ),
+        ],
+        app.ledger_template_csv(),
+    )
+        .into_response()
 }

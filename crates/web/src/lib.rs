@@ -74,15 +74,27 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route("/units", get(handlers::units).post(admin::put_unit))
         .route("/categories", get(admin::categories))
         .route("/catalogue", get(admin::catalogue))
-        .route("/ledger/import", post(ledger::import).layer(DefaultBodyLimit::max(ledger::LEDGER_LIMIT)))
+        .route(
+            "/ledger/import",
+            post(ledger::import).layer(DefaultBodyLimit::max(ledger::LEDGER_LIMIT)),
+        )
         .route("/ledger/template.xlsx", get(ledger::template_xlsx))
         .route("/ledger/template.csv", get(ledger::template_csv))
         .route("/triage/models", get(engine::triage_models))
         .route("/triage/models/train", post(engine::triage_train))
-        .route("/triage/models/{version}/activate", post(engine::triage_activate))
-        .route("/triage/settings", get(engine::intake_settings).put(engine::put_intake_settings))
+        .route(
+            "/triage/models/{version}/activate",
+            post(engine::triage_activate),
+        )
+        .route(
+            "/triage/settings",
+            get(engine::intake_settings).put(engine::put_intake_settings),
+        )
         .route("/metrics/units", get(engine::unit_metrics))
-        .route("/metrics/units/{unit}/cases", get(engine::unit_metric_cases))
+        .route(
+            "/metrics/units/{unit}/cases",
+            get(engine::unit_metric_cases),
+        )
         .route("/notifications", get(engine::list))
         .route("/notifications/count", get(engine::count))
         .route("/notifications/{id}/read", post(engine::read))
@@ -90,7 +102,10 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route("/calendars", get(engine::calendars))
         .route("/calendars/regions", post(engine::set_region))
         .route("/calendars/{name}/years", post(engine::import_year))
-        .route("/units/{code}/webhook", axum::routing::put(engine::put_webhook))
+        .route(
+            "/units/{code}/webhook",
+            axum::routing::put(engine::put_webhook),
+        )
         .route("/cases/{id}/events", get(handlers::case_events))
         .route("/cases/{id}/transitions", post(handlers::transition))
         .route("/triage", post(handlers::triage))

@@ -113,7 +113,9 @@ fn args_for(action: Action) -> Args {
         Action::Merge => Args::Merge {
             into: Uuid::now_v7(),
         },
-        Action::Suspend => Args::Suspend { reason: "等待群众补充材料".into() },
+        Action::Suspend => Args::Suspend {
+            reason: "等待群众补充材料".into(),
+        },
         _ => Args::None,
     }
 }
@@ -176,10 +178,18 @@ fn every_action_from_every_status() {
             }
             // Resume needs a precondition beyond the status: a suspension to resume.
             if a == Action::Resume && s == InProgress {
-                c.suspension = Some(Suspension { at: 0, reason: "x".into(), remaining: Remaining::Millis(DAY) });
+                c.suspension = Some(Suspension {
+                    at: 0,
+                    reason: "x".into(),
+                    remaining: Remaining::Millis(DAY),
+                });
             }
             let needs_precondition = matches!(a, Action::DecideExtension | Action::Resume);
-            let want = if needs_precondition && s == InProgress { Some(InProgress) } else { expected(s, a) };
+            let want = if needs_precondition && s == InProgress {
+                Some(InProgress)
+            } else {
+                expected(s, a)
+            };
             match (run(&c, a), want) {
                 (Ok((next, ev)), Some(w)) => {
                     assert_eq!(next.status, w, "{s} --{a}-->");
@@ -414,16 +424,45 @@ fn merge_into_self_refused_and_escalate_moves_hub() {
 fn suspend_pauses_and_resume_restores_the_remaining_time() {
     let c = case(Status::InProgress); // handle_due 20 days
     let (s, ev) = run(&c, Action::Suspend).unwrap(); // at 5 days
-    assert_eq!(s.suspension.as_ref().map(|x| x.remaining), Some(Remaining::Millis(15 * DAY)));
+    assert_eq!(
+        s.suspension.as_ref().map(|x| x.remaining),
+        Some(Remaining::Millis(15 * DAY))
+    );
     assert_eq!(ev.data["reason"], "等待群众补充材料");
-    assert!(matches!(run(&s, Action::Suspend), Err(DomainError::Rule { code: "already_suspended", .. })));
-    assert!(matches!(run(&s, Action::RequestExtension), Err(DomainError::Rule { code: "suspended", .. })));
+    assert!(matches!(
+        run(&s, Action::Suspend),
+        Err(DomainError::Rule {
+            code: "already_suspended",
+            ..
+        })
+    ));
+    assert!(matches!(
+        run(&s, Action::RequestExtension),
+        Err(DomainError::Rule {
+            code: "suspended",
+            ..
+        })
+    ));
     let clocks = Policy::default().clocks_for(c.nature, c.urgency);
-    let cmd = Command { action: Action::Resume, opinion: None, args: Args::None };
+    let cmd = Command {
+        action: Action::Resume,
+        opinion: None,
+        args: Args::None,
+    };
     let (r, _) = apply(&s, &cmd, &actor(), 9 * DAY, &clocks, &PlainDays).unwrap();
-    assert_eq!(r.handle_due, Some(24 * DAY), "four days paused move the due date by four days");
+    assert_eq!(
+        r.handle_due,
+        Some(24 * DAY),
+        "four days paused move the due date by four days"
+    );
     assert!(r.suspension.is_none());
-    assert!(matches!(apply(&r, &cmd, &actor(), 9 * DAY, &clocks, &PlainDays), Err(DomainError::Rule { code: "not_suspended", .. })));
+    assert!(matches!(
+        apply(&r, &cmd, &actor(), 9 * DAY, &clocks, &PlainDays),
+        Err(DomainError::Rule {
+            code: "not_suspended",
+            ..
+        })
+    ));
 }
 
 #[test]
