@@ -34,6 +34,16 @@ test('the clerk gets triage suggestions and duplicate warnings while typing, the
   await expect(page.getByTestId('duplicates-panel').getByText(first)).toBeVisible()
 })
 
+test('a request with risk language is flagged while the clerk types', async ({ page }) => {
+  await login(page, 'clerk')
+  await page.getByTestId('menu-intake').click()
+  await page.getByLabel('诉求内容').fill('工地拖欠我们三个月工资，老板一直不给，再不解决我们二十多个工友就去区政府门口拉横幅，还要找记者曝光')
+  await expect(page.getByTestId('triage-category')).toHaveText('劳动社保/拖欠工资')
+  await expect(page.getByTestId('triage-risk')).toHaveText('高')
+  await expect(page.getByTestId('triage-signals')).toContainText('聚集风险')
+  await expect(page.getByTestId('triage-signals')).toContainText('媒体曝光')
+})
+
 test('a clerk is told in place what is missing or wrong', async ({ page }) => {
   await login(page, 'clerk')
   await page.getByTestId('menu-intake').click()

@@ -52,3 +52,14 @@ test('columns can be hidden and the choice is kept', async ({ page }) => {
   await page.locator('.el-popover:visible').getByText('诉求分类').click()
   await expect(page.getByTestId('case-table').locator('thead').getByText('诉求分类')).toBeVisible()
 })
+
+test('a supervisor urges several overdue cases at once', async ({ page }) => {
+  await login(page, 'supervisor')
+  await page.getByTestId('queue-overdue').click()
+  const rows = page.getByTestId('case-table').locator('.el-table__body tr')
+  await expect(rows.first()).toBeVisible()
+  await rows.nth(0).locator('.el-checkbox').click()
+  await rows.nth(1).locator('.el-checkbox').click()
+  await page.getByTestId('batch-urge').click()
+  await expect(page.getByText('2 件成功，0 件失败')).toBeVisible()
+})

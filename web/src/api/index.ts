@@ -30,6 +30,7 @@ export const api = {
   createUser: (body: unknown) => post<unknown>('/users', body),
   createUnit: (body: unknown) => post<unknown>('/units', body),
   policies: () => get<unknown>('/policies'),
+  catalogue: () => get<{ category: string; region: string; unit: string; co_street: boolean }[]>('/catalogue'),
   intakeSettings: () => get<IntakeSettings>('/triage/settings'),
   putIntakeSettings: (s: IntakeSettings) => put<IntakeSettings>('/triage/settings', s),
   triageModels: () => get<{ builtin: string; in_use: string; models: Record<string, unknown>[] }>('/triage/models'),
