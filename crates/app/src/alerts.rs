@@ -71,7 +71,9 @@ pub struct SweepReport {
 pub struct JobSettings {
     pub sweep_interval_ms: i64,
     pub webhook_interval_ms: i64,
-    /// A claimed job not finished within this is taken over by another replica.
+    /// A claimed job not finished within this is taken over by another replica (a process
+    /// killed mid-run delays its job at most this long). Taking over a run that is merely slow
+    /// is harmless: every alert is recorded at most once whoever records it.
     pub lock_ms: i64,
     /// How often the triage model is retrained on closed cases (0: never).
     pub retrain_interval_ms: i64,

@@ -25,6 +25,8 @@ fn serve(db: &str) -> Child {
             "200",
             "--job-tick-ms",
             "50",
+            "--job-lock-ms",
+            "3000",
         ])
         .env("ONEWINDOW_LOG", "warn")
         .stdout(Stdio::null())

@@ -325,17 +325,13 @@ impl SqlStore {
         })
     }
 
-    /// Rebuilds the search index entry of cases from their stored tokens source.
+    /// Adds the search index entries of imported cases (the database was empty: nothing to
+    /// replace).
     pub async fn put_search_tokens(&self, entries: &[(String, String)]) -> StoreResult<()> {
         let insert = self.search_insert();
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
             for (id, tokens) in entries {
-                sqlx::query("DELETE FROM case_search WHERE case_id = $1")
-                    .bind(id.clone())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_err)?;
                 sqlx::query(insert)
                     .bind(id.clone())
                     .bind(tokens.clone())

@@ -303,11 +303,15 @@ macro_rules! write_children {
                 .map_err(backend_err)?;
         }
         if let Some(tokens) = &$w.search_tokens {
-            sqlx::query("DELETE FROM case_search WHERE case_id = $1")
-                .bind(id.clone())
-                .execute(&mut *$tx)
-                .await
-                .map_err(backend_err)?;
+            // Only an update can have an entry to replace. (SQLite's FTS5 table cannot index
+            // case_id, so this DELETE scans: never run it for the many inserts of intake.)
+            if $w.expected_version.is_some() {
+                sqlx::query("DELETE FROM case_search WHERE case_id = $1")
+                    .bind(id.clone())
+                    .execute(&mut *$tx)
+                    .await
+                    .map_err(backend_err)?;
+            }
             sqlx::query($search_insert)
                 .bind(id.clone())
                 .bind(tokens.clone())
