@@ -178,7 +178,7 @@ pub struct ModelRecord {
 }
 
 /// One row of the routing catalogue (派单目录).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Route {
     /// `一级/二级`.
     pub category: String,

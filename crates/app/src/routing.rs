@@ -103,6 +103,81 @@ impl App {
         Ok(self.store.catalogue().await?)
     }
 
+    /// Replaces the routing catalogue (admin). Every row must name a `一级/二级` category, an
+    /// existing unit and, when given, a region some hub covers; a category × region pair once.
+    pub async fn set_catalogue(
+        &self,
+        p: &crate::scope::Principal,
+        body: &serde_json::Value,
+    ) -> Result<Vec<Route>, AppError> {
+        if !(p.is_staff() && p.role == domain::Role::Admin) {
+            return Err(AppError::forbidden(
+                "仅管理员可修改派单目录",
+                "only administrators may change the routing catalogue",
+            ));
+        }
+        let items = body
+            .as_array()
+            .ok_or_else(|| AppError::field("body", "应为数组", "must be an array of routes"))?;
+        let tree = self.org.tree().await?;
+        let mut routes: Vec<Route> = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let at = |f: &str| format!("[{i}].{f}");
+            let f = crate::input::Fields::of(item, "")?;
+            let category = f.req_str("category", 64).map_err(|_| {
+                AppError::field(
+                    at("category"),
+                    "必填，格式为「一级/二级」",
+                    "required, as 'top/sub'",
+                )
+            })?;
+            if !category.contains('/') {
+                return Err(AppError::field(
+                    at("category"),
+                    "格式为「一级/二级」",
+                    "must be 'top/sub'",
+                ));
+            }
+            let unit = f
+                .req_str("unit", 64)
+                .map_err(|_| AppError::field(at("unit"), "必填", "is required"))?;
+            if tree.get(&unit).is_none() {
+                return Err(AppError::field(
+                    at("unit"),
+                    format!("单位 {unit} 不存在"),
+                    format!("unknown unit {unit}"),
+                ));
+            }
+            let region = f.opt_str("region", 20)?.unwrap_or_default();
+            if !region.is_empty() && !tree.units.iter().any(|u| u.region == region) {
+                return Err(AppError::field(
+                    at("region"),
+                    format!("区划代码 {region} 不存在"),
+                    format!("unknown region {region}"),
+                ));
+            }
+            let co_street = f.opt_bool("co_street")?.unwrap_or(true);
+            if routes
+                .iter()
+                .any(|r| r.category == category && r.region == region)
+            {
+                return Err(AppError::field(
+                    at("category"),
+                    "同一分类和区划重复",
+                    "duplicate category and region",
+                ));
+            }
+            routes.push(Route {
+                category,
+                region,
+                unit,
+                co_street,
+            });
+        }
+        self.store.put_catalogue(&routes).await?;
+        Ok(routes)
+    }
+
     /// The catalogue's routing for a category at a region.
     pub async fn routing_for(
         &self,

@@ -369,6 +369,64 @@ async fn rules_as_data(db: Db) {
         )
         .await;
     assert_eq!(d2["due_provisional"], false);
+    // A region that keeps its own days: 2026-12-31 is a local rest day for the second street.
+    let local = "year 2026\n2026-12-31 holiday 地方休息日\n";
+    let (st, _) = s
+        .post(
+            "/api/v1/calendars/local/years",
+            &admin,
+            json!({ "text": local }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, e) = s
+        .post(
+            "/api/v1/calendars/regions",
+            &admin,
+            json!({ "region": s.community(1).1, "calendar": "nope" }),
+        )
+        .await;
+    assert_eq!(
+        (st, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("calendar"))
+    );
+    let (st, _) = s
+        .post(
+            "/api/v1/calendars/regions",
+            &admin,
+            json!({ "region": s.community(1).1, "calendar": "local" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, cals) = s.get("/api/v1/calendars", &admin).await;
+    assert!(
+        cals.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "local" && c["regions"] == json!([s.community(1).1]))
+    );
+    s.clock.set(at(2026, 12, 30, 16, 0));
+    let clerk = s.login("clerk").await;
+    let loc = s
+        .new_case(
+            &clerk,
+            json!({ "location": { "address": "东湖路", "region": s.community(1).0 } }),
+        )
+        .await;
+    let loc = s.act(&clerk, &loc, "accept", json!({})).await;
+    let loc = s
+        .act(
+            &s.login("dispatcher").await,
+            &loc,
+            "dispatch",
+            json!({ "unit": "cgj" }),
+        )
+        .await;
+    // A calendar is complete per year: "local" has 12-31 as a rest day and no 2027 yet, so the
+    // next working day is Friday 2027-01-01, counted Monday–Friday and marked provisional.
+    assert_eq!(loc["sign_due"], "2027-01-01T23:59:59+08:00");
+    assert_eq!(loc["due_provisional"], true);
+    s.clock.set(at(2026, 12, 31, 16, 0));
     // The next dispatch on 12-31 skips the imported 元旦 holidays: due Monday 2027-01-04.
     let clerk = s.login("clerk").await;
     let e2 = s.new_case(&clerk, json!({})).await;

@@ -308,6 +308,41 @@ async fn related_and_catalogue(db: Db) {
     assert_eq!(t["category"], "环境保护/噪声污染");
     assert_eq!(t["unit"], "sthjj");
     assert_eq!(t["co_units"], json!([s.community(0).1]));
+    // The catalogue is admin data: a region may route a category to its own unit.
+    let (_, mut cat) = s.get("/api/v1/catalogue", &admin).await;
+    let street2 = s.community(1).1;
+    cat.as_array_mut().unwrap().push(json!({ "category": "环境保护/噪声污染", "region": street2, "unit": street2, "co_street": false }));
+    let (st, _) = s
+        .call("PUT", "/api/v1/catalogue", Some(&disp), Some(cat.clone()))
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let mut bad = cat.clone();
+    bad.as_array_mut()
+        .unwrap()
+        .push(json!({ "category": "环境保护/噪声污染", "unit": "nowhere" }));
+    let (st, e) = s
+        .call("PUT", "/api/v1/catalogue", Some(&admin), Some(bad))
+        .await;
+    assert_eq!(
+        (st, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("[45].unit")),
+        "{e}"
+    );
+    let (st, stored) = s
+        .call("PUT", "/api/v1/catalogue", Some(&admin), Some(cat))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{stored}");
+    assert_eq!(
+        stored.as_array().unwrap().len(),
+        45,
+        "44 defaults + the street route"
+    );
+    let (_, t) = s.post("/api/v1/triage", &clerk, json!({ "text": "晚上十一点了隔壁工地还在打桩，吵得睡不着", "region": s.community(1).0 })).await;
+    assert_eq!(
+        (t["unit"].as_str(), t["co_units"].clone()),
+        (Some(street2.as_str()), json!([])),
+        "the street's own route wins there"
+    );
     // Administration: admin only.
     let (st, _) = s
         .post(

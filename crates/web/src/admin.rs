@@ -52,3 +52,13 @@ pub async fn catalogue(
 ) -> Result<Json<Vec<Route>>, ApiError> {
     Ok(Json(app.catalogue().await?))
 }
+
+#[utoipa::path(put, path = "/api/v1/catalogue", tag = "org", request_body = Vec<Route>,
+    responses((status = 200, description = "The stored catalogue"), (status = 403), (status = 422, description = "A row names an unknown unit, region or a bad category")), security(("bearer" = [])))]
+pub async fn put_catalogue(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    crate::extract::JsonBody(body): crate::extract::JsonBody,
+) -> Result<Json<Vec<Route>>, ApiError> {
+    Ok(Json(app.set_catalogue(&p, &body).await?))
+}

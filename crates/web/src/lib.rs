@@ -73,7 +73,10 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route("/users", get(admin::list_users).post(admin::create_user))
         .route("/units", get(handlers::units).post(admin::put_unit))
         .route("/categories", get(admin::categories))
-        .route("/catalogue", get(admin::catalogue))
+        .route(
+            "/catalogue",
+            get(admin::catalogue).put(admin::put_catalogue),
+        )
         .route(
             "/ledger/import",
             post(ledger::import).layer(DefaultBodyLimit::max(ledger::LEDGER_LIMIT)),
