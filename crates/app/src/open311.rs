@@ -1112,8 +1112,9 @@ impl App {
 
     /// GET Service Requests: `service_request_id` (a comma list) overrides every other argument;
     /// otherwise `service_code` and `status` (comma lists), `start_date`/`end_date` on the
-    /// requested time (at most 90 days apart; the last 90 days by default), newest first, and the
-    /// paging extension `page`/`page_size` (at most 1000, the default).
+    /// requested time (at most 90 days apart; the last 90 days by default), newest first, the
+    /// paging extension `page`/`page_size` (at most 1000, the default), and the extension
+    /// `updated_after`/`updated_before` on the last change.
     pub async fn open311_requests(&self, params: &Params) -> Result<RequestPage, Open311Error> {
         check_jurisdiction(params)?;
         let tree = self.org.tree().await?;
@@ -1192,6 +1193,9 @@ impl App {
         };
         let start = date("start_date", false, &mut errors);
         let end = date("end_date", true, &mut errors);
+        // The common extension: filter on the last change instead of (within) the request time.
+        let updated_after = date("updated_after", false, &mut errors);
+        let updated_before = date("updated_before", true, &mut errors);
         let (from, to) = match (start, end) {
             (None, None) => {
                 let now = self.now();
@@ -1245,6 +1249,8 @@ impl App {
             status: statuses,
             reported_from: Some(from),
             reported_to: Some(to),
+            updated_from: updated_after,
+            updated_to: updated_before,
             now: self.now(),
             sort: SortKey::ReportedDesc,
             ..CaseQuery::default()

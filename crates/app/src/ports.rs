@@ -146,6 +146,9 @@ pub struct CaseQuery {
     pub region: Option<String>,
     pub reported_from: Option<i64>,
     pub reported_to: Option<i64>,
+    /// Last change on or after / on or before (Open311's `updated_after`/`updated_before`).
+    pub updated_from: Option<i64>,
+    pub updated_to: Option<i64>,
     pub due: Option<DueFilter>,
     /// Search tokens, all of which must match.
     pub text: Vec<String>,

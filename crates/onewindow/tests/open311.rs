@@ -1487,3 +1487,29 @@ async fn errors_and_status_codes(db: Db) {
     s.shutdown().await;
 }
 on_both!(errors_and_status_codes_, errors_and_status_codes);
+
+/// Checklist 9: the `updated_after` / `updated_before` extension filters on the last change.
+async fn updated_window(db: Db) {
+    let (s, key) = start(db).await;
+    let first = submit(&s, &form(&key, &[])).await;
+    s.clock.advance(3_600_000);
+    let second = submit(&s, &form(&key, &[])).await;
+    let ids = |r: &Res| -> Vec<String> {
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["service_request_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let cut = app::deadlines::format_instant(T0 + 1_800_000).replace('+', "%2B");
+    let after = get(&s, &format!("requests.json?updated_after={cut}")).await;
+    assert_eq!(after.status, StatusCode::OK, "{}", after.body);
+    assert_eq!(ids(&after), vec![second.clone()]);
+    let before = get(&s, &format!("requests.json?updated_before={cut}")).await;
+    assert_eq!(ids(&before), vec![first.clone()]);
+    let bad = get(&s, "requests.json?updated_after=yesterday").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    s.shutdown().await;
+}
+on_both!(updated_after_before_, updated_window);

@@ -145,6 +145,14 @@ pub fn case_filter(q: &CaseQuery, backend: Backend) -> (String, Vec<Arg>) {
         let p = b.arg(Arg::I64(to));
         b.clauses.push(format!("c.reported_at <= {p}"));
     }
+    if let Some(from) = q.updated_from {
+        let p = b.arg(Arg::I64(from));
+        b.clauses.push(format!("c.updated_at >= {p}"));
+    }
+    if let Some(to) = q.updated_to {
+        let p = b.arg(Arg::I64(to));
+        b.clauses.push(format!("c.updated_at <= {p}"));
+    }
     match q.due {
         None => {}
         Some(DueFilter::Near) => {
