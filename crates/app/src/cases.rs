@@ -499,9 +499,20 @@ impl App {
                     "must be at most 100 characters",
                 ));
             }
-            match search::query_tokens(&self.triage, &text) {
-                Some(t) => q.text = t,
-                None => q.text_like = Some(text),
+            // A case number typed into the search box finds that case.
+            let is_number = text.len() == 11
+                && text.as_bytes()[4] == b'-'
+                && text
+                    .chars()
+                    .enumerate()
+                    .all(|(i, c)| if i == 4 { c == '-' } else { c.is_ascii_digit() });
+            if is_number {
+                q.number = Some(text);
+            } else {
+                match search::query_tokens(&self.triage, &text) {
+                    Some(t) => q.text = t,
+                    None => q.text_like = Some(text),
+                }
             }
         }
         Ok(q)

@@ -118,6 +118,7 @@ impl App {
                 "signed": u.signed, "signed_on_time": u.signed_on_time, "sign_rate": rate(u.signed_on_time, u.dispatched),
                 "resolved": u.resolved, "resolved_on_time": u.resolved_on_time, "handle_rate": rate(u.resolved_on_time, u.resolved),
             })).collect::<Vec<_>>(),
+            "overdue_total": raw.overdue_by_unit.iter().map(|(_, n)| n).sum::<i64>(),
             "overdue_top": raw.overdue_by_unit.iter().take(10).map(|(u, n)| json!({ "unit": u, "name": tree.name(u), "count": n })).collect::<Vec<_>>(),
             "satisfaction": months.iter().map(|(m, (rated, sat))| json!({ "month": m, "rated": rated, "satisfied": sat, "rate": rate(*sat, *rated) })).collect::<Vec<_>>(),
             "open_statuses": [Status::Registered.code(), Status::Accepted.code(), Status::Dispatched.code(), Status::InProgress.code(), Status::Resolved.code()],

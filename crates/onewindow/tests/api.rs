@@ -504,6 +504,17 @@ async fn lists(db: Db) {
             "q={q}"
         );
     }
+    let (_, v) = s
+        .get(
+            &format!("/api/v1/cases?q={}", c["number"].as_str().unwrap()),
+            &disp,
+        )
+        .await;
+    assert_eq!(
+        ids(&v),
+        vec![c["id"].as_str().unwrap().to_string()],
+        "a case number in the search box"
+    );
     let (_, v) = s.get("/api/v1/cases?q=火箭发射", &disp).await;
     assert_eq!(total(&v), 0);
     let (_, v) = s.get("/api/v1/cases?q=吵", &disp).await;

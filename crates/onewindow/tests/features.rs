@@ -197,6 +197,11 @@ async fn queues_cockpit_export(db: Db) {
             .iter()
             .any(|u| u["unit"] == "cgj")
     );
+    let (_, od) = s.get("/api/v1/cases?due=overdue&status=dispatched,in_progress&from=2026-01-01&to=2026-11-24&page_size=1", &leader).await;
+    assert_eq!(
+        k["overdue_total"], od["total"],
+        "the cockpit's overdue total agrees with the list"
+    );
     let sat = k["satisfaction"].as_array().unwrap();
     assert!(!sat.is_empty() && sat.iter().all(|m| m["rate"].as_f64().unwrap() <= 1.0));
     let street = k["by_street"][0]["unit"].as_str().unwrap().to_string();
