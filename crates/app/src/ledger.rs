@@ -12,9 +12,7 @@ use crate::error::{AppError, ErrorKind};
 use crate::org::OrgTree;
 use crate::ports::CaseWrite;
 use crate::scope::Principal;
-use domain::{
-    Case, EVENT_REGISTER, Event, Location, Nature, Reporter, Role, Source, Status, Urgency,
-};
+use domain::{Case, EVENT_REGISTER, Event, Location, Nature, Reporter, Role, Source, Urgency};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashSet;
@@ -431,61 +429,35 @@ impl App {
             .chars()
             .take(30)
             .collect();
-        let case = Case {
-            id,
-            number: String::new(),
-            title,
-            description: format!(
-                "【走访问题】{}（{}）反映：{}",
-                p.object, p.object_kind, p.text
-            ),
-            nature: Nature::parse(s.nature).unwrap_or(Nature::Help),
-            category: p.category.clone().unwrap_or_else(|| s.category.clone()),
-            urgency: Urgency::parse(s.urgency).unwrap_or(Urgency::Normal),
-            source: Source::Visit,
-            reporter: Reporter {
-                name: p.object.clone(),
-                phone: p.phone.clone(),
+        let case = Case::registered(
+            domain::Intake {
+                id,
+                title,
+                description: format!(
+                    "【走访问题】{}（{}）反映：{}",
+                    p.object, p.object_kind, p.text
+                ),
+                nature: Nature::parse(s.nature).unwrap_or(Nature::Help),
+                category: p.category.clone().unwrap_or_else(|| s.category.clone()),
+                urgency: Urgency::parse(s.urgency).unwrap_or(Urgency::Normal),
+                source: Source::Visit,
+                reporter: Reporter {
+                    name: p.object.clone(),
+                    phone: p.phone.clone(),
+                },
+                location: Location {
+                    address: p.address.clone(),
+                    region: p.region.clone(),
+                    lat: None,
+                    lon: None,
+                },
+                reported_at: p.visited_on,
+                hub,
+                created_by: Some(actor.id),
+                risk_level: s.risk.level.to_string(),
             },
-            location: Location {
-                address: p.address.clone(),
-                region: p.region.clone(),
-                lat: None,
-                lon: None,
-            },
-            reported_at: p.visited_on,
-            created_at: now,
-            updated_at: now,
-            status: Status::Registered,
-            version: 1,
-            hub,
-            unit: None,
-            co_units: vec![],
-            created_by: Some(actor.id),
-            dispatched_at: None,
-            signed_at: None,
-            handle_started_at: None,
-            resolved_at: None,
-            closed_at: None,
-            sign_due: None,
-            handle_due: None,
-            follow_up_due: None,
-            pending_extension: None,
-            suspension: None,
-            extension_count: 0,
-            return_count: 0,
-            reopen_count: 0,
-            urge_count: 0,
-            supervised: false,
-            repeat_count: 0,
-            merged_into: None,
-            reply: None,
-            outcome: None,
-            satisfaction: None,
-            citizen_resolved: None,
-            reject_reason: None,
-            risk_level: s.risk.level.to_string(),
-        };
+            now,
+        );
         let event = Event {
             id: Uuid::now_v7(),
             case_id: id,

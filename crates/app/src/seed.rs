@@ -13,7 +13,7 @@ use demo::{CaseSpec, Step};
 use domain::machine::{Actor, Args, Command, apply};
 use domain::{
     Action, Case, EVENT_MERGED_IN, EVENT_REGISTER, Event, Level, Location, Nature, Outcome,
-    Reporter, Satisfaction, Source, Status, UnitKind, Urgency,
+    Reporter, Satisfaction, Source, UnitKind, Urgency,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -289,58 +289,32 @@ impl App {
         let dept = demo::department_for(spec.department).map(str::to_string);
         let id = Uuid::now_v7();
         let t0 = spec.reported_at_ms;
-        let mut case = Case {
-            id,
-            number: String::new(),
-            title: spec.title.clone(),
-            description: spec.description.clone(),
-            nature: Nature::parse(spec.nature).unwrap_or(Nature::Consult),
-            category: spec.category.to_string(),
-            urgency: Urgency::parse(spec.urgency).unwrap_or(Urgency::Normal),
-            source,
-            reporter: Reporter {
-                name: spec.reporter_name.clone(),
-                phone: spec.reporter_phone.clone(),
+        let mut case = Case::registered(
+            domain::Intake {
+                id,
+                title: spec.title.clone(),
+                description: spec.description.clone(),
+                nature: Nature::parse(spec.nature).unwrap_or(Nature::Consult),
+                category: spec.category.to_string(),
+                urgency: Urgency::parse(spec.urgency).unwrap_or(Urgency::Normal),
+                source,
+                reporter: Reporter {
+                    name: spec.reporter_name.clone(),
+                    phone: spec.reporter_phone.clone(),
+                },
+                location: Location {
+                    address: spec.address.clone(),
+                    region: spec.region.clone(),
+                    lat: spec.lat,
+                    lon: spec.lon,
+                },
+                reported_at: t0,
+                hub: hub.clone(),
+                created_by: clerk.id,
+                risk_level: "none".into(),
             },
-            location: Location {
-                address: spec.address.clone(),
-                region: spec.region.clone(),
-                lat: spec.lat,
-                lon: spec.lon,
-            },
-            reported_at: t0,
-            created_at: t0,
-            updated_at: t0,
-            status: Status::Registered,
-            version: 1,
-            hub: hub.clone(),
-            unit: None,
-            co_units: vec![],
-            created_by: clerk.id,
-            dispatched_at: None,
-            signed_at: None,
-            handle_started_at: None,
-            resolved_at: None,
-            closed_at: None,
-            sign_due: None,
-            handle_due: None,
-            follow_up_due: None,
-            pending_extension: None,
-            suspension: None,
-            extension_count: 0,
-            return_count: 0,
-            reopen_count: 0,
-            urge_count: 0,
-            supervised: false,
-            repeat_count: 0,
-            merged_into: None,
-            reply: None,
-            outcome: None,
-            satisfaction: None,
-            citizen_resolved: None,
-            reject_reason: None,
-            risk_level: "none".into(),
-        };
+            t0,
+        );
         let mut events = vec![Event {
             id: Uuid::now_v7(),
             case_id: id,

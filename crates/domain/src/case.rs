@@ -103,6 +103,75 @@ pub struct Case {
     pub risk_level: String,
 }
 
+/// What intake knows about a new case; everything else starts empty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intake {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub nature: Nature,
+    pub category: String,
+    pub urgency: Urgency,
+    pub source: Source,
+    pub reporter: Reporter,
+    pub location: Location,
+    pub reported_at: i64,
+    pub hub: String,
+    pub created_by: Option<Uuid>,
+    pub risk_level: String,
+}
+
+impl Case {
+    /// A case as registered at `at`: version 1, no unit, no clocks, no outcome. The one place a
+    /// case is born, whatever the channel (window, portal, Open311, ledger, synthetic history).
+    pub fn registered(i: Intake, at: i64) -> Case {
+        Case {
+            id: i.id,
+            number: String::new(),
+            title: i.title,
+            description: i.description,
+            nature: i.nature,
+            category: i.category,
+            urgency: i.urgency,
+            source: i.source,
+            reporter: i.reporter,
+            location: i.location,
+            reported_at: i.reported_at,
+            created_at: at,
+            updated_at: at,
+            status: Status::Registered,
+            version: 1,
+            hub: i.hub,
+            unit: None,
+            co_units: vec![],
+            created_by: i.created_by,
+            dispatched_at: None,
+            signed_at: None,
+            handle_started_at: None,
+            resolved_at: None,
+            closed_at: None,
+            sign_due: None,
+            handle_due: None,
+            follow_up_due: None,
+            pending_extension: None,
+            suspension: None,
+            extension_count: 0,
+            return_count: 0,
+            reopen_count: 0,
+            urge_count: 0,
+            supervised: false,
+            repeat_count: 0,
+            merged_into: None,
+            reply: None,
+            outcome: None,
+            satisfaction: None,
+            citizen_resolved: None,
+            reject_reason: None,
+            risk_level: i.risk_level,
+        }
+    }
+}
+
 /// One entry of the append-only timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
@@ -139,6 +208,42 @@ pub fn mask_phone(phone: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_registered_case_starts_empty() {
+        let loc = Location {
+            address: "a".into(),
+            region: "330188001001".into(),
+            lat: None,
+            lon: None,
+        };
+        let i = Intake {
+            id: Uuid::now_v7(),
+            title: "t".into(),
+            description: "d".into(),
+            nature: Nature::Help,
+            category: "城市管理/市容环境".into(),
+            urgency: Urgency::Normal,
+            source: Source::Web,
+            reporter: Reporter {
+                name: "n".into(),
+                phone: "13800000000".into(),
+            },
+            location: loc,
+            reported_at: 5,
+            hub: "330188".into(),
+            created_by: None,
+            risk_level: "none".into(),
+        };
+        let c = Case::registered(i.clone(), 9);
+        assert_eq!(
+            (c.id, c.status, c.version, c.created_at, c.reported_at),
+            (i.id, Status::Registered, 1, 9, 5)
+        );
+        assert!(
+            c.unit.is_none() && c.sign_due.is_none() && c.number.is_empty() && c.reply.is_none()
+        );
+    }
 
     #[test]
     fn masks_mobile_and_landline() {
