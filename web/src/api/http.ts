@@ -97,6 +97,19 @@ export const get = <T>(path: string, q?: Query, opts?: { auth?: boolean }) => re
 export const put = <T>(path: string, body: unknown) => request<T>('PUT', path, body)
 export const post = <T>(path: string, body?: unknown, opts?: { auth?: boolean }) => request<T>('POST', path, body ?? {}, opts)
 
+/** Sends a file as the raw request body (e.g. a ledger), with its content type; answers JSON. */
+export async function upload<T>(path: string, q: Query, body: Blob, contentType: string): Promise<T> {
+  const h = headers(false, true) as Record<string, string>
+  h['Content-Type'] = contentType
+  const res = await fetch(`/api/v1${path}${toQueryString(q)}`, { method: 'POST', headers: h, body })
+  if (!res.ok) {
+    const err = await parseError(res)
+    if (res.status === 401 && onUnauthorized) onUnauthorized()
+    throw err
+  }
+  return (await res.json()) as T
+}
+
 /** Whether an endpoint is not there (yet): the server answers unknown API paths with 404 no_such_endpoint. */
 export function isMissingEndpoint(e: unknown): boolean {
   return e instanceof ApiError && (e.code === 'no_such_endpoint' || e.status === 405)

@@ -1,7 +1,7 @@
-import { get, post, put, download } from './http'
+import { get, post, put, download, upload } from './http'
 import type { Query } from './http'
 import type {
-  CaseView, Category, IntakeSettings, Cockpit, Dictionaries, EventView, Notification, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, User,
+  CalendarInfo, CaseView, Category, IntakeSettings, LedgerReport, Policy, Route, TrainedModel, TriageModels, Cockpit, Dictionaries, EventView, Notification, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, User,
 } from './types'
 
 export const api = {
@@ -29,12 +29,27 @@ export const api = {
   users: () => get<unknown>('/users'),
   createUser: (body: unknown) => post<unknown>('/users', body),
   createUnit: (body: unknown) => post<unknown>('/units', body),
-  policies: () => get<unknown>('/policies'),
-  catalogue: () => get<{ category: string; region: string; unit: string; co_street: boolean }[]>('/catalogue'),
+  policies: () => get<Policy>('/policies'),
+  putPolicies: (p: Policy) => put<Policy>('/policies', p),
+  catalogue: () => get<Route[]>('/catalogue'),
+  putCatalogue: (routes: Route[]) => put<Route[]>('/catalogue', routes),
   intakeSettings: () => get<IntakeSettings>('/triage/settings'),
   putIntakeSettings: (s: IntakeSettings) => put<IntakeSettings>('/triage/settings', s),
-  triageModels: () => get<{ builtin: string; in_use: string; models: Record<string, unknown>[] }>('/triage/models'),
-  calendars: () => get<unknown>('/calendars'),
+  triageModels: () => get<TriageModels>('/triage/models'),
+  trainTriage: () => post<TrainedModel>('/triage/models/train'),
+  activateTriage: (version: string) => post<{ active: string }>(`/triage/models/${encodeURIComponent(version)}/activate`),
+  calendars: () => get<CalendarInfo[]>('/calendars'),
+  importCalendarYear: (name: string, text: string) =>
+    post<{ name: string; year: number; holidays: number; workdays: number }>(`/calendars/${encodeURIComponent(name)}/years`, { text }),
+  setCalendarRegion: (region: string, calendar: string) => post<{ region: string; calendar: string }>('/calendars/regions', { region, calendar }),
+  ledgerTemplate: (format: 'xlsx' | 'csv') => download(`/ledger/template.${format}`, {}, `ledger-template.${format}`),
+  importLedger: (file: Blob, q: { format: 'csv' | 'xlsx'; mode: 'all_or_nothing' | 'valid_only'; dry_run: boolean; filename: string }) =>
+    upload<LedgerReport>(
+      '/ledger/import',
+      { ...q, dry_run: q.dry_run ? 'true' : undefined },
+      file,
+      q.format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv',
+    ),
   // The public portal: no login.
   portalSubmit: (body: unknown) => post<PortalReceipt>('/portal/cases', body, { auth: false }),
   portalTrack: (number: string, phone: string) =>

@@ -201,3 +201,90 @@ export interface IntakeSettings {
   min_confidence: number
   channels: string[]
 }
+
+/** A time limit (domain::policy::Limit): working days, working minutes, or calendar minutes. */
+export type LimitUnit = 'working_days' | 'working_minutes' | 'minutes'
+export interface Limit {
+  unit: LimitUnit
+  value: number
+}
+export interface Clocks {
+  sign: Limit
+  handle: Limit
+  follow_up: Limit
+  return_window: Limit | null
+  extension_max_days: number
+  extension_times: number
+  near_due_share: number
+}
+/** One row of the time-limit table; null matches any value. */
+export interface PolicyRule {
+  nature: string | null
+  urgency: string | null
+  category: string | null
+  region: string | null
+  clocks: Clocks
+}
+export interface EscalationRule {
+  clock: 'sign' | 'handle' | 'follow_up'
+  after: Limit
+  action: 'urge' | 'supervise'
+}
+/** 时限规则 (`GET/PUT /api/v1/policies`). */
+export interface Policy {
+  rules: PolicyRule[]
+  working_hours: { start: number; end: number }[]
+  escalations: EscalationRule[]
+}
+
+/** One row of the routing catalogue (派单目录). */
+export interface Route {
+  category: string
+  /** Region code prefix; empty for everywhere. */
+  region: string
+  unit: string
+  co_street: boolean
+}
+
+export interface CalendarInfo {
+  name: string
+  years: number[]
+  regions: string[]
+  next_year_missing?: boolean
+  warning?: string | null
+}
+
+export interface TriageModel {
+  version: string
+  created_at: string
+  source: string
+  district_examples: number
+  metrics: { top1?: number; top3?: number; department?: number; previous_top1?: number } | null
+  active: boolean
+}
+/** What `POST /triage/models/train` answers (the stored record: metrics as JSON text, created_at in epoch ms). */
+export interface TrainedModel {
+  version: string
+  created_at: number
+  source: string
+  examples: number
+  metrics: string
+  active: boolean
+}
+export interface TriageModels {
+  builtin: string
+  in_use: string
+  models: TriageModel[]
+}
+
+/** 走访台账 import report. */
+export interface LedgerReport {
+  total_rows: number
+  valid_rows: number
+  rejected_rows: number
+  imported: number
+  errors: { row: number; column: string; reason: string }[]
+  errors_truncated: boolean
+  mode: 'all_or_nothing' | 'valid_only' | null
+  dry_run: boolean
+}
