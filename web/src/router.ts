@@ -25,6 +25,8 @@ export const router = createRouter({
         { path: 'cases/:id', name: 'case', component: () => import('./views/CaseDetail.vue'), meta: { title: 'menu.caseDetail', menu: 'workbench' } },
         { path: 'intake', component: () => import('./views/Intake.vue'), meta: { title: 'menu.intake', menu: 'intake' } },
         { path: 'dispatch', component: () => import('./views/DispatchDesk.vue'), meta: { title: 'menu.dispatch', menu: 'dispatch' } },
+        { path: 'ledger', component: () => import('./views/LedgerImport.vue'), meta: { title: 'menu.ledger', menu: 'ledger' } },
+        { path: 'admin/ledger', redirect: '/ledger' },
         { path: 'cockpit', component: () => import('./views/Cockpit.vue'), meta: { title: 'menu.cockpit', menu: 'cockpit' } },
         { path: 'notifications', component: () => import('./views/Notifications.vue'), meta: { title: 'menu.notifications', menu: 'notifications' } },
         { path: 'admin/org', component: () => import('./views/admin/OrgUsers.vue'), meta: { title: 'menu.org', menu: 'admin' } },

@@ -1,15 +1,16 @@
 // What each role sees in the menu (RuoYi's menu permissions). The server checks every action again.
 
-export type MenuKey = 'workbench' | 'intake' | 'dispatch' | 'cockpit' | 'notifications' | 'admin'
+export type MenuKey = 'workbench' | 'intake' | 'dispatch' | 'ledger' | 'cockpit' | 'notifications' | 'admin'
 
 const MENUS: Record<string, MenuKey[]> = {
-  clerk: ['workbench', 'intake', 'notifications'],
-  dispatcher: ['workbench', 'intake', 'dispatch', 'cockpit', 'notifications'],
+  // 走访台账导入: the roles the server lets import (crates/app/src/ledger.rs).
+  clerk: ['workbench', 'intake', 'ledger', 'notifications'],
+  dispatcher: ['workbench', 'intake', 'dispatch', 'ledger', 'cockpit', 'notifications'],
   handler: ['workbench', 'notifications'],
   unit_lead: ['workbench', 'cockpit', 'notifications'],
   supervisor: ['workbench', 'cockpit', 'notifications'],
   leader: ['cockpit', 'workbench', 'notifications'],
-  admin: ['workbench', 'cockpit', 'admin', 'notifications'],
+  admin: ['workbench', 'cockpit', 'ledger', 'admin', 'notifications'],
 }
 
 export function menusFor(role: string | null | undefined): MenuKey[] {

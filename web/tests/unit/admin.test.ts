@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { formatWorkingHours, ledgerFormat, parseCsv, parseWorkingHours, rowError } from '../../src/utils/admin'
+import { canSee } from '../../src/utils/perm'
 
 describe('working hours', () => {
   it('round-trips the default hours', () => {
@@ -43,5 +44,12 @@ describe('ledger files', () => {
     expect(parseCsv(text)).toEqual([['走访对象', '问题描述'], ['王建国', '路灯坏了，"两周"没人修'], ['李四', '两行\n描述'], ['', '', '']])
     expect(parseCsv('a,b')).toEqual([['a', 'b']])
     expect(parseCsv('')).toEqual([])
+  })
+})
+
+describe('menu permissions', () => {
+  it('offers the ledger import to the roles the server lets import', () => {
+    for (const r of ['clerk', 'dispatcher', 'admin']) expect(canSee(r, 'ledger'), r).toBe(true)
+    for (const r of ['handler', 'unit_lead', 'supervisor', 'leader', 'citizen']) expect(canSee(r, 'ledger'), r).toBe(false)
   })
 })
