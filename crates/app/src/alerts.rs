@@ -303,7 +303,7 @@ impl App {
                     }
                     next.version += 1;
                     next.updated_at = now;
-                    Some(self.write_of(next, Some(case.version), vec![], false))
+                    Some(self.write_of(next, Some(&case), vec![], false))
                 }
                 _ => None,
             };

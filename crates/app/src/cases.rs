@@ -165,7 +165,7 @@ impl App {
     pub(crate) fn write_of(
         &self,
         case: Case,
-        expected: Option<i64>,
+        previous: Option<&Case>,
         events: Vec<Event>,
         reindex: bool,
     ) -> CaseWrite {
@@ -181,11 +181,12 @@ impl App {
             )
         });
         CaseWrite {
+            tallies: domain::tally::delta(previous, Some(&case)),
             due_at: clock.map(|(_, due)| due),
             warn_at: clock.map(|(warn, _)| warn),
             next_alert_at: clock.map(|(warn, _)| warn),
             case,
-            expected_version: expected,
+            expected_version: previous.map(|p| p.version),
             events,
             search_tokens,
         }
@@ -569,13 +570,13 @@ impl App {
             &clocks,
             &rules.deadlines_for(&case.location.region),
         )?;
-        let mut writes = vec![self.write_of(next.clone(), Some(case.version), vec![event], false)];
+        let mut writes = vec![self.write_of(next.clone(), Some(case), vec![event], false)];
         if let Some(main_id) = merge_into {
             // 并单: the main case counts a repeat; the duplicate keeps its reporter for follow-up.
             let mut main = self.store.get_case(main_id).await?.ok_or_else(|| {
                 AppError::field("into", "主工单不存在", "the main case does not exist")
             })?;
-            let expected = main.version;
+            let before = main.clone();
             main.repeat_count += 1;
             main.version += 1;
             main.updated_at = now;
@@ -590,7 +591,7 @@ impl App {
                 opinion: None,
                 data: json!({ "duplicate": case.id, "number": case.number, "repeat_count": main.repeat_count }),
             };
-            writes.push(self.write_of(main, Some(expected), vec![ev], false));
+            writes.push(self.write_of(main, Some(&before), vec![ev], false));
         }
         if !self.store.save_cases(writes).await? {
             let current = self

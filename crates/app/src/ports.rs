@@ -4,6 +4,7 @@
 use crate::error::StoreError;
 use crate::org::Unit;
 use async_trait::async_trait;
+use domain::tally::{TallyCounts, TallyKey};
 use domain::{Case, Event, Nature, Role, Source, Status, Urgency};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -48,6 +49,9 @@ pub struct CaseWrite {
     pub search_tokens: Option<String>,
     /// When the sweeper should next look at this case.
     pub next_alert_at: Option<i64>,
+    /// What this write changes in the cockpit's pre-aggregated counters (`domain::tally::delta`
+    /// of the row as it was and as it will be), applied in the same transaction.
+    pub tallies: Vec<(TallyKey, TallyCounts)>,
 }
 
 /// An in-app notification.
@@ -233,8 +237,8 @@ pub struct RawStats {
     pub by_street: Vec<(String, i64)>,
     pub units: Vec<UnitCounts>,
     pub overdue_by_unit: Vec<(String, i64)>,
-    /// (closing day, rated, satisfied or basically satisfied).
-    pub satisfaction_by_day: Vec<(i64, i64, i64)>,
+    /// (closing month as `year * 12 + month - 1`, rated, satisfied or basically satisfied).
+    pub satisfaction_by_month: Vec<(i64, i64, i64)>,
 }
 
 #[async_trait]
@@ -283,8 +287,21 @@ pub trait Store: Send + Sync + 'static {
     async fn events_of_cases_active(&self, from: i64, to: i64) -> StoreResult<Vec<Event>>;
     /// Counts per work queue of the open cases a query selects.
     async fn queue_counts(&self, q: &CaseQuery) -> StoreResult<QueueCounts>;
-    /// Dashboard aggregates of the cases a query selects.
+    /// Dashboard aggregates of the cases a query selects, counted from the case rows.
     async fn stats(&self, q: &CaseQuery) -> StoreResult<RawStats>;
+    /// The same aggregates (without `overdue_by_unit`, which depends on the moment) from the
+    /// pre-aggregated tallies: cases reported on Shanghai days `first_day..=last_day`, in streets
+    /// whose code starts with `street_prefix`. Equal to `stats` over the same cases.
+    async fn tally_stats(
+        &self,
+        first_day: i64,
+        last_day: i64,
+        street_prefix: Option<&str>,
+    ) -> StoreResult<RawStats>;
+    /// Open cases past their due instant per main unit (the cockpit's 超期 list), most first.
+    async fn overdue_by_unit(&self, q: &CaseQuery) -> StoreResult<Vec<(String, i64)>>;
+    /// Recomputes the tallies from the case rows; returns how many cases were counted.
+    async fn rebuild_tallies(&self) -> StoreResult<u64>;
 
     // Time rules.
     async fn get_setting(&self, key: &str) -> StoreResult<Option<String>>;

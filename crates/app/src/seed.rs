@@ -176,6 +176,19 @@ impl App {
 
     /// Adds `n` synthetic cases spread over the past year, in transactions of `batch` cases.
     pub async fn seed_cases(&self, n: usize, seed: u64, batch: usize) -> Result<usize, AppError> {
+        self.seed_history(n, seed, batch, demo::HISTORY_DAYS).await
+    }
+
+    /// Adds `n` synthetic cases spread over the `days` before now, in transactions of `batch`
+    /// cases. The bulk path: while one batch is being written, the next is generated (replaying
+    /// the state machine and tokenising is the CPU half, the database the other).
+    pub async fn seed_history(
+        &self,
+        n: usize,
+        seed: u64,
+        batch: usize,
+        days: i64,
+    ) -> Result<usize, AppError> {
         let d = demo::district();
         let tree = self.org.reload().await?;
         let now = self.now();
@@ -209,7 +222,12 @@ impl App {
         let mut written = 0;
         let mut pending: Vec<(CaseWrite, i32)> = Vec::with_capacity(batch);
         let mut open_by_category: HashMap<&'static str, usize> = HashMap::new();
-        for (i, spec) in demo::case_stream(seed, n, now, &d).enumerate() {
+        let mut inflight: Option<tokio::task::JoinHandle<Result<(), crate::error::StoreError>>> =
+            None;
+        for (i, spec) in demo::case_stream(seed, n, now, &d)
+            .over_days(days)
+            .enumerate()
+        {
             let salt = seed
                 .wrapping_add(i as u64)
                 .wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -248,11 +266,19 @@ impl App {
             pending.push((self.write_of(case, None, events, true), year));
             if pending.len() >= batch {
                 written += pending.len();
-                self.store
-                    .insert_cases_bulk(std::mem::take(&mut pending))
-                    .await?;
+                if let Some(h) = inflight.take() {
+                    h.await.map_err(|e| AppError::internal(e.to_string()))??;
+                }
+                let store = self.store.clone();
+                let b = std::mem::take(&mut pending);
+                inflight = Some(tokio::spawn(
+                    async move { store.insert_cases_bulk(b).await },
+                ));
                 open_by_category.clear();
             }
+        }
+        if let Some(h) = inflight.take() {
+            h.await.map_err(|e| AppError::internal(e.to_string()))??;
         }
         written += pending.len();
         if !pending.is_empty() {

@@ -3,8 +3,9 @@
 use crate::App;
 use crate::cases::parse_instant;
 use crate::error::AppError;
-use crate::ports::{CaseQuery, QueueCounts};
+use crate::ports::{CaseQuery, QueueCounts, Scope};
 use crate::scope::{Principal, read_scope};
+use domain::tally::shanghai_day;
 use domain::{Role, Status, UnitKind};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -15,6 +16,33 @@ fn day_to_date(d: i64) -> String {
         .checked_add(jiff::Span::new().days(d))
         .map(|x| x.to_string())
         .unwrap_or_default()
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Whether the tallies can answer a cockpit query: the whole district, or the streets under a
+/// region prefix no longer than a street code, and nothing else narrowing it (dates are whole
+/// days by construction). Returns the street prefix, if any.
+fn tally_scope(q: &CaseQuery) -> Option<Option<&str>> {
+    let whole_district = matches!(q.scope, Some(Scope::All));
+    let narrowed = q.unit.is_some()
+        || q.category.is_some()
+        || !q.status.is_empty()
+        || !q.nature.is_empty()
+        || !q.urgency.is_empty()
+        || !q.source.is_empty()
+        || !q.text.is_empty();
+    match &q.region {
+        _ if !whole_district || narrowed => None,
+        None => Some(None),
+        Some(r) if r.len() <= 9 => Some(Some(r.as_str())),
+        Some(_) => None,
+    }
+}
+
+/// The first instant of the Shanghai day holding `ms`.
+fn day_start(ms: i64) -> i64 {
+    shanghai_day(ms) * DAY_MS - 8 * 3_600_000
 }
 
 fn rate(num: i64, den: i64) -> Value {
@@ -66,8 +94,10 @@ impl App {
                 })
                 .transpose()
         };
-        let to = date("to")?.map_or(now, |t| t + 86_400_000 - 1);
-        let from = date("from")?.unwrap_or(to - 30 * 86_400_000);
+        // Whole Shanghai days, by default the last 30 including today.
+        let today_start = day_start(now);
+        let to = date("to")?.unwrap_or(today_start) + DAY_MS - 1;
+        let from = date("from")?.unwrap_or(today_start - 29 * DAY_MS);
         if from > to {
             return Err(AppError::field(
                 "from",
@@ -95,14 +125,34 @@ impl App {
                 UnitKind::Department => q.unit = Some(unit.code.clone()),
             }
         }
-        let raw = self.store.stats(&q).await?;
-        let mut months: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-        for (d, rated, sat) in &raw.satisfaction_by_day {
-            let m: String = day_to_date(*d).chars().take(7).collect();
-            let e = months.entry(m).or_default();
-            e.0 += rated;
-            e.1 += sat;
+        // `recount=true` (administrators) counts from the case rows instead of the tallies: the
+        // check that the pre-aggregated counters equal a recount.
+        let recount = get("recount").is_some_and(|v| v == "true" || v == "1");
+        if recount && p.role != Role::Admin {
+            return Err(AppError::forbidden(
+                "仅管理员可要求重新计数",
+                "only administrators may ask for a recount",
+            ));
         }
+        let mut raw = match tally_scope(&q) {
+            Some(prefix) if !recount && day_start(from) == from && day_start(to + 1) == to + 1 => {
+                self.store
+                    .tally_stats(shanghai_day(from), shanghai_day(to), prefix)
+                    .await?
+            }
+            _ => self.store.stats(&q).await?,
+        };
+        raw.overdue_by_unit = self.store.overdue_by_unit(&q).await?;
+        let months: BTreeMap<String, (i64, i64)> = raw
+            .satisfaction_by_month
+            .iter()
+            .map(|(m, rated, sat)| {
+                (
+                    format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1),
+                    (*rated, *sat),
+                )
+            })
+            .collect();
         Ok(json!({
             "from": crate::deadlines::format_instant(from),
             "to": crate::deadlines::format_instant(to),

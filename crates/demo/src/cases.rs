@@ -254,6 +254,8 @@ pub struct CaseStream<'a> {
     n: usize,
     next: usize,
     now_ms: i64,
+    /// How many days back reporting instants reach ([`HISTORY_DAYS`] unless set).
+    history_days: i64,
     places: Vec<Place<'a>>,
     /// Cumulative weights over `places` (all / villages only, the latter zero for 社区).
     cum_all: Vec<f64>,
@@ -267,6 +269,13 @@ pub struct CaseStream<'a> {
 }
 
 impl<'a> CaseStream<'a> {
+    /// Spreads the cases over the `days` before now instead of one year (a bulk history of
+    /// several years for load tests).
+    pub fn over_days(mut self, days: i64) -> Self {
+        self.history_days = days;
+        self
+    }
+
     fn new(seed: u64, n: usize, now_ms: i64, district: &'a District) -> Self {
         let mut places: Vec<Place<'a>> = Vec::new();
         let mut hubs: Vec<&UnitSpec> = district.communities().filter(|u| u.is_hub()).collect();
@@ -346,6 +355,7 @@ impl<'a> CaseStream<'a> {
             n: if places.is_empty() { 0 } else { n },
             next: 0,
             now_ms,
+            history_days: HISTORY_DAYS,
             places,
             cum_all,
             cum_rural,
@@ -468,7 +478,7 @@ impl<'a> CaseStream<'a> {
         let max_volume = MONTH_VOLUME.iter().copied().fold(0.0, f64::max);
         let mut day = today;
         for _ in 0..64 {
-            day = today - rng.below(HISTORY_DAYS as u64) as i64;
+            day = today - rng.below(self.history_days.max(1) as u64) as i64;
             let wd = weekday(day);
             let (_, m, _) = civil_from_days(day);
             let w = if wd == 0 || wd == 6 { weekend } else { 1.0 } * MONTH_VOLUME[(m - 1) as usize]

@@ -9,6 +9,7 @@ pub mod enums;
 pub mod error;
 pub mod machine;
 pub mod policy;
+pub mod tally;
 
 pub use case::*;
 pub use enums::*;

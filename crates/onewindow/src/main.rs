@@ -57,6 +57,12 @@ enum Cmd {
         /// Seed of the synthetic data (same seed, same cases).
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// How many years back the history reaches (cases are spread over them).
+        #[arg(long, default_value_t = 1)]
+        years: u32,
+        /// Cases per transaction.
+        #[arg(long, default_value_t = 2000)]
+        batch: usize,
     },
     /// Manage users.
     User {
@@ -456,7 +462,9 @@ async fn run(cmd: Cmd) -> Res {
                 std::io::BufReader::new(std::io::stdin().lock()),
             )
             .await?;
-            eprintln!("imported {n} rows");
+            // The cockpit's tallies are derived data, not part of the dump: count them afresh.
+            let cases = app::ports::Store::rebuild_tallies(&*store).await?;
+            eprintln!("imported {n} rows; cockpit tallies rebuilt from {cases} cases");
             Ok(())
         }
         Cmd::Policy {
@@ -507,12 +515,21 @@ async fn run(cmd: Cmd) -> Res {
             eprintln!("migrated {db}");
             Ok(())
         }
-        Cmd::Seed { db, cases, seed } => {
+        Cmd::Seed {
+            db,
+            cases,
+            seed,
+            years,
+            batch,
+        } => {
             let app = app_for(open(&db).await?);
             let units = app.install_demo_district().await?;
             let logins = app.install_demo_users().await?;
             let started = std::time::Instant::now();
-            let n = app.seed_cases(cases, seed, 1000).await?;
+            let days = i64::from(years.max(1)) * 365;
+            let n = app
+                .seed_history(cases, seed, batch.clamp(1, 20_000), days)
+                .await?;
             eprintln!(
                 "installed {units} units, {} demo users, {n} synthetic cases in {:.1}s",
                 logins.len(),

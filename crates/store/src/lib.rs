@@ -3,9 +3,11 @@
 //! milliseconds, text ids); backend-specific SQL is confined to full-text search and connection
 //! set-up. Each method's body is written once and expanded for both pool types by [`on_pool!`].
 
+mod bulk;
 mod dump;
 mod group_commit;
 mod query;
+mod tallies;
 
 pub use dump::TABLES;
 
@@ -145,7 +147,12 @@ impl SqlStore {
             Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await,
             Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
         }
-        .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))
+        .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
+        if self.tallies_missing().await? {
+            let n = self.rebuild_tallies_impl().await?;
+            tracing::info!(cases = n, "rebuilt the cockpit tallies from the case rows");
+        }
+        Ok(())
     }
 
     pub async fn close(&self) {
@@ -221,11 +228,29 @@ fn case_from_doc(doc: &str) -> StoreResult<Case> {
 const USER_COLS: &str =
     "id, username, display_name, role, unit, password_hash, disabled, created_at";
 
-const INSERT_CASE: &str = "INSERT INTO cases (id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc, sign_due, signed_at, handle_due, resolved_at, closed_at, satisfaction, merged_into, next_alert_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)";
+const INSERT_CASE_HEAD: &str = "INSERT INTO cases (id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc, sign_due, signed_at, handle_due, resolved_at, closed_at, satisfaction, merged_into, next_alert_at) VALUES ";
 
 const UPDATE_CASE: &str = "UPDATE cases SET version = $3, status = $4, nature = $5, category = $6, urgency = $7, source = $8, region = $9, hub = $10, unit = $11, created_by = $12, reporter_phone = $13, supervised = $14, title = $15, reported_at = $16, created_at = $17, updated_at = $18, due_at = $19, warn_at = $20, doc = $21, number = $2, sign_due = $22, signed_at = $23, handle_due = $24, resolved_at = $25, closed_at = $26, satisfaction = $27, merged_into = $28, next_alert_at = $29 WHERE id = $1 AND version = $30";
 
+const INSERT_EVENT_HEAD: &str =
+    "INSERT INTO events (id, case_id, at, actor, actor_name, unit, action, opinion, data) VALUES ";
 const INSERT_EVENT: &str = "INSERT INTO events (id, case_id, at, actor, actor_name, unit, action, opinion, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/// Binds the 9 event columns in the order of INSERT_EVENT.
+macro_rules! bind_event {
+    ($q:expr, $e:expr) => {{
+        let e = $e;
+        $q.bind(e.id.to_string())
+            .bind(e.case_id.to_string())
+            .bind(e.at)
+            .bind(e.actor.map(|a| a.to_string()))
+            .bind(e.actor_name.clone())
+            .bind(e.unit.clone())
+            .bind(e.action.clone())
+            .bind(e.opinion.clone())
+            .bind(e.data.to_string())
+    }};
+}
 
 /// Binds the 29 case columns in the order of INSERT_CASE / UPDATE_CASE.
 macro_rules! bind_case {
@@ -335,36 +360,114 @@ impl SqlStore {
     }
 
     /// Inserts new cases in one transaction, numbering each from the per-year counter; returns
-    /// them with their numbers.
+    /// them with their numbers. Every table gets multi-row statements (a few hundred rows each),
+    /// so a batch of a thousand cases costs a few dozen statements, not ten thousand: this is what
+    /// makes group-committed intake and bulk loads fast.
     pub(crate) async fn insert_cases_tx(
         &self,
-        writes: Vec<(CaseWrite, i32)>,
+        mut writes: Vec<(CaseWrite, i32)>,
     ) -> StoreResult<Vec<Case>> {
-        let search_insert = self.search_insert();
-        let mut out = Vec::with_capacity(writes.len());
+        let backend = self.backend();
+        let deltas = domain::tally::normalize(
+            writes
+                .iter()
+                .flat_map(|(w, _)| w.tallies.iter().cloned())
+                .collect(),
+        );
+        let mut per_year: std::collections::BTreeMap<i32, i64> = Default::default();
+        for (_, y) in &writes {
+            *per_year.entry(*y).or_default() += 1;
+        }
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
-            for (mut w, year) in writes {
-                let n: i64 = sqlx::query("INSERT INTO case_counters (year, last) VALUES ($1, 1) ON CONFLICT (year) DO UPDATE SET last = case_counters.last + 1 RETURNING last")
-                    .bind(i64::from(year))
+            // Numbers: one counter update per year reserves a run for the whole batch.
+            let mut next: std::collections::BTreeMap<i32, i64> = Default::default();
+            for (year, k) in &per_year {
+                let last: i64 = sqlx::query("INSERT INTO case_counters (year, last) VALUES ($1, $2) ON CONFLICT (year) DO UPDATE SET last = case_counters.last + excluded.last RETURNING last")
+                    .bind(i64::from(*year))
+                    .bind(*k)
                     .fetch_one(&mut *tx)
                     .await
                     .and_then(|r| r.try_get::<i64, _>("last"))
                     .map_err(backend_err)?;
-                w.case.number = format!("{year}-{n:06}");
-                let doc = serde_json::to_string(&w.case).map_err(json_err)?;
-                bind_case!(sqlx::query(INSERT_CASE), w, doc)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_err)?;
-                write_children!(tx, w, search_insert);
-                out.push(w.case);
+                next.insert(*year, last - k + 1);
             }
+            for (w, year) in &mut writes {
+                let n = next.entry(*year).or_insert(1);
+                w.case.number = format!("{year}-{n:06}");
+                *n += 1;
+            }
+            for chunk in writes.chunks(CASE_ROWS) {
+                let sql = bulk::rows_sql(INSERT_CASE_HEAD, &["$"; 29], chunk.len());
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (w, _) in chunk {
+                    let doc = serde_json::to_string(&w.case).map_err(json_err)?;
+                    q = bind_case!(q, w, doc);
+                }
+                q.execute(&mut *tx).await.map_err(backend_err)?;
+            }
+            let events: Vec<&Event> = writes.iter().flat_map(|(w, _)| &w.events).collect();
+            for chunk in events.chunks(bulk::ROWS) {
+                let sql = bulk::rows_sql(INSERT_EVENT_HEAD, &["$"; 9], chunk.len());
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for e in chunk {
+                    q = bind_event!(q, e);
+                }
+                q.execute(&mut *tx).await.map_err(backend_err)?;
+            }
+            let units: Vec<(String, String, bool)> = writes
+                .iter()
+                .flat_map(|(w, _)| {
+                    let id = w.case.id.to_string();
+                    w.case
+                        .unit
+                        .iter()
+                        .map(|u| (u.clone(), true))
+                        .chain(w.case.co_units.iter().map(|u| (u.clone(), false)))
+                        .map(move |(u, main)| (id.clone(), u, main))
+                })
+                .collect();
+            for chunk in units.chunks(bulk::ROWS) {
+                let sql = bulk::rows_sql(
+                    "INSERT INTO case_units (case_id, unit, main) VALUES ",
+                    &["$"; 3],
+                    chunk.len(),
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (id, unit, main) in chunk {
+                    q = q.bind(id.clone()).bind(unit.clone()).bind(*main);
+                }
+                q.execute(&mut *tx).await.map_err(backend_err)?;
+            }
+            let search: Vec<(String, &String)> = writes
+                .iter()
+                .filter_map(|(w, _)| w.search_tokens.as_ref().map(|t| (w.case.id.to_string(), t)))
+                .collect();
+            let template: &[&str] = match backend {
+                Backend::Sqlite => &["$", "$"],
+                Backend::Postgres => &["$", "to_tsvector('simple', $)"],
+            };
+            for chunk in search.chunks(bulk::ROWS) {
+                let head = match backend {
+                    Backend::Sqlite => "INSERT INTO case_search (case_id, tokens) VALUES ",
+                    Backend::Postgres => "INSERT INTO case_search (case_id, tsv) VALUES ",
+                };
+                let sql = bulk::rows_sql(head, template, chunk.len());
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (id, tokens) in chunk {
+                    q = q.bind(id.clone()).bind((*tokens).clone());
+                }
+                q.execute(&mut *tx).await.map_err(backend_err)?;
+            }
+            tallies::apply_tallies!(tx, deltas);
             tx.commit().await.map_err(backend_err)?;
         });
-        Ok(out)
+        Ok(writes.into_iter().map(|(w, _)| w.case).collect())
     }
 }
+
+/// Case rows per multi-row insert: 29 parameters each stays under SQLite's 32,766.
+const CASE_ROWS: usize = 400;
 
 const SQLITE_SEARCH_INSERT: &str = "INSERT INTO case_search (case_id, tokens) VALUES ($1, $2)";
 const PG_SEARCH_INSERT: &str =
@@ -642,6 +745,12 @@ impl Store for SqlStore {
 
     async fn save_cases(&self, writes: Vec<CaseWrite>) -> StoreResult<bool> {
         let search_insert = self.search_insert();
+        let deltas = domain::tally::normalize(
+            writes
+                .iter()
+                .flat_map(|w| w.tallies.iter().cloned())
+                .collect(),
+        );
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
             for w in &writes {
@@ -662,6 +771,7 @@ impl Store for SqlStore {
                 }
                 write_children!(tx, w, search_insert);
             }
+            tallies::apply_tallies!(tx, deltas);
             tx.commit().await.map_err(backend_err)?;
             Ok(true)
         })
@@ -774,7 +884,6 @@ impl Store for SqlStore {
 
     async fn stats(&self, q: &CaseQuery) -> StoreResult<RawStats> {
         let (w, args) = query::case_filter(q, self.backend());
-        let now = q.now;
         // Shanghai day number of an epoch-ms column: portable integer arithmetic (UTC+8, no DST).
         let day = |col: &str| format!("(({col} + 28800000) / 86400000)");
         let total_sql = format!("SELECT COUNT(*) AS n FROM cases c WHERE {w}");
@@ -784,10 +893,10 @@ impl Store for SqlStore {
             day("c.reported_at")
         );
         let by_cat_sql = format!(
-            "SELECT c.category AS k, COUNT(*) AS n FROM cases c WHERE {w} GROUP BY c.category ORDER BY 2 DESC"
+            "SELECT c.category AS k, COUNT(*) AS n FROM cases c WHERE {w} GROUP BY c.category ORDER BY 2 DESC, 1"
         );
         let by_street_sql = format!(
-            "SELECT substr(c.region, 1, 9) AS k, COUNT(*) AS n FROM cases c WHERE {w} GROUP BY substr(c.region, 1, 9) ORDER BY 2 DESC"
+            "SELECT substr(c.region, 1, 9) AS k, COUNT(*) AS n FROM cases c WHERE {w} GROUP BY substr(c.region, 1, 9) ORDER BY 2 DESC, 1"
         );
         let units_sql = format!(
             "SELECT c.unit AS k, COUNT(*) AS dispatched, \
@@ -795,10 +904,7 @@ impl Store for SqlStore {
              SUM(CASE WHEN c.signed_at IS NOT NULL AND c.signed_at <= c.sign_due THEN 1 ELSE 0 END) AS signed_on_time, \
              SUM(CASE WHEN c.resolved_at IS NOT NULL THEN 1 ELSE 0 END) AS resolved, \
              SUM(CASE WHEN c.resolved_at IS NOT NULL AND c.resolved_at <= c.handle_due THEN 1 ELSE 0 END) AS resolved_on_time \
-             FROM cases c WHERE {w} AND c.unit IS NOT NULL GROUP BY c.unit ORDER BY 2 DESC"
-        );
-        let overdue_sql = format!(
-            "SELECT c.unit AS k, COUNT(*) AS n FROM cases c WHERE {w} AND c.unit IS NOT NULL AND c.status IN ('dispatched', 'in_progress') AND c.due_at < {now} GROUP BY c.unit ORDER BY 2 DESC"
+             FROM cases c WHERE {w} AND c.unit IS NOT NULL GROUP BY c.unit ORDER BY 2 DESC, 1"
         );
         let sat_sql = format!(
             "SELECT {} AS d, COUNT(*) AS rated, SUM(CASE WHEN c.satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END) AS sat \
@@ -845,15 +951,57 @@ impl Store for SqlStore {
                     resolved_on_time: i(&r, "resolved_on_time")?,
                 });
             }
-            for r in fetch!(overdue_sql) {
-                out.overdue_by_unit.push((s(&r, "k")?, i(&r, "n")?));
-            }
+            // Rated cases by the month they were closed in.
+            let mut months: std::collections::BTreeMap<i64, (i64, i64)> = Default::default();
             for r in fetch!(sat_sql) {
-                out.satisfaction_by_day
-                    .push((i(&r, "d")?, i(&r, "rated")?, i(&r, "sat")?));
+                let e = months
+                    .entry(domain::tally::month_of_day(i(&r, "d")?))
+                    .or_default();
+                e.0 += i(&r, "rated")?;
+                e.1 += i(&r, "sat")?;
             }
+            out.satisfaction_by_month = months.into_iter().map(|(m, (r, s))| (m, r, s)).collect();
             Ok(out)
         })
+    }
+
+    async fn tally_stats(
+        &self,
+        first_day: i64,
+        last_day: i64,
+        street_prefix: Option<&str>,
+    ) -> StoreResult<RawStats> {
+        self.tally_stats_impl(first_day, last_day, street_prefix)
+            .await
+    }
+
+    async fn overdue_by_unit(&self, q: &CaseQuery) -> StoreResult<Vec<(String, i64)>> {
+        let (w, args) = query::case_filter(q, self.backend());
+        let now = q.now;
+        let sql = format!(
+            "SELECT c.unit AS k, COUNT(*) AS n FROM cases c WHERE {w} AND c.unit IS NOT NULL AND c.status IN ('dispatched', 'in_progress') AND c.due_at < {now} GROUP BY c.unit ORDER BY 2 DESC, 1"
+        );
+        on_pool!(self, read, |p| {
+            let mut qq = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for a in &args {
+                qq = a.bind_to(qq);
+            }
+            qq.fetch_all(p)
+                .await
+                .map_err(backend_err)?
+                .iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get::<String, _>("k").map_err(backend_err)?,
+                        r.try_get::<i64, _>("n").map_err(backend_err)?,
+                    ))
+                })
+                .collect()
+        })
+    }
+
+    async fn rebuild_tallies(&self) -> StoreResult<u64> {
+        self.rebuild_tallies_impl().await
     }
 
     async fn get_setting(&self, key: &str) -> StoreResult<Option<String>> {
