@@ -100,3 +100,35 @@ test('admin org tree', async ({ page }) => {
   await expect(page.getByTestId('org-tree')).toBeVisible()
   await shot(page, 'admin-org')
 })
+
+test('admin time limits with the rule dialog', async ({ page }) => {
+  await login(page, 'admin')
+  await page.goto('/admin/policies')
+  await page.getByTestId('policy-edit-1').click()
+  await expect(page.getByRole('dialog')).toBeVisible()
+  await shot(page, 'admin-policies')
+})
+
+test('admin routing catalogue', async ({ page }) => {
+  await login(page, 'admin')
+  await page.goto('/admin/taxonomy')
+  await expect(page.getByTestId('catalogue-table')).toBeVisible()
+  await page.getByTestId('catalogue-table').scrollIntoViewIfNeeded()
+  await shot(page, 'admin-catalogue')
+})
+
+test('ledger import, checked only', async ({ page }) => {
+  await login(page, 'clerk')
+  await page.goto('/ledger')
+  const csv = [
+    '走访对象,对象类型,走访日期,走访人,问题描述,地址,区划代码,问题分类,联系电话',
+    '王建国,住户,2026-11-02,李明,小区东门路灯损坏两周无人修,临江区东湖街道金桥社区金桥花园东门,330188002001,城市管理/市容环境,13800001234',
+    '钱进,企业,2026-11-03,李明,厂区门口道路坑洼，大货车进出困难,临江区东湖街道金桥社区文昌路 18 号,330188002001,,13800005678',
+    '赵六,住户,2026-11-40,李明,楼道堆放杂物,临江区某处,999,城市管理/市容环境,',
+  ].join('\r\n')
+  await page.getByTestId('ledger-file').setInputFiles({ name: '走访台账.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await page.getByTestId('ledger-dry-run').click()
+  await page.getByTestId('ledger-submit').click()
+  await expect(page.getByTestId('ledger-rows')).toBeVisible()
+  await shot(page, 'ledger-import')
+})
