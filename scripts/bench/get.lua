@@ -7,3 +7,5 @@ request = function()
   i = i % #paths + 1
   return wrk.format("GET", paths[i])
 end
+
+dofile(os.getenv("BENCH_DIR") .. "/report.lua")

@@ -11,3 +11,5 @@ request = function()
     thread_id, counter, counter % 10000, counter % 500, os.getenv("REGION"))
   return wrk.format(nil, nil, nil, body)
 end
+
+dofile(os.getenv("BENCH_DIR") .. "/report.lua")

@@ -9,3 +9,5 @@ request = function()
     "&first_name=%E5%BC%A0&phone=1390000" .. string.format("%04d", counter % 10000)
   return wrk.format(nil, nil, nil, body)
 end
+
+dofile(os.getenv("BENCH_DIR") .. "/report.lua")

@@ -218,6 +218,7 @@ impl App {
             ),
             other => other.into(),
         })?;
+        self.users_cache.invalidate();
         Ok(user)
     }
 

@@ -725,7 +725,7 @@ impl App {
         let classifier = self.classifier();
         let s = classifier.classify(&text);
         let tree = self.org.tree().await?;
-        let routes = self.store.catalogue().await?;
+        let routes = self.catalogue_cached().await?;
         let region = f.opt_str("region", 20)?.unwrap_or_default();
         // The unit comes from the routing catalogue; failing that, the department named by the model.
         let unit_for = |category: &str, dept: &str| {

@@ -37,10 +37,16 @@ impl Default for IntakeSettings {
 
 impl App {
     pub async fn intake_settings(&self) -> Result<IntakeSettings, AppError> {
-        Ok(match self.store.get_setting(SETTINGS_KEY).await? {
-            Some(t) => serde_json::from_str(&t).unwrap_or_default(),
-            None => IntakeSettings::default(),
-        })
+        let s = self
+            .intake_settings_cache
+            .get(|| async {
+                Ok::<_, AppError>(match self.store.get_setting(SETTINGS_KEY).await? {
+                    Some(t) => serde_json::from_str(&t).unwrap_or_default(),
+                    None => IntakeSettings::default(),
+                })
+            })
+            .await?;
+        Ok((*s).clone())
     }
 
     pub async fn set_intake_settings(
@@ -87,6 +93,7 @@ impl App {
                 &serde_json::to_string(&s).map_err(AppError::internal)?,
             )
             .await?;
+        self.intake_settings_cache.invalidate();
         Ok(s)
     }
 
@@ -94,7 +101,7 @@ impl App {
     pub(crate) async fn alert_high_risk(&self, c: &Case, signals: &[&str]) -> Result<(), AppError> {
         let tree = self.org.tree().await?;
         let now = self.now();
-        let users = self.store.users().await?;
+        let users = self.users_cached().await?;
         let title = format!("高风险预警：工单 {} {}", c.number, c.title);
         let body = format!(
             "风险信号：{}；属地：{}",

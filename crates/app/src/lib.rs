@@ -26,6 +26,7 @@ pub mod scope;
 pub mod search;
 pub mod seed;
 pub mod stats;
+pub mod ttl;
 pub mod views;
 
 use std::sync::Arc;
@@ -52,6 +53,10 @@ impl Default for Settings {
     }
 }
 
+/// How long settings and catalogues read from the database are kept (another replica's change is
+/// seen at most this late; this process's own changes at once).
+const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Everything a use case needs: storage, clock, calendar, policy, triage, org cache.
 pub struct App {
     pub store: Arc<dyn ports::Store>,
@@ -64,6 +69,11 @@ pub struct App {
     pub classifier: learning::Classifier,
     pub org: org::OrgCache,
     pub settings: Settings,
+    /// Read by every intake, changed a few times a year: kept for 30 s (see `ttl`).
+    pub(crate) intake_settings_cache: ttl::TtlCache<intake::IntakeSettings>,
+    pub(crate) catalogue_cache: ttl::TtlCache<Vec<ports::Route>>,
+    /// Users, for finding whom to notify of a high-risk case.
+    pub(crate) users_cache: ttl::TtlCache<Vec<ports::UserRecord>>,
 }
 
 impl App {
@@ -80,6 +90,9 @@ impl App {
             classifier: learning::Classifier::new(triage.clone()),
             triage,
             settings: Settings::default(),
+            intake_settings_cache: ttl::TtlCache::new(CACHE_TTL),
+            catalogue_cache: ttl::TtlCache::new(CACHE_TTL),
+            users_cache: ttl::TtlCache::new(CACHE_TTL),
         }
     }
 

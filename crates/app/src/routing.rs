@@ -61,6 +61,7 @@ impl App {
             })
             .collect();
         self.store.put_catalogue(&routes).await?;
+        self.catalogue_cache.invalidate();
         Ok(routes.len())
     }
 
@@ -100,7 +101,23 @@ impl App {
     }
 
     pub async fn catalogue(&self) -> Result<Vec<Route>, AppError> {
-        Ok(self.store.catalogue().await?)
+        Ok((*self.catalogue_cached().await?).clone())
+    }
+
+    /// The routing catalogue, kept for a short while (every intake and triage call reads it).
+    pub(crate) async fn catalogue_cached(&self) -> Result<std::sync::Arc<Vec<Route>>, AppError> {
+        self.catalogue_cache
+            .get(|| async { Ok::<_, AppError>(self.store.catalogue().await?) })
+            .await
+    }
+
+    /// Users, kept for a short while (high-risk intakes look for supervisors among them).
+    pub(crate) async fn users_cached(
+        &self,
+    ) -> Result<std::sync::Arc<Vec<crate::ports::UserRecord>>, AppError> {
+        self.users_cache
+            .get(|| async { Ok::<_, AppError>(self.store.users().await?) })
+            .await
     }
 
     /// Replaces the routing catalogue (admin). Every row must name a `一级/二级` category, an
@@ -175,6 +192,7 @@ impl App {
             });
         }
         self.store.put_catalogue(&routes).await?;
+        self.catalogue_cache.invalidate();
         Ok(routes)
     }
 
@@ -185,7 +203,7 @@ impl App {
         region: &str,
     ) -> Result<Option<Routing>, AppError> {
         let tree = self.org.tree().await?;
-        let routes = self.store.catalogue().await?;
+        let routes = self.catalogue_cached().await?;
         Ok(route(&routes, &tree, category, region))
     }
 }

@@ -68,19 +68,30 @@ pub struct Case {
     /// The hub (中心/站) that accepts and dispatches this case; escalation moves it up.
     pub hub: String,
     /// Main handling unit (主办), once dispatched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// Co-units (协办).
     pub co_units: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dispatched_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signed_at: Option<i64>,
     /// When the current handling clock started (signing, or reopening).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle_started_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign_due: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle_due: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_up_due: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_extension: Option<PendingExtension>,
     /// Set while the handling clock is paused (挂起).
     #[serde(default)]
@@ -92,12 +103,18 @@ pub struct Case {
     pub supervised: bool,
     /// How many duplicates were merged into this case (重复诉求).
     pub repeat_count: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub satisfaction: Option<Satisfaction>,
     /// The citizen's own answer at follow-up: was the problem solved?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub citizen_resolved: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
     /// Risk level from triage: none, low, medium, high.
     pub risk_level: String,
@@ -243,6 +260,15 @@ mod tests {
         assert!(
             c.unit.is_none() && c.sign_due.is_none() && c.number.is_empty() && c.reply.is_none()
         );
+        // Stored compactly: absent fields are left out of the JSON, and read back as absent.
+        let text = serde_json::to_string(&c).unwrap_or_default();
+        assert!(!text.contains("\"unit\":null") && !text.contains("\"sign_due\""));
+        let back: Case = serde_json::from_str(&text).expect("reads back");
+        assert_eq!(back, c);
+        // Documents written before (with explicit nulls) still read.
+        let mut v = serde_json::to_value(&c).unwrap_or_default();
+        v["unit"] = serde_json::Value::Null;
+        assert_eq!(serde_json::from_value::<Case>(v).ok(), Some(c));
     }
 
     #[test]

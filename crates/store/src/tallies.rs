@@ -15,20 +15,13 @@ use std::collections::BTreeMap;
 pub(crate) const ROWS_PER_STATEMENT: usize = 500;
 
 /// The upsert of `n` tally rows: counters add to what is there.
-pub(crate) fn upsert_sql(n: usize) -> String {
-    let mut sql = String::from(
+pub(crate) fn upsert_sql(n: usize, numbered: bool) -> String {
+    let mut sql = crate::bulk::rows_sql(
         "INSERT INTO case_tallies (grain, bucket, street, category, unit, closed_month, cases, signed, signed_on_time, resolved, resolved_on_time, rated, satisfied) VALUES ",
+        &["$"; 13],
+        n,
+        numbered,
     );
-    for i in 0..n {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        let b = i * 13;
-        let ps: Vec<String> = (1..=13).map(|j| format!("${}", b + j)).collect();
-        sql.push('(');
-        sql.push_str(&ps.join(", "));
-        sql.push(')');
-    }
     sql.push_str(
         " ON CONFLICT (grain, bucket, street, category, unit, closed_month) DO UPDATE SET \
          cases = case_tallies.cases + excluded.cases, \
@@ -45,9 +38,9 @@ pub(crate) fn upsert_sql(n: usize) -> String {
 /// Applies tally deltas (already merged per key and sorted, so concurrent writers lock rows in one
 /// order) inside an open transaction.
 macro_rules! apply_tallies {
-    ($tx:expr, $deltas:expr) => {{
+    ($tx:expr, $deltas:expr, $numbered:expr) => {{
         for chunk in $deltas.chunks($crate::tallies::ROWS_PER_STATEMENT) {
-            let sql = $crate::tallies::upsert_sql(chunk.len());
+            let sql = $crate::tallies::upsert_sql(chunk.len(), $numbered);
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (k, v) in chunk {
                 q = q
@@ -248,7 +241,7 @@ impl SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(backend_err)?;
-            apply_tallies!(tx, deltas);
+            apply_tallies!(tx, deltas, matches!(self.db, Db::Postgres(_)));
             tx.commit().await.map_err(backend_err)?;
         });
         Ok(scanned)
@@ -278,11 +271,12 @@ mod tests {
 
     #[test]
     fn upsert_numbers_parameters_per_row() {
-        let sql = upsert_sql(2);
+        let sql = upsert_sql(2, true);
         assert!(sql.contains("($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"));
         assert!(sql.contains("($14, $15,"));
         assert!(sql.contains("$26)"));
         assert!(!sql.contains("$27"));
+        assert!(upsert_sql(2, false).contains("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?,"));
     }
 
     #[test]
