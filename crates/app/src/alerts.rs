@@ -264,6 +264,7 @@ impl App {
                     id: Uuid::now_v7(),
                     user_id: u.id,
                     case_id: Some(case.id),
+                    case_number: Some(case.number.clone()),
                     kind: action.to_string(),
                     title: title.clone(),
                     body: body.clone(),
@@ -475,7 +476,7 @@ impl App {
             .await?
             .iter()
             .map(|n| {
-                json!({ "id": n.id, "case_id": n.case_id, "kind": n.kind, "title": n.title, "body": n.body,
+                json!({ "id": n.id, "case_id": n.case_id, "case_number": n.case_number, "kind": n.kind, "title": n.title, "body": n.body,
                     "created_at": crate::deadlines::format_instant(n.created_at), "read": n.read_at.is_some() })
             })
             .collect())

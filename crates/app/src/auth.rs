@@ -113,13 +113,45 @@ impl App {
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), AppError> {
-        self.store.delete_session(&token_hash(token)).await?;
+        let hash = token_hash(token);
+        self.store.delete_session(&hash).await?;
+        if let Ok(mut cache) = self.credentials_cache.lock() {
+            cache.remove(&hash);
+        }
         Ok(())
     }
 
-    /// Resolves a bearer credential: a session token, or an API key (`owk_…`).
+    /// Resolves a bearer credential: a session token, or an API key (`owk_…`). A credential
+    /// checked in the last `Settings::auth_cache_ms` is not looked up again: every request carries
+    /// one, and the two lookups cost more than most requests' own work. Logging out here drops it
+    /// at once; a logout through another replica is seen within that interval.
     pub async fn authenticate(&self, bearer: &str) -> Result<Principal, AppError> {
         let hash = token_hash(bearer);
+        let now = self.now();
+        let max_age = self.settings.auth_cache_ms;
+        if max_age > 0
+            && let Some(p) = self.credentials_cache.lock().ok().and_then(|c| {
+                c.get(&hash)
+                    .filter(|(at, _)| now >= *at && now - at < max_age)
+                    .map(|(_, p)| p.clone())
+            })
+        {
+            return Ok(p);
+        }
+        let p = self.authenticate_uncached(bearer, &hash).await?;
+        if max_age > 0
+            && let Ok(mut cache) = self.credentials_cache.lock()
+        {
+            if cache.len() > 10_000 {
+                cache.clear();
+            }
+            cache.insert(hash, (now, p.clone()));
+        }
+        Ok(p)
+    }
+
+    async fn authenticate_uncached(&self, bearer: &str, hash: &str) -> Result<Principal, AppError> {
+        let hash = hash.to_string();
         if bearer.starts_with(API_KEY_PREFIX) {
             let key = self
                 .store

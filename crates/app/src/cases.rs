@@ -43,6 +43,13 @@ fn valid_phone(p: &str) -> bool {
             .all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ')
 }
 
+/// Lists count their matches up to this many: beyond it the workbench says "10,000+" (no one
+/// pages through more; they narrow the filter), and a broad filter over ten million cases stays
+/// as fast as a narrow one.
+pub const LIST_COUNT_CAP: u64 = 10_000;
+/// The same for full-text searches ("1,000+": refine the words).
+pub const SEARCH_COUNT_CAP: u64 = 1_000;
+
 /// Parses an instant given as RFC 3339 (`2026-11-26T09:30:00+08:00`) or a civil date
 /// (`2026-11-26`, taken as the start of that day in Shanghai).
 pub fn parse_instant(s: &str) -> Option<i64> {
@@ -501,10 +508,18 @@ impl App {
         let mut q = self.parse_case_query(params)?;
         let tree = self.org.tree().await?;
         q.scope = Some(read_scope(p, &tree));
+        // A word common over years matches tens of thousands of cases: a search counts fewer.
+        let cap = if q.text.is_empty() {
+            LIST_COUNT_CAP
+        } else {
+            SEARCH_COUNT_CAP
+        };
+        q.count_limit = Some(cap);
         let (cases, total) = self.store.list_cases(&q).await?;
         Ok(Page {
             items: cases.iter().map(|c| self.view(c, p, &tree)).collect(),
-            total,
+            total: total.min(cap),
+            total_capped: total > cap,
             page: q.offset / u64::from(q.limit.max(1)) + 1,
             page_size: q.limit,
         })

@@ -81,16 +81,15 @@ impl App {
         q.scope = Some(read_scope(p, &tree));
         q.offset = 0;
         q.limit = 1000;
+        q.count_limit = Some(MAX_EXPORT_ROWS);
         let mut out = Vec::new();
         loop {
             let (cases, total) = self.store.list_cases(&q).await?;
             if total > MAX_EXPORT_ROWS {
                 return Err(AppError::field(
                     "filter",
-                    format!(
-                        "符合条件的工单共 {total} 条，超过单次导出上限 {MAX_EXPORT_ROWS} 条，请缩小筛选范围"
-                    ),
-                    format!("{total} cases match; narrow the filter to at most {MAX_EXPORT_ROWS}"),
+                    format!("符合条件的工单超过单次导出上限 {MAX_EXPORT_ROWS} 条，请缩小筛选范围"),
+                    format!("more than {MAX_EXPORT_ROWS} cases match; narrow the filter"),
                 ));
             }
             let n = cases.len();

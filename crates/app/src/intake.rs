@@ -119,6 +119,7 @@ impl App {
                 id: Uuid::now_v7(),
                 user_id: u.id,
                 case_id: Some(c.id),
+                case_number: Some(c.number.clone()),
                 kind: "high_risk".into(),
                 title: title.clone(),
                 body: body.clone(),

@@ -41,6 +41,13 @@ pub struct Settings {
     /// Failed logins per username allowed within `login_window_ms` before further attempts are refused.
     pub login_max_failures: i64,
     pub login_window_ms: i64,
+    /// How long a month's unit metrics, once computed, are served as they are (ms of the app's
+    /// clock). Computing them reads every event of the cases active in the month; leaders and
+    /// boards ask for the same months all day. 0 computes every time.
+    pub metrics_cache_ms: i64,
+    /// How long a checked credential is trusted without looking it up again (ms of the app's
+    /// clock). 0 looks up every request.
+    pub auth_cache_ms: i64,
 }
 
 impl Default for Settings {
@@ -49,6 +56,8 @@ impl Default for Settings {
             session_ttl_ms: 12 * 3_600_000,
             login_max_failures: 5,
             login_window_ms: 15 * 60_000,
+            metrics_cache_ms: 60_000,
+            auth_cache_ms: 5_000,
         }
     }
 }
@@ -74,6 +83,11 @@ pub struct App {
     pub(crate) catalogue_cache: ttl::TtlCache<Vec<ports::Route>>,
     /// Users, for finding whom to notify of a high-risk case.
     pub(crate) users_cache: ttl::TtlCache<Vec<ports::UserRecord>>,
+    /// Unit metrics per month, with the instant they were computed (see `Settings::metrics_cache_ms`).
+    pub(crate) metrics_cache: metrics::MetricsCache,
+    /// Credentials checked recently: token hash → (when, principal). See `authenticate`.
+    pub(crate) credentials_cache:
+        std::sync::Mutex<std::collections::HashMap<String, (i64, scope::Principal)>>,
 }
 
 impl App {
@@ -93,6 +107,8 @@ impl App {
             intake_settings_cache: ttl::TtlCache::new(CACHE_TTL),
             catalogue_cache: ttl::TtlCache::new(CACHE_TTL),
             users_cache: ttl::TtlCache::new(CACHE_TTL),
+            metrics_cache: metrics::MetricsCache::default(),
+            credentials_cache: Default::default(),
         }
     }
 

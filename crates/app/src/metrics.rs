@@ -248,8 +248,52 @@ fn rate(num: usize, den: usize) -> Value {
     json!({ "numerator": num, "denominator": den, "rate": if den == 0 { Value::Null } else { json!(((num as f64 / den as f64) * 10000.0).round() / 10000.0) } })
 }
 
+/// Rolled-up unit tallies per month, with the clock instant they were computed at.
+pub type MetricsCache =
+    std::sync::Mutex<HashMap<String, (i64, std::sync::Arc<HashMap<String, UnitTally>>)>>;
+
 impl App {
+    /// The month's tallies, from the cache while they are younger than `metrics_cache_ms`.
     async fn tallies(
+        &self,
+        period: &str,
+    ) -> Result<
+        (
+            std::sync::Arc<HashMap<String, UnitTally>>,
+            std::sync::Arc<crate::org::OrgTree>,
+        ),
+        AppError,
+    > {
+        let now = self.now();
+        let max_age = self.settings.metrics_cache_ms;
+        let cached = if max_age > 0 {
+            self.metrics_cache.lock().ok().and_then(|cache| {
+                cache
+                    .get(period)
+                    .filter(|(at, _)| now >= *at && now - at < max_age)
+                    .map(|(_, t)| t.clone())
+            })
+        } else {
+            None
+        };
+        if let Some(t) = cached {
+            return Ok((t, self.org.tree().await?));
+        }
+        let (rolled, tree) = self.compute_tallies(period).await?;
+        let rolled = std::sync::Arc::new(rolled);
+        if max_age > 0
+            && let Ok(mut cache) = self.metrics_cache.lock()
+        {
+            // Twelve months or so are asked for; keep the cache from growing without bound.
+            if cache.len() > 64 {
+                cache.clear();
+            }
+            cache.insert(period.to_string(), (now, rolled.clone()));
+        }
+        Ok((rolled, tree))
+    }
+
+    async fn compute_tallies(
         &self,
         period: &str,
     ) -> Result<

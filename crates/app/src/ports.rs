@@ -60,6 +60,9 @@ pub struct Notification {
     pub id: Uuid,
     pub user_id: Uuid,
     pub case_id: Option<Uuid>,
+    /// The case's number, for showing (read with the notification; not stored with it).
+    #[serde(default)]
+    pub case_number: Option<String>,
     pub kind: String,
     pub title: String,
     pub body: String,
@@ -169,6 +172,9 @@ pub struct CaseQuery {
     pub sort: SortKey,
     pub offset: u64,
     pub limit: u32,
+    /// Count matches only up to this many (plus one, to tell "more"): an exact count of a broad
+    /// filter over years of history reads every matching row; a list page does not need it.
+    pub count_limit: Option<u64>,
 }
 
 /// A stored triage model (without its weights).

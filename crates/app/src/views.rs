@@ -306,7 +306,10 @@ pub fn unit_view(u: &Unit) -> UnitView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// Matches, counted up to [`crate::cases::LIST_COUNT_CAP`]; `total_capped` says there are more.
     pub total: u64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub total_capped: bool,
     pub page: u64,
     pub page_size: u32,
 }

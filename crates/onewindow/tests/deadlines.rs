@@ -67,6 +67,10 @@ async fn sign_clock(db: Db) {
     let (_, list) = s.get("/api/v1/notifications", &h).await;
     assert!(list[0]["title"].as_str().unwrap().contains("临期"));
     assert_eq!(list[0]["case_id"], c["id"]);
+    assert_eq!(
+        list[0]["case_number"], c["number"],
+        "shown with the case's number"
+    );
     // Sweeping again records nothing new.
     assert_eq!(sweep_at(&s, at(2026, 11, 25, 20, 0)).await.recorded, 0);
     assert_eq!(events_of(&s, &c, "near_due").await.len(), 1);

@@ -154,3 +154,30 @@ async fn tallies_equal_recount(db: Db) {
     s.shutdown().await;
 }
 on_both!(cockpit_tallies_equal_a_recount, tallies_equal_recount);
+
+/// A list counts its matches only up to the cap it is given (plus one, to say "more").
+async fn list_counts_stop_at_the_cap(db: Db) {
+    let s = TestServer::start(db).await;
+    s.app.seed_cases(300, 3, 300).await.unwrap();
+    let q = |cap: Option<u64>| CaseQuery {
+        scope: Some(Scope::All),
+        now: T0,
+        limit: 5,
+        count_limit: cap,
+        ..CaseQuery::default()
+    };
+    let (items, exact) = s.store.list_cases(&q(None)).await.unwrap();
+    assert_eq!((items.len(), exact), (5, 300));
+    let (items, capped) = s.store.list_cases(&q(Some(100))).await.unwrap();
+    assert_eq!((items.len(), capped), (5, 101));
+    let (_, under) = s.store.list_cases(&q(Some(1000))).await.unwrap();
+    assert_eq!(under, 300);
+    // Over HTTP a page below the cap has an exact total and no `total_capped`.
+    let disp = s.login("dispatcher").await;
+    let (st, page) = s.get("/api/v1/cases?page_size=5", &disp).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(page["total"], 300);
+    assert!(page.get("total_capped").is_none(), "{page}");
+    s.shutdown().await;
+}
+on_both!(list_counts_are_capped, list_counts_stop_at_the_cap);

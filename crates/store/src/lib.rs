@@ -19,8 +19,8 @@ use app::ports::{
 };
 use async_trait::async_trait;
 use domain::{Case, Event, Level, Role, UnitKind};
-use sqlx::Row;
 use sqlx::ConnectOptions;
+use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -814,11 +814,25 @@ impl Store for SqlStore {
     }
 
     async fn list_cases(&self, q: &CaseQuery) -> StoreResult<(Vec<Case>, u64)> {
-        let (where_sql, args) = query::case_filter(q, self.backend());
-        let order = query::order_by(q.sort);
-        let count_sql = format!("SELECT COUNT(*) AS n FROM cases c WHERE {where_sql}");
+        let fts = query::fts_driven(q, self.backend());
+        let (where_sql, args) = query::case_filter_with(q, self.backend(), fts);
+        let (from, order) = if fts {
+            (
+                "case_search JOIN cases c ON c.id = case_search.case_id",
+                "case_search.rowid DESC",
+            )
+        } else {
+            ("cases c", query::order_by(q.sort))
+        };
+        let count_sql = match q.count_limit {
+            Some(cap) => format!(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM {from} WHERE {where_sql} LIMIT {}) t",
+                cap.saturating_add(1)
+            ),
+            None => format!("SELECT COUNT(*) AS n FROM {from} WHERE {where_sql}"),
+        };
         let list_sql = format!(
-            "SELECT c.doc FROM cases c WHERE {where_sql} ORDER BY {order} LIMIT {} OFFSET {}",
+            "SELECT c.doc FROM {from} WHERE {where_sql} ORDER BY {order} LIMIT {} OFFSET {}",
             q.limit, q.offset
         );
         on_pool!(self, read, |p| {
@@ -990,8 +1004,14 @@ impl Store for SqlStore {
     async fn overdue_by_unit(&self, q: &CaseQuery) -> StoreResult<Vec<(String, i64)>> {
         let (w, args) = query::case_filter(q, self.backend());
         let now = q.now;
+        // Open cases past due are few at any size of history: start from them. (SQLite's
+        // planner, without statistics, would rather walk the period's cases by date.)
+        let from = match self.backend() {
+            Backend::Sqlite => "cases c INDEXED BY cases_open_due",
+            Backend::Postgres => "cases c",
+        };
         let sql = format!(
-            "SELECT c.unit AS k, COUNT(*) AS n FROM cases c WHERE {w} AND c.unit IS NOT NULL AND c.status IN ('dispatched', 'in_progress') AND c.due_at < {now} GROUP BY c.unit ORDER BY 2 DESC, 1"
+            "SELECT c.unit AS k, COUNT(*) AS n FROM {from} WHERE c.status IN ('dispatched', 'in_progress') AND c.due_at < {now} AND c.unit IS NOT NULL AND {w} GROUP BY c.unit ORDER BY 2 DESC, 1"
         );
         on_pool!(self, read, |p| {
             let mut qq = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -1278,12 +1298,12 @@ impl Store for SqlStore {
         limit: u32,
     ) -> StoreResult<Vec<Notification>> {
         let filter = if unread_only {
-            " AND read_at IS NULL"
+            " AND n.read_at IS NULL"
         } else {
             ""
         };
         let sql = format!(
-            "SELECT id, user_id, case_id, kind, title, body, created_at, read_at FROM notifications WHERE user_id = $1{filter} ORDER BY created_at DESC, id DESC LIMIT {limit}"
+            "SELECT n.id, n.user_id, n.case_id, c.number AS case_number, n.kind, n.title, n.body, n.created_at, n.read_at FROM notifications n LEFT JOIN cases c ON c.id = n.case_id WHERE n.user_id = $1{filter} ORDER BY n.created_at DESC, n.id DESC LIMIT {limit}"
         );
         on_pool!(self, read, |p| {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -1300,6 +1320,7 @@ impl Store for SqlStore {
                         id: uuid(r.try_get("id").map_err(backend_err)?)?,
                         user_id: uuid(r.try_get("user_id").map_err(backend_err)?)?,
                         case_id: case_id.map(uuid).transpose()?,
+                        case_number: r.try_get("case_number").map_err(backend_err)?,
                         kind: r.try_get("kind").map_err(backend_err)?,
                         title: r.try_get("title").map_err(backend_err)?,
                         body: r.try_get("body").map_err(backend_err)?,

@@ -60,6 +60,19 @@ fn like_prefix(s: &str) -> String {
 }
 
 pub fn case_filter(q: &CaseQuery, backend: Backend) -> (String, Vec<Arg>) {
+    case_filter_with(q, backend, false)
+}
+
+/// Whether a list should be driven by SQLite's full-text index: a text search in the default
+/// order. The index is walked newest entry first and stops after the page, instead of collecting
+/// every match (tens of thousands for a common word over years) to sort them by date.
+pub fn fts_driven(q: &CaseQuery, backend: Backend) -> bool {
+    backend == Backend::Sqlite && !q.text.is_empty() && q.sort == SortKey::ReportedDesc
+}
+
+/// `case_filter`, with the text condition written for a query that joins `case_search` (see
+/// [`fts_driven`]) when `fts_join` is set.
+pub fn case_filter_with(q: &CaseQuery, backend: Backend, fts_join: bool) -> (String, Vec<Arg>) {
     let mut b = Builder {
         clauses: vec![],
         args: vec![],
@@ -196,9 +209,13 @@ pub fn case_filter(q: &CaseQuery, backend: Backend) -> (String, Vec<Arg>) {
                     .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
                     .collect();
                 let p = b.str(&m.join(" "));
-                b.clauses.push(format!(
-                    "c.id IN (SELECT case_id FROM case_search WHERE case_search MATCH {p})"
-                ));
+                if fts_join {
+                    b.clauses.push(format!("case_search MATCH {p}"));
+                } else {
+                    b.clauses.push(format!(
+                        "c.id IN (SELECT case_id FROM case_search WHERE case_search MATCH {p})"
+                    ));
+                }
             }
             Backend::Postgres => {
                 let p = b.str(&q.text.join(" "));

@@ -112,21 +112,15 @@ impl SqlStore {
         let by_day_sql = format!(
             "SELECT bucket AS d, CAST(SUM(cases) AS BIGINT) AS n FROM case_tallies WHERE {series} GROUP BY bucket HAVING SUM(cases) > 0 ORDER BY 1"
         );
-        let by_cat_sql = format!(
-            "SELECT category AS k, CAST(SUM(cases) AS BIGINT) AS n FROM case_tallies WHERE {w} GROUP BY category HAVING SUM(cases) > 0 ORDER BY 2 DESC, 1"
-        );
-        let by_street_sql = format!(
-            "SELECT street AS k, CAST(SUM(cases) AS BIGINT) AS n FROM case_tallies WHERE {w} GROUP BY street HAVING SUM(cases) > 0 ORDER BY 2 DESC, 1"
-        );
-        let units_sql = format!(
-            "SELECT unit AS k, CAST(SUM(cases) AS BIGINT) AS dispatched, CAST(SUM(signed) AS BIGINT) AS signed, \
-             CAST(SUM(signed_on_time) AS BIGINT) AS signed_on_time, CAST(SUM(resolved) AS BIGINT) AS resolved, \
-             CAST(SUM(resolved_on_time) AS BIGINT) AS resolved_on_time \
-             FROM case_tallies WHERE {w} AND unit <> '' GROUP BY unit HAVING SUM(cases) > 0 ORDER BY 2 DESC, 1"
-        );
-        let sat_sql = format!(
-            "SELECT closed_month AS m, CAST(SUM(rated) AS BIGINT) AS rated, CAST(SUM(satisfied) AS BIGINT) AS sat \
-             FROM case_tallies WHERE {w} AND closed_month <> 0 GROUP BY closed_month HAVING SUM(rated) > 0 ORDER BY 1"
+        // One scan of the period's buckets, grouped by every dimension the answer needs; the
+        // breakdowns (category, street, unit, month of closing) are summed here. Four GROUP BYs
+        // over the same rows cost four scans.
+        let groups_sql = format!(
+            "SELECT street, category, unit, closed_month, CAST(SUM(cases) AS BIGINT) AS cases, \
+             CAST(SUM(signed) AS BIGINT) AS signed, CAST(SUM(signed_on_time) AS BIGINT) AS signed_on_time, \
+             CAST(SUM(resolved) AS BIGINT) AS resolved, CAST(SUM(resolved_on_time) AS BIGINT) AS resolved_on_time, \
+             CAST(SUM(rated) AS BIGINT) AS rated, CAST(SUM(satisfied) AS BIGINT) AS satisfied \
+             FROM case_tallies WHERE {w} GROUP BY street, category, unit, closed_month"
         );
         on_pool!(self, read, |p| {
             macro_rules! fetch {
@@ -148,27 +142,55 @@ impl SqlStore {
             for r in fetch!(by_day_sql) {
                 out.by_day.push((i(&r, "d")?, i(&r, "n")?));
             }
-            for r in fetch!(by_cat_sql) {
-                out.by_category.push((s(&r, "k")?, i(&r, "n")?));
+            let mut by_category: BTreeMap<String, i64> = BTreeMap::new();
+            let mut by_street: BTreeMap<String, i64> = BTreeMap::new();
+            let mut units: BTreeMap<String, UnitCounts> = BTreeMap::new();
+            let mut months: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+            for r in fetch!(groups_sql) {
+                let n = i(&r, "cases")?;
+                *by_category.entry(s(&r, "category")?).or_default() += n;
+                *by_street.entry(s(&r, "street")?).or_default() += n;
+                let unit = s(&r, "unit")?;
+                if !unit.is_empty() {
+                    let u = units.entry(unit.clone()).or_insert_with(|| UnitCounts {
+                        unit,
+                        ..UnitCounts::default()
+                    });
+                    u.dispatched += n;
+                    u.signed += i(&r, "signed")?;
+                    u.signed_on_time += i(&r, "signed_on_time")?;
+                    u.resolved += i(&r, "resolved")?;
+                    u.resolved_on_time += i(&r, "resolved_on_time")?;
+                }
+                let m = i(&r, "closed_month")?;
+                if m != 0 {
+                    let e = months.entry(m).or_default();
+                    e.0 += i(&r, "rated")?;
+                    e.1 += i(&r, "satisfied")?;
+                }
             }
+            // The live queries' order: most first, then by key.
+            let ranked = |m: BTreeMap<String, i64>| {
+                let mut v: Vec<(String, i64)> = m.into_iter().filter(|(_, n)| *n > 0).collect();
+                v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                v
+            };
+            out.by_category = ranked(by_category);
             out.total = out.by_category.iter().map(|(_, n)| n).sum();
-            for r in fetch!(by_street_sql) {
-                out.by_street.push((s(&r, "k")?, i(&r, "n")?));
-            }
-            for r in fetch!(units_sql) {
-                out.units.push(UnitCounts {
-                    unit: s(&r, "k")?,
-                    dispatched: i(&r, "dispatched")?,
-                    signed: i(&r, "signed")?,
-                    signed_on_time: i(&r, "signed_on_time")?,
-                    resolved: i(&r, "resolved")?,
-                    resolved_on_time: i(&r, "resolved_on_time")?,
-                });
-            }
-            for r in fetch!(sat_sql) {
-                out.satisfaction_by_month
-                    .push((i(&r, "m")?, i(&r, "rated")?, i(&r, "sat")?));
-            }
+            out.by_street = ranked(by_street);
+            let mut units: Vec<UnitCounts> =
+                units.into_values().filter(|u| u.dispatched > 0).collect();
+            units.sort_by(|a, b| {
+                b.dispatched
+                    .cmp(&a.dispatched)
+                    .then_with(|| a.unit.cmp(&b.unit))
+            });
+            out.units = units;
+            out.satisfaction_by_month = months
+                .into_iter()
+                .filter(|(_, (rated, _))| *rated > 0)
+                .map(|(m, (r, s))| (m, r, s))
+                .collect();
             Ok(out)
         })
     }

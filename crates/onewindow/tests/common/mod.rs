@@ -82,7 +82,10 @@ impl TestServer {
         let store = Arc::new(SqlStore::connect(&url).await.unwrap());
         store.migrate().await.unwrap();
         let clock = Arc::new(ManualClock::new(T0));
-        let app = Arc::new(App::new(store.clone(), clock.clone(), shared_triage()));
+        let mut app = App::new(store.clone(), clock.clone(), shared_triage());
+        // Tests change cases and read metrics at once, at a manual clock: no cached months.
+        app.settings.metrics_cache_ms = 0;
+        let app = Arc::new(app);
         app.install_demo_district().await.unwrap();
         app.install_demo_users().await.unwrap();
         let units: Vec<Value> = serde_json::from_value(

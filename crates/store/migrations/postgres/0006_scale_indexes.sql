@@ -1,0 +1,5 @@
+-- Indexes that keep reads flat as history grows (issue 7, measured at 1M cases):
+-- the unit metrics of a month start from the events of that month (a full scan of the timeline without this);
+CREATE INDEX events_at ON events (at);
+-- the cockpit's overdue list reads only open cases, from this small partial index that covers the query.
+CREATE INDEX cases_open_due ON cases (status, reported_at, due_at, unit) WHERE status IN ('dispatched', 'in_progress');
