@@ -7,7 +7,7 @@ use app::ports::Store;
 use common::{Db, TestServer};
 use domain::Event;
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::HashMap;
 
 #[derive(Default, Debug, PartialEq)]
@@ -185,3 +185,33 @@ async fn month(db: Db) {
     s.shutdown().await;
 }
 on_both!(unit_metrics_match_a_recount_from_events, month);
+
+/// A month's metrics, once computed, are served for `metrics_cache_ms` of the app's clock and
+/// computed afresh after it.
+async fn cached_month(db: Db) {
+    let s = TestServer::start(db).await;
+    let mut app = app::App::new(s.store.clone(), s.clock.clone(), common::shared_triage());
+    app.settings.metrics_cache_ms = 60_000;
+    let (clerk, disp) = (s.login("clerk").await, s.login("dispatcher").await);
+    let leader = app.authenticate(&s.login("leader").await).await.unwrap();
+    let period = "2026-11";
+    let dispatched = |v: &Value| {
+        v["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit"] == "cgj")
+            .map_or(0, |u| u["sign_on_time"]["denominator"].as_i64().unwrap())
+    };
+    let before = app.unit_metrics(&leader, period, None).await.unwrap();
+    let c = s.new_case(&clerk, json!({})).await;
+    let c = s.act(&clerk, &c, "accept", json!({})).await;
+    s.act(&disp, &c, "dispatch", json!({ "unit": "cgj" })).await;
+    let cached = app.unit_metrics(&leader, period, None).await.unwrap();
+    assert_eq!(dispatched(&cached), dispatched(&before), "served from the cache");
+    s.clock.advance(61_000);
+    let fresh = app.unit_metrics(&leader, period, None).await.unwrap();
+    assert_eq!(dispatched(&fresh), dispatched(&before) + 1, "computed again");
+    s.shutdown().await;
+}
+on_both!(unit_metrics_are_cached_for_a_minute, cached_month);
