@@ -102,6 +102,8 @@ export interface EventView {
 export interface Page<T> {
   items: T[]
   total: number
+  /** More matched than were counted (`total` is the cap): the filter should be narrowed. */
+  total_capped?: boolean
   page: number
   page_size: number
 }

@@ -149,6 +149,7 @@ export default {
     } as Record<string, string>,
   },
   workbench: {
+    totalCapped: 'More than {n} match; only the first {n} are counted. Narrow the filter.',
     batchAccept: 'Accept selected',
     batchUrge: 'Urge selected',
     batchSign: 'Sign for selected',

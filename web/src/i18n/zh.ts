@@ -149,6 +149,7 @@ export default {
     } as Record<string, string>,
   },
   workbench: {
+    totalCapped: '匹配超过 {n} 条，仅计数前 {n} 条，请缩小筛选条件',
     batchAccept: '批量受理',
     batchUrge: '批量催办',
     batchSign: '批量签收',
