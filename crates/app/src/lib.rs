@@ -45,6 +45,8 @@ pub struct Settings {
     /// clock). Computing them reads every event of the cases active in the month; leaders and
     /// boards ask for the same months all day. 0 computes every time.
     pub metrics_cache_ms: i64,
+    /// How long a cockpit answer (one scope, one query) is served as it is. 0: never cached.
+    pub cockpit_cache_ms: i64,
     /// How long a checked credential is trusted without looking it up again (ms of the app's
     /// clock). 0 looks up every request.
     pub auth_cache_ms: i64,
@@ -57,6 +59,7 @@ impl Default for Settings {
             login_max_failures: 5,
             login_window_ms: 15 * 60_000,
             metrics_cache_ms: 60_000,
+            cockpit_cache_ms: 10_000,
             auth_cache_ms: 5_000,
         }
     }
@@ -85,6 +88,11 @@ pub struct App {
     pub(crate) users_cache: ttl::TtlCache<Vec<ports::UserRecord>>,
     /// Unit metrics per month, with the instant they were computed (see `Settings::metrics_cache_ms`).
     pub(crate) metrics_cache: metrics::MetricsCache,
+    /// Held while a month's metrics are computed (see `metrics::tallies`).
+    pub(crate) metrics_compute: tokio::sync::Mutex<()>,
+    /// Cockpit answers per (caller's scope, query), with the instant computed (`cockpit_cache_ms`).
+    pub(crate) cockpit_cache: stats::CockpitCache,
+    pub(crate) cockpit_compute: tokio::sync::Mutex<()>,
     /// Credentials checked recently: token hash → (when, principal). See `authenticate`.
     pub(crate) credentials_cache:
         std::sync::Mutex<std::collections::HashMap<String, (i64, scope::Principal)>>,
@@ -108,6 +116,9 @@ impl App {
             catalogue_cache: ttl::TtlCache::new(CACHE_TTL),
             users_cache: ttl::TtlCache::new(CACHE_TTL),
             metrics_cache: metrics::MetricsCache::default(),
+            metrics_compute: tokio::sync::Mutex::new(()),
+            cockpit_cache: stats::CockpitCache::default(),
+            cockpit_compute: tokio::sync::Mutex::new(()),
             credentials_cache: Default::default(),
         }
     }

@@ -279,6 +279,22 @@ impl App {
         if let Some(t) = cached {
             return Ok((t, self.org.tree().await?));
         }
+        // One computation at a time: when a busy morning's requests all miss together, the
+        // first computes and the others wait for its result instead of each reading the month.
+        let _one = self.metrics_compute.lock().await;
+        let cached = if max_age > 0 {
+            self.metrics_cache.lock().ok().and_then(|cache| {
+                cache
+                    .get(period)
+                    .filter(|(at, _)| *at <= now && now - at < max_age)
+                    .map(|(_, t)| t.clone())
+            })
+        } else {
+            None
+        };
+        if let Some(t) = cached {
+            return Ok((t, self.org.tree().await?));
+        }
         let (rolled, tree) = self.compute_tallies(period).await?;
         let rolled = std::sync::Arc::new(rolled);
         if max_age > 0

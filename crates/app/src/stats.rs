@@ -20,6 +20,9 @@ fn day_to_date(d: i64) -> String {
 
 const DAY_MS: i64 = 86_400_000;
 
+/// Cockpit answers: cache key → (when computed, answer).
+pub type CockpitCache = std::sync::Mutex<HashMap<String, (i64, Value)>>;
+
 /// Whether the tallies can answer a cockpit query: the whole district, or the streets under a
 /// region prefix no longer than a street code, and nothing else narrowing it (dates are whole
 /// days by construction). Returns the street prefix, if any.
@@ -68,9 +71,50 @@ impl App {
         Ok(self.store.queue_counts(&q).await?)
     }
 
+    /// Cockpit aggregates, served from a short-lived cache (`Settings::cockpit_cache_ms`) keyed
+    /// by the caller's scope and the query: a morning's leaders open the same views, and one
+    /// computation per ten seconds serves them all. Concurrent misses wait for one computation.
+    pub async fn cockpit(
+        &self,
+        p: &Principal,
+        params: &HashMap<String, String>,
+    ) -> Result<Value, AppError> {
+        let max_age = self.settings.cockpit_cache_ms;
+        if max_age <= 0 || params.contains_key("recount") || !p.is_staff() {
+            return self.cockpit_uncached(p, params).await;
+        }
+        let tree = self.org.tree().await?;
+        let mut key: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        key.sort();
+        let key = format!("{:?}|{}", read_scope(p, &tree), key.join("&"));
+        let now = self.now();
+        let lookup = || {
+            self.cockpit_cache.lock().ok().and_then(|c| {
+                c.get(&key)
+                    .filter(|(at, _)| *at <= now && now - at < max_age)
+                    .map(|(_, v)| v.clone())
+            })
+        };
+        if let Some(v) = lookup() {
+            return Ok(v);
+        }
+        let _one = self.cockpit_compute.lock().await;
+        if let Some(v) = lookup() {
+            return Ok(v);
+        }
+        let v = self.cockpit_uncached(p, params).await?;
+        if let Ok(mut c) = self.cockpit_cache.lock() {
+            if c.len() > 1_000 {
+                c.clear();
+            }
+            c.insert(key, (now, v.clone()));
+        }
+        Ok(v)
+    }
+
     /// Cockpit aggregates for a period (`from`, `to` as dates; default the last 30 days) and a unit
     /// of the caller's scope (a hub narrows to its region, a department to its cases).
-    pub async fn cockpit(
+    async fn cockpit_uncached(
         &self,
         p: &Principal,
         params: &HashMap<String, String>,

@@ -181,3 +181,31 @@ async fn list_counts_stop_at_the_cap(db: Db) {
     s.shutdown().await;
 }
 on_both!(list_counts_are_capped, list_counts_stop_at_the_cap);
+
+/// A cockpit answer is served from the cache for `cockpit_cache_ms` of the app's clock, per
+/// caller's scope and query; a recount is never cached.
+async fn cockpit_cached(db: Db) {
+    let s = TestServer::start(db).await;
+    let mut app = app::App::new(s.store.clone(), s.clock.clone(), common::shared_triage());
+    app.settings.cockpit_cache_ms = 10_000;
+    let clerk = s.login("clerk").await;
+    let leader = app.authenticate(&s.login("leader").await).await.unwrap();
+    let params: std::collections::HashMap<String, String> =
+        [("from", "2026-11-01"), ("to", "2026-11-30")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+    let before = app.cockpit(&leader, &params).await.unwrap();
+    s.new_case(&clerk, json!({})).await;
+    let cached = app.cockpit(&leader, &params).await.unwrap();
+    assert_eq!(cached["total"], before["total"], "served from the cache");
+    s.clock.advance(11_000);
+    let fresh = app.cockpit(&leader, &params).await.unwrap();
+    assert_eq!(
+        fresh["total"].as_i64().unwrap(),
+        before["total"].as_i64().unwrap() + 1,
+        "computed again"
+    );
+    s.shutdown().await;
+}
+on_both!(cockpit_answers_are_cached_briefly, cockpit_cached);

@@ -85,6 +85,7 @@ impl TestServer {
         let mut app = App::new(store.clone(), clock.clone(), shared_triage());
         // Tests change cases and read metrics at once, at a manual clock: no cached months.
         app.settings.metrics_cache_ms = 0;
+        app.settings.cockpit_cache_ms = 0;
         let app = Arc::new(app);
         app.install_demo_district().await.unwrap();
         app.install_demo_users().await.unwrap();
