@@ -294,7 +294,7 @@ impl App {
         let data = YearData::parse(text).map_err(|e| {
             AppError::field(
                 "text",
-                format!("第 {} 行：{}", e.line, e.message),
+                format!("第 {} 行：{}", e.line, e.message_zh),
                 format!("line {}: {}", e.line, e.message),
             )
         })?;

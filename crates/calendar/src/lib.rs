@@ -123,6 +123,8 @@ pub struct ParseError {
     pub line: usize,
     /// What is wrong, in English.
     pub message: String,
+    /// The same in Chinese, for the administrators who import the State Council's notice.
+    pub message_zh: String,
 }
 
 impl fmt::Display for ParseError {
@@ -279,9 +281,10 @@ impl YearData {
         let mut source_seen = false;
         for (idx, raw) in text.lines().enumerate() {
             let line_no = idx + 1;
-            let err = |message: String| ParseError {
+            let err = |message: String, message_zh: String| ParseError {
                 line: line_no,
                 message,
+                message_zh,
             };
             let mut line = raw;
             if idx == 0 {
@@ -298,12 +301,16 @@ impl YearData {
             match head {
                 "year" => {
                     if data.is_some() {
-                        return Err(err("duplicate `year` line".to_string()));
+                        return Err(err(
+                            "duplicate `year` line".to_string(),
+                            "重复的 year 行".to_string(),
+                        ));
                     }
                     let year = parse_year(rest).ok_or_else(|| {
-                        err(format!(
-                            "expected `year YYYY` with a four-digit year, got {line:?}"
-                        ))
+                        err(
+                            format!("expected `year YYYY` with a four-digit year, got {line:?}"),
+                            format!("应为「year 四位年份」，实为 {line:?}"),
+                        )
                     })?;
                     data = Some(YearData::new(year));
                 }
@@ -312,52 +319,66 @@ impl YearData {
                         return Err(err(
                             "the first line must be `year YYYY` (found `source` before it)"
                                 .to_string(),
+                            "第一行须为「year 四位年份」（source 出现在它之前）".to_string(),
                         ));
                     };
                     if source_seen {
-                        return Err(err("duplicate `source` line".to_string()));
+                        return Err(err(
+                            "duplicate `source` line".to_string(),
+                            "重复的 source 行".to_string(),
+                        ));
                     }
                     if rest.is_empty() {
-                        return Err(err("`source` needs a text".to_string()));
+                        return Err(err(
+                            "`source` needs a text".to_string(),
+                            "source 行需要写明来源".to_string(),
+                        ));
                     }
                     source_seen = true;
                     d.set_source(Some(rest.to_string()))
-                        .map_err(|e| err(e.to_string()))?;
+                        .map_err(|e| err(e.to_string(), format!("来源无效：{e}")))?;
                 }
                 _ => {
                     let date = parse_date(head).ok_or_else(|| {
-                        err(format!(
-                            "expected `year`, `source` or a date YYYY-MM-DD, got {head:?}"
-                        ))
+                        err(
+                            format!("expected `year`, `source` or a date YYYY-MM-DD, got {head:?}"),
+                            format!("应为 year、source 或日期 YYYY-MM-DD，实为 {head:?}"),
+                        )
                     })?;
                     let Some(d) = data.as_mut() else {
                         return Err(err(
                             "the first line must be `year YYYY` (found a date before it)"
                                 .to_string(),
+                            "第一行须为「year 四位年份」（日期出现在它之前）".to_string(),
                         ));
                     };
                     let (kind, name) = split_word(rest);
                     if name.is_empty() {
-                        return Err(err(format!(
-                            "expected `{head} holiday <name>` or `{head} workday <name>`"
-                        )));
+                        return Err(err(
+                            format!("expected `{head} holiday <name>` or `{head} workday <name>`"),
+                            format!("应为「{head} holiday 名称」或「{head} workday 名称」"),
+                        ));
                     }
                     let result = match kind {
                         "holiday" => d.add_holiday(date, name),
                         "workday" => d.add_workday(date, name),
                         other => {
-                            return Err(err(format!(
-                                "unknown day kind {other:?}: expected `holiday` or `workday`"
-                            )));
+                            return Err(err(
+                                format!(
+                                    "unknown day kind {other:?}: expected `holiday` or `workday`"
+                                ),
+                                format!("未知的日子类型 {other:?}：应为 holiday（放假）或 workday（调休上班）"),
+                            ));
                         }
                     };
-                    result.map_err(|e| err(e.to_string()))?;
+                    result.map_err(|e| err(e.to_string(), format!("{date}：{e}")))?;
                 }
             }
         }
         data.ok_or_else(|| ParseError {
             line: 0,
             message: "missing `year YYYY` line".to_string(),
+            message_zh: "缺少「year 四位年份」行".to_string(),
         })
     }
 

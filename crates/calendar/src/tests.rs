@@ -549,6 +549,10 @@ fn parse_errors_have_line_numbers() {
     let e = parse_err("# c\n2019-01-01 holiday 元旦\n");
     assert_eq!(e.line, 2);
     assert!(e.message.contains("year YYYY"), "{e}");
+    assert!(e.message_zh.contains("第一行须为"), "{}", e.message_zh);
+
+    let e = parse_err("year 2019\n2019-02-03 rest 春节\n");
+    assert!(e.message_zh.contains("未知的日子类型"), "{}", e.message_zh);
 
     let e = parse_err("year 2019\n\n2020-01-01 holiday 元旦\n");
     assert_eq!(e.line, 3);
