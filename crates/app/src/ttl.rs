@@ -48,6 +48,7 @@ impl<T> TtlCache<T> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

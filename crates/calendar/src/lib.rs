@@ -367,7 +367,9 @@ impl YearData {
                                 format!(
                                     "unknown day kind {other:?}: expected `holiday` or `workday`"
                                 ),
-                                format!("未知的日子类型 {other:?}：应为 holiday（放假）或 workday（调休上班）"),
+                                format!(
+                                    "未知的日子类型 {other:?}：应为 holiday（放假）或 workday（调休上班）"
+                                ),
                             ));
                         }
                     };

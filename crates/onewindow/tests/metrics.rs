@@ -208,10 +208,18 @@ async fn cached_month(db: Db) {
     let c = s.act(&clerk, &c, "accept", json!({})).await;
     s.act(&disp, &c, "dispatch", json!({ "unit": "cgj" })).await;
     let cached = app.unit_metrics(&leader, period, None).await.unwrap();
-    assert_eq!(dispatched(&cached), dispatched(&before), "served from the cache");
+    assert_eq!(
+        dispatched(&cached),
+        dispatched(&before),
+        "served from the cache"
+    );
     s.clock.advance(61_000);
     let fresh = app.unit_metrics(&leader, period, None).await.unwrap();
-    assert_eq!(dispatched(&fresh), dispatched(&before) + 1, "computed again");
+    assert_eq!(
+        dispatched(&fresh),
+        dispatched(&before) + 1,
+        "computed again"
+    );
     s.shutdown().await;
 }
 on_both!(unit_metrics_are_cached_for_a_minute, cached_month);
