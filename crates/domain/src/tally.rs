@@ -38,15 +38,6 @@ impl Grain {
             Grain::Month => "m",
         }
     }
-
-    pub fn parse(s: &str) -> Option<Grain> {
-        match s {
-            "s" => Some(Grain::Series),
-            "d" => Some(Grain::Day),
-            "m" => Some(Grain::Month),
-            _ => None,
-        }
-    }
 }
 
 /// The row a case's contribution lands in.

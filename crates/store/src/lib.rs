@@ -303,16 +303,7 @@ macro_rules! write_children {
     ($tx:expr, $w:expr, $search_insert:expr) => {{
         let id = $w.case.id.to_string();
         for e in &$w.events {
-            sqlx::query(INSERT_EVENT)
-                .bind(e.id.to_string())
-                .bind(e.case_id.to_string())
-                .bind(e.at)
-                .bind(e.actor.map(|a| a.to_string()))
-                .bind(e.actor_name.clone())
-                .bind(e.unit.clone())
-                .bind(e.action.clone())
-                .bind(e.opinion.clone())
-                .bind(e.data.to_string())
+            bind_event!(sqlx::query(INSERT_EVENT), e)
                 .execute(&mut *$tx)
                 .await
                 .map_err(backend_err)?;
@@ -1222,17 +1213,7 @@ impl Store for SqlStore {
                     write_children!(tx, w, search_insert);
                 }
                 None => {
-                    let e = &a.event;
-                    sqlx::query(INSERT_EVENT)
-                        .bind(e.id.to_string())
-                        .bind(e.case_id.to_string())
-                        .bind(e.at)
-                        .bind(e.actor.map(|x| x.to_string()))
-                        .bind(e.actor_name.clone())
-                        .bind(e.unit.clone())
-                        .bind(e.action.clone())
-                        .bind(e.opinion.clone())
-                        .bind(e.data.to_string())
+                    bind_event!(sqlx::query(INSERT_EVENT), &a.event)
                         .execute(&mut *tx)
                         .await
                         .map_err(backend_err)?;
