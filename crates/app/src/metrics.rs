@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use uuid::Uuid;
 
 /// Numerator and denominator case sets of every metric, per unit (the unit itself only).
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct UnitTally {
     pub dispatched: Vec<Uuid>,
     pub signed_on_time: Vec<Uuid>,
@@ -112,15 +112,16 @@ pub fn month_bounds(period: &str) -> Option<(i64, i64)> {
     Some((start_of_day(start), start_of_day(end)))
 }
 
-/// Folds timelines (grouped by case, in order) into per-unit tallies for [from, to).
-pub fn tally(
+/// Folds timelines (grouped by case, in order) into per-unit tallies for [from, to), adding to
+/// `out`. A case's timeline must not be split between two calls.
+pub fn tally_into(
+    out: &mut HashMap<String, UnitTally>,
     events: &[Event],
     from: i64,
     to: i64,
     now: i64,
     calendar: &calendar::Calendar,
-) -> HashMap<String, UnitTally> {
-    let mut out: HashMap<String, UnitTally> = HashMap::new();
+) {
     let inp = |at: i64| at >= from && at < to;
     let mut i = 0;
     while i < events.len() {
@@ -241,12 +242,14 @@ pub fn tally(
         }
         i = j;
     }
-    out
 }
 
 fn rate(num: usize, den: usize) -> Value {
     json!({ "numerator": num, "denominator": den, "rate": if den == 0 { Value::Null } else { json!(((num as f64 / den as f64) * 10000.0).round() / 10000.0) } })
 }
+
+/// Cases whose timelines are read and folded together when computing a month's metrics.
+const METRICS_CHUNK: usize = 1000;
 
 /// Rolled-up unit tallies per month, with the clock instant they were computed at.
 pub type MetricsCache =
@@ -326,10 +329,18 @@ impl App {
                 format!("'{period}' is not a month like 2026-10"),
             )
         })?;
-        let events = self.store.events_of_cases_active(from, to).await?;
         let rules = self.rules().await?;
         let cal = rules.calendar_for("");
-        let own = tally(&events, from, to, self.now(), &cal);
+        let now = self.now();
+        // The month's cases are read a chunk of timelines at a time and folded as they come, so
+        // memory holds the tallies and one chunk, not a month of events (a month at district
+        // scale is hundreds of thousands of cases and millions of events).
+        let active = self.store.cases_active(from, to).await?;
+        let mut own: HashMap<String, UnitTally> = HashMap::new();
+        for ids in active.chunks(METRICS_CHUNK) {
+            let events = self.store.events_of_cases(ids).await?;
+            tally_into(&mut own, &events, from, to, now, &cal);
+        }
         let tree = self.org.tree().await?;
         // Roll each unit's own tally up to itself and every unit above it.
         let mut rolled: HashMap<String, UnitTally> = HashMap::new();
@@ -436,5 +447,86 @@ impl App {
             }
         }
         Ok(seen.into_values().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400_000;
+
+    fn ev(case: Uuid, at: i64, action: &str, data: Value) -> Event {
+        Event {
+            id: Uuid::now_v7(),
+            case_id: case,
+            at,
+            actor: None,
+            actor_name: "t".into(),
+            unit: Some("u1".into()),
+            action: action.into(),
+            opinion: None,
+            data,
+        }
+    }
+
+    /// Timelines of `n` cases: dispatched to u1 or u2, signed, most resolved (some late), some
+    /// followed up.
+    fn timelines(n: usize, from: i64) -> Vec<Event> {
+        let mut all = Vec::new();
+        for k in 0..n {
+            let case = Uuid::now_v7();
+            let unit = if k % 3 == 0 { "u2" } else { "u1" };
+            let t0 = from + (k as i64 % 20) * DAY;
+            let st = |sign_due: i64, handle_due: Option<i64>| {
+                json!({ "state": { "unit": unit, "sign_due": sign_due, "handle_due": handle_due } })
+            };
+            all.push(ev(case, t0, "dispatch", st(t0 + DAY, None)));
+            let signed = t0 + if k % 4 == 0 { 2 * DAY } else { DAY / 2 };
+            all.push(ev(case, signed, "sign", st(t0 + DAY, Some(t0 + 5 * DAY))));
+            if k % 5 != 0 {
+                let done = t0 + if k % 7 == 0 { 9 * DAY } else { 3 * DAY };
+                all.push(ev(case, done, "resolve", st(t0 + DAY, Some(t0 + 5 * DAY))));
+                if k % 2 == 0 {
+                    let mut d = st(t0 + DAY, Some(t0 + 5 * DAY));
+                    d["satisfaction"] = json!("satisfied");
+                    d["resolved"] = json!(true);
+                    all.push(ev(case, done + DAY, "follow_up", d));
+                }
+            }
+        }
+        all
+    }
+
+    /// Folding a month chunk by chunk (as `compute_tallies` reads it) gives the same tallies as
+    /// folding all its timelines at once.
+    #[test]
+    fn tallies_folded_in_chunks_equal_one_fold() {
+        let from = 1_767_196_800_000; // 2026-01-01 Shanghai
+        let to = from + 31 * DAY;
+        let events = timelines(50, from);
+        let cal = calendar::Calendar::empty();
+        let mut whole = HashMap::new();
+        tally_into(&mut whole, &events, from, to, to + DAY, &cal);
+        let mut chunked = HashMap::new();
+        let mut rest: &[Event] = &events;
+        while !rest.is_empty() {
+            // Cut after the seventh case (never inside a timeline).
+            let mut cut = 0;
+            let mut seen = 0;
+            while cut < rest.len() && seen < 7 {
+                let c = rest[cut].case_id;
+                while cut < rest.len() && rest[cut].case_id == c {
+                    cut += 1;
+                }
+                seen += 1;
+            }
+            tally_into(&mut chunked, &rest[..cut], from, to, to + DAY, &cal);
+            rest = &rest[cut..];
+        }
+        assert_eq!(whole, chunked);
+        let u1 = &whole["u1"];
+        assert!(!u1.dispatched.is_empty() && !u1.overdue.is_empty() && !u1.satisfied.is_empty());
+        assert!(u1.resolved_on_time.len() < u1.resolved.len());
     }
 }

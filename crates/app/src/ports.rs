@@ -289,8 +289,10 @@ pub trait Store: Send + Sync + 'static {
     async fn get_case_by_number(&self, number: &str) -> StoreResult<Option<Case>>;
     async fn list_cases(&self, q: &CaseQuery) -> StoreResult<(Vec<Case>, u64)>;
     async fn events(&self, case_id: Uuid) -> StoreResult<Vec<Event>>;
-    /// Every event of every case that has an event in [from, to), grouped by case, in order.
-    async fn events_of_cases_active(&self, from: i64, to: i64) -> StoreResult<Vec<Event>>;
+    /// The cases with an event in [from, to), in id order.
+    async fn cases_active(&self, from: i64, to: i64) -> StoreResult<Vec<Uuid>>;
+    /// Every event of the given cases, grouped by case (in id order), each timeline in order.
+    async fn events_of_cases(&self, ids: &[Uuid]) -> StoreResult<Vec<Event>>;
     /// Counts per work queue of the open cases a query selects.
     async fn queue_counts(&self, q: &CaseQuery) -> StoreResult<QueueCounts>;
     /// Dashboard aggregates of the cases a query selects, counted from the case rows.

@@ -523,6 +523,9 @@ async fn lists(db: Db) {
         0,
         "single-character fallback is a substring match"
     );
+    // A single character found in a description only (not in any title).
+    let (_, v) = s.get("/api/v1/cases?q=钻", &disp).await;
+    assert_eq!(ids(&v), vec![b["id"].as_str().unwrap().to_string()], "q=钻");
     // Filters.
     let (_, v) = s.get("/api/v1/cases?nature=consult", &disp).await;
     assert_eq!(ids(&v), vec![c["id"].as_str().unwrap().to_string()]);

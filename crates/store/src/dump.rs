@@ -13,6 +13,8 @@ pub enum Col {
     Text,
     Int,
     Bool,
+    /// A case document: compressed in the database (see `case_doc`), JSON text in the dump.
+    Doc,
 }
 
 /// A table's typed columns.
@@ -133,7 +135,7 @@ pub const TABLES: &[TableSpec] = &[
             ("updated_at", Col::Int),
             ("due_at", Col::Int),
             ("warn_at", Col::Int),
-            ("doc", Col::Text),
+            ("doc", Col::Doc),
             ("sign_due", Col::Int),
             ("signed_at", Col::Int),
             ("handle_due", Col::Int),
@@ -155,7 +157,7 @@ pub const TABLES: &[TableSpec] = &[
     ),
     (
         "events",
-        &["id"],
+        &["case_id", "at", "id"],
         &[
             ("id", Col::Text),
             ("case_id", Col::Text),
@@ -261,7 +263,7 @@ impl SqlStore {
                     q = match t {
                         Col::Int => q.bind(a.get(*k).and_then(Value::as_i64).unwrap_or_default()),
                         Col::Bool => q.bind(a.get(*k).and_then(Value::as_bool).unwrap_or_default()),
-                        Col::Text => q.bind(
+                        Col::Text | Col::Doc => q.bind(
                             a.get(*k)
                                 .and_then(Value::as_str)
                                 .unwrap_or_default()
@@ -288,6 +290,13 @@ impl SqlStore {
                                 .try_get::<Option<bool>, _>(*name)
                                 .map_err(backend_err)?
                                 .map_or(Value::Null, Value::Bool),
+                            Col::Doc => match r
+                                .try_get::<Option<Vec<u8>>, _>(*name)
+                                .map_err(backend_err)?
+                            {
+                                Some(b) => Value::String(crate::case_doc::decode(&b)?),
+                                None => Value::Null,
+                            },
                         };
                         m.insert((*name).to_string(), v);
                     }
@@ -317,6 +326,7 @@ impl SqlStore {
                         Col::Text => q.bind(v.as_str().map(str::to_string)),
                         Col::Int => q.bind(v.as_i64()),
                         Col::Bool => q.bind(v.as_bool()),
+                        Col::Doc => q.bind(v.as_str().map(crate::case_doc::encode)),
                     };
                 }
                 q.execute(&mut *tx).await.map_err(backend_err)?;

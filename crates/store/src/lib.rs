@@ -4,6 +4,7 @@
 //! set-up. Each method's body is written once and expanded for both pool types by [`on_pool!`].
 
 mod bulk;
+mod case_doc;
 mod dump;
 mod group_commit;
 mod query;
@@ -231,8 +232,8 @@ where
     })
 }
 
-fn case_from_doc(doc: &str) -> StoreResult<Case> {
-    serde_json::from_str(doc).map_err(json_err)
+fn case_from_doc(stored: &[u8]) -> StoreResult<Case> {
+    serde_json::from_str(&case_doc::decode(stored)?).map_err(json_err)
 }
 
 const USER_COLS: &str =
@@ -403,7 +404,7 @@ impl SqlStore {
                 let sql = bulk::rows_sql(INSERT_CASE_HEAD, &["$"; 29], chunk.len(), numbered);
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for (w, _) in chunk {
-                    let doc = serde_json::to_string(&w.case).map_err(json_err)?;
+                    let doc = case_doc::encode(&serde_json::to_string(&w.case).map_err(json_err)?);
                     q = bind_case!(q, w, doc);
                 }
                 q.execute(&mut *tx).await.map_err(backend_err)?;
@@ -757,7 +758,7 @@ impl Store for SqlStore {
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
             for w in &writes {
-                let doc = serde_json::to_string(&w.case).map_err(json_err)?;
+                let doc = case_doc::encode(&serde_json::to_string(&w.case).map_err(json_err)?);
                 let Some(expected) = w.expected_version else {
                     return Err(StoreError::Backend(
                         "save_cases needs an expected version".into(),
@@ -787,7 +788,7 @@ impl Store for SqlStore {
         .bind(id.to_string())
         .fetch_optional(p)
         .await
-        .and_then(|r| r.map(|r| r.try_get::<String, _>("doc")).transpose()))
+        .and_then(|r| r.map(|r| r.try_get::<Vec<u8>, _>("doc")).transpose()))
         .map_err(backend_err)?;
         doc.as_deref().map(case_from_doc).transpose()
     }
@@ -799,7 +800,7 @@ impl Store for SqlStore {
         .bind(number.to_string())
         .fetch_optional(p)
         .await
-        .and_then(|r| r.map(|r| r.try_get::<String, _>("doc")).transpose()))
+        .and_then(|r| r.map(|r| r.try_get::<Vec<u8>, _>("doc")).transpose()))
         .map_err(backend_err)?;
         doc.as_deref().map(case_from_doc).transpose()
     }
@@ -844,7 +845,7 @@ impl Store for SqlStore {
             let cases = rows
                 .iter()
                 .map(|r| {
-                    r.try_get::<String, _>("doc")
+                    r.try_get::<Vec<u8>, _>("doc")
                         .map_err(backend_err)
                         .and_then(|d| case_from_doc(&d))
                 })
@@ -853,17 +854,45 @@ impl Store for SqlStore {
         })
     }
 
-    async fn events_of_cases_active(&self, from: i64, to: i64) -> StoreResult<Vec<Event>> {
+    async fn cases_active(&self, from: i64, to: i64) -> StoreResult<Vec<Uuid>> {
         on_pool!(self, read, |p| {
-            sqlx::query("SELECT id, case_id, at, actor, actor_name, unit, action, opinion, data FROM events WHERE case_id IN (SELECT DISTINCT case_id FROM events WHERE at >= $1 AND at < $2) ORDER BY case_id, at, id")
-            .bind(from)
-            .bind(to)
-            .fetch_all(p)
-            .await
-            .map_err(backend_err)?
-            .iter()
-            .map(event_from)
-            .collect()
+            sqlx::query("SELECT DISTINCT case_id FROM events WHERE at >= $1 AND at < $2 ORDER BY case_id")
+                .bind(from)
+                .bind(to)
+                .fetch_all(p)
+                .await
+                .map_err(backend_err)?
+                .iter()
+                .map(|r| {
+                    let id: String = r.try_get("case_id").map_err(backend_err)?;
+                    Uuid::parse_str(&id).map_err(|e| StoreError::Backend(e.to_string()))
+                })
+                .collect()
+        })
+    }
+
+    async fn events_of_cases(&self, ids: &[Uuid]) -> StoreResult<Vec<Event>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = (1..=ids.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT id, case_id, at, actor, actor_name, unit, action, opinion, data FROM events WHERE case_id IN ({marks}) ORDER BY case_id, at, id"
+        );
+        on_pool!(self, read, |p| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in ids {
+                q = q.bind(id.to_string());
+            }
+            q.fetch_all(p)
+                .await
+                .map_err(backend_err)?
+                .iter()
+                .map(event_from)
+                .collect()
         })
     }
 
@@ -1172,7 +1201,7 @@ impl Store for SqlStore {
             .map_err(backend_err)
             .and_then(|rows| rows
                 .iter()
-                .map(|r| r.try_get::<String, _>("doc").map_err(backend_err))
+                .map(|r| r.try_get::<Vec<u8>, _>("doc").map_err(backend_err))
                 .collect::<StoreResult<Vec<_>>>()))?;
         docs.iter().map(|d| case_from_doc(d)).collect()
     }
@@ -1194,7 +1223,7 @@ impl Store for SqlStore {
             }
             match a.case_update {
                 Some(mut w) => {
-                    let doc = serde_json::to_string(&w.case).map_err(json_err)?;
+                    let doc = case_doc::encode(&serde_json::to_string(&w.case).map_err(json_err)?);
                     let Some(expected) = w.expected_version else {
                         return Err(StoreError::Backend(
                             "an alert's case update needs an expected version".into(),

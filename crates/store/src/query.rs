@@ -225,8 +225,14 @@ pub fn case_filter_with(q: &CaseQuery, backend: Backend, fts_join: bool) -> (Str
     }
     if let Some(t) = &q.text_like {
         let p = b.str(&format!("%{}%", like_prefix(t)));
+        // The indexed text (title, description, address: see app::search) holds every character
+        // of the case's searchable fields; the stored document is compressed (case_doc).
+        let indexed = match backend {
+            Backend::Sqlite => "tokens",
+            Backend::Postgres => "tsv::text",
+        };
         b.clauses.push(format!(
-            "(c.title LIKE {p} ESCAPE '\\' OR c.doc LIKE {p} ESCAPE '\\')"
+            "(c.title LIKE {p} ESCAPE '\\' OR c.id IN (SELECT case_id FROM case_search WHERE {indexed} LIKE {p} ESCAPE '\\'))"
         ));
     }
     let sql = if b.clauses.is_empty() {
