@@ -20,8 +20,14 @@ YEARS="${3:-5}"
 DUR="${BENCH_DURATION:-10s}"
 export BENCH_DIR="$PWD/scripts/bench" ONEWINDOW_LOG=warn
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release -q -p onewindow
-BIN=target/release/onewindow
+# ONEWINDOW_BIN=path benchmarks that binary (an earlier build, say, on a database it seeded) instead
+# of building this checkout.
+if [ -n "${ONEWINDOW_BIN:-}" ]; then
+  BIN="$ONEWINDOW_BIN"
+else
+  cargo build --release -q -p onewindow
+  BIN=target/release/onewindow
+fi
 WORK=$(mktemp -d /tmp/owbench.XXXX)
 RESULTS="$WORK/results.txt"
 NAME=""

@@ -478,9 +478,7 @@ mod tests {
             let case = Uuid::now_v7();
             let unit = if k % 3 == 0 { "u2" } else { "u1" };
             let t0 = from + (k as i64 % 20) * DAY;
-            let st = |sign_due: i64, handle_due: Option<i64>| {
-                json!({ "state": { "unit": unit, "sign_due": sign_due, "handle_due": handle_due } })
-            };
+            let st = |sign_due: i64, handle_due: Option<i64>| json!({ "state": { "unit": unit, "sign_due": sign_due, "handle_due": handle_due } });
             all.push(ev(case, t0, "dispatch", st(t0 + DAY, None)));
             let signed = t0 + if k % 4 == 0 { 2 * DAY } else { DAY / 2 };
             all.push(ev(case, signed, "sign", st(t0 + DAY, Some(t0 + 5 * DAY))));

@@ -13,8 +13,8 @@ pub enum Col {
     Text,
     Int,
     Bool,
-    /// A case document: compressed in the database (see `case_doc`), JSON text in the dump.
-    Doc,
+    /// A JSON value compressed in the database (see `packed`), JSON text in the dump.
+    Packed(crate::packed::Kind),
 }
 
 /// A table's typed columns.
@@ -135,7 +135,7 @@ pub const TABLES: &[TableSpec] = &[
             ("updated_at", Col::Int),
             ("due_at", Col::Int),
             ("warn_at", Col::Int),
-            ("doc", Col::Doc),
+            ("doc", Col::Packed(crate::packed::Kind::CaseDoc)),
             ("sign_due", Col::Int),
             ("signed_at", Col::Int),
             ("handle_due", Col::Int),
@@ -167,7 +167,7 @@ pub const TABLES: &[TableSpec] = &[
             ("unit", Col::Text),
             ("action", Col::Text),
             ("opinion", Col::Text),
-            ("data", Col::Text),
+            ("data", Col::Packed(crate::packed::Kind::EventData)),
         ],
     ),
     (
@@ -263,7 +263,7 @@ impl SqlStore {
                     q = match t {
                         Col::Int => q.bind(a.get(*k).and_then(Value::as_i64).unwrap_or_default()),
                         Col::Bool => q.bind(a.get(*k).and_then(Value::as_bool).unwrap_or_default()),
-                        Col::Text | Col::Doc => q.bind(
+                        Col::Text | Col::Packed(_) => q.bind(
                             a.get(*k)
                                 .and_then(Value::as_str)
                                 .unwrap_or_default()
@@ -290,11 +290,11 @@ impl SqlStore {
                                 .try_get::<Option<bool>, _>(*name)
                                 .map_err(backend_err)?
                                 .map_or(Value::Null, Value::Bool),
-                            Col::Doc => match r
+                            Col::Packed(_) => match r
                                 .try_get::<Option<Vec<u8>>, _>(*name)
                                 .map_err(backend_err)?
                             {
-                                Some(b) => Value::String(crate::case_doc::decode(&b)?),
+                                Some(b) => Value::String(crate::packed::decode(&b)?),
                                 None => Value::Null,
                             },
                         };
@@ -326,7 +326,7 @@ impl SqlStore {
                         Col::Text => q.bind(v.as_str().map(str::to_string)),
                         Col::Int => q.bind(v.as_i64()),
                         Col::Bool => q.bind(v.as_bool()),
-                        Col::Doc => q.bind(v.as_str().map(crate::case_doc::encode)),
+                        Col::Packed(k) => q.bind(v.as_str().map(|j| crate::packed::encode(*k, j))),
                     };
                 }
                 q.execute(&mut *tx).await.map_err(backend_err)?;

@@ -4,9 +4,9 @@
 //! set-up. Each method's body is written once and expanded for both pool types by [`on_pool!`].
 
 mod bulk;
-mod case_doc;
 mod dump;
 mod group_commit;
+mod packed;
 mod query;
 mod tallies;
 
@@ -215,10 +215,11 @@ where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Vec<u8>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
     let uuid = |s: String| Uuid::parse_str(&s).map_err(|e| StoreError::Backend(e.to_string()));
     let actor: Option<String> = r.try_get("actor").map_err(backend_err)?;
-    let data: String = r.try_get("data").map_err(backend_err)?;
+    let data: Vec<u8> = r.try_get("data").map_err(backend_err)?;
     Ok(Event {
         id: uuid(r.try_get("id").map_err(backend_err)?)?,
         case_id: uuid(r.try_get("case_id").map_err(backend_err)?)?,
@@ -228,12 +229,12 @@ where
         unit: r.try_get("unit").map_err(backend_err)?,
         action: r.try_get("action").map_err(backend_err)?,
         opinion: r.try_get("opinion").map_err(backend_err)?,
-        data: serde_json::from_str(&data).map_err(json_err)?,
+        data: serde_json::from_str(&packed::decode(&data)?).map_err(json_err)?,
     })
 }
 
 fn case_from_doc(stored: &[u8]) -> StoreResult<Case> {
-    serde_json::from_str(&case_doc::decode(stored)?).map_err(json_err)
+    serde_json::from_str(&packed::decode(stored)?).map_err(json_err)
 }
 
 const USER_COLS: &str =
@@ -259,7 +260,7 @@ macro_rules! bind_event {
             .bind(e.unit.clone())
             .bind(e.action.clone())
             .bind(e.opinion.clone())
-            .bind(e.data.to_string())
+            .bind(packed::encode(packed::Kind::EventData, &e.data.to_string()))
     }};
 }
 
@@ -404,7 +405,10 @@ impl SqlStore {
                 let sql = bulk::rows_sql(INSERT_CASE_HEAD, &["$"; 29], chunk.len(), numbered);
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for (w, _) in chunk {
-                    let doc = case_doc::encode(&serde_json::to_string(&w.case).map_err(json_err)?);
+                    let doc = packed::encode(
+                        packed::Kind::CaseDoc,
+                        &serde_json::to_string(&w.case).map_err(json_err)?,
+                    );
                     q = bind_case!(q, w, doc);
                 }
                 q.execute(&mut *tx).await.map_err(backend_err)?;
@@ -758,7 +762,10 @@ impl Store for SqlStore {
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
             for w in &writes {
-                let doc = case_doc::encode(&serde_json::to_string(&w.case).map_err(json_err)?);
+                let doc = packed::encode(
+                    packed::Kind::CaseDoc,
+                    &serde_json::to_string(&w.case).map_err(json_err)?,
+                );
                 let Some(expected) = w.expected_version else {
                     return Err(StoreError::Backend(
                         "save_cases needs an expected version".into(),
@@ -856,18 +863,20 @@ impl Store for SqlStore {
 
     async fn cases_active(&self, from: i64, to: i64) -> StoreResult<Vec<Uuid>> {
         on_pool!(self, read, |p| {
-            sqlx::query("SELECT DISTINCT case_id FROM events WHERE at >= $1 AND at < $2 ORDER BY case_id")
-                .bind(from)
-                .bind(to)
-                .fetch_all(p)
-                .await
-                .map_err(backend_err)?
-                .iter()
-                .map(|r| {
-                    let id: String = r.try_get("case_id").map_err(backend_err)?;
-                    Uuid::parse_str(&id).map_err(|e| StoreError::Backend(e.to_string()))
-                })
-                .collect()
+            sqlx::query(
+                "SELECT DISTINCT case_id FROM events WHERE at >= $1 AND at < $2 ORDER BY case_id",
+            )
+            .bind(from)
+            .bind(to)
+            .fetch_all(p)
+            .await
+            .map_err(backend_err)?
+            .iter()
+            .map(|r| {
+                let id: String = r.try_get("case_id").map_err(backend_err)?;
+                Uuid::parse_str(&id).map_err(|e| StoreError::Backend(e.to_string()))
+            })
+            .collect()
         })
     }
 
@@ -1223,7 +1232,10 @@ impl Store for SqlStore {
             }
             match a.case_update {
                 Some(mut w) => {
-                    let doc = case_doc::encode(&serde_json::to_string(&w.case).map_err(json_err)?);
+                    let doc = packed::encode(
+                        packed::Kind::CaseDoc,
+                        &serde_json::to_string(&w.case).map_err(json_err)?,
+                    );
                     let Some(expected) = w.expected_version else {
                         return Err(StoreError::Backend(
                             "an alert's case update needs an expected version".into(),

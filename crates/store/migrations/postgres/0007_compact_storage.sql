@@ -7,6 +7,7 @@ ALTER TABLE events DROP CONSTRAINT events_pkey;
 DROP INDEX events_case;
 ALTER TABLE events ADD PRIMARY KEY (case_id, at, id);
 
--- Case documents are written zstd-compressed (store::case_doc): bytes, not text. Older rows, plain
--- JSON, keep their bytes and are read as they are.
+-- Case documents and event data are written zstd-compressed (store::packed): bytes, not text.
+-- Older rows, plain JSON, keep their bytes and are read as they are.
 ALTER TABLE cases ALTER COLUMN doc TYPE BYTEA USING convert_to(doc, 'UTF8');
+ALTER TABLE events ALTER COLUMN data TYPE BYTEA USING convert_to(data, 'UTF8');

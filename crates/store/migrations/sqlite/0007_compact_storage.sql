@@ -2,7 +2,7 @@
 --
 -- The timeline is read by case (a case's detail, a month's metrics) and never by event id alone,
 -- so it is stored clustered by (case_id, at, id): one B-tree instead of a rowid table plus an index
--- on id plus an index on (case_id, at, id) — about 0.8 KB less per case at the synthetic mix.
+-- on id plus an index on (case_id, at, id), and a case's timeline sits together on one page.
 -- Event ids stay unique by construction (UUIDv7).
 CREATE TABLE events_by_case (
     id TEXT NOT NULL,
@@ -22,5 +22,5 @@ DROP TABLE events;
 ALTER TABLE events_by_case RENAME TO events;
 CREATE INDEX events_at ON events (at);
 
--- Case documents are now written zstd-compressed (store::case_doc); the column keeps its declared
--- type and older rows, plain JSON text, are read as they are.
+-- Case documents and event data are now written zstd-compressed (store::packed); the columns keep
+-- their declared type and older rows, plain JSON text, are read as they are.
