@@ -1,6 +1,7 @@
 //! A database written before storage was compacted (migration 0007: events clustered by case,
 //! case documents and event data compressed) keeps working after the upgrade: its plain-JSON rows
 //! move into the new event table and are read as they are, next to new, compressed rows.
+#![allow(clippy::unwrap_used)]
 
 use app::ports::Store;
 use serde_json::Value;
