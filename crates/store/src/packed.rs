@@ -126,6 +126,7 @@ pub(crate) fn decode(stored: &[u8]) -> StoreResult<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
