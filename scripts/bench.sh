@@ -84,6 +84,28 @@ login() { curl -s $BASE/api/v1/auth/login -H 'content-type: application/json' -d
 export TOKEN REGION=330188001001 API_KEY=$KEY THREADS=2
 TOKEN=$(login dispatcher)
 ID=$(curl -s "$BASE/api/v1/cases?page_size=1" -H "authorization: Bearer $TOKEN" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')
+# The month and the year before the current month.
+read -r MFROM MTO YFROM YTO < <(python3 -c '
+import datetime as d
+t = d.date.today().replace(day=1); me = t - d.timedelta(days=1); ms = me.replace(day=1)
+print(ms, me, t.replace(year=t.year - 1), me)')
+PERIOD=${MFROM:0:7}
+# One request at a time, first on the fresh server (cold: nothing cached, pages read from disk), then
+# again (warm): what each costs alone, which the throughput runs' caches and queueing hide.
+once() {
+  local name=$1 path=$2 t1 t2
+  t1=$(curl -s -o /dev/null -w '%{time_total}' "$BASE$path" -H "authorization: Bearer $TOKEN")
+  t2=$(curl -s -o /dev/null -w '%{time_total}' "$BASE$path" -H "authorization: Bearer $TOKEN")
+  echo "one request: $name: cold $(python3 -c "print(round($t1 * 1000))") ms, again $(python3 -c "print(round($t2 * 1000))") ms"
+}
+once "queue page (办理中, 20 rows)" "/api/v1/cases?status=in_progress&page_size=20"
+once "case detail" "/api/v1/cases/$ID"
+once "full-text search 「噪声」" "/api/v1/cases?q=%E5%99%AA%E5%A3%B0&page_size=20"
+once "full-text search 「路灯不亮」" "/api/v1/cases?q=%E8%B7%AF%E7%81%AF%E4%B8%8D%E4%BA%AE&page_size=20"
+once "cockpit, a month" "/api/v1/stats/cockpit?from=$MFROM&to=$MTO"
+once "cockpit, a year" "/api/v1/stats/cockpit?from=$YFROM&to=$YTO"
+once "unit metrics, a month" "/api/v1/metrics/units?period=$PERIOD"
+echo "resident after the single requests: $(grep VmRSS /proc/$SERVER/status | awk '{print $2 " " $3}')"
 SUP=$(login supervisor)
 # Open cases to urge: up to 12,000 (in_progress and dispatched), "id version" per line; fewer than a
 # few thousand per wrk thread and 256 connections revisit a case before its last urge has answered (409).
@@ -95,12 +117,7 @@ for st in in_progress dispatched; do
   done
 done | sort -u >"$CASES_FILE"
 echo "open cases to urge: $(wc -l <"$CASES_FILE")"
-# The month and the year before the current month.
-read -r MFROM MTO YFROM YTO < <(python3 -c '
-import datetime as d
-t = d.date.today().replace(day=1); me = t - d.timedelta(days=1); ms = me.replace(day=1)
-print(ms, me, t.replace(year=t.year - 1), me)')
-PERIOD=${MFROM:0:7}
+
 
 run() {
   local name=$1 conns=$2
