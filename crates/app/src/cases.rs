@@ -198,6 +198,7 @@ impl App {
             expected_version: previous.map(|p| p.version),
             events,
             search_tokens,
+            metrics: crate::ports::MetricsWrite::default(),
         }
     }
 
@@ -587,7 +588,9 @@ impl App {
             &clocks,
             &rules.deadlines_for(&case.location.region),
         )?;
-        let mut writes = vec![self.write_of(next.clone(), Some(case), vec![event], false)];
+        let mut first = self.write_of(next.clone(), Some(case), vec![event], false);
+        first.metrics = self.metrics_of_append(case.id, &first.events).await?;
+        let mut writes = vec![first];
         if let Some(main_id) = merge_into {
             // 并单: the main case counts a repeat; the duplicate keeps its reporter for follow-up.
             let mut main = self.store.get_case(main_id).await?.ok_or_else(|| {

@@ -1,5 +1,16 @@
-//! Unit metrics (考核指标) per unit and month, over the unit's subtree, recounted from the event
-//! timeline. Each rate comes with its numerator, denominator and the cases behind both.
+//! Unit metrics (考核指标) per unit and month, over the unit's subtree. Each rate comes with its
+//! numerator, denominator and the cases behind both.
+//!
+//! How they are kept: the fold of a case's timeline gives its *marks* — "dispatched to cgj in
+//! 2026-10", "resolved by cgj in 2026-11 after 3 working days" — and its running handling clock
+//! ([`marks_of`]). Every case write stores what changed between the marks of the timeline as it
+//! was and as it will be ([`metrics_write`]), in the same transaction: per month, unit and metric
+//! a count and a total (`metric_counts`), per case and month the marks themselves (`metric_marks`,
+//! for the cases behind a number), and the running clock filed under the month of its deadline
+//! (`metric_clocks`). A month's figures are then a few thousand counter rows rolled up the org
+//! tree, at any size of history, instead of a fold of every timeline active in the month (a
+//! minute at ten million cases). [`tally_into`] is that fold, kept as the independent recount the
+//! counters are tested against (`App::recount_unit_metrics`).
 //!
 //! Definitions (P is the period, S the unit and every unit below it; "the unit" of an event is
 //! the case's main unit when it happened, from the event's `state`):
@@ -7,8 +18,8 @@
 //!   ÷ dispatches to S in P.
 //! - 按时办结率 handle_on_time = resolutions by S in P at or before the handling deadline then in
 //!   force ÷ resolutions by S in P.
-//! - 超期件数 overdue = resolutions by S in P after the deadline + handling clocks of S still
-//!   running past their deadline at the end of P (or now, if earlier).
+//! - 超期件数 overdue = resolutions by S in P after the deadline + handling clocks of S whose
+//!   deadline fell in P and that are still running, past it.
 //! - 退单率 return_rate = returns by S in P ÷ dispatches to S in P.
 //! - 重办率 reopen_rate = reopenings (unsatisfied follow-up or 重办) in P of cases held by S ÷
 //!   resolutions by S in P.
@@ -22,10 +33,13 @@
 use crate::App;
 use crate::deadlines::{date_of, start_of_day};
 use crate::error::AppError;
+use crate::ports::{FiledClock, MetricsWrite};
 use crate::scope::{Principal, read_scope};
 use domain::Event;
+use domain::tally::{first_day_of_month, month_of_day, shanghai_day};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// Numerator and denominator case sets of every metric, per unit (the unit itself only).
@@ -48,27 +62,6 @@ pub struct UnitTally {
 }
 
 impl UnitTally {
-    fn add(&mut self, o: &UnitTally) {
-        macro_rules! ext {
-            ($($f:ident),*) => { $( self.$f.extend(o.$f.iter().cloned()); )* };
-        }
-        ext!(
-            dispatched,
-            signed_on_time,
-            signed,
-            resolved,
-            resolved_on_time,
-            overdue,
-            returned,
-            reopened,
-            extensions,
-            rated,
-            satisfied,
-            solved,
-            handling_days
-        );
-    }
-
     /// The case ids behind a metric's numerator or denominator.
     pub fn cases(&self, metric: &str) -> Option<&Vec<Uuid>> {
         Some(match metric {
@@ -244,66 +237,456 @@ pub fn tally_into(
     }
 }
 
-fn rate(num: usize, den: usize) -> Value {
+/// One countable fact of a case's timeline (see the definitions above).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Metric {
+    Dispatched,
+    SignedOnTime,
+    Signed,
+    /// Its value is the working days of handling.
+    Resolved,
+    ResolvedOnTime,
+    /// A resolution after the deadline (超期办结).
+    Late,
+    Returned,
+    Reopened,
+    Extensions,
+    Rated,
+    Satisfied,
+    Solved,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 12] = [
+        Metric::Dispatched,
+        Metric::SignedOnTime,
+        Metric::Signed,
+        Metric::Resolved,
+        Metric::ResolvedOnTime,
+        Metric::Late,
+        Metric::Returned,
+        Metric::Reopened,
+        Metric::Extensions,
+        Metric::Rated,
+        Metric::Satisfied,
+        Metric::Solved,
+    ];
+
+    /// One letter: how marks are written in `metric_marks` and `metric_counts`.
+    pub fn code(self) -> char {
+        match self {
+            Metric::Dispatched => 'd',
+            Metric::SignedOnTime => 'o',
+            Metric::Signed => 's',
+            Metric::Resolved => 'r',
+            Metric::ResolvedOnTime => 't',
+            Metric::Late => 'l',
+            Metric::Returned => 'b',
+            Metric::Reopened => 'p',
+            Metric::Extensions => 'e',
+            Metric::Rated => 'f',
+            Metric::Satisfied => 'y',
+            Metric::Solved => 'v',
+        }
+    }
+
+    pub fn of_code(c: char) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.code() == c)
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A mark: in this month (Shanghai month index), this unit's own count of `metric` grows by one,
+/// and its total by `value`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Mark {
+    pub month: i64,
+    pub unit: String,
+    pub metric: Metric,
+    pub value: i64,
+}
+
+/// A handling clock that runs at the end of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunningClock {
+    pub unit: String,
+    pub started: i64,
+    pub due: i64,
+}
+
+/// What a case's timeline contributes to the unit metrics.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseMarks {
+    pub marks: Vec<Mark>,
+    pub clock: Option<RunningClock>,
+}
+
+/// Shanghai month index (`year * 12 + month - 1`) of an instant.
+pub fn month_of(ms: i64) -> i64 {
+    month_of_day(shanghai_day(ms))
+}
+
+/// The `YYYY-MM` of a month index.
+pub fn period_of(month: i64) -> String {
+    format!(
+        "{:04}-{:02}",
+        month.div_euclid(12),
+        month.rem_euclid(12) + 1
+    )
+}
+
+/// The actions whose events the fold looks at; a write with none of them leaves the metrics as
+/// they are (urging, supervising, alerts, edits…).
+pub const COUNTED_ACTIONS: &[&str] = &[
+    "dispatch",
+    "sign",
+    "return",
+    "escalate",
+    "decide_extension",
+    "resume",
+    "request_extension",
+    "resolve",
+    "follow_up",
+    "reopen",
+];
+
+/// The fold of one case's whole timeline (in order) into its marks, over every month: the same
+/// walk as [`tally_into`], each count filed under the month it belongs to.
+pub fn marks_of(timeline: &[Event], calendar: &calendar::Calendar) -> CaseMarks {
+    let mut out = CaseMarks::default();
+    let mut mark = |month: i64, unit: &str, metric: Metric, value: i64| {
+        out.marks.push(Mark {
+            month,
+            unit: unit.to_string(),
+            metric,
+            value,
+        });
+    };
+    // Open dispatch awaiting a sign: (unit, sign_due, month of the dispatch).
+    let mut pending_sign: Option<(String, i64, i64)> = None;
+    // Running handling clock: (unit, started, due).
+    let mut handling: Option<(String, i64, i64)> = None;
+    for e in timeline {
+        let unit = state_unit(e);
+        let m = month_of(e.at);
+        match e.action.as_str() {
+            "dispatch" => {
+                if let (Some(u), Some(due)) = (unit, state_i64(e, "sign_due")) {
+                    mark(m, &u, Metric::Dispatched, 0);
+                    pending_sign = Some((u, due, m));
+                }
+            }
+            "sign" => {
+                if let Some((u, due, dm)) = pending_sign.take()
+                    && e.at <= due
+                {
+                    mark(dm, &u, Metric::SignedOnTime, 0);
+                }
+                if let (Some(u), Some(due)) = (unit, state_i64(e, "handle_due")) {
+                    mark(m, &u, Metric::Signed, 0);
+                    handling = Some((u, e.at, due));
+                }
+            }
+            "return" | "escalate" => {
+                pending_sign = None;
+                if e.action == "return"
+                    && let Some(u) = e.data.get("unit").and_then(Value::as_str)
+                {
+                    mark(m, u, Metric::Returned, 0);
+                }
+                handling = None;
+            }
+            "decide_extension" | "resume" => {
+                if let (Some((_, _, due)), Some(new)) =
+                    (handling.as_mut(), state_i64(e, "handle_due"))
+                {
+                    *due = new;
+                }
+            }
+            "request_extension" => {
+                if let Some(u) = unit {
+                    mark(m, &u, Metric::Extensions, 0);
+                }
+            }
+            "resolve" => {
+                if let Some((u, started, due)) = handling.take() {
+                    let days = calendar
+                        .workdays_between(date_of(started), date_of(e.at))
+                        .max(0);
+                    mark(m, &u, Metric::Resolved, days);
+                    let timely = if e.at <= due {
+                        Metric::ResolvedOnTime
+                    } else {
+                        Metric::Late
+                    };
+                    mark(m, &u, timely, 0);
+                }
+            }
+            "follow_up" | "reopen" => {
+                let reopened = e.action == "reopen"
+                    || e.data.get("reopened").and_then(Value::as_bool) == Some(true);
+                if let Some(u) = unit {
+                    if e.action == "follow_up" {
+                        mark(m, &u, Metric::Rated, 0);
+                        if matches!(
+                            e.data.get("satisfaction").and_then(Value::as_str),
+                            Some("satisfied" | "basically_satisfied")
+                        ) {
+                            mark(m, &u, Metric::Satisfied, 0);
+                        }
+                        if e.data.get("resolved").and_then(Value::as_bool) == Some(true) {
+                            mark(m, &u, Metric::Solved, 0);
+                        }
+                    }
+                    if reopened {
+                        mark(m, &u, Metric::Reopened, 0);
+                    }
+                    if reopened && let Some(due) = state_i64(e, "handle_due") {
+                        handling = Some((u, e.at, due));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out.clock = handling.map(|(unit, started, due)| RunningClock { unit, started, due });
+    out
+}
+
+/// The first instant of the month after `month`.
+fn month_end(month: i64) -> i64 {
+    start_of_day_number(first_day_of_month(month + 1))
+}
+
+fn start_of_day_number(day: i64) -> i64 {
+    // Shanghai midnight of a day number (UTC+8, no daylight saving).
+    day * 86_400_000 - 8 * 3_600_000
+}
+
+/// Where a running clock is counted: under the month of its deadline, as 超期 once the deadline
+/// has passed — unless it started after that month (then no month counts it).
+pub fn filed_clock(c: &RunningClock) -> Option<FiledClock> {
+    let month = month_of(c.due);
+    (c.started < month_end(month)).then(|| FiledClock {
+        month,
+        unit: c.unit.clone(),
+        due: c.due,
+    })
+}
+
+/// A month's marks of one case as stored: a line per unit, the unit's code, a tab, then a letter
+/// per mark (its `Metric::code`), followed by the mark's value when it is not zero.
+/// `cgj\tdosr3tfy` reads: dispatched, signed on time, signed, resolved in 3 working days, on
+/// time, rated, satisfied.
+pub fn encode_marks(marks: &[&Mark]) -> String {
+    let mut units: Vec<&str> = Vec::new();
+    for m in marks {
+        if !units.contains(&m.unit.as_str()) {
+            units.push(&m.unit);
+        }
+    }
+    let mut out = String::new();
+    for u in units {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(u);
+        out.push('\t');
+        for m in marks.iter().filter(|m| m.unit == u) {
+            out.push(m.metric.code());
+            if m.value != 0 {
+                out.push_str(&m.value.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The (unit, metric, value) marks of a stored month; unreadable parts are skipped.
+pub fn decode_marks(text: &str) -> Vec<(String, Metric, i64)> {
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        let Some((unit, codes)) = line.split_once('\t') else {
+            continue;
+        };
+        let mut chars = codes.chars().peekable();
+        while let Some(c) = chars.next() {
+            let mut digits = String::new();
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit() || **d == '-') {
+                digits.push(*d);
+                chars.next();
+            }
+            if let Some(m) = Metric::of_code(c) {
+                out.push((unit.to_string(), m, digits.parse().unwrap_or(0)));
+            }
+        }
+    }
+    out
+}
+
+/// What to store when a case's marks go from `old` (None: a new case) to `new`.
+pub fn metrics_write(old: Option<&CaseMarks>, new: &CaseMarks) -> MetricsWrite {
+    let empty = CaseMarks::default();
+    let old = old.unwrap_or(&empty);
+    let mut counts: BTreeMap<(i64, String, String), (i64, i64)> = BTreeMap::new();
+    for (marks, sign) in [(&old.marks, -1), (&new.marks, 1)] {
+        for m in marks {
+            let e = counts
+                .entry((m.month, m.unit.clone(), m.metric.code().to_string()))
+                .or_default();
+            e.0 += sign;
+            e.1 += sign * m.value;
+        }
+    }
+    let by_month = |c: &CaseMarks| {
+        let mut months: BTreeMap<i64, Vec<&Mark>> = BTreeMap::new();
+        for m in &c.marks {
+            months.entry(m.month).or_default().push(m);
+        }
+        months
+            .into_iter()
+            .map(|(k, v)| (k, encode_marks(&v)))
+            .collect::<BTreeMap<i64, String>>()
+    };
+    let (before, after) = (by_month(old), by_month(new));
+    let mut months = Vec::new();
+    for month in before.keys().chain(after.keys()).collect::<BTreeSet<_>>() {
+        let (b, a) = (before.get(month), after.get(month));
+        if b != a {
+            months.push((*month, a.cloned()));
+        }
+    }
+    let (cb, ca) = (
+        old.clock.as_ref().and_then(filed_clock),
+        new.clock.as_ref().and_then(filed_clock),
+    );
+    MetricsWrite {
+        counts: counts
+            .into_iter()
+            .filter(|(_, (n, t))| *n != 0 || *t != 0)
+            .map(|(k, (n, t))| (k, n, t))
+            .collect(),
+        months,
+        clock: (cb != ca).then_some(ca),
+    }
+}
+
+/// A unit's figures of one month (its own, or rolled up over its subtree).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitFigures {
+    /// Count of each metric's marks, by `Metric::index`.
+    pub n: [i64; 12],
+    /// Working days over all resolutions.
+    pub handling_days: i64,
+    /// Running handling clocks past their deadline (the other half of 超期).
+    pub running_overdue: i64,
+}
+
+impl UnitFigures {
+    pub fn get(&self, m: Metric) -> i64 {
+        self.n[m.index()]
+    }
+
+    fn add(&mut self, o: &UnitFigures) {
+        for (a, b) in self.n.iter_mut().zip(o.n) {
+            *a += b;
+        }
+        self.handling_days += o.handling_days;
+        self.running_overdue += o.running_overdue;
+    }
+
+    /// The figures of a recount's tally.
+    pub fn of_tally(t: &UnitTally) -> UnitFigures {
+        let mut f = UnitFigures::default();
+        let n = |v: &Vec<Uuid>| v.len() as i64;
+        f.n[Metric::Dispatched.index()] = n(&t.dispatched);
+        f.n[Metric::SignedOnTime.index()] = n(&t.signed_on_time);
+        f.n[Metric::Signed.index()] = n(&t.signed);
+        f.n[Metric::Resolved.index()] = n(&t.resolved);
+        f.n[Metric::ResolvedOnTime.index()] = n(&t.resolved_on_time);
+        f.n[Metric::Returned.index()] = n(&t.returned);
+        f.n[Metric::Reopened.index()] = n(&t.reopened);
+        f.n[Metric::Extensions.index()] = n(&t.extensions);
+        f.n[Metric::Rated.index()] = n(&t.rated);
+        f.n[Metric::Satisfied.index()] = n(&t.satisfied);
+        f.n[Metric::Solved.index()] = n(&t.solved);
+        // The recount's overdue list holds late resolutions and running clocks together.
+        f.n[Metric::Late.index()] = n(&t.resolved) - n(&t.resolved_on_time);
+        f.running_overdue = n(&t.overdue) - f.n[Metric::Late.index()];
+        f.handling_days = t.handling_days.iter().sum();
+        f
+    }
+}
+
+fn rate(num: i64, den: i64) -> Value {
     json!({ "numerator": num, "denominator": den, "rate": if den == 0 { Value::Null } else { json!(((num as f64 / den as f64) * 10000.0).round() / 10000.0) } })
 }
 
-/// Cases whose timelines are read and folded together when computing a month's metrics.
+/// Cases whose timelines are read and folded together in recounts and rebuilds.
 const METRICS_CHUNK: usize = 1000;
 
-/// Rolled-up unit tallies per month, with the clock instant they were computed at.
-pub type MetricsCache =
-    std::sync::Mutex<HashMap<String, (i64, std::sync::Arc<HashMap<String, UnitTally>>)>>;
+/// Rolled-up unit figures per month, with the clock instant they were computed at.
+pub type MetricsCache = std::sync::Mutex<HashMap<String, (i64, Arc<HashMap<String, UnitFigures>>)>>;
+
+fn bad_period(period: &str) -> AppError {
+    AppError::field(
+        "period",
+        format!("「{period}」不是有效月份，格式为 2026-10"),
+        format!("'{period}' is not a month like 2026-10"),
+    )
+}
+
+/// Each unit's figures rolled up to itself and every unit above it.
+fn roll_up(
+    own: HashMap<String, UnitFigures>,
+    tree: &crate::org::OrgTree,
+) -> HashMap<String, UnitFigures> {
+    let mut rolled: HashMap<String, UnitFigures> = HashMap::new();
+    for (unit, f) in &own {
+        let mut chain = vec![unit.clone()];
+        chain.extend(tree.ancestors(unit));
+        for u in chain {
+            rolled.entry(u).or_default().add(f);
+        }
+    }
+    rolled
+}
 
 impl App {
-    /// The month's tallies, from the cache while they are younger than `metrics_cache_ms`.
-    async fn tallies(
+    /// The month's rolled-up figures, from the cache while younger than `metrics_cache_ms`.
+    async fn figures(
         &self,
         period: &str,
-    ) -> Result<
-        (
-            std::sync::Arc<HashMap<String, UnitTally>>,
-            std::sync::Arc<crate::org::OrgTree>,
-        ),
-        AppError,
-    > {
+    ) -> Result<(Arc<HashMap<String, UnitFigures>>, Arc<crate::org::OrgTree>), AppError> {
         let now = self.now();
         let max_age = self.settings.metrics_cache_ms;
-        let cached = if max_age > 0 {
-            self.metrics_cache.lock().ok().and_then(|cache| {
-                cache
-                    .get(period)
-                    .filter(|(at, _)| now >= *at && now - at < max_age)
-                    .map(|(_, t)| t.clone())
-            })
-        } else {
-            None
-        };
-        if let Some(t) = cached {
-            return Ok((t, self.org.tree().await?));
-        }
-        // One computation at a time: when a busy morning's requests all miss together, the
-        // first computes and the others wait for its result instead of each reading the month.
-        let _one = self.metrics_compute.lock().await;
-        let cached = if max_age > 0 {
+        let lookup = || {
+            if max_age <= 0 {
+                return None;
+            }
             self.metrics_cache.lock().ok().and_then(|cache| {
                 cache
                     .get(period)
                     .filter(|(at, _)| *at <= now && now - at < max_age)
                     .map(|(_, t)| t.clone())
             })
-        } else {
-            None
         };
-        if let Some(t) = cached {
+        if let Some(t) = lookup() {
             return Ok((t, self.org.tree().await?));
         }
-        let (rolled, tree) = self.compute_tallies(period).await?;
-        let rolled = std::sync::Arc::new(rolled);
+        // One computation at a time: a busy morning's misses wait for the first one's answer.
+        let _one = self.metrics_compute.lock().await;
+        if let Some(t) = lookup() {
+            return Ok((t, self.org.tree().await?));
+        }
+        let (own, tree) = self.stored_figures(period).await?;
+        let rolled = Arc::new(roll_up(own, &tree));
         if max_age > 0
             && let Ok(mut cache) = self.metrics_cache.lock()
         {
-            // Twelve months or so are asked for; keep the cache from growing without bound.
             if cache.len() > 64 {
                 cache.clear();
             }
@@ -312,70 +695,156 @@ impl App {
         Ok((rolled, tree))
     }
 
-    async fn compute_tallies(
+    /// Each unit's own figures of a month, from the stored counters and clocks.
+    async fn stored_figures(
         &self,
         period: &str,
-    ) -> Result<
-        (
-            HashMap<String, UnitTally>,
-            std::sync::Arc<crate::org::OrgTree>,
-        ),
-        AppError,
-    > {
-        let (from, to) = month_bounds(period).ok_or_else(|| {
-            AppError::field(
-                "period",
-                format!("「{period}」不是有效月份，格式为 2026-10"),
-                format!("'{period}' is not a month like 2026-10"),
-            )
-        })?;
+    ) -> Result<(HashMap<String, UnitFigures>, Arc<crate::org::OrgTree>), AppError> {
+        let (from, _) = month_bounds(period).ok_or_else(|| bad_period(period))?;
+        let month = month_of(from);
+        let mut own: HashMap<String, UnitFigures> = HashMap::new();
+        for c in self.store.metric_counts(month).await? {
+            let Some(m) = c.metric.chars().next().and_then(Metric::of_code) else {
+                continue;
+            };
+            let f = own.entry(c.unit).or_default();
+            f.n[m.index()] += c.n;
+            if m == Metric::Resolved {
+                f.handling_days += c.total;
+            }
+        }
+        for (_, unit) in self.store.metric_clocks(month, self.now()).await? {
+            own.entry(unit).or_default().running_overdue += 1;
+        }
+        // Units whose every count went back to zero are not "active in the month".
+        own.retain(|_, f| *f != UnitFigures::default());
+        Ok((own, self.org.tree().await?))
+    }
+
+    /// The same figures recounted from every timeline with [`tally_into`] (a scan of all cases:
+    /// for checking the counters, not for serving).
+    pub async fn recount_unit_metrics(
+        &self,
+        period: &str,
+    ) -> Result<HashMap<String, UnitFigures>, AppError> {
+        let (from, to) = month_bounds(period).ok_or_else(|| bad_period(period))?;
         let rules = self.rules().await?;
         let cal = rules.calendar_for("");
         let now = self.now();
-        // The month's cases are read a chunk of timelines at a time and folded as they come, so
-        // memory holds the tallies and one chunk, not a month of events (a month at district
-        // scale is hundreds of thousands of cases and millions of events).
-        let active = self.store.cases_active(from, to).await?;
         let mut own: HashMap<String, UnitTally> = HashMap::new();
-        for ids in active.chunks(METRICS_CHUNK) {
-            let events = self.store.events_of_cases(ids).await?;
+        let mut after = None;
+        loop {
+            let ids = self
+                .store
+                .case_ids_after(after, METRICS_CHUNK as u32)
+                .await?;
+            let Some(last) = ids.last() else { break };
+            after = Some(*last);
+            let events = self.store.events_of_cases(&ids).await?;
             tally_into(&mut own, &events, from, to, now, &cal);
         }
+        let own = own
+            .iter()
+            .map(|(u, t)| (u.clone(), UnitFigures::of_tally(t)))
+            .filter(|(_, f)| *f != UnitFigures::default())
+            .collect();
         let tree = self.org.tree().await?;
-        // Roll each unit's own tally up to itself and every unit above it.
-        let mut rolled: HashMap<String, UnitTally> = HashMap::new();
-        for (unit, t) in &own {
-            let mut chain = vec![unit.clone()];
-            chain.extend(tree.ancestors(unit));
-            for u in chain {
-                rolled.entry(u).or_default().add(t);
-            }
-        }
-        Ok((rolled, tree))
+        Ok(roll_up(own, &tree))
     }
 
-    fn metrics_json(unit: &str, name: &str, t: &UnitTally) -> Value {
-        let uniq = |v: &Vec<Uuid>| v.len();
-        let avg = if t.handling_days.is_empty() {
+    /// The stored figures of a month rolled up (what `unit_metrics` serves, without the cache).
+    pub async fn stored_unit_metrics(
+        &self,
+        period: &str,
+    ) -> Result<HashMap<String, UnitFigures>, AppError> {
+        let (own, tree) = self.stored_figures(period).await?;
+        Ok(roll_up(own, &tree))
+    }
+
+    /// Rebuilds the stored metrics from every timeline; returns how many cases were folded.
+    /// For databases from before the metrics were stored and after an import.
+    pub async fn rebuild_unit_metrics(&self) -> Result<u64, AppError> {
+        let rules = self.rules().await?;
+        let cal = rules.calendar_for("");
+        self.store.clear_metrics().await?;
+        let mut after = None;
+        let mut n = 0u64;
+        loop {
+            let ids = self
+                .store
+                .case_ids_after(after, METRICS_CHUNK as u32)
+                .await?;
+            let Some(last) = ids.last() else { break };
+            after = Some(*last);
+            n += ids.len() as u64;
+            let events = self.store.events_of_cases(&ids).await?;
+            let mut writes = Vec::new();
+            for tl in events.chunk_by(|a, b| a.case_id == b.case_id) {
+                let w = metrics_write(None, &marks_of(tl, &cal));
+                if !w.is_empty() {
+                    writes.push((tl[0].case_id, w));
+                }
+            }
+            self.store.put_metrics(writes).await?;
+        }
+        self.metrics_cache_clear();
+        Ok(n)
+    }
+
+    fn metrics_cache_clear(&self) {
+        if let Ok(mut c) = self.metrics_cache.lock() {
+            c.clear();
+        }
+    }
+
+    /// Rebuilds the stored metrics once if the database has dispatched cases but no metrics.
+    pub async fn ensure_unit_metrics(&self) -> Result<Option<u64>, AppError> {
+        if self.store.metrics_missing().await? {
+            Ok(Some(self.rebuild_unit_metrics().await?))
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// The metrics change of appending `new_events` to a stored case's timeline (read only when
+    /// one of the new events counts).
+    pub(crate) async fn metrics_of_append(
+        &self,
+        case_id: Uuid,
+        new_events: &[Event],
+    ) -> Result<MetricsWrite, AppError> {
+        if !new_events
+            .iter()
+            .any(|e| COUNTED_ACTIONS.contains(&e.action.as_str()))
+        {
+            return Ok(MetricsWrite::default());
+        }
+        let rules = self.rules().await?;
+        let cal = rules.calendar_for("");
+        let mut timeline = self.store.events(case_id).await?;
+        let before = marks_of(&timeline, &cal);
+        timeline.extend(new_events.iter().cloned());
+        timeline.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
+        Ok(metrics_write(Some(&before), &marks_of(&timeline, &cal)))
+    }
+
+    fn metrics_json(unit: &str, name: &str, f: &UnitFigures) -> Value {
+        let resolved = f.get(Metric::Resolved);
+        let avg = if resolved == 0 {
             Value::Null
         } else {
-            json!(
-                ((t.handling_days.iter().sum::<i64>() as f64 / t.handling_days.len() as f64)
-                    * 100.0)
-                    .round()
-                    / 100.0
-            )
+            json!(((f.handling_days as f64 / resolved as f64) * 100.0).round() / 100.0)
         };
         json!({
             "unit": unit, "name": name,
-            "sign_on_time": rate(uniq(&t.signed_on_time), uniq(&t.dispatched)),
-            "handle_on_time": rate(uniq(&t.resolved_on_time), uniq(&t.resolved)),
-            "overdue": t.overdue.len(),
-            "return_rate": rate(t.returned.len(), t.dispatched.len()),
-            "reopen_rate": rate(t.reopened.len(), t.resolved.len()),
-            "extension_rate": rate(t.extensions.len(), t.signed.len()),
-            "satisfaction": rate(t.satisfied.len(), t.rated.len()),
-            "resolution": rate(t.solved.len(), t.rated.len()),
+            "sign_on_time": rate(f.get(Metric::SignedOnTime), f.get(Metric::Dispatched)),
+            "handle_on_time": rate(f.get(Metric::ResolvedOnTime), resolved),
+            "overdue": f.get(Metric::Late) + f.running_overdue,
+            "return_rate": rate(f.get(Metric::Returned), f.get(Metric::Dispatched)),
+            "reopen_rate": rate(f.get(Metric::Reopened), resolved),
+            "extension_rate": rate(f.get(Metric::Extensions), f.get(Metric::Signed)),
+            "satisfaction": rate(f.get(Metric::Satisfied), f.get(Metric::Rated)),
+            "resolution": rate(f.get(Metric::Solved), f.get(Metric::Rated)),
             "avg_handling_days": avg,
         })
     }
@@ -388,10 +857,35 @@ impl App {
         period: &str,
         unit: Option<&str>,
     ) -> Result<Value, AppError> {
+        self.unit_metrics_from(p, period, unit, false).await
+    }
+
+    /// The same; with `recount` (administrators only) recounted from every timeline instead of
+    /// read from the stored counters: the check that they agree.
+    pub async fn unit_metrics_from(
+        &self,
+        p: &Principal,
+        period: &str,
+        unit: Option<&str>,
+        recount: bool,
+    ) -> Result<Value, AppError> {
         if !p.is_staff() {
             return Err(AppError::forbidden("仅限工作人员查看", "staff only"));
         }
-        let (rolled, tree) = self.tallies(period).await?;
+        let (rolled, tree) = if recount {
+            if p.role != domain::Role::Admin {
+                return Err(AppError::forbidden(
+                    "仅管理员可要求重新统计",
+                    "only administrators may ask for a recount",
+                ));
+            }
+            (
+                Arc::new(self.recount_unit_metrics(period).await?),
+                self.org.tree().await?,
+            )
+        } else {
+            self.figures(period).await?
+        };
         let scope_root = match read_scope(p, &tree) {
             crate::ports::Scope::All => None,
             _ => p.unit.clone(),
@@ -415,6 +909,7 @@ impl App {
 
     /// The cases behind one number: `metric` is dispatched, signed_on_time, signed, resolved,
     /// resolved_on_time, overdue, returned, reopened, extensions, rated, satisfied or solved.
+    /// Read from the month's stored marks (one row per case active in the month).
     pub async fn unit_metric_cases(
         &self,
         p: &Principal,
@@ -422,7 +917,7 @@ impl App {
         period: &str,
         metric: &str,
     ) -> Result<Vec<crate::views::CaseView>, AppError> {
-        let (rolled, tree) = self.tallies(period).await?;
+        let tree = self.org.tree().await?;
         let visible = match read_scope(p, &tree) {
             crate::ports::Scope::All => true,
             _ => p.is_staff() && p.unit.as_deref().is_some_and(|r| tree.is_within(unit, r)),
@@ -430,27 +925,51 @@ impl App {
         if !visible {
             return Err(AppError::not_found("单位", "unit"));
         }
-        let empty = UnitTally::default();
-        let t = rolled.get(unit).unwrap_or(&empty);
-        let ids = t
-            .cases(metric)
-            .ok_or_else(|| AppError::field("metric", "未知指标", "unknown metric"))?;
-        let mut seen = BTreeMap::new();
-        for id in ids {
-            if seen.len() >= 500 {
-                break;
-            }
-            if let std::collections::btree_map::Entry::Vacant(v) = seen.entry(*id)
-                && let Some(c) = self.store.get_case(*id).await?
+        let (from, _) = month_bounds(period).ok_or_else(|| bad_period(period))?;
+        let month = month_of(from);
+        let wanted: &[Metric] = match metric {
+            "dispatched" => &[Metric::Dispatched],
+            "signed_on_time" => &[Metric::SignedOnTime],
+            "signed" => &[Metric::Signed],
+            "resolved" => &[Metric::Resolved],
+            "resolved_on_time" => &[Metric::ResolvedOnTime],
+            "overdue" => &[Metric::Late],
+            "returned" => &[Metric::Returned],
+            "reopened" => &[Metric::Reopened],
+            "extensions" => &[Metric::Extensions],
+            "rated" => &[Metric::Rated],
+            "satisfied" => &[Metric::Satisfied],
+            "solved" => &[Metric::Solved],
+            _ => return Err(AppError::field("metric", "未知指标", "unknown metric")),
+        };
+        let mut ids: BTreeSet<Uuid> = BTreeSet::new();
+        for (case, text) in self.store.metric_marks(month).await? {
+            if decode_marks(&text)
+                .iter()
+                .any(|(u, m, _)| wanted.contains(m) && tree.is_within(u, unit))
             {
-                v.insert(self.view(&c, p, &tree));
+                ids.insert(case);
             }
         }
-        Ok(seen.into_values().collect())
+        if metric == "overdue" {
+            for (case, u) in self.store.metric_clocks(month, self.now()).await? {
+                if tree.is_within(&u, unit) {
+                    ids.insert(case);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for id in ids.into_iter().take(500) {
+            if let Some(c) = self.store.get_case(id).await? {
+                out.push(self.view(&c, p, &tree));
+            }
+        }
+        Ok(out)
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -526,5 +1045,121 @@ mod tests {
         let u1 = &whole["u1"];
         assert!(!u1.dispatched.is_empty() && !u1.overdue.is_empty() && !u1.satisfied.is_empty());
         assert!(u1.resolved_on_time.len() < u1.resolved.len());
+    }
+
+    /// Sums the marks of many cases the way the store keeps them: per (month, unit).
+    fn stored(cases: &[CaseMarks], month: i64, now: i64) -> HashMap<String, UnitFigures> {
+        let mut out: HashMap<String, UnitFigures> = HashMap::new();
+        for c in cases {
+            for m in c.marks.iter().filter(|m| m.month == month) {
+                let f = out.entry(m.unit.clone()).or_default();
+                f.n[m.metric.index()] += 1;
+                if m.metric == Metric::Resolved {
+                    f.handling_days += m.value;
+                }
+            }
+            if let Some(fc) = c.clock.as_ref().and_then(filed_clock)
+                && fc.month == month
+                && fc.due < now
+            {
+                out.entry(fc.unit).or_default().running_overdue += 1;
+            }
+        }
+        out.retain(|_, f| *f != UnitFigures::default());
+        out
+    }
+
+    /// The marks of each timeline, summed per month, are what the month-by-month recount
+    /// (`tally_into`) finds, for every month the timelines touch and at different moments.
+    #[test]
+    fn marks_per_month_equal_the_recount() {
+        // 2026-01-20 Shanghai: timelines cross into February and March.
+        let start = 1_768_838_400_000;
+        let events = timelines(300, start);
+        let cal = calendar::Calendar::empty();
+        let cases: Vec<CaseMarks> = events
+            .chunk_by(|a, b| a.case_id == b.case_id)
+            .map(|tl| marks_of(tl, &cal))
+            .collect();
+        assert!(
+            cases.iter().any(|c| c.clock.is_some()),
+            "some clocks still run"
+        );
+        for period in ["2026-01", "2026-02", "2026-03"] {
+            let (from, to) = month_bounds(period).unwrap();
+            for now in [from + 15 * DAY, to + DAY] {
+                let mut tally = HashMap::new();
+                tally_into(&mut tally, &events, from, to, now, &cal);
+                let recount: HashMap<String, UnitFigures> = tally
+                    .iter()
+                    .map(|(u, t)| (u.clone(), UnitFigures::of_tally(t)))
+                    .filter(|(_, f)| *f != UnitFigures::default())
+                    .collect();
+                assert_eq!(
+                    stored(&cases, month_of(from), now),
+                    recount,
+                    "{period} at {now}"
+                );
+            }
+        }
+        let jan = stored(&cases, month_of(start), start + 60 * DAY);
+        assert!(jan["u1"].get(Metric::Late) > 0 && jan["u1"].running_overdue > 0);
+    }
+
+    /// Writing a case's metrics as it grows (None → a → b) leaves the same counts as writing b at
+    /// once; months whose marks did not change are not rewritten.
+    #[test]
+    fn successive_writes_add_up_to_one() {
+        let start = 1_768_838_400_000;
+        let events = timelines(12, start);
+        let cal = calendar::Calendar::empty();
+        for tl in events.chunk_by(|a, b| a.case_id == b.case_id) {
+            for cut in 1..tl.len() {
+                let a = marks_of(&tl[..cut], &cal);
+                let b = marks_of(tl, &cal);
+                let mut sum: BTreeMap<(i64, String, String), (i64, i64)> = BTreeMap::new();
+                for w in [metrics_write(None, &a), metrics_write(Some(&a), &b)] {
+                    for (k, n, t) in w.counts {
+                        let e = sum.entry(k).or_default();
+                        e.0 += n;
+                        e.1 += t;
+                    }
+                }
+                sum.retain(|_, v| *v != (0, 0));
+                let once: BTreeMap<_, _> = metrics_write(None, &b)
+                    .counts
+                    .into_iter()
+                    .map(|(k, n, t)| (k, (n, t)))
+                    .collect();
+                assert_eq!(sum, once);
+                let step = metrics_write(Some(&b), &b);
+                assert!(step.is_empty(), "{step:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn marks_text_round_trips() {
+        let m = |unit: &str, metric, value| Mark {
+            month: 1,
+            unit: unit.into(),
+            metric,
+            value,
+        };
+        let marks = [
+            m("cgj", Metric::Dispatched, 0),
+            m("330188001", Metric::Returned, 0),
+            m("cgj", Metric::Resolved, 12),
+            m("cgj", Metric::Late, 0),
+        ];
+        let refs: Vec<&Mark> = marks.iter().collect();
+        let text = encode_marks(&refs);
+        assert_eq!(text, "cgj\tdr12l\n330188001\tb");
+        let back = decode_marks(&text);
+        assert_eq!(back.len(), 4);
+        assert!(back.contains(&("cgj".into(), Metric::Resolved, 12)));
+        assert!(back.contains(&("330188001".into(), Metric::Returned, 0)));
+        assert!(decode_marks("garbage\nx\tq?").is_empty());
+        assert_eq!(period_of(month_of(1_768_838_400_000)), "2026-01");
     }
 }

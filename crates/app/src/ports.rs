@@ -52,6 +52,46 @@ pub struct CaseWrite {
     /// What this write changes in the cockpit's pre-aggregated counters (`domain::tally::delta`
     /// of the row as it was and as it will be), applied in the same transaction.
     pub tallies: Vec<(TallyKey, TallyCounts)>,
+    /// What this write changes in the unit metrics (`metrics::metrics_write` of the timeline as it
+    /// was and as it will be), applied in the same transaction.
+    pub metrics: MetricsWrite,
+}
+
+/// A change to the stored unit metrics of one case (see `crate::metrics`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MetricsWrite {
+    /// Added to `(month, unit, metric)`: (Δ count, Δ total of the marks' values).
+    pub counts: Vec<(MetricKey, i64, i64)>,
+    /// The case's marks in each month where they changed (`None`: it has none there any more).
+    pub months: Vec<(i64, Option<String>)>,
+    /// The case's running handling clock, when it changed: `Some(None)` for none.
+    pub clock: Option<Option<FiledClock>>,
+}
+
+impl MetricsWrite {
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty() && self.months.is_empty() && self.clock.is_none()
+    }
+}
+
+/// Month index (`year * 12 + month - 1`, Shanghai), unit code, metric code.
+pub type MetricKey = (i64, String, String);
+
+/// A running handling clock, filed under the month of its deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FiledClock {
+    pub month: i64,
+    pub unit: String,
+    pub due: i64,
+}
+
+/// One row of the stored unit metrics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricCount {
+    pub unit: String,
+    pub metric: String,
+    pub n: i64,
+    pub total: i64,
 }
 
 /// An in-app notification.
@@ -289,10 +329,27 @@ pub trait Store: Send + Sync + 'static {
     async fn get_case_by_number(&self, number: &str) -> StoreResult<Option<Case>>;
     async fn list_cases(&self, q: &CaseQuery) -> StoreResult<(Vec<Case>, u64)>;
     async fn events(&self, case_id: Uuid) -> StoreResult<Vec<Event>>;
-    /// The cases with an event in [from, to), in id order.
-    async fn cases_active(&self, from: i64, to: i64) -> StoreResult<Vec<Uuid>>;
+    /// Up to `limit` case ids after `after`, in id order (for scans of every case: recounts and
+    /// rebuilds).
+    async fn case_ids_after(&self, after: Option<Uuid>, limit: u32) -> StoreResult<Vec<Uuid>>;
     /// Every event of the given cases, grouped by case (in id order), each timeline in order.
     async fn events_of_cases(&self, ids: &[Uuid]) -> StoreResult<Vec<Event>>;
+
+    // Unit metrics (see `crate::metrics`), kept in step by every case write's `metrics`.
+    /// The sums of a month's marks per unit and metric.
+    async fn metric_counts(&self, month: i64) -> StoreResult<Vec<MetricCount>>;
+    /// The running handling clocks filed under a month whose deadline is before `before`:
+    /// (case, unit).
+    async fn metric_clocks(&self, month: i64, before: i64) -> StoreResult<Vec<(Uuid, String)>>;
+    /// Every case's marks in a month.
+    async fn metric_marks(&self, month: i64) -> StoreResult<Vec<(Uuid, String)>>;
+    /// Whether the metrics have to be built from the timelines (a database from before they
+    /// existed, or restored from a dump): there are dispatched cases and no counts.
+    async fn metrics_missing(&self) -> StoreResult<bool>;
+    /// Empties the stored metrics (before a rebuild).
+    async fn clear_metrics(&self) -> StoreResult<()>;
+    /// Applies the metrics of many cases in one transaction (rebuilds).
+    async fn put_metrics(&self, writes: Vec<(Uuid, MetricsWrite)>) -> StoreResult<()>;
     /// Counts per work queue of the open cases a query selects.
     async fn queue_counts(&self, q: &CaseQuery) -> StoreResult<QueueCounts>;
     /// Dashboard aggregates of the cases a query selects, counted from the case rows.

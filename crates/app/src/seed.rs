@@ -219,6 +219,7 @@ impl App {
             .get("dispatcher")
             .cloned()
             .unwrap_or_else(|| fallback("派单员"));
+        let calendar = self.rules().await?.calendar_for("");
         let mut written = 0;
         let mut pending: Vec<(CaseWrite, i32)> = Vec::with_capacity(batch);
         let mut open_by_category: HashMap<&'static str, usize> = HashMap::new();
@@ -263,7 +264,10 @@ impl App {
                 open_by_category.insert(spec.category, pending.len());
             }
             let year = i32::from(date_of(case.created_at).year());
-            pending.push((self.write_of(case, None, events, true), year));
+            let marks = crate::metrics::marks_of(&events, &calendar);
+            let mut write = self.write_of(case, None, events, true);
+            write.metrics = crate::metrics::metrics_write(None, &marks);
+            pending.push((write, year));
             if pending.len() >= batch {
                 written += pending.len();
                 if let Some(h) = inflight.take() {

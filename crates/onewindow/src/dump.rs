@@ -109,7 +109,7 @@ pub async fn import(
                 && let Some(c) = app::ports::Store::get_case(store, uuid).await?
             {
                 let w = app.write_of_for_tests(c);
-                entries.push((id.clone(), w.search_tokens.unwrap_or_default()));
+                entries.push((uuid, w.search_tokens.unwrap_or_default()));
             }
         }
         store.put_search_tokens(&entries).await?;

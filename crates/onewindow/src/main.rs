@@ -464,7 +464,10 @@ async fn run(cmd: Cmd) -> Res {
             .await?;
             // The cockpit's tallies are derived data, not part of the dump: count them afresh.
             let cases = app::ports::Store::rebuild_tallies(&*store).await?;
-            eprintln!("imported {n} rows; cockpit tallies rebuilt from {cases} cases");
+            let folded = app.rebuild_unit_metrics().await?;
+            eprintln!(
+                "imported {n} rows; cockpit tallies rebuilt from {cases} cases, unit metrics from {folded} timelines"
+            );
             Ok(())
         }
         Cmd::Policy {
@@ -511,7 +514,10 @@ async fn run(cmd: Cmd) -> Res {
             Ok(())
         }
         Cmd::Migrate { db } => {
-            open(&db).await?;
+            let app = app_for(open(&db).await?);
+            if let Some(n) = app.ensure_unit_metrics().await? {
+                eprintln!("unit metrics built from {n} timelines");
+            }
             eprintln!("migrated {db}");
             Ok(())
         }
@@ -574,6 +580,9 @@ async fn run(cmd: Cmd) -> Res {
             jobs,
         } => {
             let app = app_for(open(&db).await?);
+            if let Some(n) = app.ensure_unit_metrics().await? {
+                tracing::info!(cases = n, "built the unit metrics from the timelines");
+            }
             if app.org.tree().await?.district_hub().is_none() {
                 tracing::warn!(
                     "the database has no org tree yet; run `onewindow seed --db …` to install the demo district"

@@ -13,6 +13,8 @@ pub enum Col {
     Text,
     Int,
     Bool,
+    /// A case or event id: 16 bytes in the database, text in the dump.
+    Uuid,
     /// A JSON value compressed in the database (see `packed`), JSON text in the dump.
     Packed(crate::packed::Kind),
 }
@@ -115,7 +117,7 @@ pub const TABLES: &[TableSpec] = &[
         "cases",
         &["id"],
         &[
-            ("id", Col::Text),
+            ("id", Col::Uuid),
             ("number", Col::Text),
             ("version", Col::Int),
             ("status", Col::Text),
@@ -126,7 +128,7 @@ pub const TABLES: &[TableSpec] = &[
             ("region", Col::Text),
             ("hub", Col::Text),
             ("unit", Col::Text),
-            ("created_by", Col::Text),
+            ("created_by", Col::Uuid),
             ("reporter_phone", Col::Text),
             ("supervised", Col::Bool),
             ("title", Col::Text),
@@ -142,7 +144,7 @@ pub const TABLES: &[TableSpec] = &[
             ("resolved_at", Col::Int),
             ("closed_at", Col::Int),
             ("satisfaction", Col::Text),
-            ("merged_into", Col::Text),
+            ("merged_into", Col::Uuid),
             ("next_alert_at", Col::Int),
         ],
     ),
@@ -150,7 +152,7 @@ pub const TABLES: &[TableSpec] = &[
         "case_units",
         &["case_id", "unit"],
         &[
-            ("case_id", Col::Text),
+            ("case_id", Col::Uuid),
             ("unit", Col::Text),
             ("main", Col::Bool),
         ],
@@ -159,10 +161,10 @@ pub const TABLES: &[TableSpec] = &[
         "events",
         &["case_id", "at", "id"],
         &[
-            ("id", Col::Text),
-            ("case_id", Col::Text),
+            ("id", Col::Uuid),
+            ("case_id", Col::Uuid),
             ("at", Col::Int),
-            ("actor", Col::Text),
+            ("actor", Col::Uuid),
             ("actor_name", Col::Text),
             ("unit", Col::Text),
             ("action", Col::Text),
@@ -174,7 +176,7 @@ pub const TABLES: &[TableSpec] = &[
         "case_alerts",
         &["case_id", "alert_key"],
         &[
-            ("case_id", Col::Text),
+            ("case_id", Col::Uuid),
             ("alert_key", Col::Text),
             ("at", Col::Int),
         ],
@@ -185,7 +187,7 @@ pub const TABLES: &[TableSpec] = &[
         &[
             ("id", Col::Text),
             ("user_id", Col::Text),
-            ("case_id", Col::Text),
+            ("case_id", Col::Uuid),
             ("kind", Col::Text),
             ("title", Col::Text),
             ("body", Col::Text),
@@ -228,6 +230,62 @@ fn spec(table: &str) -> StoreResult<(&'static [&'static str], Columns)> {
         .ok_or_else(|| StoreError::Backend(format!("unknown table {table}")))
 }
 
+/// A dump's text id as the id it is.
+fn uuid_of(v: &Value, name: &str) -> StoreResult<Option<uuid::Uuid>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) => uuid::Uuid::parse_str(s)
+            .map(Some)
+            .map_err(|e| StoreError::Backend(format!("{name}: {e}"))),
+        _ => Err(StoreError::Backend(format!("{name}: not an id"))),
+    }
+}
+
+/// The dump's form of a timeline event: the columns events had before their bodies were packed
+/// (store::event_row), so dumps read the same whatever the storage.
+fn event_to_row(e: &domain::Event) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(e.id.to_string()));
+    m.insert("case_id".into(), json!(e.case_id.to_string()));
+    m.insert("at".into(), json!(e.at));
+    m.insert(
+        "actor".into(),
+        e.actor.map_or(Value::Null, |a| json!(a.to_string())),
+    );
+    m.insert("actor_name".into(), json!(e.actor_name));
+    m.insert(
+        "unit".into(),
+        e.unit.clone().map_or(Value::Null, Value::String),
+    );
+    m.insert("action".into(), json!(e.action));
+    m.insert(
+        "opinion".into(),
+        e.opinion.clone().map_or(Value::Null, Value::String),
+    );
+    m.insert("data".into(), Value::String(e.data.to_string()));
+    m
+}
+
+fn event_of_row(row: &Map<String, Value>) -> StoreResult<domain::Event> {
+    let null = Value::Null;
+    let get = |k: &str| row.get(k).unwrap_or(&null);
+    let text = |k: &str| get(k).as_str().map(str::to_string);
+    let need =
+        |k: &str| uuid_of(get(k), k)?.ok_or_else(|| StoreError::Backend(format!("{k} missing")));
+    Ok(domain::Event {
+        id: need("id")?,
+        case_id: need("case_id")?,
+        at: get("at").as_i64().unwrap_or_default(),
+        actor: uuid_of(get("actor"), "actor")?,
+        actor_name: text("actor_name").unwrap_or_default(),
+        unit: text("unit"),
+        action: text("action").unwrap_or_default(),
+        opinion: text("opinion"),
+        data: serde_json::from_str(get("data").as_str().unwrap_or("null"))
+            .map_err(|e| StoreError::Backend(format!("event data: {e}")))?,
+    })
+}
+
 impl SqlStore {
     /// One page of a table in key order, after the row whose key values are `after`.
     pub async fn export_page(
@@ -237,7 +295,11 @@ impl SqlStore {
         limit: u32,
     ) -> StoreResult<Vec<Map<String, Value>>> {
         let (keys, cols) = spec(table)?;
-        let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+        let stored: Vec<&str> = if table == "events" {
+            vec!["case_id", "at", "id", "body"]
+        } else {
+            cols.iter().map(|(n, _)| *n).collect()
+        };
         let key_types: Vec<Col> = keys
             .iter()
             .map(|k| {
@@ -246,7 +308,7 @@ impl SqlStore {
                     .map_or(Col::Text, |(_, t)| *t)
             })
             .collect();
-        let mut sql = format!("SELECT {} FROM {table}", names.join(", "));
+        let mut sql = format!("SELECT {} FROM {table}", stored.join(", "));
         if after.is_some() {
             let ps: Vec<String> = (1..=keys.len()).map(|i| format!("${i}")).collect();
             sql.push_str(&format!(
@@ -263,6 +325,9 @@ impl SqlStore {
                     q = match t {
                         Col::Int => q.bind(a.get(*k).and_then(Value::as_i64).unwrap_or_default()),
                         Col::Bool => q.bind(a.get(*k).and_then(Value::as_bool).unwrap_or_default()),
+                        Col::Uuid => q.bind(
+                            uuid_of(a.get(*k).unwrap_or(&Value::Null), k)?.unwrap_or_default(),
+                        ),
                         Col::Text | Col::Packed(_) => q.bind(
                             a.get(*k)
                                 .and_then(Value::as_str)
@@ -273,6 +338,12 @@ impl SqlStore {
                 }
             }
             let rows = q.fetch_all(p).await.map_err(backend_err)?;
+            if table == "events" {
+                return rows
+                    .iter()
+                    .map(|r| crate::event_from(r).map(|e| event_to_row(&e)))
+                    .collect();
+            }
             rows.iter()
                 .map(|r| {
                     let mut m = Map::new();
@@ -290,6 +361,10 @@ impl SqlStore {
                                 .try_get::<Option<bool>, _>(*name)
                                 .map_err(backend_err)?
                                 .map_or(Value::Null, Value::Bool),
+                            Col::Uuid => r
+                                .try_get::<Option<uuid::Uuid>, _>(*name)
+                                .map_err(backend_err)?
+                                .map_or(Value::Null, |u| Value::String(u.to_string())),
                             Col::Packed(_) => match r
                                 .try_get::<Option<Vec<u8>>, _>(*name)
                                 .map_err(backend_err)?
@@ -309,6 +384,22 @@ impl SqlStore {
     /// Inserts rows of a table (in one transaction per call).
     pub async fn import_rows(&self, table: &str, rows: &[Map<String, Value>]) -> StoreResult<()> {
         let (_, cols) = spec(table)?;
+        if table == "events" {
+            let events = rows
+                .iter()
+                .map(event_of_row)
+                .collect::<StoreResult<Vec<_>>>()?;
+            return on_pool!(self, write, |p| {
+                let mut tx = p.begin().await.map_err(backend_err)?;
+                for e in &events {
+                    crate::bind_event!(sqlx::query(crate::INSERT_EVENT), e)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend_err)?;
+                }
+                tx.commit().await.map_err(backend_err)
+            });
+        }
         let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
         let ps: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
@@ -326,6 +417,7 @@ impl SqlStore {
                         Col::Text => q.bind(v.as_str().map(str::to_string)),
                         Col::Int => q.bind(v.as_i64()),
                         Col::Bool => q.bind(v.as_bool()),
+                        Col::Uuid => q.bind(uuid_of(v, name)?),
                         Col::Packed(k) => q.bind(v.as_str().map(|j| crate::packed::encode(*k, j))),
                     };
                 }
@@ -337,13 +429,13 @@ impl SqlStore {
 
     /// Adds the search index entries of imported cases (the database was empty: nothing to
     /// replace).
-    pub async fn put_search_tokens(&self, entries: &[(String, String)]) -> StoreResult<()> {
+    pub async fn put_search_tokens(&self, entries: &[(uuid::Uuid, String)]) -> StoreResult<()> {
         let insert = self.search_insert();
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
             for (id, tokens) in entries {
                 sqlx::query(insert)
-                    .bind(id.clone())
+                    .bind(*id)
                     .bind(tokens.clone())
                     .execute(&mut *tx)
                     .await

@@ -5,18 +5,22 @@
 
 mod bulk;
 mod dump;
+mod event_row;
 mod group_commit;
+mod metrics;
 mod packed;
 mod query;
 mod tallies;
+mod upgrade;
 
 pub use dump::TABLES;
 
 use app::error::StoreError;
 use app::org::Unit;
 use app::ports::{
-    AlertOutcome, AlertWrite, ApiKeyRecord, CaseQuery, CaseWrite, Delivery, ModelRecord,
-    Notification, QueueCounts, RawStats, Route, Store, StoreResult, UnitCounts, UserRecord,
+    AlertOutcome, AlertWrite, ApiKeyRecord, CaseQuery, CaseWrite, Delivery, MetricCount,
+    MetricsWrite, ModelRecord, Notification, QueueCounts, RawStats, Route, Store, StoreResult,
+    UnitCounts, UserRecord,
 };
 use async_trait::async_trait;
 use domain::{Case, Event, Level, Role, UnitKind};
@@ -159,6 +163,10 @@ impl SqlStore {
             Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
         }
         .map_err(|e| StoreError::Backend(format!("migration failed: {e}")))?;
+        let moved = self.upgrade_events().await?;
+        if moved > 0 {
+            tracing::info!(events = moved, "moved the timeline into packed event rows");
+        }
         if self.tallies_missing().await? {
             let n = self.rebuild_tallies_impl().await?;
             tracing::info!(cases = n, "rebuilt the cockpit tallies from the case rows");
@@ -210,27 +218,20 @@ where
     })
 }
 
-fn event_from<R: Row>(r: &R) -> StoreResult<Event>
+pub(crate) fn event_from<R: Row>(r: &R) -> StoreResult<Event>
 where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
-    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Uuid: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> Vec<u8>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
-    let uuid = |s: String| Uuid::parse_str(&s).map_err(|e| StoreError::Backend(e.to_string()));
-    let actor: Option<String> = r.try_get("actor").map_err(backend_err)?;
-    let data: Vec<u8> = r.try_get("data").map_err(backend_err)?;
-    Ok(Event {
-        id: uuid(r.try_get("id").map_err(backend_err)?)?,
-        case_id: uuid(r.try_get("case_id").map_err(backend_err)?)?,
-        at: r.try_get("at").map_err(backend_err)?,
-        actor: actor.map(uuid).transpose()?,
-        actor_name: r.try_get("actor_name").map_err(backend_err)?,
-        unit: r.try_get("unit").map_err(backend_err)?,
-        action: r.try_get("action").map_err(backend_err)?,
-        opinion: r.try_get("opinion").map_err(backend_err)?,
-        data: serde_json::from_str(&packed::decode(&data)?).map_err(json_err)?,
-    })
+    let body: Vec<u8> = r.try_get("body").map_err(backend_err)?;
+    event_row::decode(
+        r.try_get("case_id").map_err(backend_err)?,
+        r.try_get("at").map_err(backend_err)?,
+        r.try_get("id").map_err(backend_err)?,
+        &body,
+    )
 }
 
 fn case_from_doc(stored: &[u8]) -> StoreResult<Case> {
@@ -244,31 +245,28 @@ const INSERT_CASE_HEAD: &str = "INSERT INTO cases (id, number, version, status, 
 
 const UPDATE_CASE: &str = "UPDATE cases SET version = $3, status = $4, nature = $5, category = $6, urgency = $7, source = $8, region = $9, hub = $10, unit = $11, created_by = $12, reporter_phone = $13, supervised = $14, title = $15, reported_at = $16, created_at = $17, updated_at = $18, due_at = $19, warn_at = $20, doc = $21, number = $2, sign_due = $22, signed_at = $23, handle_due = $24, resolved_at = $25, closed_at = $26, satisfaction = $27, merged_into = $28, next_alert_at = $29 WHERE id = $1 AND version = $30";
 
-const INSERT_EVENT_HEAD: &str =
-    "INSERT INTO events (id, case_id, at, actor, actor_name, unit, action, opinion, data) VALUES ";
-const INSERT_EVENT: &str = "INSERT INTO events (id, case_id, at, actor, actor_name, unit, action, opinion, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub(crate) const INSERT_EVENT_HEAD: &str = "INSERT INTO events (case_id, at, id, body) VALUES ";
+pub(crate) const INSERT_EVENT: &str =
+    "INSERT INTO events (case_id, at, id, body) VALUES ($1, $2, $3, $4)";
+const EVENT_COLS: &str = "case_id, at, id, body";
 
-/// Binds the 9 event columns in the order of INSERT_EVENT.
+/// Binds the 4 event columns in the order of INSERT_EVENT (`?` for a body that cannot be packed).
 macro_rules! bind_event {
     ($q:expr, $e:expr) => {{
         let e = $e;
-        $q.bind(e.id.to_string())
-            .bind(e.case_id.to_string())
+        $q.bind(e.case_id)
             .bind(e.at)
-            .bind(e.actor.map(|a| a.to_string()))
-            .bind(e.actor_name.clone())
-            .bind(e.unit.clone())
-            .bind(e.action.clone())
-            .bind(e.opinion.clone())
-            .bind(packed::encode(packed::Kind::EventData, &e.data.to_string()))
+            .bind(e.id)
+            .bind($crate::event_row::encode_body(e)?)
     }};
 }
+pub(crate) use bind_event;
 
 /// Binds the 29 case columns in the order of INSERT_CASE / UPDATE_CASE.
 macro_rules! bind_case {
     ($q:expr, $w:expr, $doc:expr) => {{
         let c = &$w.case;
-        $q.bind(c.id.to_string())
+        $q.bind(c.id)
             .bind(c.number.clone())
             .bind(c.version)
             .bind(c.status.code())
@@ -279,7 +277,7 @@ macro_rules! bind_case {
             .bind(c.location.region.clone())
             .bind(c.hub.clone())
             .bind(c.unit.clone())
-            .bind(c.created_by.map(|u| u.to_string()))
+            .bind(c.created_by)
             .bind(c.reporter.phone.clone())
             .bind(c.supervised)
             .bind(c.title.clone())
@@ -295,15 +293,15 @@ macro_rules! bind_case {
             .bind(c.resolved_at)
             .bind(c.closed_at)
             .bind(c.satisfaction.map(|s| s.code()))
-            .bind(c.merged_into.map(|u| u.to_string()))
+            .bind(c.merged_into)
             .bind($w.next_alert_at)
     }};
 }
 
-/// Writes a case's events, unit rows and search entry inside an open transaction.
+/// Writes a case's events, unit rows, search entry and metrics inside an open transaction.
 macro_rules! write_children {
-    ($tx:expr, $w:expr, $search_insert:expr) => {{
-        let id = $w.case.id.to_string();
+    ($tx:expr, $w:expr, $store:expr) => {{
+        let id = $w.case.id;
         for e in &$w.events {
             bind_event!(sqlx::query(INSERT_EVENT), e)
                 .execute(&mut *$tx)
@@ -311,7 +309,7 @@ macro_rules! write_children {
                 .map_err(backend_err)?;
         }
         sqlx::query("DELETE FROM case_units WHERE case_id = $1")
-            .bind(id.clone())
+            .bind(id)
             .execute(&mut *$tx)
             .await
             .map_err(backend_err)?;
@@ -323,7 +321,7 @@ macro_rules! write_children {
             .chain($w.case.co_units.iter().map(|u| (u.clone(), false)));
         for (unit, main) in units {
             sqlx::query("INSERT INTO case_units (case_id, unit, main) VALUES ($1, $2, $3)")
-                .bind(id.clone())
+                .bind(id)
                 .bind(unit)
                 .bind(main)
                 .execute(&mut *$tx)
@@ -331,22 +329,26 @@ macro_rules! write_children {
                 .map_err(backend_err)?;
         }
         if let Some(tokens) = &$w.search_tokens {
-            // Only an update can have an entry to replace. (SQLite's FTS5 table cannot index
-            // case_id, so this DELETE scans: never run it for the many inserts of intake.)
+            // Only an update can have an entry to replace.
             if $w.expected_version.is_some() {
-                sqlx::query("DELETE FROM case_search WHERE case_id = $1")
-                    .bind(id.clone())
+                sqlx::query($store.search_delete())
+                    .bind(id)
                     .execute(&mut *$tx)
                     .await
                     .map_err(backend_err)?;
             }
-            sqlx::query($search_insert)
-                .bind(id.clone())
+            sqlx::query($store.search_insert())
+                .bind(id)
                 .bind(tokens.clone())
                 .execute(&mut *$tx)
                 .await
                 .map_err(backend_err)?;
         }
+        metrics::apply_metrics!(
+            $tx,
+            [(id, &$w.metrics)],
+            $store.backend() == Backend::Postgres
+        );
     }};
 }
 
@@ -415,23 +417,23 @@ impl SqlStore {
             }
             let events: Vec<&Event> = writes.iter().flat_map(|(w, _)| &w.events).collect();
             for chunk in events.chunks(bulk::ROWS) {
-                let sql = bulk::rows_sql(INSERT_EVENT_HEAD, &["$"; 9], chunk.len(), numbered);
+                let sql = bulk::rows_sql(INSERT_EVENT_HEAD, &["$"; 4], chunk.len(), numbered);
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for e in chunk {
                     q = bind_event!(q, e);
                 }
                 q.execute(&mut *tx).await.map_err(backend_err)?;
             }
-            let units: Vec<(String, String, bool)> = writes
+            let units: Vec<(Uuid, String, bool)> = writes
                 .iter()
                 .flat_map(|(w, _)| {
-                    let id = w.case.id.to_string();
+                    let id = w.case.id;
                     w.case
                         .unit
                         .iter()
                         .map(|u| (u.clone(), true))
                         .chain(w.case.co_units.iter().map(|u| (u.clone(), false)))
-                        .map(move |(u, main)| (id.clone(), u, main))
+                        .map(move |(u, main)| (id, u, main))
                 })
                 .collect();
             for chunk in units.chunks(bulk::ROWS) {
@@ -443,31 +445,29 @@ impl SqlStore {
                 );
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for (id, unit, main) in chunk {
-                    q = q.bind(id.clone()).bind(unit.clone()).bind(*main);
+                    q = q.bind(*id).bind(unit.clone()).bind(*main);
                 }
                 q.execute(&mut *tx).await.map_err(backend_err)?;
             }
-            let search: Vec<(String, &String)> = writes
+            let search: Vec<(Uuid, &String)> = writes
                 .iter()
-                .filter_map(|(w, _)| w.search_tokens.as_ref().map(|t| (w.case.id.to_string(), t)))
+                .filter_map(|(w, _)| w.search_tokens.as_ref().map(|t| (w.case.id, t)))
                 .collect();
-            let template: &[&str] = match backend {
-                Backend::Sqlite => &["$", "$"],
-                Backend::Postgres => &["$", "to_tsvector('simple', $)"],
-            };
             for chunk in search.chunks(bulk::ROWS) {
-                let head = match backend {
-                    Backend::Sqlite => "INSERT INTO case_search (case_id, tokens) VALUES ",
-                    Backend::Postgres => "INSERT INTO case_search (case_id, tsv) VALUES ",
-                };
+                let (head, template) = search_rows(backend);
                 let sql = bulk::rows_sql(head, template, chunk.len(), numbered);
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for (id, tokens) in chunk {
-                    q = q.bind(id.clone()).bind((*tokens).clone());
+                    q = q.bind(*id).bind((*tokens).clone());
                 }
                 q.execute(&mut *tx).await.map_err(backend_err)?;
             }
             tallies::apply_tallies!(tx, deltas, self.backend() == Backend::Postgres);
+            metrics::apply_metrics!(
+                tx,
+                writes.iter().map(|(w, _)| (w.case.id, &w.metrics)),
+                numbered
+            );
             tx.commit().await.map_err(backend_err)?;
         });
         Ok(writes.into_iter().map(|(w, _)| w.case).collect())
@@ -477,15 +477,41 @@ impl SqlStore {
 /// Case rows per multi-row insert: 29 parameters each stays under SQLite's 32,766.
 const CASE_ROWS: usize = 400;
 
-const SQLITE_SEARCH_INSERT: &str = "INSERT INTO case_search (case_id, tokens) VALUES ($1, $2)";
+// The search entry of a case. SQLite's contentless index is keyed by the case row's rowid;
+// PostgreSQL's vector keeps no positions (every query is an AND of whole tokens).
+const SQLITE_SEARCH_INSERT: &str =
+    "INSERT INTO case_search (rowid, tokens) VALUES ((SELECT rowid FROM cases WHERE id = $1), $2)";
 const PG_SEARCH_INSERT: &str =
-    "INSERT INTO case_search (case_id, tsv) VALUES ($1, to_tsvector('simple', $2))";
+    "INSERT INTO case_search (case_id, tsv) VALUES ($1, strip(to_tsvector('simple', $2)))";
+const SQLITE_SEARCH_DELETE: &str =
+    "DELETE FROM case_search WHERE rowid = (SELECT rowid FROM cases WHERE id = $1)";
+const PG_SEARCH_DELETE: &str = "DELETE FROM case_search WHERE case_id = $1";
+
+/// The head and row template of a multi-row insert of search entries (case id, tokens).
+fn search_rows(backend: Backend) -> (&'static str, &'static [&'static str]) {
+    match backend {
+        Backend::Sqlite => (
+            "INSERT INTO case_search (rowid, tokens) VALUES ",
+            &["(SELECT rowid FROM cases WHERE id = $)", "$"],
+        ),
+        Backend::Postgres => (
+            "INSERT INTO case_search (case_id, tsv) VALUES ",
+            &["$", "strip(to_tsvector('simple', $))"],
+        ),
+    }
+}
 
 impl SqlStore {
     fn search_insert(&self) -> &'static str {
         match self.backend() {
             Backend::Sqlite => SQLITE_SEARCH_INSERT,
             Backend::Postgres => PG_SEARCH_INSERT,
+        }
+    }
+    fn search_delete(&self) -> &'static str {
+        match self.backend() {
+            Backend::Sqlite => SQLITE_SEARCH_DELETE,
+            Backend::Postgres => PG_SEARCH_DELETE,
         }
     }
 }
@@ -752,7 +778,6 @@ impl Store for SqlStore {
     }
 
     async fn save_cases(&self, writes: Vec<CaseWrite>) -> StoreResult<bool> {
-        let search_insert = self.search_insert();
         let deltas = domain::tally::normalize(
             writes
                 .iter()
@@ -780,7 +805,7 @@ impl Store for SqlStore {
                     tx.rollback().await.map_err(backend_err)?;
                     return Ok(false);
                 }
-                write_children!(tx, w, search_insert);
+                write_children!(tx, w, self);
             }
             tallies::apply_tallies!(tx, deltas, self.backend() == Backend::Postgres);
             tx.commit().await.map_err(backend_err)?;
@@ -792,7 +817,7 @@ impl Store for SqlStore {
         let doc = on_pool!(self, read, |p| sqlx::query(
             "SELECT doc FROM cases WHERE id = $1"
         )
-        .bind(id.to_string())
+        .bind(id)
         .fetch_optional(p)
         .await
         .and_then(|r| r.map(|r| r.try_get::<Vec<u8>, _>("doc")).transpose()))
@@ -817,7 +842,7 @@ impl Store for SqlStore {
         let (where_sql, args) = query::case_filter_with(q, self.backend(), fts);
         let (from, order) = if fts {
             (
-                "case_search JOIN cases c ON c.id = case_search.case_id",
+                "case_search JOIN cases c ON c.rowid = case_search.rowid",
                 "case_search.rowid DESC",
             )
         } else {
@@ -861,22 +886,20 @@ impl Store for SqlStore {
         })
     }
 
-    async fn cases_active(&self, from: i64, to: i64) -> StoreResult<Vec<Uuid>> {
+    async fn case_ids_after(&self, after: Option<Uuid>, limit: u32) -> StoreResult<Vec<Uuid>> {
+        let sql = format!(
+            "SELECT id FROM cases WHERE id > $1 ORDER BY id LIMIT {}",
+            limit.max(1)
+        );
         on_pool!(self, read, |p| {
-            sqlx::query(
-                "SELECT DISTINCT case_id FROM events WHERE at >= $1 AND at < $2 ORDER BY case_id",
-            )
-            .bind(from)
-            .bind(to)
-            .fetch_all(p)
-            .await
-            .map_err(backend_err)?
-            .iter()
-            .map(|r| {
-                let id: String = r.try_get("case_id").map_err(backend_err)?;
-                Uuid::parse_str(&id).map_err(|e| StoreError::Backend(e.to_string()))
-            })
-            .collect()
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(after.unwrap_or(Uuid::nil()))
+                .fetch_all(p)
+                .await
+                .map_err(backend_err)?
+                .iter()
+                .map(|r| r.try_get::<Uuid, _>("id").map_err(backend_err))
+                .collect()
         })
     }
 
@@ -889,12 +912,12 @@ impl Store for SqlStore {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT id, case_id, at, actor, actor_name, unit, action, opinion, data FROM events WHERE case_id IN ({marks}) ORDER BY case_id, at, id"
+            "SELECT {EVENT_COLS} FROM events WHERE case_id IN ({marks}) ORDER BY case_id, at, id"
         );
         on_pool!(self, read, |p| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for id in ids {
-                q = q.bind(id.to_string());
+                q = q.bind(*id);
             }
             q.fetch_all(p)
                 .await
@@ -1216,11 +1239,10 @@ impl Store for SqlStore {
     }
 
     async fn record_alert(&self, a: AlertWrite) -> StoreResult<AlertOutcome> {
-        let search_insert = self.search_insert();
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
             let inserted = sqlx::query("INSERT INTO case_alerts (case_id, alert_key, at) VALUES ($1, $2, $3) ON CONFLICT (case_id, alert_key) DO NOTHING")
-                .bind(a.case_id.to_string())
+                .bind(a.case_id)
                 .bind(a.key.clone())
                 .bind(a.at)
                 .execute(&mut *tx)
@@ -1251,7 +1273,7 @@ impl Store for SqlStore {
                         return Ok(AlertOutcome::CaseChanged);
                     }
                     w.events.push(a.event.clone());
-                    write_children!(tx, w, search_insert);
+                    write_children!(tx, w, self);
                 }
                 None => {
                     bind_event!(sqlx::query(INSERT_EVENT), &a.event)
@@ -1264,7 +1286,7 @@ impl Store for SqlStore {
                 sqlx::query("INSERT INTO notifications (id, user_id, case_id, kind, title, body, created_at, read_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                     .bind(n.id.to_string())
                     .bind(n.user_id.to_string())
-                    .bind(n.case_id.map(|c| c.to_string()))
+                    .bind(n.case_id)
                     .bind(n.kind.clone())
                     .bind(n.title.clone())
                     .bind(n.body.clone())
@@ -1304,7 +1326,7 @@ impl Store for SqlStore {
         on_pool!(self, write, |p| sqlx::query(
             "UPDATE cases SET next_alert_at = $2 WHERE id = $1 AND version = $3"
         )
-        .bind(case_id.to_string())
+        .bind(case_id)
         .bind(at)
         .bind(version)
         .execute(p)
@@ -1337,11 +1359,10 @@ impl Store for SqlStore {
                 |s: String| Uuid::parse_str(&s).map_err(|e| StoreError::Backend(e.to_string()));
             rows.iter()
                 .map(|r| {
-                    let case_id: Option<String> = r.try_get("case_id").map_err(backend_err)?;
                     Ok(Notification {
                         id: uuid(r.try_get("id").map_err(backend_err)?)?,
                         user_id: uuid(r.try_get("user_id").map_err(backend_err)?)?,
-                        case_id: case_id.map(uuid).transpose()?,
+                        case_id: r.try_get("case_id").map_err(backend_err)?,
                         case_number: r.try_get("case_number").map_err(backend_err)?,
                         kind: r.try_get("kind").map_err(backend_err)?,
                         title: r.try_get("title").map_err(backend_err)?,
@@ -1577,10 +1598,36 @@ impl Store for SqlStore {
         })
     }
 
+    async fn metric_counts(&self, month: i64) -> StoreResult<Vec<MetricCount>> {
+        self.metric_counts_impl(month).await
+    }
+
+    async fn metric_clocks(&self, month: i64, before: i64) -> StoreResult<Vec<(Uuid, String)>> {
+        self.metric_clocks_impl(month, before).await
+    }
+
+    async fn metric_marks(&self, month: i64) -> StoreResult<Vec<(Uuid, String)>> {
+        self.metric_marks_impl(month).await
+    }
+
+    async fn metrics_missing(&self) -> StoreResult<bool> {
+        self.metrics_missing_impl().await
+    }
+
+    async fn clear_metrics(&self) -> StoreResult<()> {
+        self.clear_metrics_impl().await
+    }
+
+    async fn put_metrics(&self, writes: Vec<(Uuid, MetricsWrite)>) -> StoreResult<()> {
+        self.put_metrics_impl(writes).await
+    }
+
     async fn events(&self, case_id: Uuid) -> StoreResult<Vec<Event>> {
         on_pool!(self, read, |p| {
-            sqlx::query("SELECT id, case_id, at, actor, actor_name, unit, action, opinion, data FROM events WHERE case_id = $1 ORDER BY at, id")
-            .bind(case_id.to_string())
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {EVENT_COLS} FROM events WHERE case_id = $1 ORDER BY at, id"
+            )))
+            .bind(case_id)
             .fetch_all(p)
             .await
             .map_err(backend_err)?

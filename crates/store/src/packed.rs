@@ -13,7 +13,9 @@
 //! Formats, by the first byte:
 //! - `{` — plain JSON text: rows written before compression existed (and what a dump holds).
 //! - `1` — a case document, zstd frame (with its content size) against [`CASE_DOC_V1`].
-//! - `2` — an event's data, zstd frame against [`EVENT_DATA_V1`].
+//! - `2` — an event's data, zstd frame against [`EVENT_DATA_V1`] (rows from before migration 0008).
+//! - `3` — an event's body (action, actor's name, unit, opinion and data as one JSON object, see
+//!   `crate::event_row`), zstd frame against [`EVENT_BODY_V1`].
 //!
 //! A dictionary can never change once rows use it: a new dictionary gets a new tag, and the old
 //! one is kept for reading.
@@ -26,6 +28,7 @@ use std::cell::RefCell;
 /// column holds, the commonest last, where zstd finds matches cheapest.
 const CASE_DOC_V1: &[u8] = include_bytes!("case_doc_dict_v1.txt");
 const EVENT_DATA_V1: &[u8] = include_bytes!("event_data_dict_v1.txt");
+const EVENT_BODY_V1: &[u8] = include_bytes!("event_body_dict_v1.txt");
 /// zstd's default level: ~3x faster to write than level 9 for a few bytes more per row.
 const LEVEL: i32 = 3;
 /// Larger claimed sizes are refused rather than allocated (a value is a few KB).
@@ -36,23 +39,26 @@ const MAX_VALUE: u64 = 16 << 20;
 pub enum Kind {
     CaseDoc,
     EventData,
+    EventBody,
 }
 
 impl Kind {
-    fn tag(self) -> u8 {
+    pub(crate) fn tag(self) -> u8 {
         match self {
             Kind::CaseDoc => 1,
             Kind::EventData => 2,
+            Kind::EventBody => 3,
         }
     }
     fn dict(self) -> &'static [u8] {
         match self {
             Kind::CaseDoc => CASE_DOC_V1,
             Kind::EventData => EVENT_DATA_V1,
+            Kind::EventBody => EVENT_BODY_V1,
         }
     }
     fn of_tag(tag: u8) -> Option<Kind> {
-        [Kind::CaseDoc, Kind::EventData]
+        [Kind::CaseDoc, Kind::EventData, Kind::EventBody]
             .into_iter()
             .find(|k| k.tag() == tag)
     }
@@ -61,13 +67,13 @@ impl Kind {
     }
 }
 
-type Compressors = [Option<zstd::bulk::Compressor<'static>>; 2];
-type Decompressors = [Option<zstd::bulk::Decompressor<'static>>; 2];
+type Compressors = [Option<zstd::bulk::Compressor<'static>>; 3];
+type Decompressors = [Option<zstd::bulk::Decompressor<'static>>; 3];
 
 thread_local! {
     // Loading a dictionary costs more than compressing a value: each thread keeps its own.
-    static COMPRESSORS: RefCell<Compressors> = const { RefCell::new([None, None]) };
-    static DECOMPRESSORS: RefCell<Decompressors> = const { RefCell::new([None, None]) };
+    static COMPRESSORS: RefCell<Compressors> = const { RefCell::new([None, None, None]) };
+    static DECOMPRESSORS: RefCell<Decompressors> = const { RefCell::new([None, None, None]) };
 }
 
 fn corrupt(why: impl std::fmt::Display) -> StoreError {
@@ -105,7 +111,11 @@ pub(crate) fn decode(stored: &[u8]) -> StoreResult<String> {
         return String::from_utf8(stored.to_vec()).map_err(corrupt);
     }
     let kind = Kind::of_tag(tag).ok_or_else(|| corrupt(format!("unknown format {tag}")))?;
-    let frame = &stored[1..];
+    decode_frame(kind, &stored[1..])
+}
+
+/// The text of a zstd frame compressed against `kind`'s dictionary.
+pub(crate) fn decode_frame(kind: Kind, frame: &[u8]) -> StoreResult<String> {
     let size = zstd::zstd_safe::get_frame_content_size(frame)
         .map_err(|_| corrupt("not a zstd frame"))?
         .ok_or_else(|| corrupt("zstd frame without its size"))?;

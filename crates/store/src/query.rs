@@ -8,6 +8,7 @@ pub enum Arg {
     Str(String),
     I64(i64),
     Bool(bool),
+    Uuid(uuid::Uuid),
 }
 
 impl Arg {
@@ -19,11 +20,13 @@ impl Arg {
         String: for<'e> sqlx::Encode<'e, DB> + sqlx::Type<DB>,
         i64: for<'e> sqlx::Encode<'e, DB> + sqlx::Type<DB>,
         bool: for<'e> sqlx::Encode<'e, DB> + sqlx::Type<DB>,
+        uuid::Uuid: for<'e> sqlx::Encode<'e, DB> + sqlx::Type<DB>,
     {
         match self {
             Arg::Str(s) => q.bind(s.clone()),
             Arg::I64(v) => q.bind(*v),
             Arg::Bool(b) => q.bind(*b),
+            Arg::Uuid(u) => q.bind(*u),
         }
     }
 }
@@ -80,7 +83,7 @@ pub fn case_filter_with(q: &CaseQuery, backend: Backend, fts_join: bool) -> (Str
     match &q.scope {
         None | Some(Scope::All) => {}
         Some(Scope::CreatedBy(id)) => {
-            let p = b.str(&id.to_string());
+            let p = b.arg(Arg::Uuid(*id));
             b.clauses.push(format!("c.created_by = {p}"));
         }
         Some(Scope::Units { units, regions }) => {
@@ -192,28 +195,26 @@ pub fn case_filter_with(q: &CaseQuery, backend: Backend, fts_join: bool) -> (Str
         b.clauses.push(format!("c.supervised = {p}"));
     }
     if let Some(m) = q.merged_into {
-        let p = b.str(&m.to_string());
+        let p = b.arg(Arg::Uuid(m));
         b.clauses.push(format!("c.merged_into = {p}"));
     }
     if let Some(x) = q.exclude {
-        let p = b.str(&x.to_string());
+        let p = b.arg(Arg::Uuid(x));
         b.clauses.push(format!("c.id <> {p}"));
     }
     if !q.text.is_empty() {
         match backend {
             Backend::Sqlite => {
-                // FTS5 query: every token as a quoted string, implicitly AND-ed.
-                let m: Vec<String> = q
-                    .text
-                    .iter()
-                    .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
-                    .collect();
-                let p = b.str(&m.join(" "));
+                let Some(m) = fts_match(&q.text) else {
+                    b.clauses.push("1 = 0".into());
+                    return finish(b);
+                };
+                let p = b.str(&m);
                 if fts_join {
                     b.clauses.push(format!("case_search MATCH {p}"));
                 } else {
                     b.clauses.push(format!(
-                        "c.id IN (SELECT case_id FROM case_search WHERE case_search MATCH {p})"
+                        "c.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH {p})"
                     ));
                 }
             }
@@ -224,23 +225,54 @@ pub fn case_filter_with(q: &CaseQuery, backend: Backend, fts_join: bool) -> (Str
         }
     }
     if let Some(t) = &q.text_like {
+        // One character: the titles that contain it, and the texts with an indexed word that
+        // starts with it (the index keeps no copy of the text to scan).
         let p = b.str(&format!("%{}%", like_prefix(t)));
-        // The indexed text (title, description, address: see app::search) holds every character
-        // of the case's searchable fields; the stored document is compressed (case_doc).
-        let indexed = match backend {
-            Backend::Sqlite => "tokens",
-            Backend::Postgres => "tsv::text",
+        let word: String = t.chars().filter(|c| c.is_alphanumeric()).collect();
+        let words = match backend {
+            _ if word.is_empty() => String::new(),
+            Backend::Sqlite => {
+                let m = b.str(&format!("\"{word}\"*"));
+                format!(
+                    " OR c.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH {m})"
+                )
+            }
+            Backend::Postgres => {
+                let m = b.str(&format!("{word}:*"));
+                format!(
+                    " OR c.id IN (SELECT case_id FROM case_search WHERE tsv @@ to_tsquery('simple', {m}))"
+                )
+            }
         };
-        b.clauses.push(format!(
-            "(c.title LIKE {p} ESCAPE '\\' OR c.id IN (SELECT case_id FROM case_search WHERE {indexed} LIKE {p} ESCAPE '\\'))"
-        ));
+        b.clauses
+            .push(format!("(c.title LIKE {p} ESCAPE '\\'{words})"));
     }
+    finish(b)
+}
+
+fn finish(b: Builder) -> (String, Vec<Arg>) {
     let sql = if b.clauses.is_empty() {
         "1 = 1".to_string()
     } else {
         b.clauses.join(" AND ")
     };
     (sql, b.args)
+}
+
+/// An FTS5 query that every one of `tokens` must match. The index has no positions
+/// (`detail=none`), so a quoted string must be a single token of FTS5's own tokenizer: a token
+/// with punctuation inside (`3-1`) is split where that tokenizer splits it.
+/// `None` when no token has anything searchable.
+pub fn fts_match(tokens: &[String]) -> Option<String> {
+    let mut parts = Vec::new();
+    for t in tokens {
+        for piece in t.split(|c: char| !c.is_alphanumeric()) {
+            if !piece.is_empty() {
+                parts.push(format!("\"{piece}\""));
+            }
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 pub fn order_by(sort: SortKey) -> &'static str {

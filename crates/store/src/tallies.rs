@@ -201,7 +201,7 @@ impl SqlStore {
     pub(crate) async fn rebuild_tallies_impl(&self) -> StoreResult<u64> {
         const PAGE: i64 = 20_000;
         let mut sums: BTreeMap<TallyKey, TallyCounts> = BTreeMap::new();
-        let mut after = String::new();
+        let mut after = uuid::Uuid::nil();
         let mut scanned: u64 = 0;
         loop {
             let rows = on_pool!(self, read, |p| {
@@ -209,13 +209,13 @@ impl SqlStore {
                     "SELECT id, reported_at, region, category, unit, signed_at, sign_due, resolved_at, handle_due, satisfaction, closed_at \
                      FROM cases WHERE id > $1 ORDER BY id LIMIT $2",
                 )
-                .bind(after.clone())
+                .bind(after)
                 .bind(PAGE)
                 .fetch_all(p)
                 .await
                 .map_err(backend_err)?
                 .iter()
-                .map(|r| -> Result<(String, domain::tally::Facts), sqlx::Error> {
+                .map(|r| -> Result<(uuid::Uuid, domain::tally::Facts), sqlx::Error> {
                     let sat: Option<String> = r.try_get("satisfaction")?;
                     Ok((
                         r.try_get("id")?,
@@ -237,7 +237,7 @@ impl SqlStore {
                 .map_err(backend_err)?
             });
             let Some((last, _)) = rows.last() else { break };
-            after = last.clone();
+            after = *last;
             scanned += rows.len() as u64;
             for (_, f) in &rows {
                 for (k, v) in contributions_of(f) {

@@ -1,6 +1,7 @@
-//! A database written before storage was compacted (migration 0007: events clustered by case,
-//! case documents and event data compressed) keeps working after the upgrade: its plain-JSON rows
-//! move into the new event table and are read as they are, next to new, compressed rows.
+//! A database written before storage was compacted keeps working after the upgrades: rows from
+//! before migration 0007 (plain JSON), and rows written between 0007 and 0008 (text ids, event data
+//! compressed on its own), move into the packed tables of 0008 (16-byte ids, one body per event)
+//! and read as they were written.
 #![allow(clippy::unwrap_used)]
 
 use app::ports::Store;
@@ -13,7 +14,7 @@ use uuid::Uuid;
 /// A whole case document of the synthetic history (the dictionary's last line).
 const DOC: &str = include_str!("../src/case_doc_dict_v1.txt");
 
-async fn old_database<DB>(migrator: &Migrator, pool: &sqlx::Pool<DB>)
+async fn old_database<DB>(migrator: &Migrator, pool: &sqlx::Pool<DB>, upto: i64)
 where
     DB: sqlx::Database,
     <DB as sqlx::Database>::Connection: sqlx::migrate::Migrate,
@@ -23,7 +24,7 @@ where
             migrator
                 .migrations
                 .iter()
-                .filter(|m| m.version <= 6)
+                .filter(|m| m.version <= upto)
                 .cloned()
                 .collect(),
         ),
@@ -48,9 +49,11 @@ async fn check_upgraded(url: &str, id: Uuid, doc: &Value) {
     assert_eq!(case.description, doc["description"].as_str().unwrap());
     let events = store.events(id).await.unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["register", "accept"]);
+    assert_eq!(actions, ["register", "accept", "urge"]);
     assert_eq!(events[1].data["state"]["status"], "accepted");
-    assert_eq!(store.cases_active(0, i64::MAX).await.unwrap(), vec![id]);
+    assert_eq!(events[2].opinion.as_deref(), Some("0007 之后写入"));
+    assert_eq!(events[2].actor, Some(ACTOR));
+    assert_eq!(store.case_ids_after(None, 10).await.unwrap(), vec![id]);
     // A write after the upgrade stores the case and its new event compressed.
     let mut updated = case.clone();
     updated.version = case.version + 1;
@@ -58,7 +61,7 @@ async fn check_upgraded(url: &str, id: Uuid, doc: &Value) {
     let urge = domain::Event {
         id: Uuid::now_v7(),
         case_id: id,
-        at: events[1].at + 1,
+        at: events[events.len() - 1].at + 1,
         actor: None,
         actor_name: "督办员".into(),
         unit: Some("330188".into()),
@@ -76,6 +79,7 @@ async fn check_upgraded(url: &str, id: Uuid, doc: &Value) {
             search_tokens: None,
             next_alert_at: None,
             tallies: vec![],
+            metrics: Default::default(),
         }])
         .await
         .unwrap();
@@ -86,22 +90,45 @@ async fn check_upgraded(url: &str, id: Uuid, doc: &Value) {
     store.close().await;
 }
 
-/// The first byte of the case's stored document and of each stored event data, in time order:
-/// `{` for plain JSON, 1 and 2 for the compressed forms (store::packed).
+/// The first byte of the case's stored document and of each stored event body, in time order:
+/// `{` for plain JSON, 1 for a compressed document, 3 for a packed event (store::packed).
 macro_rules! stored_tags {
     ($pool:expr, $id:expr) => {{
         let doc: Vec<u8> = sqlx::query_scalar("SELECT doc FROM cases WHERE id = $1")
-            .bind($id.to_string())
+            .bind($id)
             .fetch_one(&$pool)
             .await
             .unwrap();
         let data: Vec<Vec<u8>> =
-            sqlx::query_scalar("SELECT data FROM events WHERE case_id = $1 ORDER BY at")
-                .bind($id.to_string())
+            sqlx::query_scalar("SELECT body FROM events WHERE case_id = $1 ORDER BY at")
+                .bind($id)
                 .fetch_all(&$pool)
                 .await
                 .unwrap();
         (doc[0], data.iter().map(|d| d[0]).collect::<Vec<u8>>())
+    }};
+}
+
+const ACTOR: Uuid = Uuid::from_u128(0x01a2_3ac0_8987_73bc_944c_a212_b7ac_0171);
+
+/// An event written between migrations 0007 and 0008: its data compressed on its own against the
+/// event-data dictionary (format tag 2), with an actor.
+macro_rules! write_0007_event {
+    ($pool:expr, $id:expr, $at:expr) => {{
+        let dict = include_bytes!("../src/event_data_dict_v1.txt");
+        let data = r#"{"state":{"handle_due":null,"sign_due":null,"status":"accepted","unit":null}}"#;
+        let mut z = zstd::bulk::Compressor::with_dictionary(3, dict).unwrap();
+        let mut stored = vec![2u8];
+        stored.extend(z.compress(data.as_bytes()).unwrap());
+        sqlx::query("INSERT INTO events (id, case_id, at, actor, actor_name, unit, action, opinion, data) VALUES ($1, $2, $3, $4, '督办员', '330188', 'urge', '0007 之后写入', $5)")
+            .bind(Uuid::now_v7().to_string())
+            .bind($id.to_string())
+            .bind($at)
+            .bind(ACTOR.to_string())
+            .bind(stored)
+            .execute(&$pool)
+            .await
+            .unwrap();
     }};
 }
 
@@ -156,13 +183,22 @@ async fn sqlite_database_before_compaction_reads_after_upgrade() {
     let (id, doc) = old_rows();
     {
         let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-        old_database(&sqlx::migrate!("./migrations/sqlite"), &pool).await;
+        let m = sqlx::migrate!("./migrations/sqlite");
+        old_database(&m, &pool, 6).await;
         write_old_rows!(pool, id, doc);
+        old_database(&m, &pool, 7).await;
+        write_0007_event!(pool, id, doc["reported_at"].as_i64().unwrap() + 5);
         pool.close().await;
     }
     check_upgraded(&url, id, &doc).await;
     let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    assert_eq!(stored_tags!(pool, id), (1, vec![b'{', b'{', 2]));
+    assert_eq!(stored_tags!(pool, id), (1, vec![3, 3, 3, 3]));
+    let old: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'events_v1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(old, 0, "the old event table is gone");
     pool.close().await;
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -184,13 +220,16 @@ async fn postgres_database_before_compaction_reads_after_upgrade() {
     let (id, doc) = old_rows();
     {
         let pool = sqlx::PgPool::connect(&url).await.unwrap();
-        old_database(&sqlx::migrate!("./migrations/postgres"), &pool).await;
+        let m = sqlx::migrate!("./migrations/postgres");
+        old_database(&m, &pool, 6).await;
         write_old_rows!(pool, id, doc);
+        old_database(&m, &pool, 7).await;
+        write_0007_event!(pool, id, doc["reported_at"].as_i64().unwrap() + 5);
         pool.close().await;
     }
     check_upgraded(&url, id, &doc).await;
     let pool = sqlx::PgPool::connect(&url).await.unwrap();
-    assert_eq!(stored_tags!(pool, id), (1, vec![b'{', b'{', 2]));
+    assert_eq!(stored_tags!(pool, id), (1, vec![3, 3, 3, 3]));
     pool.close().await;
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "DROP DATABASE IF EXISTS {name} WITH (FORCE)"

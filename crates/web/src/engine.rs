@@ -106,7 +106,7 @@ pub async fn put_webhook(
     Ok(Json(app.set_unit_webhook(&p, &code, &body).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/metrics/units", tag = "stats", params(("period" = String, Query, description = "YYYY-MM"), ("unit" = Option<String>, Query)),
+#[utoipa::path(get, path = "/api/v1/metrics/units", tag = "stats", params(("period" = String, Query, description = "YYYY-MM"), ("unit" = Option<String>, Query), ("recount" = Option<bool>, Query, description = "administrators: recount from every timeline instead of the stored counters")),
     responses((status = 200, description = "Per-unit rates with numerator and denominator, over each unit's subtree")), security(("bearer" = [])))]
 pub async fn unit_metrics(
     State(app): State<Arc<App>>,
@@ -114,8 +114,9 @@ pub async fn unit_metrics(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let period = q.get("period").cloned().unwrap_or_default();
+    let recount = q.get("recount").is_some_and(|v| v == "true" || v == "1");
     Ok(Json(
-        app.unit_metrics(&p, &period, q.get("unit").map(String::as_str))
+        app.unit_metrics_from(&p, &period, q.get("unit").map(String::as_str), recount)
             .await?,
     ))
 }
