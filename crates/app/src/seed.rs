@@ -223,8 +223,11 @@ impl App {
         let mut written = 0;
         let mut pending: Vec<(CaseWrite, i32)> = Vec::with_capacity(batch);
         let mut open_by_category: HashMap<&'static str, usize> = HashMap::new();
-        let mut inflight: Option<tokio::task::JoinHandle<Result<(), crate::error::StoreError>>> =
-            None;
+        // Two batches in flight: one writing, the next encoding (see `Store::insert_cases_bulk`),
+        // while this task generates the one after.
+        let mut inflight: std::collections::VecDeque<
+            tokio::task::JoinHandle<Result<(), crate::error::StoreError>>,
+        > = Default::default();
         for (i, spec) in demo::case_stream(seed, n, now, &d)
             .over_days(days)
             .enumerate()
@@ -270,18 +273,20 @@ impl App {
             pending.push((write, year));
             if pending.len() >= batch {
                 written += pending.len();
-                if let Some(h) = inflight.take() {
+                if inflight.len() >= 2
+                    && let Some(h) = inflight.pop_front()
+                {
                     h.await.map_err(|e| AppError::internal(e.to_string()))??;
                 }
                 let store = self.store.clone();
                 let b = std::mem::take(&mut pending);
-                inflight = Some(tokio::spawn(
+                inflight.push_back(tokio::spawn(
                     async move { store.insert_cases_bulk(b).await },
                 ));
                 open_by_category.clear();
             }
         }
-        if let Some(h) = inflight.take() {
+        while let Some(h) = inflight.pop_front() {
             h.await.map_err(|e| AppError::internal(e.to_string()))??;
         }
         written += pending.len();

@@ -287,7 +287,14 @@ fn main() -> ExitCode {
 type Res = Result<(), Box<dyn std::error::Error>>;
 
 async fn open(db: &str) -> Result<Arc<SqlStore>, Box<dyn std::error::Error>> {
-    let store = SqlStore::connect(db).await?;
+    open_tuned(db, store::Tuning::SERVE).await
+}
+
+async fn open_tuned(
+    db: &str,
+    tuning: store::Tuning,
+) -> Result<Arc<SqlStore>, Box<dyn std::error::Error>> {
+    let store = SqlStore::connect_tuned(db, tuning).await?;
     store.migrate().await?;
     Ok(Arc::new(store))
 }
@@ -454,7 +461,7 @@ async fn run(cmd: Cmd) -> Res {
             Ok(())
         }
         Cmd::Import { db } => {
-            let store = open(&db).await?;
+            let store = open_tuned(&db, store::Tuning::BULK).await?;
             let app = app_for(store.clone());
             let n = dump::import(
                 &app,
@@ -528,7 +535,7 @@ async fn run(cmd: Cmd) -> Res {
             years,
             batch,
         } => {
-            let app = app_for(open(&db).await?);
+            let app = app_for(open_tuned(&db, store::Tuning::BULK).await?);
             let units = app.install_demo_district().await?;
             let logins = app.install_demo_users().await?;
             let started = std::time::Instant::now();

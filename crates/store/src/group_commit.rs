@@ -4,9 +4,9 @@
 //! its batch has committed: an acknowledged case is on disk. If a batch fails, its cases are
 //! retried one by one, so one bad case cannot fail the others.
 
-use crate::SqlStore;
+use crate::{NewRow, SqlStore};
 use app::error::StoreError;
-use app::ports::{CaseWrite, StoreResult};
+use app::ports::StoreResult;
 use domain::Case;
 use tokio::sync::{mpsc, oneshot};
 
@@ -14,8 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_BATCH: usize = 512;
 
 pub struct Pending {
-    write: CaseWrite,
-    year: i32,
+    row: NewRow,
     reply: oneshot::Sender<StoreResult<Case>>,
 }
 
@@ -32,9 +31,8 @@ pub fn spawn(store: SqlStore) -> mpsc::Sender<Pending> {
                 }
             }
             metrics::histogram!("onewindow_intake_batch_size").record(batch.len() as f64);
-            let writes: Vec<(CaseWrite, i32)> =
-                batch.iter().map(|p| (p.write.clone(), p.year)).collect();
-            match store.insert_cases_tx(writes).await {
+            let rows: Vec<NewRow> = batch.iter().map(|p| p.row.clone()).collect();
+            match store.insert_cases_tx(rows).await {
                 Ok(cases) => {
                     for (p, c) in batch.into_iter().zip(cases) {
                         let _ = p.reply.send(Ok(c));
@@ -42,14 +40,11 @@ pub fn spawn(store: SqlStore) -> mpsc::Sender<Pending> {
                 }
                 Err(_) if batch.len() > 1 => {
                     for p in batch {
-                        let r = store
-                            .insert_cases_tx(vec![(p.write, p.year)])
-                            .await
-                            .and_then(|mut v| {
-                                v.pop().ok_or_else(|| {
-                                    StoreError::Backend("insert returned nothing".into())
-                                })
-                            });
+                        let r = store.insert_cases_tx(vec![p.row]).await.and_then(|mut v| {
+                            v.pop().ok_or_else(|| {
+                                StoreError::Backend("insert returned nothing".into())
+                            })
+                        });
                         let _ = p.reply.send(r);
                     }
                 }
@@ -64,9 +59,9 @@ pub fn spawn(store: SqlStore) -> mpsc::Sender<Pending> {
     tx
 }
 
-pub async fn submit(tx: &mpsc::Sender<Pending>, write: CaseWrite, year: i32) -> StoreResult<Case> {
+pub async fn submit(tx: &mpsc::Sender<Pending>, row: NewRow) -> StoreResult<Case> {
     let (reply, rx) = oneshot::channel();
-    tx.send(Pending { write, year, reply })
+    tx.send(Pending { row, reply })
         .await
         .map_err(|_| StoreError::Backend("the intake committer has stopped".into()))?;
     rx.await

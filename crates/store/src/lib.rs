@@ -34,6 +34,34 @@ use std::str::FromStr;
 use std::time::Duration;
 use uuid::Uuid;
 
+/// How a process uses its database, which sizes the SQLite page caches.
+#[derive(Debug, Clone, Copy)]
+pub struct Tuning {
+    /// Page cache of the single writing connection, KiB.
+    pub write_cache_kib: u32,
+    /// Page cache of each of the eight reading connections, KiB.
+    pub read_cache_kib: u32,
+    /// WAL pages after which a commit checkpoints them into the database file.
+    pub wal_autocheckpoint: u32,
+}
+
+impl Tuning {
+    /// `serve`: a 64 MiB writer cache and 8 MiB per reader keep the resident memory of a
+    /// replica near 200 MB at any size of history.
+    pub const SERVE: Tuning = Tuning {
+        write_cache_kib: 64 * 1024,
+        read_cache_kib: 8 * 1024,
+        wal_autocheckpoint: 1000,
+    };
+    /// Bulk loads (`seed`, `import`): a 1 GiB writer cache, and checkpoints every 64 MiB of WAL
+    /// (16 KiB pages) instead of every 16 MiB.
+    pub const BULK: Tuning = Tuning {
+        write_cache_kib: 1024 * 1024,
+        read_cache_kib: 8 * 1024,
+        wal_autocheckpoint: 4000,
+    };
+}
+
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -106,8 +134,13 @@ impl SqlStore {
         }
     }
 
-    /// Connects to `sqlite://path` (created if missing) or `postgres://…`.
+    /// Connects to `sqlite://path` (created if missing) or `postgres://…`, tuned for serving.
     pub async fn connect(url: &str) -> StoreResult<SqlStore> {
+        Self::connect_tuned(url, Tuning::SERVE).await
+    }
+
+    /// Connects with the given tuning (see [`Tuning`]).
+    pub async fn connect_tuned(url: &str, tuning: Tuning) -> StoreResult<SqlStore> {
         match Self::backend_of(url) {
             Some(Backend::Sqlite) => {
                 // Durability: WAL with synchronous=FULL fsyncs the log at every commit, so an
@@ -125,14 +158,22 @@ impl SqlStore {
                     // sqlx would log every statement, and the whole text of slow ones: a bulk
                     // insert's text is hundreds of kilobytes. Latency is in /metrics instead.
                     .disable_statement_logging();
+                // Page caches: the writer's holds the top of every index a batch of inserts
+                // touches (with SQLite's default 2 MB it spills and re-reads pages mid-transaction
+                // once the indexes outgrow it); each reader's holds its hot pages, the rest comes
+                // from the operating system's file cache.
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
-                    .connect_with(opts.clone())
+                    .connect_with(
+                        opts.clone()
+                            .pragma("cache_size", format!("-{}", tuning.write_cache_kib))
+                            .pragma("wal_autocheckpoint", tuning.wal_autocheckpoint.to_string()),
+                    )
                     .await
                     .map_err(backend_err)?;
                 let read = SqlitePoolOptions::new()
                     .max_connections(8)
-                    .connect_with(opts)
+                    .connect_with(opts.pragma("cache_size", format!("-{}", tuning.read_cache_kib)))
                     .await
                     .map_err(backend_err)?;
                 Ok(SqlStore::with_committer(Db::Sqlite { write, read }))
@@ -234,13 +275,58 @@ where
     )
 }
 
-fn case_from_doc(stored: &[u8]) -> StoreResult<Case> {
-    serde_json::from_str(&packed::decode(stored)?).map_err(json_err)
+/// The case of a stored row: its document, with the number from the `number` column.
+fn case_of_row(number: String, stored: &[u8]) -> StoreResult<Case> {
+    let mut c: Case = serde_json::from_str(&packed::decode(stored)?).map_err(json_err)?;
+    c.number = number;
+    Ok(c)
+}
+
+/// The stored document of a case: its JSON without the number, compressed. The number lives in
+/// its own column, so a document can be compressed before the number is handed out (intake
+/// compresses in the request's task, bulk loads on every core, and the writer only writes).
+/// Documents written before kept their number inside; the column wins either way.
+pub(crate) fn encode_doc(case: &mut Case) -> StoreResult<Vec<u8>> {
+    let number = std::mem::take(&mut case.number);
+    let json = serde_json::to_string(case);
+    case.number = number;
+    Ok(packed::encode(
+        packed::Kind::CaseDoc,
+        &json.map_err(json_err)?,
+    ))
+}
+
+/// A new case ready to be written: its row's values, its document and its events' bodies
+/// already encoded (see [`encode_doc`]).
+#[derive(Clone)]
+pub(crate) struct NewRow {
+    pub write: CaseWrite,
+    pub year: i32,
+    pub doc: Vec<u8>,
+    pub bodies: Vec<Vec<u8>>,
+}
+
+impl NewRow {
+    pub(crate) fn encode(mut write: CaseWrite, year: i32) -> StoreResult<NewRow> {
+        let doc = encode_doc(&mut write.case)?;
+        let bodies = write
+            .events
+            .iter()
+            .map(event_row::encode_body)
+            .collect::<StoreResult<_>>()?;
+        Ok(NewRow {
+            write,
+            year,
+            doc,
+            bodies,
+        })
+    }
 }
 
 const USER_COLS: &str =
     "id, username, display_name, role, unit, password_hash, disabled, created_at";
 
+const INSERT_CASE_HEAD_SEQ: &str = "INSERT INTO cases (seq, id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc, sign_due, signed_at, handle_due, resolved_at, closed_at, satisfaction, merged_into, next_alert_at) VALUES ";
 const INSERT_CASE_HEAD: &str = "INSERT INTO cases (id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc, sign_due, signed_at, handle_due, resolved_at, closed_at, satisfaction, merged_into, next_alert_at) VALUES ";
 
 const UPDATE_CASE: &str = "UPDATE cases SET version = $3, status = $4, nature = $5, category = $6, urgency = $7, source = $8, region = $9, hub = $10, unit = $11, created_by = $12, reporter_phone = $13, supervised = $14, title = $15, reported_at = $16, created_at = $17, updated_at = $18, due_at = $19, warn_at = $20, doc = $21, number = $2, sign_due = $22, signed_at = $23, handle_due = $24, resolved_at = $25, closed_at = $26, satisfaction = $27, merged_into = $28, next_alert_at = $29 WHERE id = $1 AND version = $30";
@@ -368,21 +454,17 @@ impl SqlStore {
     /// them with their numbers. Every table gets multi-row statements (a few hundred rows each),
     /// so a batch of a thousand cases costs a few dozen statements, not ten thousand: this is what
     /// makes group-committed intake and bulk loads fast.
-    pub(crate) async fn insert_cases_tx(
-        &self,
-        mut writes: Vec<(CaseWrite, i32)>,
-    ) -> StoreResult<Vec<Case>> {
+    pub(crate) async fn insert_cases_tx(&self, mut rows: Vec<NewRow>) -> StoreResult<Vec<Case>> {
         let backend = self.backend();
         let numbered = backend == Backend::Postgres;
         let deltas = domain::tally::normalize(
-            writes
-                .iter()
-                .flat_map(|(w, _)| w.tallies.iter().cloned())
+            rows.iter()
+                .flat_map(|r| r.write.tallies.iter().cloned())
                 .collect(),
         );
         let mut per_year: std::collections::BTreeMap<i32, i64> = Default::default();
-        for (_, y) in &writes {
-            *per_year.entry(*y).or_default() += 1;
+        for r in &rows {
+            *per_year.entry(r.year).or_default() += 1;
         }
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
@@ -398,35 +480,61 @@ impl SqlStore {
                     .map_err(backend_err)?;
                 next.insert(*year, last - k + 1);
             }
-            for (w, year) in &mut writes {
-                let n = next.entry(*year).or_insert(1);
-                w.case.number = format!("{year}-{n:06}");
+            for r in &mut rows {
+                let n = next.entry(r.year).or_insert(1);
+                r.write.case.number = format!("{}-{n:06}", r.year);
                 *n += 1;
             }
-            for chunk in writes.chunks(CASE_ROWS) {
-                let sql = bulk::rows_sql(INSERT_CASE_HEAD, &["$"; 29], chunk.len(), numbered);
+            // SQLite: the rows' `seq` (the search index's rowid) is handed out here, in order; the
+            // writer holds the database, so no one else takes these numbers.
+            let first_seq: i64 = match backend {
+                Backend::Sqlite => sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 AS s FROM cases")
+                    .fetch_one(&mut *tx)
+                    .await
+                    .and_then(|r| r.try_get("s"))
+                    .map_err(backend_err)?,
+                Backend::Postgres => 0,
+            };
+            let mut seq = first_seq;
+            for chunk in rows.chunks(CASE_ROWS) {
+                let sql = match backend {
+                    Backend::Sqlite => {
+                        bulk::rows_sql(INSERT_CASE_HEAD_SEQ, &["$"; 30], chunk.len(), false)
+                    }
+                    Backend::Postgres => {
+                        bulk::rows_sql(INSERT_CASE_HEAD, &["$"; 29], chunk.len(), true)
+                    }
+                };
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for (w, _) in chunk {
-                    let doc = packed::encode(
-                        packed::Kind::CaseDoc,
-                        &serde_json::to_string(&w.case).map_err(json_err)?,
-                    );
-                    q = bind_case!(q, w, doc);
+                for r in chunk {
+                    if backend == Backend::Sqlite {
+                        q = q.bind(seq);
+                        seq += 1;
+                    }
+                    q = bind_case!(q, r.write, r.doc.clone());
                 }
                 q.execute(&mut *tx).await.map_err(backend_err)?;
             }
-            let events: Vec<&Event> = writes.iter().flat_map(|(w, _)| &w.events).collect();
+            let events: Vec<(&Event, &Vec<u8>)> = rows
+                .iter()
+                .flat_map(|r| r.write.events.iter().zip(&r.bodies))
+                .collect();
             for chunk in events.chunks(bulk::ROWS) {
                 let sql = bulk::rows_sql(INSERT_EVENT_HEAD, &["$"; 4], chunk.len(), numbered);
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for e in chunk {
-                    q = bind_event!(q, e);
+                for (e, body) in chunk {
+                    q = q
+                        .bind(e.case_id)
+                        .bind(e.at)
+                        .bind(e.id)
+                        .bind((*body).clone());
                 }
                 q.execute(&mut *tx).await.map_err(backend_err)?;
             }
-            let units: Vec<(Uuid, String, bool)> = writes
+            let units: Vec<(Uuid, String, bool)> = rows
                 .iter()
-                .flat_map(|(w, _)| {
+                .map(|r| &r.write)
+                .flat_map(|w| {
                     let id = w.case.id;
                     w.case
                         .unit
@@ -449,28 +557,38 @@ impl SqlStore {
                 }
                 q.execute(&mut *tx).await.map_err(backend_err)?;
             }
-            let search: Vec<(Uuid, &String)> = writes
+            let search: Vec<(i64, Uuid, &String)> = rows
                 .iter()
-                .filter_map(|(w, _)| w.search_tokens.as_ref().map(|t| (w.case.id, t)))
+                .zip(first_seq..)
+                .filter_map(|(r, seq)| {
+                    r.write
+                        .search_tokens
+                        .as_ref()
+                        .map(|t| (seq, r.write.case.id, t))
+                })
                 .collect();
             for chunk in search.chunks(bulk::ROWS) {
                 let (head, template) = search_rows(backend);
                 let sql = bulk::rows_sql(head, template, chunk.len(), numbered);
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for (id, tokens) in chunk {
-                    q = q.bind(*id).bind((*tokens).clone());
+                for (seq, id, tokens) in chunk {
+                    q = match backend {
+                        Backend::Sqlite => q.bind(*seq),
+                        Backend::Postgres => q.bind(*id),
+                    };
+                    q = q.bind((*tokens).clone());
                 }
                 q.execute(&mut *tx).await.map_err(backend_err)?;
             }
             tallies::apply_tallies!(tx, deltas, self.backend() == Backend::Postgres);
             metrics::apply_metrics!(
                 tx,
-                writes.iter().map(|(w, _)| (w.case.id, &w.metrics)),
+                rows.iter().map(|r| (r.write.case.id, &r.write.metrics)),
                 numbered
             );
             tx.commit().await.map_err(backend_err)?;
         });
-        Ok(writes.into_iter().map(|(w, _)| w.case).collect())
+        Ok(rows.into_iter().map(|r| r.write.case).collect())
     }
 }
 
@@ -480,19 +598,20 @@ const CASE_ROWS: usize = 400;
 // The search entry of a case. SQLite's contentless index is keyed by the case row's rowid;
 // PostgreSQL's vector keeps no positions (every query is an AND of whole tokens).
 const SQLITE_SEARCH_INSERT: &str =
-    "INSERT INTO case_search (rowid, tokens) VALUES ((SELECT rowid FROM cases WHERE id = $1), $2)";
+    "INSERT INTO case_search (rowid, tokens) VALUES ((SELECT seq FROM cases WHERE id = $1), $2)";
 const PG_SEARCH_INSERT: &str =
     "INSERT INTO case_search (case_id, tsv) VALUES ($1, strip(to_tsvector('simple', $2)))";
 const SQLITE_SEARCH_DELETE: &str =
-    "DELETE FROM case_search WHERE rowid = (SELECT rowid FROM cases WHERE id = $1)";
+    "DELETE FROM case_search WHERE rowid = (SELECT seq FROM cases WHERE id = $1)";
 const PG_SEARCH_DELETE: &str = "DELETE FROM case_search WHERE case_id = $1";
 
-/// The head and row template of a multi-row insert of search entries (case id, tokens).
+/// The head and row template of a multi-row insert of search entries: (case seq, tokens) on
+/// SQLite, (case id, tokens) on PostgreSQL.
 fn search_rows(backend: Backend) -> (&'static str, &'static [&'static str]) {
     match backend {
         Backend::Sqlite => (
             "INSERT INTO case_search (rowid, tokens) VALUES ",
-            &["(SELECT rowid FROM cases WHERE id = $)", "$"],
+            &["$", "$"],
         ),
         Backend::Postgres => (
             "INSERT INTO case_search (case_id, tsv) VALUES ",
@@ -763,10 +882,13 @@ impl Store for SqlStore {
     }
 
     async fn insert_case(&self, w: CaseWrite, year: i32) -> StoreResult<Case> {
+        // Encoded here, in the caller's task: concurrent intakes compress in parallel and the
+        // committer only writes.
+        let row = NewRow::encode(w, year)?;
         match &self.committer {
-            Some(tx) => group_commit::submit(tx, w, year).await,
+            Some(tx) => group_commit::submit(tx, row).await,
             None => self
-                .insert_cases_tx(vec![(w, year)])
+                .insert_cases_tx(vec![row])
                 .await?
                 .pop()
                 .ok_or_else(|| StoreError::Backend("insert returned nothing".into())),
@@ -774,23 +896,38 @@ impl Store for SqlStore {
     }
 
     async fn insert_cases_bulk(&self, writes: Vec<(CaseWrite, i32)>) -> StoreResult<()> {
-        self.insert_cases_tx(writes).await.map(|_| ())
+        // Encoding is most of the CPU of a bulk load outside the database: done on the blocking
+        // pool, half a batch per thread, while an earlier batch may still be writing.
+        let mut rest = writes;
+        let second = rest.split_off(rest.len() / 2);
+        let encode = |part: Vec<(CaseWrite, i32)>| {
+            tokio::task::spawn_blocking(move || {
+                part.into_iter()
+                    .map(|(w, y)| NewRow::encode(w, y))
+                    .collect::<StoreResult<Vec<NewRow>>>()
+            })
+        };
+        let (a, b) = (encode(rest), encode(second));
+        let join = |e: tokio::task::JoinError| StoreError::Backend(format!("encoding: {e}"));
+        let mut rows = a.await.map_err(join)??;
+        rows.extend(b.await.map_err(join)??);
+        self.insert_cases_tx(rows).await.map(|_| ())
     }
 
-    async fn save_cases(&self, writes: Vec<CaseWrite>) -> StoreResult<bool> {
+    async fn save_cases(&self, mut writes: Vec<CaseWrite>) -> StoreResult<bool> {
         let deltas = domain::tally::normalize(
             writes
                 .iter()
                 .flat_map(|w| w.tallies.iter().cloned())
                 .collect(),
         );
+        let docs = writes
+            .iter_mut()
+            .map(|w| encode_doc(&mut w.case))
+            .collect::<StoreResult<Vec<_>>>()?;
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
-            for w in &writes {
-                let doc = packed::encode(
-                    packed::Kind::CaseDoc,
-                    &serde_json::to_string(&w.case).map_err(json_err)?,
-                );
+            for (w, doc) in writes.iter().zip(docs.iter().cloned()) {
                 let Some(expected) = w.expected_version else {
                     return Err(StoreError::Backend(
                         "save_cases needs an expected version".into(),
@@ -814,15 +951,20 @@ impl Store for SqlStore {
     }
 
     async fn get_case(&self, id: Uuid) -> StoreResult<Option<Case>> {
-        let doc = on_pool!(self, read, |p| sqlx::query(
-            "SELECT doc FROM cases WHERE id = $1"
+        let row = on_pool!(self, read, |p| sqlx::query(
+            "SELECT number, doc FROM cases WHERE id = $1"
         )
         .bind(id)
         .fetch_optional(p)
         .await
-        .and_then(|r| r.map(|r| r.try_get::<Vec<u8>, _>("doc")).transpose()))
+        .and_then(|r| r
+            .map(|r| Ok((
+                r.try_get::<String, _>("number")?,
+                r.try_get::<Vec<u8>, _>("doc")?
+            )))
+            .transpose()))
         .map_err(backend_err)?;
-        doc.as_deref().map(case_from_doc).transpose()
+        row.map(|(n, d)| case_of_row(n, &d)).transpose()
     }
 
     async fn get_case_by_number(&self, number: &str) -> StoreResult<Option<Case>> {
@@ -834,7 +976,9 @@ impl Store for SqlStore {
         .await
         .and_then(|r| r.map(|r| r.try_get::<Vec<u8>, _>("doc")).transpose()))
         .map_err(backend_err)?;
-        doc.as_deref().map(case_from_doc).transpose()
+        doc.as_deref()
+            .map(|d| case_of_row(number.to_string(), d))
+            .transpose()
     }
 
     async fn list_cases(&self, q: &CaseQuery) -> StoreResult<(Vec<Case>, u64)> {
@@ -842,7 +986,7 @@ impl Store for SqlStore {
         let (where_sql, args) = query::case_filter_with(q, self.backend(), fts);
         let (from, order) = if fts {
             (
-                "case_search JOIN cases c ON c.rowid = case_search.rowid",
+                "case_search JOIN cases c ON c.seq = case_search.rowid",
                 "case_search.rowid DESC",
             )
         } else {
@@ -856,7 +1000,7 @@ impl Store for SqlStore {
             None => format!("SELECT COUNT(*) AS n FROM {from} WHERE {where_sql}"),
         };
         let list_sql = format!(
-            "SELECT c.doc FROM {from} WHERE {where_sql} ORDER BY {order} LIMIT {} OFFSET {}",
+            "SELECT c.number, c.doc FROM {from} WHERE {where_sql} ORDER BY {order} LIMIT {} OFFSET {}",
             q.limit, q.offset
         );
         on_pool!(self, read, |p| {
@@ -877,9 +1021,10 @@ impl Store for SqlStore {
             let cases = rows
                 .iter()
                 .map(|r| {
+                    let number: String = r.try_get("number").map_err(backend_err)?;
                     r.try_get::<Vec<u8>, _>("doc")
                         .map_err(backend_err)
-                        .and_then(|d| case_from_doc(&d))
+                        .and_then(|d| case_of_row(number, &d))
                 })
                 .collect::<StoreResult<Vec<_>>>()?;
             Ok((cases, u64::try_from(total).unwrap_or(0)))
@@ -1224,7 +1369,7 @@ impl Store for SqlStore {
 
     async fn alert_candidates(&self, now: i64, limit: u32) -> StoreResult<Vec<Case>> {
         let sql = format!(
-            "SELECT doc FROM cases WHERE next_alert_at <= $1 AND status IN ('dispatched', 'in_progress', 'resolved') ORDER BY next_alert_at LIMIT {limit}"
+            "SELECT number, doc FROM cases WHERE next_alert_at <= $1 AND status IN ('dispatched', 'in_progress', 'resolved') ORDER BY next_alert_at LIMIT {limit}"
         );
         let docs = on_pool!(self, read, |p| sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now)
@@ -1233,9 +1378,12 @@ impl Store for SqlStore {
             .map_err(backend_err)
             .and_then(|rows| rows
                 .iter()
-                .map(|r| r.try_get::<Vec<u8>, _>("doc").map_err(backend_err))
+                .map(|r| Ok((
+                    r.try_get::<String, _>("number").map_err(backend_err)?,
+                    r.try_get::<Vec<u8>, _>("doc").map_err(backend_err)?
+                )))
                 .collect::<StoreResult<Vec<_>>>()))?;
-        docs.iter().map(|d| case_from_doc(d)).collect()
+        docs.into_iter().map(|(n, d)| case_of_row(n, &d)).collect()
     }
 
     async fn record_alert(&self, a: AlertWrite) -> StoreResult<AlertOutcome> {
@@ -1254,10 +1402,7 @@ impl Store for SqlStore {
             }
             match a.case_update {
                 Some(mut w) => {
-                    let doc = packed::encode(
-                        packed::Kind::CaseDoc,
-                        &serde_json::to_string(&w.case).map_err(json_err)?,
-                    );
+                    let doc = encode_doc(&mut w.case)?;
                     let Some(expected) = w.expected_version else {
                         return Err(StoreError::Backend(
                             "an alert's case update needs an expected version".into(),

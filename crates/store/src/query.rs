@@ -214,7 +214,7 @@ pub fn case_filter_with(q: &CaseQuery, backend: Backend, fts_join: bool) -> (Str
                     b.clauses.push(format!("case_search MATCH {p}"));
                 } else {
                     b.clauses.push(format!(
-                        "c.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH {p})"
+                        "c.seq IN (SELECT rowid FROM case_search WHERE case_search MATCH {p})"
                     ));
                 }
             }
@@ -233,9 +233,7 @@ pub fn case_filter_with(q: &CaseQuery, backend: Backend, fts_join: bool) -> (Str
             _ if word.is_empty() => String::new(),
             Backend::Sqlite => {
                 let m = b.str(&format!("\"{word}\"*"));
-                format!(
-                    " OR c.rowid IN (SELECT rowid FROM case_search WHERE case_search MATCH {m})"
-                )
+                format!(" OR c.seq IN (SELECT rowid FROM case_search WHERE case_search MATCH {m})")
             }
             Backend::Postgres => {
                 let m = b.str(&format!("{word}:*"));

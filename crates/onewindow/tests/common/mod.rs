@@ -157,6 +157,14 @@ impl TestServer {
         self.call("POST", path, Some(token), Some(body)).await
     }
 
+    /// The SQLite file of a server started on SQLite.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        match &self.cleanup {
+            Some(Cleanup::File(dir)) => Some(dir.join("t.db")),
+            _ => None,
+        }
+    }
+
     /// A community of the first street, and the street.
     pub fn community(&self, street_index: usize) -> (String, String) {
         let streets: Vec<&Value> = self

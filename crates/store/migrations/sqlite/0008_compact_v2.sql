@@ -6,7 +6,9 @@
 -- * An event row is its key (case, instant, id) and one packed body (store::packed, tag 3) holding
 --   the actor, action, opinion and data: one compressed value instead of six columns.
 -- * The search index keeps no copy of the tokens (contentless FTS5) and no positions (detail=none:
---   every query is an AND of whole tokens); its rowid is the case row's rowid.
+--   every query is an AND of whole tokens); its rowid is the case's `seq`, an INTEGER PRIMARY KEY
+--   so that VACUUM keeps it (SQLite may renumber an implicit rowid). The tokens are already cut
+--   and lower-cased by app::search, so FTS5's plain ascii tokenizer only splits them at spaces.
 -- * The events(at) index (half a kilobyte per case) is gone: the unit metrics no longer start from
 --   a month's events but from their own counters (metric_counts, metric_marks, metric_clocks).
 -- * Columns that are NULL for most of history (due_at, next_alert_at, merged_into) are indexed
@@ -33,7 +35,8 @@ ALTER TABLE case_units RENAME TO case_units_v1;
 ALTER TABLE events RENAME TO events_v1;
 
 CREATE TABLE cases (
-    id BLOB PRIMARY KEY,
+    seq INTEGER PRIMARY KEY,
+    id BLOB NOT NULL UNIQUE,
     number TEXT NOT NULL UNIQUE,
     version BIGINT NOT NULL,
     status TEXT NOT NULL,
@@ -100,10 +103,10 @@ CREATE TABLE events (
     PRIMARY KEY (case_id, at, id)
 ) WITHOUT ROWID;
 
--- The search index: rowid = cases.rowid.
-CREATE VIRTUAL TABLE case_search_v2 USING fts5 (tokens, content = '', contentless_delete = 1, detail = none);
+-- The search index: rowid = cases.seq.
+CREATE VIRTUAL TABLE case_search_v2 USING fts5 (tokens, content = '', contentless_delete = 1, detail = none, tokenize = 'ascii');
 INSERT INTO case_search_v2 (rowid, tokens)
-    SELECT c.rowid, s.tokens FROM case_search s JOIN cases c ON c.id = unhex(replace(s.case_id, '-', ''));
+    SELECT c.seq, s.tokens FROM case_search s JOIN cases c ON c.id = unhex(replace(s.case_id, '-', ''));
 DROP TABLE case_search;
 ALTER TABLE case_search_v2 RENAME TO case_search;
 
