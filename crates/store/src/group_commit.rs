@@ -31,26 +31,25 @@ pub fn spawn(store: SqlStore) -> mpsc::Sender<Pending> {
                 }
             }
             metrics::histogram!("onewindow_intake_batch_size").record(batch.len() as f64);
-            let rows: Vec<NewRow> = batch.iter().map(|p| p.row.clone()).collect();
-            match store.insert_cases_tx(rows).await {
-                Ok(cases) => {
-                    for (p, c) in batch.into_iter().zip(cases) {
-                        let _ = p.reply.send(Ok(c));
+            let (mut rows, replies): (Vec<NewRow>, Vec<_>) =
+                batch.into_iter().map(|p| (p.row, p.reply)).unzip();
+            match store.insert_cases_tx(&mut rows).await {
+                Ok(()) => {
+                    for (row, reply) in rows.into_iter().zip(replies) {
+                        let _ = reply.send(Ok(row.write.case));
                     }
                 }
-                Err(_) if batch.len() > 1 => {
-                    for p in batch {
-                        let r = store.insert_cases_tx(vec![p.row]).await.and_then(|mut v| {
-                            v.pop().ok_or_else(|| {
-                                StoreError::Backend("insert returned nothing".into())
-                            })
-                        });
-                        let _ = p.reply.send(r);
+                Err(_) if rows.len() > 1 => {
+                    for (row, reply) in rows.into_iter().zip(replies) {
+                        let mut one = [row];
+                        let r = store.insert_cases_tx(&mut one).await;
+                        let [row] = one;
+                        let _ = reply.send(r.map(|()| row.write.case));
                     }
                 }
                 Err(e) => {
-                    for p in batch {
-                        let _ = p.reply.send(Err(StoreError::Backend(e.to_string())));
+                    for reply in replies {
+                        let _ = reply.send(Err(StoreError::Backend(e.to_string())));
                     }
                 }
             }

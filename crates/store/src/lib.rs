@@ -298,7 +298,6 @@ pub(crate) fn encode_doc(case: &mut Case) -> StoreResult<Vec<u8>> {
 
 /// A new case ready to be written: its row's values, its document and its events' bodies
 /// already encoded (see [`encode_doc`]).
-#[derive(Clone)]
 pub(crate) struct NewRow {
     pub write: CaseWrite,
     pub year: i32,
@@ -454,7 +453,9 @@ impl SqlStore {
     /// them with their numbers. Every table gets multi-row statements (a few hundred rows each),
     /// so a batch of a thousand cases costs a few dozen statements, not ten thousand: this is what
     /// makes group-committed intake and bulk loads fast.
-    pub(crate) async fn insert_cases_tx(&self, mut rows: Vec<NewRow>) -> StoreResult<Vec<Case>> {
+    /// The rows get their numbers; if the transaction fails they keep them, and a retry numbers
+    /// them again.
+    pub(crate) async fn insert_cases_tx(&self, rows: &mut [NewRow]) -> StoreResult<()> {
         let backend = self.backend();
         let numbered = backend == Backend::Postgres;
         let deltas = domain::tally::normalize(
@@ -463,7 +464,7 @@ impl SqlStore {
                 .collect(),
         );
         let mut per_year: std::collections::BTreeMap<i32, i64> = Default::default();
-        for r in &rows {
+        for r in rows.iter() {
             *per_year.entry(r.year).or_default() += 1;
         }
         on_pool!(self, write, |p| {
@@ -480,7 +481,7 @@ impl SqlStore {
                     .map_err(backend_err)?;
                 next.insert(*year, last - k + 1);
             }
-            for r in &mut rows {
+            for r in rows.iter_mut() {
                 let n = next.entry(r.year).or_insert(1);
                 r.write.case.number = format!("{}-{n:06}", r.year);
                 *n += 1;
@@ -588,7 +589,7 @@ impl SqlStore {
             );
             tx.commit().await.map_err(backend_err)?;
         });
-        Ok(rows.into_iter().map(|r| r.write.case).collect())
+        Ok(())
     }
 }
 
@@ -887,11 +888,12 @@ impl Store for SqlStore {
         let row = NewRow::encode(w, year)?;
         match &self.committer {
             Some(tx) => group_commit::submit(tx, row).await,
-            None => self
-                .insert_cases_tx(vec![row])
-                .await?
-                .pop()
-                .ok_or_else(|| StoreError::Backend("insert returned nothing".into())),
+            None => {
+                let mut rows = [row];
+                self.insert_cases_tx(&mut rows).await?;
+                let [row] = rows;
+                Ok(row.write.case)
+            }
         }
     }
 
@@ -911,7 +913,7 @@ impl Store for SqlStore {
         let join = |e: tokio::task::JoinError| StoreError::Backend(format!("encoding: {e}"));
         let mut rows = a.await.map_err(join)??;
         rows.extend(b.await.map_err(join)??);
-        self.insert_cases_tx(rows).await.map(|_| ())
+        self.insert_cases_tx(&mut rows).await
     }
 
     async fn save_cases(&self, mut writes: Vec<CaseWrite>) -> StoreResult<bool> {

@@ -42,11 +42,58 @@ const fn needs(text: &'static str, weight: f32, needs: &'static [&'static str]) 
     }
 }
 
+/// A text with the set of its character pairs. Nearly every cue is absent from a given text, and
+/// one lookup of a phrase's first two characters rules it out; a substring search for each of
+/// the few hundred cues was most of the cost of classifying.
+pub(crate) struct Text<'a> {
+    s: &'a str,
+    pairs: Vec<u64>,
+}
+
+fn pair(a: char, b: char) -> u64 {
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+impl<'a> Text<'a> {
+    pub(crate) fn new(s: &'a str) -> Text<'a> {
+        let mut pairs: Vec<u64> = s
+            .chars()
+            .zip(s.chars().skip(1))
+            .map(|(a, b)| pair(a, b))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        Text { s, pairs }
+    }
+
+    /// False only when `phrase` cannot occur in the text.
+    fn may_contain(&self, phrase: &str) -> bool {
+        let mut cs = phrase.chars();
+        match (cs.next(), cs.next()) {
+            (Some(a), Some(b)) => self.pairs.binary_search(&pair(a, b)).is_ok(),
+            _ => true,
+        }
+    }
+
+    fn contains(&self, phrase: &str) -> bool {
+        self.may_contain(phrase) && self.s.contains(phrase)
+    }
+}
+
 impl Cue {
+    #[cfg(test)]
     pub(crate) fn matches(&self, text: &str) -> bool {
-        if !self.needs.is_empty() && !self.needs.iter().any(|n| text.contains(n)) {
+        self.matches_in(&Text::new(text))
+    }
+
+    pub(crate) fn matches_in(&self, t: &Text) -> bool {
+        if !t.may_contain(self.text) {
             return false;
         }
+        if !self.needs.is_empty() && !self.needs.iter().any(|n| t.contains(n)) {
+            return false;
+        }
+        let text = t.s;
         text.match_indices(self.text)
             .any(|(pos, _)| !self.unless.iter().any(|u| covers(text, pos, self.text, u)))
     }
@@ -61,15 +108,15 @@ fn covers(text: &str, pos: usize, cue: &str, phrase: &str) -> bool {
     })
 }
 
-fn sum(text: &str, cues: &[Cue]) -> f32 {
+fn sum(text: &Text, cues: &[Cue]) -> f32 {
     cues.iter()
-        .filter(|c| c.matches(text))
+        .filter(|c| c.matches_in(text))
         .map(|c| c.weight)
         .sum()
 }
 
-fn any(text: &str, cues: &[Cue]) -> bool {
-    cues.iter().any(|c| c.matches(text))
+fn any(text: &Text, cues: &[Cue]) -> bool {
+    cues.iter().any(|c| c.matches_in(text))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,6 +287,7 @@ const PRAISE: &[Cue] = &[
 
 /// The cue score of every nature, in [`NATURES`] order: the prior of the model's nature head.
 pub(crate) fn nature_scores(text: &str) -> [f32; 7] {
+    let text = &Text::new(text);
     [
         COMPLAINT_BASE + sum(text, COMPLAINT),
         sum(text, CONSULT),
@@ -382,13 +430,14 @@ fn hypothetical(text: &str, cue: &Cue) -> bool {
 }
 
 pub(crate) fn urgency(text: &str) -> &'static str {
+    let t = &Text::new(text);
     let critical = CRITICAL
         .iter()
-        .filter(|c| c.matches(text))
+        .filter(|c| c.matches_in(t))
         .any(|c| !hypothetical(text, c));
     if critical {
         "critical"
-    } else if any(text, URGENT) {
+    } else if any(t, URGENT) {
         "urgent"
     } else {
         "normal"
@@ -725,6 +774,7 @@ const DANGER: &[Cue] = &[
 
 /// Risk signal codes, in the order they are reported.
 pub(crate) fn signals(text: &str, urgency: &str) -> Vec<&'static str> {
+    let text = &Text::new(text);
     let mut out = Vec::new();
     if any(text, SELF_HARM) {
         out.push("self_harm");
