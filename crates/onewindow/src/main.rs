@@ -9,6 +9,12 @@ use store::SqlStore;
 
 mod dump;
 
+/// mimalloc instead of the system allocator: a case's intake or bulk insert makes and drops
+/// hundreds of small buffers (JSON, SQL binds, compression), and glibc's malloc/free took a fifth
+/// of the CPU of a bulk seed (see BENCHMARKS.md); mimalloc's per-thread free lists cost a fraction.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "onewindow",

@@ -155,6 +155,10 @@ impl SqlStore {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(false)
                     .busy_timeout(Duration::from_secs(10))
+                    // A multi-row INSERT inside a transaction keeps a statement journal (to undo
+                    // just that statement on a conflict); in a temporary file it costs a write
+                    // system call per page touched. It is never needed after a crash.
+                    .pragma("temp_store", "memory")
                     // sqlx would log every statement, and the whole text of slow ones: a bulk
                     // insert's text is hundreds of kilobytes. Latency is in /metrics instead.
                     .disable_statement_logging();
