@@ -343,6 +343,9 @@ impl App {
 
     pub async fn get_case(&self, p: &Principal, id: Uuid) -> Result<CaseView, AppError> {
         let (c, tree) = self.visible_case(p, id).await?;
+        // Loads the district's rules when they are older than their time to live, so the view
+        // (synchronous, many per page) reads the current ones from the cache.
+        self.rules.get().await?;
         Ok(self.view(&c, p, &tree))
     }
 
@@ -510,6 +513,7 @@ impl App {
     ) -> Result<Page<CaseView>, AppError> {
         let mut q = self.parse_case_query(params)?;
         let tree = self.org.tree().await?;
+        self.rules.get().await?;
         q.scope = Some(read_scope(p, &tree));
         // A word common over years matches tens of thousands of cases: a search counts fewer.
         let cap = if q.text.is_empty() {

@@ -488,7 +488,7 @@ async fn lists(db: Db) {
     };
     let (_, all) = s.get("/api/v1/cases", &disp).await;
     assert_eq!(total(&all), 3);
-    // Free text over Chinese: a word jieba knows, a fragment it splits, and no match.
+    // Free text over Chinese: whole words, fragments of them, and no match.
     for (q, want) in [
         ("占道经营", &a),
         ("占道", &a),
@@ -517,6 +517,17 @@ async fn lists(db: Db) {
     );
     let (_, v) = s.get("/api/v1/cases?q=火箭发射", &disp).await;
     assert_eq!(total(&v), 0);
+    // Totals: the district's dispatcher with only words counts in the index alone; with a
+    // filter the count checks each case.
+    for (q, want) in [
+        ("装修", 1),
+        ("装修&nature=complaint", 1),
+        ("装修&nature=consult", 0),
+        ("社保&status=closed", 0),
+    ] {
+        let (_, v) = s.get(&format!("/api/v1/cases?q={q}"), &disp).await;
+        assert_eq!(total(&v), want, "q={q}: {v}");
+    }
     let (_, v) = s.get("/api/v1/cases?q=吵", &disp).await;
     assert_eq!(
         total(&v),

@@ -166,8 +166,11 @@ impl SqlStore {
                 // touches (with SQLite's default 2 MB it spills and re-reads pages mid-transaction
                 // once the indexes outgrow it); each reader's holds its hot pages, the rest comes
                 // from the operating system's file cache.
+                // The one writer connection is queued for by design (group commit, bulk loads
+                // with a batch in flight), so waiting for it is not worth a warning.
                 let write = SqlitePoolOptions::new()
                     .max_connections(1)
+                    .acquire_slow_threshold(Duration::from_secs(60))
                     .connect_with(
                         opts.clone()
                             .pragma("cache_size", format!("-{}", tuning.write_cache_kib))
@@ -998,12 +1001,20 @@ impl Store for SqlStore {
         } else {
             ("cases c", query::order_by(q.sort))
         };
+        // A search with nothing else to check (the district's own staff, no filters) counts
+        // in the index alone: joining each match to its case row reads a page per match, most
+        // of such a search's cost. Every indexed row is a case (cases are never deleted).
+        let count_from = if fts && query::text_only(q) {
+            "case_search"
+        } else {
+            from
+        };
         let count_sql = match q.count_limit {
             Some(cap) => format!(
-                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM {from} WHERE {where_sql} LIMIT {}) t",
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM {count_from} WHERE {where_sql} LIMIT {}) t",
                 cap.saturating_add(1)
             ),
-            None => format!("SELECT COUNT(*) AS n FROM {from} WHERE {where_sql}"),
+            None => format!("SELECT COUNT(*) AS n FROM {count_from} WHERE {where_sql}"),
         };
         let list_sql = format!(
             "SELECT c.number, c.doc FROM {from} WHERE {where_sql} ORDER BY {order} LIMIT {} OFFSET {}",

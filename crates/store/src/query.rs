@@ -73,6 +73,15 @@ pub fn fts_driven(q: &CaseQuery, backend: Backend) -> bool {
     backend == Backend::Sqlite && !q.text.is_empty() && q.sort == SortKey::ReportedDesc
 }
 
+/// Whether the text is a query's only condition (no scope, no other filter).
+pub fn text_only(q: &CaseQuery) -> bool {
+    let rest = CaseQuery {
+        text: vec![],
+        ..q.clone()
+    };
+    !q.text.is_empty() && case_filter(&rest, Backend::Sqlite).0 == "1 = 1"
+}
+
 /// `case_filter`, with the text condition written for a query that joins `case_search` (see
 /// [`fts_driven`]) when `fts_join` is set.
 pub fn case_filter_with(q: &CaseQuery, backend: Backend, fts_join: bool) -> (String, Vec<Arg>) {
