@@ -84,6 +84,9 @@ pub struct SqlStore {
     db: Db,
     /// Intakes are queued here and committed together (group commit), see [`group_commit`].
     committer: Option<tokio::sync::mpsc::Sender<group_commit::Pending>>,
+    /// Updates (transitions, sweeps, merges) are queued here and committed together, each in
+    /// its own savepoint, see [`group_commit::spawn_saves`].
+    saver: Option<tokio::sync::mpsc::Sender<group_commit::PendingSave>>,
 }
 
 fn backend_err(e: sqlx::Error) -> StoreError {
@@ -446,14 +449,62 @@ macro_rules! write_children {
 
 impl SqlStore {
     fn with_committer(db: Db) -> SqlStore {
-        let committer = group_commit::spawn(SqlStore {
+        let direct = || SqlStore {
             db: db.clone(),
             committer: None,
-        });
+            saver: None,
+        };
+        let committer = group_commit::spawn(direct());
+        let saver = group_commit::spawn_saves(direct());
         SqlStore {
             db,
             committer: Some(committer),
+            saver: Some(saver),
         }
+    }
+
+    /// Writes several updates in one transaction, each in its own savepoint: one whose case no
+    /// longer has the expected version is undone alone and answered `false` (409), the others
+    /// commit. The tallies of the saved ones are applied once at the end. Returns, per job,
+    /// whether it was written; nothing is written if the transaction fails.
+    pub(crate) async fn save_jobs_tx(
+        &self,
+        jobs: &[group_commit::SaveJob],
+    ) -> StoreResult<Vec<bool>> {
+        use sqlx::Acquire;
+        on_pool!(self, write, |p| {
+            let mut tx = p.begin().await.map_err(backend_err)?;
+            let mut saved = Vec::with_capacity(jobs.len());
+            let mut deltas = vec![];
+            for job in jobs {
+                let mut sp = tx.begin().await.map_err(backend_err)?;
+                let mut current = true;
+                for (w, doc) in job.writes.iter().zip(&job.docs) {
+                    let expected = w.expected_version.unwrap_or(-1);
+                    let done = bind_case!(sqlx::query(UPDATE_CASE), w, doc.clone())
+                        .bind(expected)
+                        .execute(&mut *sp)
+                        .await
+                        .map_err(backend_err)?;
+                    if done.rows_affected() != 1 {
+                        current = false;
+                        break;
+                    }
+                    write_children!(sp, w, self);
+                }
+                if current {
+                    sp.commit().await.map_err(backend_err)?;
+                    deltas.extend(job.writes.iter().flat_map(|w| w.tallies.iter().cloned()));
+                } else {
+                    sp.rollback().await.map_err(backend_err)?;
+                }
+                saved.push(current);
+            }
+            let deltas = domain::tally::normalize(deltas);
+            tallies::apply_tallies!(tx, deltas, self.backend() == Backend::Postgres);
+            tx.commit().await.map_err(backend_err)?;
+            Ok(saved)
+        })
     }
 
     /// Inserts new cases in one transaction, numbering each from the per-year counter; returns
@@ -924,39 +975,24 @@ impl Store for SqlStore {
     }
 
     async fn save_cases(&self, mut writes: Vec<CaseWrite>) -> StoreResult<bool> {
-        let deltas = domain::tally::normalize(
-            writes
-                .iter()
-                .flat_map(|w| w.tallies.iter().cloned())
-                .collect(),
-        );
+        if writes.iter().any(|w| w.expected_version.is_none()) {
+            return Err(StoreError::Backend(
+                "save_cases needs an expected version".into(),
+            ));
+        }
+        // Encoded here, in the caller's task, like intakes: the committer only writes.
         let docs = writes
             .iter_mut()
             .map(|w| encode_doc(&mut w.case))
             .collect::<StoreResult<Vec<_>>>()?;
-        on_pool!(self, write, |p| {
-            let mut tx = p.begin().await.map_err(backend_err)?;
-            for (w, doc) in writes.iter().zip(docs.iter().cloned()) {
-                let Some(expected) = w.expected_version else {
-                    return Err(StoreError::Backend(
-                        "save_cases needs an expected version".into(),
-                    ));
-                };
-                let done = bind_case!(sqlx::query(UPDATE_CASE), w, doc)
-                    .bind(expected)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_err)?;
-                if done.rows_affected() != 1 {
-                    tx.rollback().await.map_err(backend_err)?;
-                    return Ok(false);
-                }
-                write_children!(tx, w, self);
+        let job = group_commit::SaveJob { writes, docs };
+        match &self.saver {
+            Some(tx) => group_commit::submit_save(tx, job).await,
+            None => {
+                let saved = self.save_jobs_tx(std::slice::from_ref(&job)).await?;
+                Ok(saved.first().copied().unwrap_or(false))
             }
-            tallies::apply_tallies!(tx, deltas, self.backend() == Backend::Postgres);
-            tx.commit().await.map_err(backend_err)?;
-            Ok(true)
-        })
+        }
     }
 
     async fn get_case(&self, id: Uuid) -> StoreResult<Option<Case>> {
