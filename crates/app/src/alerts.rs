@@ -304,7 +304,7 @@ impl App {
                     }
                     next.version += 1;
                     next.updated_at = now;
-                    Some(self.write_of(next, Some(&case), vec![], false))
+                    Some(self.write_of(rules, next, Some(&case), vec![], false))
                 }
                 _ => None,
             };

@@ -173,13 +173,13 @@ impl App {
     /// The row to write for a case, with the columns derived for queues, search and the sweeper.
     pub(crate) fn write_of(
         &self,
+        rules: &TimeRules,
         case: Case,
         previous: Option<&Case>,
         events: Vec<Event>,
         reindex: bool,
     ) -> CaseWrite {
-        let rules = self.rules.cached();
-        let clock = self.clock_instants(&rules, &case);
+        let clock = self.clock_instants(rules, &case);
         let search_tokens = reindex.then(|| {
             search::index_tokens(
                 &self.triage,
@@ -202,9 +202,10 @@ impl App {
         }
     }
 
-    pub fn view(&self, c: &Case, p: &Principal, tree: &OrgTree) -> CaseView {
-        let rules = self.rules.cached();
-        let clock = self.clock_instants(&rules, c);
+    /// What a principal sees of a case, with its deadlines under `rules` (the caller loads them
+    /// once per request: a page of views shares them).
+    pub fn view(&self, rules: &TimeRules, c: &Case, p: &Principal, tree: &OrgTree) -> CaseView {
+        let clock = self.clock_instants(rules, c);
         let provisional =
             clock.is_some_and(|(_, due)| rules.deadlines_for(&c.location.region).provisional(due));
         case_view(c, p, tree, self.now(), clock, provisional)
@@ -312,7 +313,8 @@ impl App {
             }),
         };
         let year = i32::from(date_of(now).year());
-        let write = self.write_of(case, None, vec![event], true);
+        let rules = self.rules().await?;
+        let write = self.write_of(&rules, case, None, vec![event], true);
         let stored = self.store.insert_case(write, year).await?;
         let mut stored = stored;
         if stored.risk_level == "high" {
@@ -325,7 +327,7 @@ impl App {
         {
             stored = dispatched;
         }
-        Ok(self.view(&stored, p, &tree))
+        Ok(self.view(&rules, &stored, p, &tree))
     }
 
     /// A case the principal may see; 404 otherwise (existence is not revealed).
@@ -343,10 +345,8 @@ impl App {
 
     pub async fn get_case(&self, p: &Principal, id: Uuid) -> Result<CaseView, AppError> {
         let (c, tree) = self.visible_case(p, id).await?;
-        // Loads the district's rules when they are older than their time to live, so the view
-        // (synchronous, many per page) reads the current ones from the cache.
-        self.rules.get().await?;
-        Ok(self.view(&c, p, &tree))
+        let rules = self.rules().await?;
+        Ok(self.view(&rules, &c, p, &tree))
     }
 
     pub async fn case_events(&self, p: &Principal, id: Uuid) -> Result<Vec<EventView>, AppError> {
@@ -513,7 +513,7 @@ impl App {
     ) -> Result<Page<CaseView>, AppError> {
         let mut q = self.parse_case_query(params)?;
         let tree = self.org.tree().await?;
-        self.rules.get().await?;
+        let rules = self.rules().await?;
         q.scope = Some(read_scope(p, &tree));
         // A word common over years matches tens of thousands of cases: a search counts fewer.
         let cap = if q.text.is_empty() {
@@ -524,7 +524,10 @@ impl App {
         q.count_limit = Some(cap);
         let (cases, total) = self.store.list_cases(&q).await?;
         Ok(Page {
-            items: cases.iter().map(|c| self.view(c, p, &tree)).collect(),
+            items: cases
+                .iter()
+                .map(|c| self.view(&rules, c, p, &tree))
+                .collect(),
             total: total.min(cap),
             total_capped: total > cap,
             page: q.offset / u64::from(q.limit.max(1)) + 1,
@@ -569,7 +572,8 @@ impl App {
             args,
         };
         let next = self.commit(&case, &cmd, &actor_of(p), merge_into).await?;
-        Ok(self.view(&next, p, &tree))
+        let rules = self.rules().await?;
+        Ok(self.view(&rules, &next, p, &tree))
     }
 
     /// Applies a command to a case read at its current version and saves the new row with its
@@ -592,7 +596,7 @@ impl App {
             &clocks,
             &rules.deadlines_for(&case.location.region),
         )?;
-        let mut first = self.write_of(next.clone(), Some(case), vec![event], false);
+        let mut first = self.write_of(&rules, next.clone(), Some(case), vec![event], false);
         first.metrics = self.metrics_of_append(case.id, &first.events).await?;
         let mut writes = vec![first];
         if let Some(main_id) = merge_into {
@@ -615,7 +619,7 @@ impl App {
                 opinion: None,
                 data: json!({ "duplicate": case.id, "number": case.number, "repeat_count": main.repeat_count }),
             };
-            writes.push(self.write_of(main, Some(&before), vec![ev], false));
+            writes.push(self.write_of(&rules, main, Some(&before), vec![ev], false));
         }
         if !self.store.save_cases(writes).await? {
             let current = self
@@ -782,8 +786,9 @@ impl App {
 }
 
 impl App {
-    /// The row a case would be written as (for tests and bulk tools that build cases directly).
-    pub fn write_of_for_tests(&self, case: Case) -> CaseWrite {
-        self.write_of(case, None, vec![], true)
+    /// The row a new case would be written as under `rules` (for bulk tools and tests that build
+    /// cases directly).
+    pub fn write_of_new(&self, rules: &TimeRules, case: Case) -> CaseWrite {
+        self.write_of(rules, case, None, vec![], true)
     }
 }

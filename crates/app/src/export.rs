@@ -78,6 +78,7 @@ impl App {
     ) -> Result<Vec<CaseView>, AppError> {
         let mut q = self.parse_case_query(params)?;
         let tree = self.org.tree().await?;
+        let rules = self.rules().await?;
         q.scope = Some(read_scope(p, &tree));
         q.offset = 0;
         q.limit = 1000;
@@ -93,7 +94,7 @@ impl App {
                 ));
             }
             let n = cases.len();
-            out.extend(cases.iter().map(|c| self.view(c, p, &tree)));
+            out.extend(cases.iter().map(|c| self.view(&rules, c, p, &tree)));
             if n < q.limit as usize {
                 break;
             }

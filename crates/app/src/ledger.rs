@@ -11,6 +11,7 @@ use crate::deadlines::{date_of, start_of_day};
 use crate::error::{AppError, ErrorKind};
 use crate::org::OrgTree;
 use crate::ports::CaseWrite;
+use crate::rules::TimeRules;
 use crate::scope::Principal;
 use domain::{Case, EVENT_REGISTER, Event, Location, Nature, Reporter, Role, Source, Urgency};
 use serde::Serialize;
@@ -408,6 +409,7 @@ impl Validator {
 impl App {
     fn problem_case(
         &self,
+        rules: &TimeRules,
         p: &Problem,
         tree: &OrgTree,
         actor: &Principal,
@@ -469,7 +471,7 @@ impl App {
             opinion: None,
             data: json!({ "source": "visit", "ledger": { "file": file, "row": p.row, "visitor": p.visitor, "visited_at": crate::deadlines::format_instant(p.visited_on) }, "triage": { "category": s.category, "confidence": s.confidence, "risk": s.risk.level } }),
         };
-        self.write_of(case, None, vec![event], true)
+        self.write_of(rules, case, None, vec![event], true)
     }
 
     /// Validates and (unless `dry_run`) imports a ledger. `progress` is told (rows seen, imported).
@@ -625,9 +627,10 @@ impl App {
             return Ok(());
         }
         let year = i32::from(date_of(now).year());
+        let rules = self.rules().await?;
         let writes = problems
             .iter()
-            .map(|p| (self.problem_case(p, tree, actor, file, now), year))
+            .map(|p| (self.problem_case(&rules, p, tree, actor, file, now), year))
             .collect();
         self.store.insert_cases_bulk(writes).await?;
         Ok(())

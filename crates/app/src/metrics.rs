@@ -918,6 +918,7 @@ impl App {
         metric: &str,
     ) -> Result<Vec<crate::views::CaseView>, AppError> {
         let tree = self.org.tree().await?;
+        let rules = self.rules().await?;
         let visible = match read_scope(p, &tree) {
             crate::ports::Scope::All => true,
             _ => p.is_staff() && p.unit.as_deref().is_some_and(|r| tree.is_within(unit, r)),
@@ -961,7 +962,7 @@ impl App {
         let mut out = Vec::new();
         for id in ids.into_iter().take(500) {
             if let Some(c) = self.store.get_case(id).await? {
-                out.push(self.view(&c, p, &tree));
+                out.push(self.view(&rules, &c, p, &tree));
             }
         }
         Ok(out)

@@ -19,7 +19,11 @@ impl App {
         q.scope = Some(read_scope(p, &tree));
         q.now = self.now();
         let (cases, _) = self.store.list_cases(&q).await?;
-        Ok(cases.iter().map(|c| self.view(c, p, &tree)).collect())
+        let rules = self.rules().await?;
+        Ok(cases
+            .iter()
+            .map(|c| self.view(&rules, c, p, &tree))
+            .collect())
     }
 
     pub async fn related(&self, p: &Principal, id: Uuid) -> Result<Value, AppError> {

@@ -92,19 +92,9 @@ impl RulesCache {
         }
     }
 
-    /// The rules as last loaded (defaults before the first load). The defaults are built once:
-    /// a national calendar is a few hundred dated entries, and building it for each of a page's
-    /// twenty case views was a tenth of a read-only server's CPU (BENCHMARKS.md).
-    pub fn cached(&self) -> Arc<TimeRules> {
-        static DEFAULT: std::sync::LazyLock<Arc<TimeRules>> =
-            std::sync::LazyLock::new(|| Arc::new(TimeRules::default()));
-        self.inner
-            .read()
-            .ok()
-            .and_then(|g| g.as_ref().map(|(_, r)| r.clone()))
-            .unwrap_or_else(|| DEFAULT.clone())
-    }
-
+    /// The stored rules, read again once they are older than the time to live (so a change on
+    /// another replica is seen within it). Every path that computes a deadline takes its rules
+    /// from here, so none falls back to defaults before a first load.
     pub async fn get(&self) -> Result<Arc<TimeRules>, AppError> {
         if let Ok(g) = self.inner.read()
             && let Some((at, r)) = g.as_ref()

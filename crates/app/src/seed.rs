@@ -219,7 +219,8 @@ impl App {
             .get("dispatcher")
             .cloned()
             .unwrap_or_else(|| fallback("派单员"));
-        let calendar = self.rules().await?.calendar_for("");
+        let rules = self.rules().await?;
+        let calendar = rules.calendar_for("");
         let mut written = 0;
         let mut pending: Vec<(CaseWrite, i32)> = Vec::with_capacity(batch);
         let mut open_by_category: HashMap<&'static str, usize> = HashMap::new();
@@ -236,6 +237,7 @@ impl App {
                 .wrapping_add(i as u64)
                 .wrapping_mul(0x9E37_79B9_7F4A_7C15);
             let (case, events) = self.replay(
+                &rules,
                 &spec,
                 &tree,
                 &clerk,
@@ -268,7 +270,7 @@ impl App {
             }
             let year = i32::from(date_of(case.created_at).year());
             let marks = crate::metrics::marks_of(&events, &calendar);
-            let mut write = self.write_of(case, None, events, true);
+            let mut write = self.write_of(&rules, case, None, events, true);
             write.metrics = crate::metrics::metrics_write(None, &marks);
             pending.push((write, year));
             if pending.len() >= batch {
@@ -299,6 +301,7 @@ impl App {
     #[allow(clippy::too_many_arguments)]
     fn replay(
         &self,
+        rules: &crate::rules::TimeRules,
         spec: &CaseSpec,
         tree: &crate::org::OrgTree,
         clerk: &Actor,
@@ -361,7 +364,6 @@ impl App {
             opinion: None,
             data: json!({ "source": source.code() }),
         }];
-        let rules = self.rules.cached();
         let clocks = rules.clocks(&case);
         let deadlines = rules.deadlines_for(&case.location.region);
         let mut dispatches = 0;

@@ -102,13 +102,14 @@ pub async fn import(
         store.import_rows(t, &batch).await?;
     }
     // Rebuild the search index from the cases.
+    let rules = app.rules().await?;
     for chunk in case_ids.chunks(500) {
         let mut entries = vec![];
         for id in chunk {
             if let Ok(uuid) = uuid::Uuid::parse_str(id)
                 && let Some(c) = app::ports::Store::get_case(store, uuid).await?
             {
-                let w = app.write_of_for_tests(c);
+                let w = app.write_of_new(&rules, c);
                 entries.push((uuid, w.search_tokens.unwrap_or_default()));
             }
         }

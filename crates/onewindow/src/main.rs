@@ -597,7 +597,7 @@ async fn run(cmd: Cmd) -> Res {
             if let Some(n) = app.ensure_unit_metrics().await? {
                 tracing::info!(cases = n, "built the unit metrics from the timelines");
             }
-            // The time rules once before the first request, so no view falls back to defaults.
+            // A stored policy that no longer parses fails the start, not the first request.
             app.rules().await?;
             if app.org.tree().await?.district_hub().is_none() {
                 tracing::warn!(

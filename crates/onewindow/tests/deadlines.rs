@@ -316,6 +316,47 @@ async fn rules_as_data(db: Db) {
     let h = l["token"].as_str().unwrap().to_string();
     let c = s.act(&h, &c, "sign", json!({})).await;
     assert_eq!(c["handle_due"], "2026-11-26T16:40:00+08:00");
+    // At 15:45 the clock is near its end (临期) under the stored rule: a quarter of the 240
+    // working minutes before 16:40 is 15:40 (the built-in fifth would be 15:52). A second instance on the same database — another replica, or this
+    // one restarted — that has neither written nor been told of the change shows the same from
+    // its first read, not the built-in defaults'.
+    s.clock.set(at(2026, 11, 26, 15, 45));
+    let disp = s.login("dispatcher").await;
+    let (_, seen) = s
+        .get(
+            &format!("/api/v1/cases/{}", c["id"].as_str().unwrap()),
+            &disp,
+        )
+        .await;
+    assert_eq!(seen["due_state"], "near", "{seen}");
+    let other = app::App::new(s.store.clone(), s.clock.clone(), common::shared_triage());
+    let hub = s
+        .app
+        .org
+        .tree()
+        .await
+        .unwrap()
+        .district_hub()
+        .unwrap()
+        .code
+        .clone();
+    let dispatcher = app::scope::Principal {
+        id: uuid::Uuid::now_v7(),
+        username: "d2".into(),
+        name: "调度".into(),
+        role: domain::Role::Dispatcher,
+        unit: Some(hub),
+        kind: app::scope::PrincipalKind::User,
+    };
+    let id = uuid::Uuid::parse_str(c["id"].as_str().unwrap()).unwrap();
+    let fresh = other.get_case(&dispatcher, id).await.unwrap();
+    assert_eq!(fresh.due_state, Some("near"));
+    let listed = other
+        .list_cases(&dispatcher, &Default::default())
+        .await
+        .unwrap();
+    let row = listed.items.iter().find(|v| v.id == id).unwrap();
+    assert_eq!(row.due_state, Some("near"));
     let (st, e) = s
         .try_act(
             &h,

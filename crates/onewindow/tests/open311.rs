@@ -1206,6 +1206,7 @@ async fn list_filters_and_window(db: Db) {
     // The default limit: 1000 results per answer. Add 1,000 copies of `c` registered in the last
     // hour (written directly, as bulk imports are).
     let template = s.store.get_case_by_number(&c).await.unwrap().unwrap();
+    let rules = s.app.rules().await.unwrap();
     let writes = (0..1000i64)
         .map(|i| {
             let mut x = template.clone();
@@ -1213,7 +1214,7 @@ async fn list_filters_and_window(db: Db) {
             x.number = String::new();
             x.reported_at = T0 - 60_000 - i * 1000;
             x.created_at = x.reported_at;
-            (s.app.write_of_for_tests(x), 2026)
+            (s.app.write_of_new(&rules, x), 2026)
         })
         .collect();
     s.store.insert_cases_bulk(writes).await.unwrap();

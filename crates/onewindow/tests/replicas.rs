@@ -73,6 +73,7 @@ async fn two_replicas_warn_exactly_once() {
     let template = store.get_case(v.id).await.unwrap().unwrap();
     let now = app.now();
     let mut writes = vec![];
+    let rules = app.rules().await.unwrap();
     for i in 0..1000i64 {
         let mut c = template.clone();
         c.id = uuid::Uuid::now_v7();
@@ -80,7 +81,7 @@ async fn two_replicas_warn_exactly_once() {
         c.unit = Some("cgj".into());
         c.dispatched_at = Some(now - 50_000);
         c.sign_due = Some(now + 1_000 + i * 5);
-        writes.push((app.write_of_for_tests(c), 2026));
+        writes.push((app.write_of_new(&rules, c), 2026));
     }
     store.insert_cases_bulk(writes).await.unwrap();
 

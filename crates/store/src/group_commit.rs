@@ -1,119 +1,70 @@
-//! Group commit for intake: concurrent `insert_case` calls are queued and committed together in
-//! one transaction, so the cost of making a commit durable (one fsync of SQLite's WAL, one WAL
-//! flush of PostgreSQL) is shared by every case in the batch. Each caller is answered only after
-//! its batch has committed: an acknowledged case is on disk. If a batch fails, its cases are
-//! retried one by one, so one bad case cannot fail the others.
+//! Group commit: concurrent writes of one kind are queued and committed together in one
+//! transaction, so the cost of making a commit durable (one fsync of SQLite's WAL, one WAL flush
+//! of PostgreSQL) is shared by every write in the batch. Each caller is answered only after its
+//! batch has committed: an acknowledged write is on disk. If a batch fails, its writes are retried
+//! one by one, so one bad write cannot fail the others.
+//!
+//! Two committers run per store: one for intakes (`insert_case`, see [`intakes`]) and one for
+//! updates (`save_cases`, see [`saves`]). Both are the same loop, [`spawn`], around a different
+//! transaction.
 
 use crate::{NewRow, SqlStore};
 use app::error::StoreError;
-use app::ports::CaseWrite;
-use app::ports::StoreResult;
+use app::ports::{CaseWrite, StoreResult};
 use domain::Case;
+use std::future::Future;
 use tokio::sync::{mpsc, oneshot};
 
-/// Most cases committed in one transaction.
+/// Most writes committed in one transaction.
 const MAX_BATCH: usize = 512;
 
-pub struct Pending {
-    row: NewRow,
-    reply: oneshot::Sender<StoreResult<Case>>,
+/// A queued write and where its result goes.
+pub struct Pending<T, R> {
+    item: T,
+    reply: oneshot::Sender<StoreResult<R>>,
 }
 
-pub fn spawn(store: SqlStore) -> mpsc::Sender<Pending> {
-    let (tx, mut rx) = mpsc::channel::<Pending>(4096);
+/// The queue of one committer.
+pub type Committer<T, R> = mpsc::Sender<Pending<T, R>>;
+
+/// A batch that did not commit: its items, given back for the one-by-one retry, and why.
+pub type Failed<T> = (Vec<T>, StoreError);
+
+/// Starts a committer: `commit` writes a batch in one transaction and returns one result per item
+/// in order, or the items and the error if nothing was written. `metric` names the histogram of
+/// batch sizes.
+fn spawn<T, R, F, Fut>(metric: &'static str, commit: F) -> Committer<T, R>
+where
+    T: Send + 'static,
+    R: Send + 'static,
+    F: Fn(Vec<T>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Vec<R>, Failed<T>>> + Send,
+{
+    let (tx, mut rx) = mpsc::channel::<Pending<T, R>>(4096);
     tokio::spawn(async move {
         while let Some(first) = rx.recv().await {
-            // Whatever queued up while the previous batch was committing goes into this one.
-            let mut batch = vec![first];
-            while batch.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(p) => batch.push(p),
-                    Err(_) => break,
-                }
-            }
-            metrics::histogram!("onewindow_intake_batch_size").record(batch.len() as f64);
-            let (mut rows, replies): (Vec<NewRow>, Vec<_>) =
-                batch.into_iter().map(|p| (p.row, p.reply)).unzip();
-            match store.insert_cases_tx(&mut rows).await {
-                Ok(()) => {
-                    for (row, reply) in rows.into_iter().zip(replies) {
-                        let _ = reply.send(Ok(row.write.case));
+            let batch = gather(&mut rx, first);
+            metrics::histogram!(metric).record(batch.len() as f64);
+            let (items, replies): (Vec<T>, Vec<_>) =
+                batch.into_iter().map(|p| (p.item, p.reply)).unzip();
+            match commit(items).await {
+                Ok(results) => {
+                    for (r, reply) in results.into_iter().zip(replies) {
+                        let _ = reply.send(Ok(r));
                     }
                 }
-                Err(_) if rows.len() > 1 => {
-                    for (row, reply) in rows.into_iter().zip(replies) {
-                        let mut one = [row];
-                        let r = store.insert_cases_tx(&mut one).await;
-                        let [row] = one;
-                        let _ = reply.send(r.map(|()| row.write.case));
-                    }
-                }
-                Err(e) => {
-                    for reply in replies {
-                        let _ = reply.send(Err(StoreError::Backend(e.to_string())));
-                    }
-                }
-            }
-        }
-    });
-    tx
-}
-
-pub async fn submit(tx: &mpsc::Sender<Pending>, row: NewRow) -> StoreResult<Case> {
-    let (reply, rx) = oneshot::channel();
-    tx.send(Pending { row, reply })
-        .await
-        .map_err(|_| StoreError::Backend("the intake committer has stopped".into()))?;
-    rx.await
-        .map_err(|_| StoreError::Backend("the intake committer dropped the case".into()))?
-}
-
-/// One `save_cases` call: its writes (all or none) with their encoded documents.
-pub struct SaveJob {
-    pub writes: Vec<CaseWrite>,
-    pub docs: Vec<Vec<u8>>,
-}
-
-pub struct PendingSave {
-    job: SaveJob,
-    reply: oneshot::Sender<StoreResult<bool>>,
-}
-
-/// Group commit for updates: whatever `save_cases` calls queued while the previous batch was
-/// committing are written in one transaction, each in its own savepoint (see
-/// [`SqlStore::save_jobs_tx`]), so a transition costs a share of one fsync instead of one. A
-/// caller is answered after the commit; a stale version fails only its own call. If the batch
-/// fails, its calls are retried one by one.
-pub fn spawn_saves(store: SqlStore) -> mpsc::Sender<PendingSave> {
-    let (tx, mut rx) = mpsc::channel::<PendingSave>(4096);
-    tokio::spawn(async move {
-        while let Some(first) = rx.recv().await {
-            let mut batch = vec![first];
-            while batch.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(p) => batch.push(p),
-                    Err(_) => break,
-                }
-            }
-            metrics::histogram!("onewindow_save_batch_size").record(batch.len() as f64);
-            let (jobs, replies): (Vec<SaveJob>, Vec<_>) =
-                batch.into_iter().map(|p| (p.job, p.reply)).unzip();
-            match store.save_jobs_tx(&jobs).await {
-                Ok(saved) => {
-                    for (ok, reply) in saved.into_iter().zip(replies) {
-                        let _ = reply.send(Ok(ok));
-                    }
-                }
-                Err(_) if jobs.len() > 1 => {
-                    for (job, reply) in jobs.iter().zip(replies) {
-                        let r = store
-                            .save_jobs_tx(std::slice::from_ref(job))
-                            .await
-                            .map(|s| s.first().copied().unwrap_or(false));
+                Err((items, _)) if items.len() > 1 => {
+                    for (item, reply) in items.into_iter().zip(replies) {
+                        let r = match commit(vec![item]).await {
+                            Ok(mut one) => one.pop().ok_or_else(|| {
+                                StoreError::Backend("the committer returned no result".into())
+                            }),
+                            Err((_, e)) => Err(e),
+                        };
                         let _ = reply.send(r);
                     }
                 }
-                Err(e) => {
+                Err((_, e)) => {
                     for reply in replies {
                         let _ = reply.send(Err(clone_err(&e)));
                     }
@@ -124,6 +75,21 @@ pub fn spawn_saves(store: SqlStore) -> mpsc::Sender<PendingSave> {
     tx
 }
 
+/// The first write and whatever queued up behind it while the previous batch was committing.
+fn gather<T, R>(
+    rx: &mut mpsc::Receiver<Pending<T, R>>,
+    first: Pending<T, R>,
+) -> Vec<Pending<T, R>> {
+    let mut batch = vec![first];
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(p) => batch.push(p),
+            Err(_) => break,
+        }
+    }
+    batch
+}
+
 fn clone_err(e: &StoreError) -> StoreError {
     match e {
         StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
@@ -131,11 +97,49 @@ fn clone_err(e: &StoreError) -> StoreError {
     }
 }
 
-pub async fn submit_save(tx: &mpsc::Sender<PendingSave>, job: SaveJob) -> StoreResult<bool> {
+/// Queues a write and waits until its batch has committed.
+pub async fn submit<T, R>(tx: &Committer<T, R>, item: T) -> StoreResult<R> {
     let (reply, rx) = oneshot::channel();
-    tx.send(PendingSave { job, reply })
+    tx.send(Pending { item, reply })
         .await
-        .map_err(|_| StoreError::Backend("the update committer has stopped".into()))?;
+        .map_err(|_| StoreError::Backend("the group committer has stopped".into()))?;
     rx.await
-        .map_err(|_| StoreError::Backend("the update committer dropped the write".into()))?
+        .map_err(|_| StoreError::Backend("the group committer dropped the write".into()))?
+}
+
+/// The committer of intakes: new cases, encoded by their callers, inserted together.
+pub fn intakes(store: SqlStore) -> Committer<NewRow, Case> {
+    spawn(
+        "onewindow_intake_batch_size",
+        move |mut rows: Vec<NewRow>| {
+            let store = store.clone_direct();
+            async move {
+                match store.insert_cases_tx(&mut rows).await {
+                    Ok(()) => Ok(rows.into_iter().map(|r| r.write.case).collect()),
+                    Err(e) => Err((rows, e)),
+                }
+            }
+        },
+    )
+}
+
+/// One `save_cases` call: its writes (all or none) with their encoded documents.
+pub struct SaveJob {
+    pub writes: Vec<CaseWrite>,
+    pub docs: Vec<Vec<u8>>,
+}
+
+/// The committer of updates (transitions, sweeps, merges): each `save_cases` call in its own
+/// savepoint (see [`SqlStore::save_jobs_tx`]), so a transition costs a share of one fsync and a
+/// stale version fails only its own call. The result says whether the call was written.
+pub fn saves(store: SqlStore) -> Committer<SaveJob, bool> {
+    spawn("onewindow_save_batch_size", move |jobs: Vec<SaveJob>| {
+        let store = store.clone_direct();
+        async move {
+            match store.save_jobs_tx(&jobs).await {
+                Ok(saved) => Ok(saved),
+                Err(e) => Err((jobs, e)),
+            }
+        }
+    })
 }

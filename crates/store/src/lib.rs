@@ -83,10 +83,10 @@ enum Db {
 pub struct SqlStore {
     db: Db,
     /// Intakes are queued here and committed together (group commit), see [`group_commit`].
-    committer: Option<tokio::sync::mpsc::Sender<group_commit::Pending>>,
+    committer: Option<group_commit::Committer<NewRow, Case>>,
     /// Updates (transitions, sweeps, merges) are queued here and committed together, each in
-    /// its own savepoint, see [`group_commit::spawn_saves`].
-    saver: Option<tokio::sync::mpsc::Sender<group_commit::PendingSave>>,
+    /// its own savepoint, see [`group_commit::saves`].
+    saver: Option<group_commit::Committer<group_commit::SaveJob, bool>>,
 }
 
 fn backend_err(e: sqlx::Error) -> StoreError {
@@ -449,17 +449,26 @@ macro_rules! write_children {
 
 impl SqlStore {
     fn with_committer(db: Db) -> SqlStore {
-        let direct = || SqlStore {
+        let direct = SqlStore {
             db: db.clone(),
             committer: None,
             saver: None,
         };
-        let committer = group_commit::spawn(direct());
-        let saver = group_commit::spawn_saves(direct());
+        let committer = group_commit::intakes(direct.clone_direct());
+        let saver = group_commit::saves(direct);
         SqlStore {
             db,
             committer: Some(committer),
             saver: Some(saver),
+        }
+    }
+
+    /// The same database without the committers: what a committer itself writes through.
+    pub(crate) fn clone_direct(&self) -> SqlStore {
+        SqlStore {
+            db: self.db.clone(),
+            committer: None,
+            saver: None,
         }
     }
 
@@ -987,7 +996,7 @@ impl Store for SqlStore {
             .collect::<StoreResult<Vec<_>>>()?;
         let job = group_commit::SaveJob { writes, docs };
         match &self.saver {
-            Some(tx) => group_commit::submit_save(tx, job).await,
+            Some(tx) => group_commit::submit(tx, job).await,
             None => {
                 let saved = self.save_jobs_tx(std::slice::from_ref(&job)).await?;
                 Ok(saved.first().copied().unwrap_or(false))

@@ -37,6 +37,12 @@ struct Builder {
 }
 
 impl Builder {
+    fn new() -> Builder {
+        Builder {
+            clauses: vec![],
+            args: vec![],
+        }
+    }
     fn arg(&mut self, a: Arg) -> String {
         self.args.push(a);
         format!("${}", self.args.len())
@@ -73,22 +79,26 @@ pub fn fts_driven(q: &CaseQuery, backend: Backend) -> bool {
     backend == Backend::Sqlite && !q.text.is_empty() && q.sort == SortKey::ReportedDesc
 }
 
-/// Whether the text is a query's only condition (no scope, no other filter).
+/// Whether the text is a query's only condition (no scope, no other filter): the conditions
+/// besides the text, built as for the list itself, are none.
 pub fn text_only(q: &CaseQuery) -> bool {
-    let rest = CaseQuery {
-        text: vec![],
-        ..q.clone()
-    };
-    !q.text.is_empty() && case_filter(&rest, Backend::Sqlite).0 == "1 = 1"
+    let mut b = Builder::new();
+    push_conditions(&mut b, q);
+    !q.text.is_empty() && q.text_like.is_none() && b.clauses.is_empty()
 }
 
 /// `case_filter`, with the text condition written for a query that joins `case_search` (see
 /// [`fts_driven`]) when `fts_join` is set.
 pub fn case_filter_with(q: &CaseQuery, backend: Backend, fts_join: bool) -> (String, Vec<Arg>) {
-    let mut b = Builder {
-        clauses: vec![],
-        args: vec![],
-    };
+    let mut b = Builder::new();
+    push_conditions(&mut b, q);
+    push_text(&mut b, q, backend, fts_join);
+    finish(b)
+}
+
+/// Every condition of a case list but its text: scope, codes, unit, category, region, dates,
+/// deadlines, number, phone, flags.
+fn push_conditions(b: &mut Builder, q: &CaseQuery) {
     match &q.scope {
         None | Some(Scope::All) => {}
         Some(Scope::CreatedBy(id)) => {
@@ -123,26 +133,10 @@ pub fn case_filter_with(q: &CaseQuery, backend: Backend, fts_join: bool) -> (Str
             b.clauses.push(format!("c.{col} IN ({l})"));
         }
     };
-    codes(
-        &mut b,
-        "status",
-        q.status.iter().map(|s| s.code()).collect(),
-    );
-    codes(
-        &mut b,
-        "nature",
-        q.nature.iter().map(|s| s.code()).collect(),
-    );
-    codes(
-        &mut b,
-        "urgency",
-        q.urgency.iter().map(|s| s.code()).collect(),
-    );
-    codes(
-        &mut b,
-        "source",
-        q.source.iter().map(|s| s.code()).collect(),
-    );
+    codes(b, "status", q.status.iter().map(|s| s.code()).collect());
+    codes(b, "nature", q.nature.iter().map(|s| s.code()).collect());
+    codes(b, "urgency", q.urgency.iter().map(|s| s.code()).collect());
+    codes(b, "source", q.source.iter().map(|s| s.code()).collect());
     if let Some(u) = &q.unit {
         let p = b.str(u);
         b.clauses.push(format!(
@@ -211,12 +205,16 @@ pub fn case_filter_with(q: &CaseQuery, backend: Backend, fts_join: bool) -> (Str
         let p = b.arg(Arg::Uuid(x));
         b.clauses.push(format!("c.id <> {p}"));
     }
+}
+
+/// The text conditions: all search tokens (through the full-text index), or one character.
+fn push_text(b: &mut Builder, q: &CaseQuery, backend: Backend, fts_join: bool) {
     if !q.text.is_empty() {
         match backend {
             Backend::Sqlite => {
                 let Some(m) = fts_match(&q.text) else {
                     b.clauses.push("1 = 0".into());
-                    return finish(b);
+                    return;
                 };
                 let p = b.str(&m);
                 if fts_join {
@@ -254,7 +252,6 @@ pub fn case_filter_with(q: &CaseQuery, backend: Backend, fts_join: bool) -> (Str
         b.clauses
             .push(format!("(c.title LIKE {p} ESCAPE '\\'{words})"));
     }
-    finish(b)
 }
 
 fn finish(b: Builder) -> (String, Vec<Arg>) {
