@@ -13,12 +13,7 @@ async fn case_count(s: &TestServer) -> i64 {
 }
 
 async fn snapshot(s: &TestServer, token: &str, c: &Value) -> (Value, usize) {
-    let (_, v) = s
-        .get(
-            &format!("/api/v1/cases/{}", c["id"].as_str().unwrap()),
-            token,
-        )
-        .await;
+    let v = s.case(token, c).await;
     let n = s.events(token, c).await.len();
     (v, n)
 }
@@ -311,12 +306,7 @@ async fn concurrent(db: Db) {
             [StatusCode::OK, StatusCode::CONFLICT],
             "round {round}: {va} / {vb}"
         );
-        let (_, now) = s
-            .get(
-                &format!("/api/v1/cases/{}", c["id"].as_str().unwrap()),
-                &disp,
-            )
-            .await;
+        let now = s.case(&disp, &c).await;
         assert_eq!(now["version"], c["version"].as_i64().unwrap() + 1);
         let events = s.events(&disp, &c).await;
         assert_eq!(events.len(), 3, "register, accept and exactly one winner");
@@ -378,12 +368,7 @@ async fn batched(db: Db) {
             results[2 * i].1,
             results[2 * i + 1].1
         );
-        let (_, now) = s
-            .get(
-                &format!("/api/v1/cases/{}", c["id"].as_str().unwrap()),
-                &clerk,
-            )
-            .await;
+        let now = s.case(&clerk, c).await;
         assert_eq!(now["version"], c["version"].as_i64().unwrap() + 1);
         assert_eq!(now["status"], "accepted");
         assert_eq!(

@@ -47,12 +47,7 @@ async fn sign_clock(db: Db) {
     assert_eq!(c["sign_due"], "2026-11-25T23:59:59+08:00");
     sweep_at(&s, at(2026, 11, 25, 14, 47)).await;
     assert!(events_of(&s, &c, "near_due").await.is_empty(), "not yet");
-    let (_, v) = s
-        .get(
-            &format!("/api/v1/cases/{}", c["id"].as_str().unwrap()),
-            &s.login("dispatcher").await,
-        )
-        .await;
+    let v = s.case(&s.login("dispatcher").await, &c).await;
     assert_eq!(v["due_state"], "normal");
     let r = sweep_at(&s, at(2026, 11, 25, 14, 48)).await;
     assert_eq!(r.recorded, 1);
@@ -92,12 +87,7 @@ async fn sign_clock(db: Db) {
     let lead = s.login("unitlead").await;
     let (_, list) = s.get("/api/v1/notifications?unread=true", &lead).await;
     assert!(list.as_array().unwrap().iter().any(|n| n["kind"] == "urge"));
-    let (_, v) = s
-        .get(
-            &format!("/api/v1/cases/{}", c["id"].as_str().unwrap()),
-            &lead,
-        )
-        .await;
+    let v = s.case(&lead, &c).await;
     assert_eq!(v["urge_count"], 1);
     // Marking read.
     let (_, m) = s
@@ -130,12 +120,7 @@ async fn sign_clock(db: Db) {
             .iter()
             .any(|x| x["kind"] == "supervise")
     );
-    let (_, v) = s
-        .get(
-            &format!("/api/v1/cases/{}", c["id"].as_str().unwrap()),
-            &sup,
-        )
-        .await;
+    let v = s.case(&sup, &c).await;
     assert_eq!(v["supervised"], true);
     s.shutdown().await;
 }
@@ -317,17 +302,12 @@ async fn rules_as_data(db: Db) {
     let c = s.act(&h, &c, "sign", json!({})).await;
     assert_eq!(c["handle_due"], "2026-11-26T16:40:00+08:00");
     // At 15:45 the clock is near its end (临期) under the stored rule: a quarter of the 240
-    // working minutes before 16:40 is 15:40 (the built-in fifth would be 15:52). A second instance on the same database — another replica, or this
-    // one restarted — that has neither written nor been told of the change shows the same from
-    // its first read, not the built-in defaults'.
+    // working minutes before 16:40 is 15:40 (the built-in fifth would be 15:52). A second
+    // instance on the same database (another replica, or this one restarted) that has neither
+    // written nor been told of the change shows the same from its first read, not the defaults.
     s.clock.set(at(2026, 11, 26, 15, 45));
     let disp = s.login("dispatcher").await;
-    let (_, seen) = s
-        .get(
-            &format!("/api/v1/cases/{}", c["id"].as_str().unwrap()),
-            &disp,
-        )
-        .await;
+    let seen = s.case(&disp, &c).await;
     assert_eq!(seen["due_state"], "near", "{seen}");
     let other = app::App::new(s.store.clone(), s.clock.clone(), common::shared_triage());
     let hub = s

@@ -231,6 +231,18 @@ impl TestServer {
             .await
     }
 
+    /// A case read back as `token` sees it (must be visible).
+    pub async fn case(&self, token: &str, case: &Value) -> Value {
+        let (s, v) = self
+            .get(
+                &format!("/api/v1/cases/{}", case["id"].as_str().unwrap()),
+                token,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v
+    }
+
     pub async fn events(&self, token: &str, case: &Value) -> Vec<Value> {
         let (s, v) = self
             .get(
