@@ -65,8 +65,12 @@ ONEWINDOW_URL="$URL" npx playwright test --project="${E2E_PROJECT:-e2e}" "$@" ||
 if [ -f test-results/results.json ]; then
   node -e '
     const s = require("./test-results/results.json").stats || {};
-    const failed = (s.unexpected || 0) + (s.flaky || 0);
-    console.log(`e2e: ${s.expected || 0} passed, ${failed} failed` + (s.skipped ? `, ${s.skipped} skipped` : ""));
+    console.log(`e2e: ${s.expected || 0} passed, ${s.unexpected || 0} failed` + (s.flaky ? `, ${s.flaky} flaky (failed, then passed on the retry)` : "") + (s.skipped ? `, ${s.skipped} skipped` : ""));
   '
+fi
+# What the server logged about failed and refused requests, for a failure or a flaky pass.
+if [ "$status" -ne 0 ] || grep -q '"flaky": *[1-9]' test-results/results.json 2>/dev/null; then
+  echo "== e2e: the server's log of failed and refused requests ($LOG)"
+  grep -E 'request (failed|refused)|ERROR|WARN|panick' "$LOG" | tail -40 || true
 fi
 exit $status

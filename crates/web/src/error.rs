@@ -63,11 +63,20 @@ pub fn body_of(e: &AppError, english: bool) -> serde_json::Value {
     json!({ "error": err })
 }
 
+/// Renders an [`AppError`] in the request's language, and logs the failures an operator (or a
+/// failed browser test) needs to find afterwards: every server error, and the refusals of a
+/// signed-in page (401, 403, 429) that would otherwise leave only a message on someone's screen.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let english = wants_english(req.headers());
+    let (method, uri) = (req.method().clone(), req.uri().clone());
     let mut res = next.run(req).await;
     if let Some(e) = res.extensions_mut().remove::<AppError>() {
         let status = res.status();
+        if status.is_server_error() {
+            tracing::error!(%method, path = uri.path(), code = %e.code, message = %e.en, "request failed");
+        } else if matches!(status.as_u16(), 401 | 403 | 429) {
+            tracing::info!(%method, path = uri.path(), status = status.as_u16(), code = %e.code, "request refused");
+        }
         let mut out = (status, axum::Json(body_of(&e, english))).into_response();
         if status == StatusCode::UNAUTHORIZED {
             out.headers_mut().insert(
