@@ -652,6 +652,56 @@ async fn lists(db: Db) {
 }
 on_both!(lists_filters_search_and_paging, lists);
 
+/// A search in the default order is walked in the full-text index newest first and stops after
+/// the page: the newest match comes first, pages do not overlap, and a filter still applies.
+async fn search_newest_first(db: Db) {
+    let s = TestServer::start(db).await;
+    let (clerk, disp) = (s.login("clerk").await, s.login("dispatcher").await);
+    let mut made = vec![];
+    for (i, nature) in ["complaint", "consult", "complaint"].iter().enumerate() {
+        s.clock.set(common::T0 + i as i64 * 60_000);
+        let c = s.new_case(&clerk, json!({ "title": format!("夜间施工噪声扰民{i}"), "description": "工地夜间施工噪声很大，影响休息。", "nature": nature })).await;
+        made.push(c["id"].as_str().unwrap().to_string());
+    }
+    s.new_case(&clerk, json!({ "title": "咨询社保缴纳", "description": "灵活就业人员社保怎么缴纳？", "nature": "consult" })).await;
+    let ids = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let newest_first: Vec<String> = made.iter().rev().cloned().collect();
+    let (st, v) = s.get("/api/v1/cases?q=施工噪声", &disp).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(ids(&v), newest_first);
+    assert_eq!(v["total"], 3);
+    let mut paged = vec![];
+    for page in 1..=3 {
+        let (_, v) = s
+            .get(
+                &format!("/api/v1/cases?q=施工噪声&page_size=1&page={page}"),
+                &disp,
+            )
+            .await;
+        assert_eq!(v["total"], 3, "page {page}: {v}");
+        paged.extend(ids(&v));
+    }
+    assert_eq!(paged, newest_first, "pages of one, newest first, each once");
+    let (_, v) = s
+        .get("/api/v1/cases?q=施工噪声&nature=complaint", &disp)
+        .await;
+    assert_eq!(ids(&v), vec![made[2].clone(), made[0].clone()]);
+    assert_eq!(v["total"], 2);
+    let (_, v) = s
+        .get("/api/v1/cases?q=施工噪声&sort=reported_at", &disp)
+        .await;
+    assert_eq!(ids(&v), made, "another order is sorted, not walked");
+    s.shutdown().await;
+}
+on_both!(search_lists_newest_first, search_newest_first);
+
 /// The search index refers to case rows by their `seq`; VACUUM, which may renumber an implicit
 /// rowid after rows went missing, keeps it, so search still finds the right cases.
 #[tokio::test]

@@ -1038,13 +1038,10 @@ impl Store for SqlStore {
     }
 
     async fn list_cases(&self, q: &CaseQuery) -> StoreResult<(Vec<Case>, u64)> {
-        let fts = query::fts_driven(q, self.backend());
+        let fts = query::fts_driven(q);
         let (where_sql, args) = query::case_filter_with(q, self.backend(), fts);
         let (from, order) = if fts {
-            (
-                "case_search JOIN cases c ON c.seq = case_search.rowid",
-                "case_search.rowid DESC",
-            )
+            query::fts_from_and_order(self.backend())
         } else {
             ("cases c", query::order_by(q.sort))
         };

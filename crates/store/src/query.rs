@@ -72,11 +72,29 @@ pub fn case_filter(q: &CaseQuery, backend: Backend) -> (String, Vec<Arg>) {
     case_filter_with(q, backend, false)
 }
 
-/// Whether a list should be driven by SQLite's full-text index: a text search in the default
-/// order. The index is walked newest entry first and stops after the page, instead of collecting
-/// every match (tens of thousands for a common word over years) to sort them by date.
-pub fn fts_driven(q: &CaseQuery, backend: Backend) -> bool {
-    backend == Backend::Sqlite && !q.text.is_empty() && q.sort == SortKey::ReportedDesc
+/// Whether a list should be driven by the full-text index: a text search in the default order.
+/// The matches are walked newest entry first (SQLite: the index's rowid, the case's `seq`;
+/// PostgreSQL: the index table's key, the case's time-ordered UUIDv7 id) and the walk stops after
+/// the page, instead of collecting every match (tens of thousands for a common word over years)
+/// and reading each one's case row to sort them by date. "Newest entry" is the order cases were
+/// registered in, which is the order of their report times but for backdated entries (a visit
+/// ledger imported a week later sits with that week's registrations).
+pub fn fts_driven(q: &CaseQuery) -> bool {
+    !q.text.is_empty() && q.sort == SortKey::ReportedDesc
+}
+
+/// The tables of a list driven by the full-text index ([`fts_driven`]) and its order.
+pub fn fts_from_and_order(backend: Backend) -> (&'static str, &'static str) {
+    match backend {
+        Backend::Sqlite => (
+            "case_search JOIN cases c ON c.seq = case_search.rowid",
+            "case_search.rowid DESC",
+        ),
+        Backend::Postgres => (
+            "case_search JOIN cases c ON c.id = case_search.case_id",
+            "case_search.case_id DESC",
+        ),
+    }
 }
 
 /// Whether the text is a query's only condition (no scope, no other filter): the conditions
@@ -227,7 +245,12 @@ fn push_text(b: &mut Builder, q: &CaseQuery, backend: Backend, fts_join: bool) {
             }
             Backend::Postgres => {
                 let p = b.str(&q.text.join(" "));
-                b.clauses.push(format!("c.id IN (SELECT case_id FROM case_search WHERE tsv @@ plainto_tsquery('simple', {p}))"));
+                if fts_join {
+                    b.clauses
+                        .push(format!("case_search.tsv @@ plainto_tsquery('simple', {p})"));
+                } else {
+                    b.clauses.push(format!("c.id IN (SELECT case_id FROM case_search WHERE tsv @@ plainto_tsquery('simple', {p}))"));
+                }
             }
         }
     }
