@@ -322,6 +322,12 @@ pub trait Store: Send + Sync + 'static {
     /// Inserts many new cases in one transaction (bulk paths: seeding and imports), numbering
     /// each from the per-year counter like [`Store::insert_case`].
     async fn insert_cases_bulk(&self, writes: Vec<(CaseWrite, i32)>) -> StoreResult<()>;
+    /// After a bulk load: whatever the database needs to serve the loaded rows well at once
+    /// (PostgreSQL: planner statistics and visibility, which autovacuum would otherwise catch up
+    /// on minutes later, planning the first searches without them).
+    async fn finish_bulk_load(&self) -> StoreResult<()> {
+        Ok(())
+    }
     /// Writes all rows and events atomically. Returns false, writing nothing, if any row no longer
     /// has its expected version (optimistic concurrency: no lost update).
     async fn save_cases(&self, writes: Vec<CaseWrite>) -> StoreResult<bool>;

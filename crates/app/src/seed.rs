@@ -295,6 +295,7 @@ impl App {
         if !pending.is_empty() {
             self.store.insert_cases_bulk(pending).await?;
         }
+        self.store.finish_bulk_load().await?;
         Ok(written)
     }
 

@@ -150,7 +150,8 @@ impl Step {
     }
 }
 
-/// `n` cases reported during the [`HISTORY_DAYS`] days before `now_ms`, deterministic for `seed`.
+/// `n` cases reported during the [`HISTORY_DAYS`] days before `now_ms`, deterministic for `seed`,
+/// in the order they were reported.
 pub fn cases(seed: u64, n: usize, now_ms: i64, district: &District) -> Vec<CaseSpec> {
     case_stream(seed, n, now_ms, district).collect()
 }
@@ -266,6 +267,9 @@ pub struct CaseStream<'a> {
     /// `[category][field][nature]` → indices of the usable templates.
     tpl_index: Vec<[[Vec<usize>; 7]; 2]>,
     cum_sources: Vec<f64>,
+    /// The order the cases come out in: `(second of the reporting instant from the start of the
+    /// history) << 32 | index`, sorted. Worked out at the first `next` (see [`Self::chronological`]).
+    order: Option<Vec<u64>>,
 }
 
 impl<'a> CaseStream<'a> {
@@ -363,14 +367,39 @@ impl<'a> CaseStream<'a> {
             cat_tables,
             tpl_index,
             cum_sources: cumulative(SOURCES.iter().map(|(_, w)| *w)),
+            order: None,
         }
     }
 
-    fn generate(&self, index: usize) -> CaseSpec {
+    /// Case `index`'s generator, channel and reporting instant: the first draws of
+    /// [`Self::generate`], cheap enough to make for every case to put them in order.
+    fn head(&self, index: usize) -> (SplitMix64, &'static str, i64) {
         let mut rng = SplitMix64::for_item(self.seed, index as u64);
         let source = SOURCES[rng.cumulative_pick(&self.cum_sources)].0;
-        let field = uses_field_pool(source);
         let reported_at_ms = self.draw_time(source, &mut rng);
+        (rng, source, reported_at_ms)
+    }
+
+    /// The cases' indices in the order of their reporting instants (to the second), as a real
+    /// district registers them: case numbers, ids and storage order then follow time, so an
+    /// index walked newest entry first (search) meets the newest reports, and the rows of recent
+    /// weeks sit together as they would. Eight bytes per case (80 MB for ten million).
+    fn chronological(&self) -> Vec<u64> {
+        let start_s = self.now_ms.div_euclid(1000) - (self.history_days.max(1) + 2) * 86_400;
+        let mut keys: Vec<u64> = (0..self.n)
+            .map(|i| {
+                let (_, _, at) = self.head(i);
+                let s = (at.div_euclid(1000) - start_s).clamp(0, i64::from(u32::MAX)) as u64;
+                s << 32 | (i as u64 & 0xFFFF_FFFF)
+            })
+            .collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    fn generate(&self, index: usize) -> CaseSpec {
+        let (mut rng, source, reported_at_ms) = self.head(index);
+        let field = uses_field_pool(source);
         let (_, month, _) = civil_from_days(local_day(reported_at_ms));
 
         // Nature, then a category that has a template of that nature for this channel.
@@ -504,7 +533,15 @@ impl Iterator for CaseStream<'_> {
         if self.next >= self.n {
             return None;
         }
-        let case = self.generate(self.next);
+        if self.order.is_none() {
+            self.order = Some(self.chronological());
+        }
+        let index = self
+            .order
+            .as_ref()
+            .and_then(|o| o.get(self.next))
+            .map_or(self.next, |k| (k & 0xFFFF_FFFF) as usize);
+        let case = self.generate(index);
         self.next += 1;
         Some(case)
     }

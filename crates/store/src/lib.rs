@@ -985,6 +985,18 @@ impl Store for SqlStore {
         self.insert_cases_tx(&mut rows).await
     }
 
+    async fn finish_bulk_load(&self) -> StoreResult<()> {
+        // SQLite plans from its own heuristics (no sqlite_stat1 is kept, on purpose: the plans
+        // the tests check are the ones served); PostgreSQL needs statistics for every plan.
+        if let Db::Postgres(p) = &self.db {
+            sqlx::query("VACUUM (ANALYZE)")
+                .execute(p)
+                .await
+                .map_err(backend_err)?;
+        }
+        Ok(())
+    }
+
     async fn save_cases(&self, mut writes: Vec<CaseWrite>) -> StoreResult<bool> {
         if writes.iter().any(|w| w.expected_version.is_none()) {
             return Err(StoreError::Backend(
@@ -1039,19 +1051,21 @@ impl Store for SqlStore {
 
     async fn list_cases(&self, q: &CaseQuery) -> StoreResult<(Vec<Case>, u64)> {
         let fts = query::fts_driven(q);
+        let text_only = fts && query::text_only(q);
         let (where_sql, args) = query::case_filter_with(q, self.backend(), fts);
-        let (from, order) = if fts {
-            query::fts_from_and_order(self.backend())
-        } else {
-            ("cases c", query::order_by(q.sort))
-        };
+        let walk = query::fts_walk(self.backend());
         // A search with nothing else to check (the district's own staff, no filters) counts
         // in the index alone: joining each match to its case row reads a page per match, most
         // of such a search's cost. Every indexed row is a case (cases are never deleted).
-        let count_from = if fts && query::text_only(q) {
-            "case_search"
+        let count_from = if text_only {
+            "case_search".to_string()
+        } else if fts {
+            format!(
+                "case_search JOIN cases c ON {} = {}",
+                walk.case_col, walk.key
+            )
         } else {
-            from
+            "cases c".to_string()
         };
         let count_sql = match q.count_limit {
             Some(cap) => format!(
@@ -1060,10 +1074,18 @@ impl Store for SqlStore {
             ),
             None => format!("SELECT COUNT(*) AS n FROM {count_from} WHERE {where_sql}"),
         };
-        let list_sql = format!(
-            "SELECT c.number, c.doc FROM {from} WHERE {where_sql} ORDER BY {order} LIMIT {} OFFSET {}",
-            q.limit, q.offset
-        );
+        let list_sql = if text_only {
+            walk.text_page_sql(&where_sql, q.limit, q.offset)
+        } else if fts {
+            walk.page_sql(&where_sql, q.limit, q.offset)
+        } else {
+            format!(
+                "SELECT c.number, c.doc FROM cases c WHERE {where_sql} ORDER BY {} LIMIT {} OFFSET {}",
+                query::order_by(q.sort),
+                q.limit,
+                q.offset
+            )
+        };
         on_pool!(self, read, |p| {
             let mut cq = sqlx::query(sqlx::AssertSqlSafe(count_sql));
             for a in &args {

@@ -83,17 +83,45 @@ pub fn fts_driven(q: &CaseQuery) -> bool {
     !q.text.is_empty() && q.sort == SortKey::ReportedDesc
 }
 
-/// The tables of a list driven by the full-text index ([`fts_driven`]) and its order.
-pub fn fts_from_and_order(backend: Backend) -> (&'static str, &'static str) {
+/// How a list driven by the full-text index ([`fts_driven`]) walks it: the index's key, newest
+/// entry last, and the case column it names.
+pub struct FtsWalk {
+    pub key: &'static str,
+    pub case_col: &'static str,
+}
+
+pub fn fts_walk(backend: Backend) -> FtsWalk {
     match backend {
-        Backend::Sqlite => (
-            "case_search JOIN cases c ON c.seq = case_search.rowid",
-            "case_search.rowid DESC",
-        ),
-        Backend::Postgres => (
-            "case_search JOIN cases c ON c.id = case_search.case_id",
-            "case_search.case_id DESC",
-        ),
+        Backend::Sqlite => FtsWalk {
+            key: "case_search.rowid",
+            case_col: "c.seq",
+        },
+        Backend::Postgres => FtsWalk {
+            key: "case_search.case_id",
+            case_col: "c.id",
+        },
+    }
+}
+
+impl FtsWalk {
+    /// The page of a search with conditions on the case row: index entries joined to their cases
+    /// newest first, until the page is full.
+    pub fn page_sql(&self, where_sql: &str, limit: u32, offset: u64) -> String {
+        format!(
+            "SELECT c.number, c.doc FROM case_search JOIN cases c ON {} = {} WHERE {where_sql} ORDER BY {} DESC LIMIT {limit} OFFSET {offset}",
+            self.case_col, self.key, self.key
+        )
+    }
+
+    /// The page of a search with nothing but its text ([`text_only`]): the page is cut from the
+    /// index first and only its rows are read. (PostgreSQL estimates an AND of character pairs
+    /// as far rarer than it is and would otherwise read every match's case row before sorting.)
+    pub fn text_page_sql(&self, where_sql: &str, limit: u32, offset: u64) -> String {
+        format!(
+            "SELECT c.number, c.doc FROM (SELECT {key} AS k FROM case_search WHERE {where_sql} ORDER BY {key} DESC LIMIT {limit} OFFSET {offset}) s JOIN cases c ON {} = s.k ORDER BY s.k DESC",
+            self.case_col,
+            key = self.key
+        )
     }
 }
 
