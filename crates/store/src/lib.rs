@@ -1074,7 +1074,13 @@ impl Store for SqlStore {
             ),
             None => format!("SELECT COUNT(*) AS n FROM {count_from} WHERE {where_sql}"),
         };
-        let list_sql = if text_only {
+        // PostgreSQL: the page of a text-only search from the newest entries first, and from
+        // every match only if those do not fill it (see `FtsWalk::recent_page_sql`).
+        let fallback_sql = (text_only && self.backend() == Backend::Postgres)
+            .then(|| walk.all_matches_page_sql(&where_sql, q.limit, q.offset));
+        let list_sql = if fallback_sql.is_some() {
+            walk.recent_page_sql(&where_sql, q.limit, q.offset)
+        } else if text_only {
             walk.text_page_sql(&where_sql, q.limit, q.offset)
         } else if fts {
             walk.page_sql(&where_sql, q.limit, q.offset)
@@ -1086,8 +1092,15 @@ impl Store for SqlStore {
                 q.offset
             )
         };
+        // PostgreSQL plans these per request, from the values: a prepared statement falls back to
+        // a generic plan after five runs, and the generic plan of "status = $1, newest first"
+        // walks the whole time index filtering on status (290 ms instead of 0.4 ms for 办理中 at
+        // 1M, where the newest cases are mostly 待受理), and that of "tsv @@ $1" cannot tell a
+        // common word from a rare one. SQLite keeps its statements: its plans do not look at the
+        // values.
+        let prepared = self.backend() != Backend::Postgres;
         on_pool!(self, read, |p| {
-            let mut cq = sqlx::query(sqlx::AssertSqlSafe(count_sql));
+            let mut cq = sqlx::query(sqlx::AssertSqlSafe(count_sql)).persistent(prepared);
             for a in &args {
                 cq = a.bind_to(cq);
             }
@@ -1096,11 +1109,20 @@ impl Store for SqlStore {
                 .await
                 .and_then(|r| r.try_get("n"))
                 .map_err(backend_err)?;
-            let mut lq = sqlx::query(sqlx::AssertSqlSafe(list_sql));
+            let mut lq = sqlx::query(sqlx::AssertSqlSafe(list_sql)).persistent(prepared);
             for a in &args {
                 lq = a.bind_to(lq);
             }
-            let rows = lq.fetch_all(p).await.map_err(backend_err)?;
+            let mut rows = lq.fetch_all(p).await.map_err(backend_err)?;
+            if let Some(sql) = fallback_sql
+                && rows.len() < q.limit as usize
+            {
+                let mut fq = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(prepared);
+                for a in &args {
+                    fq = a.bind_to(fq);
+                }
+                rows = fq.fetch_all(p).await.map_err(backend_err)?;
+            }
             let cases = rows
                 .iter()
                 .map(|r| {
