@@ -314,18 +314,26 @@ impl App {
         };
         let year = i32::from(date_of(now).year());
         let rules = self.rules().await?;
-        let write = self.write_of(&rules, case, None, vec![event], true);
+        let mut events = vec![event];
+        // A case the classifier is sure about is stored accepted and dispatched, in the same
+        // write as its registration (see `auto_dispatched`).
+        let case = match self
+            .auto_dispatched(&rules, &case, p, suggestion.confidence)
+            .await?
+        {
+            Some((dispatched, steps)) => {
+                events.extend(steps);
+                dispatched
+            }
+            None => case,
+        };
+        let metrics = self.metrics_of_new(&events).await?;
+        let mut write = self.write_of(&rules, case, None, events, true);
+        write.metrics = metrics;
         let stored = self.store.insert_case(write, year).await?;
-        let mut stored = stored;
         if stored.risk_level == "high" {
             self.alert_high_risk(&stored, &suggestion.risk.signals)
                 .await?;
-        }
-        if let Some(dispatched) = self
-            .auto_dispatch(&stored, p, suggestion.confidence)
-            .await?
-        {
-            stored = dispatched;
         }
         Ok(self.view(&rules, &stored, p, &tree))
     }

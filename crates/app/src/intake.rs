@@ -2,11 +2,12 @@
 //! classifier is sure about are dispatched automatically along the routing catalogue.
 
 use crate::App;
-use crate::error::{AppError, ErrorKind};
+use crate::error::AppError;
 use crate::input::Fields;
 use crate::ports::{AlertWrite, Notification};
+use crate::rules::TimeRules;
 use crate::scope::{Principal, PrincipalKind};
-use domain::machine::{Actor, Args, Command};
+use domain::machine::{Actor, Args, Command, apply};
 use domain::{Action, Case, Event, Nature, Role, Source};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -152,13 +153,22 @@ impl App {
         Ok(())
     }
 
-    /// Accepts and dispatches a new case along the catalogue when the classifier is confident.
-    pub(crate) async fn auto_dispatch(
+    /// Accepts and dispatches a new case along the catalogue when the classifier is confident:
+    /// the case as it will be stored, with the accept and dispatch events to store with it.
+    ///
+    /// Applied before the case is written, so that registration, acceptance and dispatch are one
+    /// durable write: done as two transitions after the insert, a citizen's intake cost three
+    /// commits one after another, and Open311 intake ran at a third of the rate of the cases a
+    /// clerk registers (about 800 against 2,600 a second on the development machine). If the
+    /// dispatch cannot be applied the case is stored accepted, as before; if the acceptance cannot
+    /// be, it is stored as registered.
+    pub(crate) async fn auto_dispatched(
         &self,
+        rules: &TimeRules,
         c: &Case,
         p: &Principal,
         confidence: f32,
-    ) -> Result<Option<Case>, AppError> {
+    ) -> Result<Option<(Case, Vec<Event>)>, AppError> {
         let s = self.intake_settings().await?;
         let eligible = s.auto_dispatch
             && confidence >= s.min_confidence
@@ -184,11 +194,6 @@ impl App {
             )),
             args: Args::None,
         };
-        let accepted = match self.commit(c, &accept, &actor, None).await {
-            Ok(a) => a,
-            Err(e) if e.kind == ErrorKind::Conflict => return Ok(None),
-            Err(e) => return Err(e),
-        };
         let dispatch = Command {
             action: Action::Dispatch,
             opinion: Some("依派单目录自动派单".into()),
@@ -197,10 +202,17 @@ impl App {
                 co_units: routing.co_units,
             },
         };
-        match self.commit(&accepted, &dispatch, &actor, None).await {
-            Ok(d) => Ok(Some(d)),
-            Err(e) if e.kind == ErrorKind::Conflict => Ok(Some(accepted)),
-            Err(e) => Err(e),
-        }
+        let now = self.now();
+        let deadlines = rules.deadlines_for(&c.location.region);
+        let step = |case: &Case, cmd: &Command| {
+            apply(case, cmd, &actor, now, &rules.clocks(case), &deadlines).ok()
+        };
+        let Some((accepted, accept_event)) = step(c, &accept) else {
+            return Ok(None);
+        };
+        Ok(Some(match step(&accepted, &dispatch) {
+            Some((dispatched, dispatch_event)) => (dispatched, vec![accept_event, dispatch_event]),
+            None => (accepted, vec![accept_event]),
+        }))
     }
 }

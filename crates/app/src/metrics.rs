@@ -806,6 +806,20 @@ impl App {
         }
     }
 
+    /// The unit-metric marks of a new case stored together with its first events (an intake
+    /// the catalogue dispatched at once): there is no earlier timeline to read.
+    pub(crate) async fn metrics_of_new(&self, events: &[Event]) -> Result<MetricsWrite, AppError> {
+        if !events
+            .iter()
+            .any(|e| COUNTED_ACTIONS.contains(&e.action.as_str()))
+        {
+            return Ok(MetricsWrite::default());
+        }
+        let rules = self.rules().await?;
+        let cal = rules.calendar_for("");
+        Ok(metrics_write(None, &marks_of(events, &cal)))
+    }
+
     /// The metrics change of appending `new_events` to a stored case's timeline (read only when
     /// one of the new events counts).
     pub(crate) async fn metrics_of_append(
