@@ -4,7 +4,7 @@
 use crate::App;
 use crate::error::AppError;
 use crate::input::Fields;
-use crate::ports::{AlertWrite, Notification};
+use crate::ports::AlertWrite;
 use crate::rules::TimeRules;
 use crate::scope::{Principal, PrincipalKind};
 use domain::machine::{Actor, Args, Command, apply};
@@ -103,29 +103,23 @@ impl App {
         let tree = self.org.tree().await?;
         let now = self.now();
         let users = self.users_cached().await?;
-        let title = format!("高风险预警：工单 {} {}", c.number, c.title);
-        let body = format!(
-            "风险信号：{}；属地：{}",
-            signals.join("、"),
-            tree.hub_for_region(&c.location.region)
-                .map(|u| u.name.clone())
-                .unwrap_or_default()
-        );
+        let hub = tree
+            .hub_for_region(&c.location.region)
+            .map(|u| u.code.clone());
         let notifications = users
             .iter()
             .filter(|u| {
                 !u.disabled && u.role == Role::Supervisor && tree.is_within(&c.hub, &u.unit)
             })
-            .map(|u| Notification {
-                id: Uuid::now_v7(),
-                user_id: u.id,
-                case_id: Some(c.id),
-                case_number: Some(c.number.clone()),
-                kind: "high_risk".into(),
-                title: title.clone(),
-                body: body.clone(),
-                created_at: now,
-                read_at: None,
+            .map(|u| {
+                crate::notify::notice(
+                    u,
+                    c,
+                    crate::notify::kind::HIGH_RISK,
+                    json!({ "title": c.title, "signals": signals, "hub": hub }),
+                    now,
+                    &tree,
+                )
             })
             .collect();
         let event = Event {
@@ -144,7 +138,7 @@ impl App {
                 case_id: c.id,
                 key: "risk:high".into(),
                 at: now,
-                event,
+                event: Some(event),
                 notifications,
                 deliveries: vec![],
                 case_update: None,

@@ -70,6 +70,11 @@ impl OrgTree {
         out
     }
 
+    /// The units directly below one.
+    pub fn children(&self, code: &str) -> &[String] {
+        self.children.get(code).map_or(&[], Vec::as_slice)
+    }
+
     /// Parents from the nearest up to the root (the unit itself excluded).
     pub fn ancestors(&self, code: &str) -> Vec<String> {
         let mut out = Vec::new();

@@ -140,8 +140,11 @@ impl App {
             action: Action::FollowUp,
             opinion: comment,
             args: Args::FollowUp {
-                satisfaction,
-                resolved,
+                method: domain::FollowUpMethod::Portal,
+                result: domain::machine::FollowUpResult::Reached {
+                    satisfaction,
+                    resolved,
+                },
             },
         };
         self.commit(&case, &cmd, &actor, None).await?;

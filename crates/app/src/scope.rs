@@ -237,6 +237,10 @@ mod tests {
             outcome: None,
             satisfaction: None,
             citizen_resolved: None,
+            follow_up_method: None,
+            follow_up_attempts: 0,
+            unreachable: false,
+            triage: None,
             reject_reason: None,
             risk_level: "none".into(),
         }

@@ -10,10 +10,10 @@ use crate::error::AppError;
 use crate::org::Unit;
 use crate::ports::CaseWrite;
 use demo::{CaseSpec, Step};
-use domain::machine::{Actor, Args, Command, apply};
+use domain::machine::{Actor, Args, Command, FollowUpResult, apply};
 use domain::{
-    Action, Case, EVENT_MERGED_IN, EVENT_REGISTER, Event, Level, Location, Nature, Outcome,
-    Reporter, Satisfaction, Source, UnitKind, Urgency,
+    Action, Case, EVENT_MERGED_IN, EVENT_REGISTER, Event, FollowUpMethod, Level, Location, Nature,
+    Outcome, Reporter, Satisfaction, Source, UnitKind, Urgency,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -411,7 +411,7 @@ impl App {
                 ),
                 Step::FollowUp { satisfaction, resolved } => (
                     Action::FollowUp,
-                    Args::FollowUp { satisfaction: Satisfaction::parse(satisfaction).unwrap_or(Satisfaction::Satisfied), resolved: *resolved },
+                    Args::FollowUp { method: FollowUpMethod::Phone, result: FollowUpResult::Reached { satisfaction: Satisfaction::parse(satisfaction).unwrap_or(Satisfaction::Satisfied), resolved: *resolved } },
                     clerk.clone(),
                 ),
                 Step::Reopen => (Action::Reopen, Args::None, dispatcher.clone()),
