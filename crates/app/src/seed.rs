@@ -221,6 +221,7 @@ impl App {
             .unwrap_or_else(|| fallback("派单员"));
         let rules = self.rules().await?;
         let calendar = rules.calendar_for("");
+        let classifier = self.classifier();
         let mut written = 0;
         let mut pending: Vec<(CaseWrite, i32)> = Vec::with_capacity(batch);
         let mut open_by_category: HashMap<&'static str, usize> = HashMap::new();
@@ -236,7 +237,7 @@ impl App {
             let salt = seed
                 .wrapping_add(i as u64)
                 .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            let (case, events) = self.replay(
+            let (mut case, events) = self.replay(
                 &rules,
                 &spec,
                 &tree,
@@ -267,6 +268,11 @@ impl App {
             }
             if case.status.is_open() {
                 open_by_category.insert(spec.category, pending.len());
+            }
+            // Cases still waiting for dispatch carry triage's suggestion, as intake leaves it.
+            if matches!(case.status, domain::Status::Registered | domain::Status::Accepted) {
+                let s = classifier.classify(&format!("{} {}", case.title, case.description));
+                case.triage = Some(self.triage_note(&s, &case.location.region).await?);
             }
             let year = i32::from(date_of(case.created_at).year());
             let marks = crate::metrics::marks_of(&events, &calendar);
