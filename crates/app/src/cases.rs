@@ -244,6 +244,9 @@ impl App {
                 extension_max_days: clocks.extension_max_days,
                 extensions_left: clocks.extension_times.saturating_sub(c.extension_count),
                 follow_up_attempts: clocks.follow_up_attempts,
+                sign: clocks.sign,
+                handle: clocks.handle,
+                follow_up: clocks.follow_up,
             });
         }
         v

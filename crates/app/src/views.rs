@@ -124,6 +124,14 @@ pub struct LimitsView {
     pub extensions_left: u32,
     /// Follow-up attempts before the case closes as 无法回访.
     pub follow_up_attempts: u32,
+    /// The time limits the case runs under (what a 受理回执 promises):
+    /// `{"unit": "working_days"|"working_minutes"|"minutes", "value": n}`.
+    #[schema(value_type = Object)]
+    pub sign: domain::policy::Limit,
+    #[schema(value_type = Object)]
+    pub handle: domain::policy::Limit,
+    #[schema(value_type = Object)]
+    pub follow_up: domain::policy::Limit,
 }
 
 /// The clock that runs in the case's status: (started, due).

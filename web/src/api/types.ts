@@ -90,7 +90,15 @@ export interface CaseView {
   /** What triage suggested at intake (staff only). */
   triage?: TriageNote | null
   /** The limits of the case's rules its forms state (staff only). */
-  limits?: { extension_max_days: number; extensions_left: number; follow_up_attempts: number } | null
+  limits?: {
+    extension_max_days: number
+    extensions_left: number
+    follow_up_attempts: number
+    /** The clocks the case runs under (what the 受理回执 promises). */
+    sign: Limit
+    handle: Limit
+    follow_up: Limit
+  } | null
   suspended?: { at: string; reason: string } | null
   /** The due date falls in a year whose holidays are not loaded yet. */
   due_provisional?: boolean
