@@ -43,6 +43,16 @@ fn valid_phone(p: &str) -> bool {
             .all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ')
 }
 
+/// The urgency to suggest for a classified text, and why when risk raised it: a high-risk text
+/// is at least urgent whatever its words of urgency say (the form shows the risk's signals).
+pub fn suggested_urgency(s: &triage::Suggestion) -> (&'static str, Option<Vec<&'static str>>) {
+    if s.risk.level == "high" && s.urgency == "normal" {
+        ("urgent", Some(s.risk.signals.clone()))
+    } else {
+        (s.urgency, None)
+    }
+}
+
 /// How a phone typed into a search is looked up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PhoneSearch {
@@ -876,13 +886,19 @@ impl App {
         let classifier = self.classifier();
         let s = classifier.classify(&text);
         let note = self.triage_note(&s, &region).await?;
+        let settings = self.intake_settings().await?;
+        let (urgency, urgency_reason) = suggested_urgency(&s);
         Ok(json!({
             "category": note.category,
             "department": note.department,
             "unit": note.unit,
             "co_units": note.co_units,
+            // Whether the form may fill the suggestion in; below the threshold it is only shown.
+            "fill": s.confidence >= settings.fill_min_confidence,
+            "fill_min_confidence": settings.fill_min_confidence,
             "nature": s.nature,
-            "urgency": s.urgency,
+            "urgency": urgency,
+            "urgency_reason": urgency_reason,
             "risk": { "level": s.risk.level, "signals": s.risk.signals },
             "confidence": s.confidence,
             "candidates": note.candidates,
@@ -939,5 +955,54 @@ impl App {
     /// cases directly).
     pub fn write_of_new(&self, rules: &TimeRules, case: Case) -> CaseWrite {
         self.write_of(rules, case, None, vec![], true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn suggestion(level: &'static str, urgency: &'static str) -> triage::Suggestion {
+        triage::Suggestion {
+            category: "劳动社保/拖欠工资".into(),
+            department: "人社局".into(),
+            nature: "complaint",
+            urgency,
+            risk: triage::Risk {
+                level,
+                signals: vec!["self_harm", "gathering"],
+            },
+            confidence: 0.9,
+            candidates: vec![],
+            explanation: vec![],
+        }
+    }
+
+    #[test]
+    fn high_risk_is_never_suggested_as_normal() {
+        assert_eq!(
+            suggested_urgency(&suggestion("high", "normal")),
+            ("urgent", Some(vec!["self_harm", "gathering"]))
+        );
+        assert_eq!(
+            suggested_urgency(&suggestion("high", "critical")),
+            ("critical", None)
+        );
+        assert_eq!(
+            suggested_urgency(&suggestion("medium", "normal")),
+            ("normal", None)
+        );
+    }
+
+    #[test]
+    fn phones_whole_or_by_their_last_digits() {
+        assert_eq!(
+            phone_search("0571-8877 6655"),
+            Some(PhoneSearch::Whole("057188776655".into()))
+        );
+        assert_eq!(phone_search("6655"), Some(PhoneSearch::Tail("6655".into())));
+        assert_eq!(phone_search("123"), None);
+        assert_eq!(phone_search("占道 6655"), None);
+        assert_eq!(phone_search(""), None);
     }
 }

@@ -24,6 +24,14 @@ pub struct IntakeSettings {
     /// Channels auto-dispatch applies to. Cases a clerk registers (window, phone) wait for the
     /// clerk and the dispatcher, who see the suggestions.
     pub channels: Vec<Source>,
+    /// The intake form fills triage's category and unit in only from this confidence; below
+    /// it the suggestion is shown beside the form for the clerk to take or leave.
+    #[serde(default = "default_fill_min_confidence")]
+    pub fill_min_confidence: f32,
+}
+
+fn default_fill_min_confidence() -> f32 {
+    0.6
 }
 
 impl Default for IntakeSettings {
@@ -32,6 +40,7 @@ impl Default for IntakeSettings {
             auto_dispatch: true,
             min_confidence: 0.9,
             channels: vec![Source::Web, Source::App, Source::Open311, Source::Transfer],
+            fill_min_confidence: default_fill_min_confidence(),
         }
     }
 }
@@ -72,6 +81,16 @@ impl App {
                 ));
             }
             s.min_confidence = c as f32;
+        }
+        if let Some(c) = f.opt_f64("fill_min_confidence")? {
+            if !(0.0..=1.0).contains(&c) {
+                return Err(AppError::field(
+                    "fill_min_confidence",
+                    "须在 0 到 1 之间",
+                    "must be between 0 and 1",
+                ));
+            }
+            s.fill_min_confidence = c as f32;
         }
         if body.get("channels").is_some() {
             let list = f.str_list("channels", 20)?;

@@ -403,3 +403,39 @@ async fn triage_kept(db: Db) {
     s.shutdown().await;
 }
 on_both!(triage_is_kept_with_the_case, triage_kept);
+
+/// Triage below the fill threshold is only shown; a high-risk text is never suggested as 一般.
+async fn triage_suggestions(db: Db) {
+    let s = TestServer::start(db).await;
+    let (clerk, admin) = (s.login("clerk").await, s.login("admin").await);
+    let text = "老板拖欠我们三个月工资，再不给钱我就从工地塔吊上跳下去，我们几十个工友明天去市政府门口拉横幅";
+    for (threshold, fill) in [(1.0, false), (0.0, true)] {
+        let (st, _) = s
+            .call(
+                "PUT",
+                "/api/v1/triage/settings",
+                Some(&admin),
+                Some(json!({ "fill_min_confidence": threshold })),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let (_, t) = s
+            .post("/api/v1/triage", &clerk, json!({ "text": text }))
+            .await;
+        assert_eq!(t["fill"], fill, "{t}");
+        assert_eq!(t["risk"]["level"], "high");
+        assert_ne!(t["urgency"], "normal", "{t}");
+    }
+    let (st, e) = s
+        .call(
+            "PUT",
+            "/api/v1/triage/settings",
+            Some(&admin),
+            Some(json!({ "fill_min_confidence": 1.5 })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["error"]["field"], "fill_min_confidence");
+    s.shutdown().await;
+}
+on_both!(triage_fills_only_when_sure, triage_suggestions);
