@@ -12,7 +12,10 @@ use axum::extract::{MatchedPath, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use domain::{Action, Nature, Outcome, Role, Satisfaction, Source, Status, Urgency};
+use domain::{
+    Action, FollowUpMethod, Level, Nature, Outcome, Role, Satisfaction, Source, Status, UnitKind,
+    Urgency,
+};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -112,6 +115,9 @@ pub async fn dictionaries() -> Json<Value> {
         "action": list(Action::ALL, Action::code, Action::label_zh, Action::label_en),
         "satisfaction": list(Satisfaction::ALL, Satisfaction::code, Satisfaction::label_zh, Satisfaction::label_en),
         "outcome": list(Outcome::ALL, Outcome::code, Outcome::label_zh, Outcome::label_en),
+        "follow_up_method": list(FollowUpMethod::ALL, FollowUpMethod::code, FollowUpMethod::label_zh, FollowUpMethod::label_en),
+        "level": list(Level::ALL, Level::code, Level::label_zh, Level::label_en),
+        "unit_kind": list(UnitKind::ALL, UnitKind::code, UnitKind::label_zh, UnitKind::label_en),
     }))
 }
 

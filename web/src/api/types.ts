@@ -26,7 +26,7 @@ export interface DictItem {
   label: string
   label_en: string
 }
-export type Dictionaries = Record<'nature' | 'urgency' | 'source' | 'status' | 'role' | 'action' | 'satisfaction' | 'outcome', DictItem[]>
+export type Dictionaries = Record<'nature' | 'urgency' | 'source' | 'status' | 'role' | 'action' | 'satisfaction' | 'outcome' | 'follow_up_method' | 'level' | 'unit_kind', DictItem[]>
 
 export type DueState = 'normal' | 'near' | 'overdue' | null
 
@@ -154,6 +154,11 @@ export interface Triage {
   explanation: string[]
   /** Co-units the routing catalogue adds (e.g. the street of the place). */
   co_units?: string[]
+  /** Whether the form may fill the suggestion in (confidence at or above the admin's threshold). */
+  fill?: boolean
+  fill_min_confidence?: number
+  /** Set when risk raised the suggested urgency: the risk signals that did. */
+  urgency_reason?: string[] | null
 }
 
 export interface Category {
