@@ -32,6 +32,26 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     })
 }
 
+/// Whether a password may be set (its `field` named in the refusal): long enough, and not the
+/// username.
+pub fn check_password(field: &str, password: &str, username: &str) -> Result<(), AppError> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AppError::field(
+            field,
+            format!("至少 {MIN_PASSWORD_LEN} 个字符"),
+            format!("must be at least {MIN_PASSWORD_LEN} characters"),
+        ));
+    }
+    if password.to_lowercase().contains(&username.to_lowercase()) {
+        return Err(AppError::field(
+            field,
+            "不能包含用户名",
+            "must not contain the username",
+        ));
+    }
+    Ok(())
+}
+
 /// A random 256-bit secret, hex encoded.
 pub fn random_secret() -> Result<String, AppError> {
     let mut buf = [0u8; 32];
@@ -59,6 +79,7 @@ fn principal_of(u: &UserRecord) -> Principal {
         role: u.role,
         unit: Some(u.unit.clone()),
         kind: PrincipalKind::User,
+        must_change_password: u.must_change_password,
     }
 }
 
@@ -166,6 +187,7 @@ impl App {
                 role: Role::Citizen,
                 unit: None,
                 kind: PrincipalKind::ApiKey,
+                must_change_password: false,
             });
         }
         let user_id = self
@@ -239,6 +261,7 @@ impl App {
             unit: unit.to_string(),
             password_hash: hash_password(password)?,
             disabled: false,
+            must_change_password: false,
             created_at: self.now(),
         };
         self.store.insert_user(&user).await.map_err(|e| match e {

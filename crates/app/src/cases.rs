@@ -43,13 +43,14 @@ fn valid_phone(p: &str) -> bool {
             .all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ')
 }
 
-/// The urgency to suggest for a classified text, and why when risk raised it: a high-risk text
-/// is at least urgent whatever its words of urgency say (the form shows the risk's signals).
+/// The urgency to suggest for a classified text, and the risk signals behind it when the text is
+/// high-risk: such a text is at least urgent whatever its words of urgency say, and the form says
+/// why (and fills the urgency in even when it is unsure of the category).
 pub fn suggested_urgency(s: &triage::Suggestion) -> (&'static str, Option<Vec<&'static str>>) {
-    if s.risk.level == "high" && s.urgency == "normal" {
-        ("urgent", Some(s.risk.signals.clone()))
-    } else {
-        (s.urgency, None)
+    match (s.risk.level, s.urgency) {
+        ("high", "normal") => ("urgent", Some(s.risk.signals.clone())),
+        ("high", u) => (u, Some(s.risk.signals.clone())),
+        (_, u) => (u, None),
     }
 }
 
@@ -393,7 +394,6 @@ impl App {
                 crate::notify::transition_notices(
                     &case,
                     &case,
-                    Action::Dispatch,
                     dispatch,
                     &routing,
                     &users,
@@ -712,7 +712,7 @@ impl App {
         let users = self.users_cached().await?;
         let tree = self.org.tree().await?;
         let notices = crate::notify::transition_notices(
-            case, &next, cmd.action, &event, actor, &users, &tree, now,
+            case, &next, &event, actor, &users, &tree, now,
         );
         let mut first = self.write_of(&rules, next.clone(), Some(case), vec![event], false);
         first.metrics = self.metrics_of_append(case.id, &first.events).await?;
@@ -760,14 +760,18 @@ impl App {
         tree: &OrgTree,
     ) -> Result<Args, AppError> {
         let known = |field: &'static str, code: &str| -> Result<(), AppError> {
-            if tree.get(code).is_some() {
-                Ok(())
-            } else {
-                Err(AppError::field(
+            match tree.get(code) {
+                Some(u) if u.disabled => Err(AppError::field(
+                    field,
+                    format!("单位「{}」已停用，不能派单或上报给它", u.name),
+                    format!("unit {code} is disabled"),
+                )),
+                Some(_) => Ok(()),
+                None => Err(AppError::field(
                     field,
                     format!("单位 {code} 不存在"),
                     format!("unknown unit {code}"),
-                ))
+                )),
             }
         };
         Ok(match action {
@@ -986,7 +990,7 @@ mod tests {
         );
         assert_eq!(
             suggested_urgency(&suggestion("high", "critical")),
-            ("critical", None)
+            ("critical", Some(vec!["self_harm", "gathering"]))
         );
         assert_eq!(
             suggested_urgency(&suggestion("medium", "normal")),

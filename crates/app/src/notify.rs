@@ -378,7 +378,6 @@ pub fn notice(
 pub fn transition_notices(
     before: &Case,
     after: &Case,
-    action: Action,
     event: &Event,
     actor: &Actor,
     users: &[UserRecord],
@@ -396,6 +395,9 @@ pub fn transition_notices(
     };
     let by = actor.name.as_str();
     let title = after.title.as_str();
+    let Some(action) = Action::parse(&event.action) else {
+        return out;
+    };
     match action {
         Action::Dispatch => {
             if let Some(unit) = &after.unit {

@@ -24,6 +24,7 @@ fn portal_principal() -> Principal {
         role: Role::Citizen,
         unit: None,
         kind: PrincipalKind::Portal,
+        must_change_password: false,
     }
 }
 

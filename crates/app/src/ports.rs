@@ -22,6 +22,10 @@ pub struct UserRecord {
     pub password_hash: String,
     pub disabled: bool,
     pub created_at: i64,
+    /// Set by an administrator's password reset: the user must choose a new password before
+    /// doing anything else.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -314,6 +318,10 @@ pub trait Store: Send + Sync + 'static {
     // People and credentials.
     /// Fails with Conflict when the username is taken.
     async fn insert_user(&self, user: &UserRecord) -> StoreResult<()>;
+    /// Writes a user's name, role, unit, password hash and flags; false if there is no such user.
+    async fn update_user(&self, user: &UserRecord) -> StoreResult<bool>;
+    /// Ends a user's sessions (all, or all but the one whose token hash is `keep`).
+    async fn revoke_sessions(&self, user: Uuid, keep: Option<&str>) -> StoreResult<u64>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>>;
     async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<UserRecord>>;
     async fn users(&self) -> StoreResult<Vec<UserRecord>>;

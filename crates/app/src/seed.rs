@@ -152,6 +152,7 @@ impl App {
                 kind: UnitKind::parse(u.kind).unwrap_or(UnitKind::Hub),
                 parent: u.parent.clone(),
                 region: u.region.clone(),
+                disabled: false,
             })
             .collect();
         self.store.put_units(&units).await?;

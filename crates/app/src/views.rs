@@ -325,6 +325,8 @@ pub struct UnitView {
     pub kind_label: &'static str,
     pub parent: Option<String>,
     pub region: String,
+    /// Out of service (停用): kept for history, not offered for new work.
+    pub disabled: bool,
 }
 
 pub fn unit_view(u: &Unit) -> UnitView {
@@ -337,6 +339,7 @@ pub fn unit_view(u: &Unit) -> UnitView {
         kind_label: u.kind.label_zh(),
         parent: u.parent.clone(),
         region: u.region.clone(),
+        disabled: u.disabled,
     }
 }
 

@@ -2,6 +2,8 @@
 //! (and equal a recount from the timelines), its 超期 is the workbench's 超期, and a month's
 //! satisfaction counts the 不满意 ratings that reopened cases.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{Db, TestServer};

@@ -1,6 +1,8 @@
 //! A staff member's working day (issue 18) over HTTP: who is told what, the 待审批 queue, 撤回,
 //! 回访 attempts and 无法回访, finding a caller by phone, and the limits a form states.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{Db, T0, TestServer};
@@ -439,3 +441,229 @@ async fn triage_suggestions(db: Db) {
     s.shutdown().await;
 }
 on_both!(triage_fills_only_when_sure, triage_suggestions);
+
+/// Administration (issue 18 item 11, 19 item 11): edit, disable and re-enable users and units,
+/// reset a password (changed at the next sign-in), sessions end at once, within the admin's scope.
+async fn administration(db: Db) {
+    let s = TestServer::start(db).await;
+    let admin = s.login("admin").await;
+    let (_, users) = s.get("/api/v1/users", &admin).await;
+    let find = |name: &str| {
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["username"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let clerk_id = find("community_clerk");
+    let admin_id = find("admin");
+    let clerk = s.login("community_clerk").await;
+    // Rename, then disable: the session ends at once and sign-in is refused.
+    let (st, u) = s
+        .call(
+            "PATCH",
+            &format!("/api/v1/users/{clerk_id}"),
+            Some(&admin),
+            Some(json!({ "name": "金桥社区受理员", "disabled": true })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{u}");
+    assert_eq!(
+        (u["name"].as_str(), u["disabled"].as_bool()),
+        (Some("金桥社区受理员"), Some(true))
+    );
+    let (st, _) = s.get("/api/v1/auth/me", &clerk).await;
+    assert_eq!(
+        st,
+        StatusCode::UNAUTHORIZED,
+        "the disabled user's session ended"
+    );
+    let (st, _) = s
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({ "username": "community_clerk", "password": common::PASSWORD })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    // Re-enabled.
+    s.call(
+        "PATCH",
+        &format!("/api/v1/users/{clerk_id}"),
+        Some(&admin),
+        Some(json!({ "disabled": false })),
+    )
+    .await;
+    let clerk = s.login("community_clerk").await;
+    // A password reset: a temporary password, sessions end, and the next sign-in must change it.
+    let (st, r) = s
+        .post(
+            &format!("/api/v1/users/{clerk_id}/password"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let temp = r["temporary_password"].as_str().unwrap().to_string();
+    let (st, _) = s.get("/api/v1/auth/me", &clerk).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    let (st, l) = s
+        .call(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            Some(json!({ "username": "community_clerk", "password": temp })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(l["user"]["must_change_password"], true);
+    let t = l["token"].as_str().unwrap().to_string();
+    let (st, e) = s.get("/api/v1/cases", &t).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert_eq!(e["error"]["code"], "password_change_required");
+    let (st, e) = s
+        .post(
+            "/api/v1/auth/password",
+            &t,
+            json!({ "current": "wrong-one", "new": "Jinqiao#2027" }),
+        )
+        .await;
+    assert_eq!(
+        (st, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("current"))
+    );
+    let (st, e) = s
+        .post(
+            "/api/v1/auth/password",
+            &t,
+            json!({ "current": temp, "new": "short" }),
+        )
+        .await;
+    assert_eq!(
+        (st, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("new"))
+    );
+    let (st, _) = s
+        .post(
+            "/api/v1/auth/password",
+            &t,
+            json!({ "current": temp, "new": "Jinqiao#2027" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, me) = s.get("/api/v1/auth/me", &t).await;
+    assert_eq!(
+        (st, me["must_change_password"].as_bool()),
+        (StatusCode::OK, Some(false))
+    );
+    let (st, _) = s.get("/api/v1/cases", &t).await;
+    assert_eq!(st, StatusCode::OK);
+    // Administrators cannot lock themselves out.
+    let (st, e) = s
+        .call(
+            "PATCH",
+            &format!("/api/v1/users/{admin_id}"),
+            Some(&admin),
+            Some(json!({ "disabled": true })),
+        )
+        .await;
+    assert_eq!(
+        (st, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("disabled"))
+    );
+    // Units: a unit with open cases or users is not disabled; an empty one is, and is then
+    // refused for dispatch; re-enabled it takes work again.
+    let (clerk2, disp) = (s.login("clerk").await, s.login("dispatcher").await);
+    let c = s.new_case(&clerk2, json!({})).await;
+    let c = s.act(&clerk2, &c, "accept", json!({})).await;
+    let (st, e) = s
+        .call(
+            "PATCH",
+            "/api/v1/units/cgj",
+            Some(&admin),
+            Some(json!({ "disabled": true })),
+        )
+        .await;
+    assert_eq!(
+        (st, e["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unit_in_use"))
+    );
+    let (st, u) = s
+        .call(
+            "PATCH",
+            "/api/v1/units/scjgj",
+            Some(&admin),
+            Some(json!({ "name": "市场监督管理局（临江分局）" })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{u}");
+    let spare = s
+        .units
+        .iter()
+        .find(|u| u["kind"] == "department" && u["code"] != "cgj" && u["code"] != "sthjj")
+        .unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // (Its users, if any, are disabled first.)
+    let (_, all) = s.get("/api/v1/users", &admin).await;
+    for u in all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["unit"] == spare.as_str())
+    {
+        s.call(
+            "PATCH",
+            &format!("/api/v1/users/{}", u["id"].as_str().unwrap()),
+            Some(&admin),
+            Some(json!({ "disabled": true })),
+        )
+        .await;
+    }
+    let (st, u) = s
+        .call(
+            "PATCH",
+            &format!("/api/v1/units/{spare}"),
+            Some(&admin),
+            Some(json!({ "disabled": true })),
+        )
+        .await;
+    assert_eq!(
+        (st, u["disabled"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{u}"
+    );
+    let (st, e) = s
+        .try_act(&disp, &c, "dispatch", json!({ "unit": spare }))
+        .await;
+    assert_eq!(
+        (st, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unit"))
+    );
+    s.call(
+        "PATCH",
+        &format!("/api/v1/units/{spare}"),
+        Some(&admin),
+        Some(json!({ "disabled": false })),
+    )
+    .await;
+    s.act(&disp, &c, "dispatch", json!({ "unit": spare })).await;
+    // Another unit's administrator would be out of scope; only administrators act at all.
+    let (st, _) = s
+        .call(
+            "PATCH",
+            &format!("/api/v1/users/{clerk_id}"),
+            Some(&disp),
+            Some(json!({ "name": "x" })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    s.shutdown().await;
+}
+on_both!(administrators_edit_disable_and_reset, administration);

@@ -269,6 +269,7 @@ where
         password_hash: r.try_get("password_hash").map_err(backend_err)?,
         disabled: r.try_get("disabled").map_err(backend_err)?,
         created_at: r.try_get("created_at").map_err(backend_err)?,
+        must_change_password: r.try_get("must_change_password").map_err(backend_err)?,
     })
 }
 
@@ -335,8 +336,7 @@ impl NewRow {
     }
 }
 
-const USER_COLS: &str =
-    "id, username, display_name, role, unit, password_hash, disabled, created_at";
+const USER_COLS: &str = "id, username, display_name, role, unit, password_hash, disabled, created_at, must_change_password";
 
 const INSERT_CASE_HEAD_SEQ: &str = "INSERT INTO cases (seq, id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc, sign_due, signed_at, handle_due, resolved_at, closed_at, satisfaction, merged_into, next_alert_at, pending) VALUES ";
 const INSERT_CASE_HEAD: &str = "INSERT INTO cases (id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc, sign_due, signed_at, handle_due, resolved_at, closed_at, satisfaction, merged_into, next_alert_at, pending) VALUES ";
@@ -725,8 +725,9 @@ impl SqlStore {
 #[async_trait]
 impl Store for SqlStore {
     async fn units(&self) -> StoreResult<Vec<Unit>> {
-        let rows = on_pool!(self, read, |p| sqlx::query(
-            "SELECT code, name, level, kind, parent, region FROM units ORDER BY position, code"
+        let rows = on_pool!(self, read, |p| {
+            sqlx::query(
+            "SELECT code, name, level, kind, parent, region, disabled FROM units ORDER BY position, code"
         )
         .fetch_all(p)
         .await
@@ -734,7 +735,7 @@ impl Store for SqlStore {
         .and_then(|rows| rows
             .iter()
             .map(
-                |r| -> StoreResult<(String, String, String, String, Option<String>, String)> {
+                |r| -> StoreResult<(String, String, String, String, Option<String>, String, bool)> {
                     Ok((
                         r.try_get("code").map_err(backend_err)?,
                         r.try_get("name").map_err(backend_err)?,
@@ -742,12 +743,14 @@ impl Store for SqlStore {
                         r.try_get("kind").map_err(backend_err)?,
                         r.try_get("parent").map_err(backend_err)?,
                         r.try_get("region").map_err(backend_err)?,
+                        r.try_get("disabled").map_err(backend_err)?,
                     ))
                 }
             )
-            .collect::<StoreResult<Vec<_>>>()))?;
+            .collect::<StoreResult<Vec<_>>>())
+        })?;
         rows.into_iter()
-            .map(|(code, name, level, kind, parent, region)| {
+            .map(|(code, name, level, kind, parent, region, disabled)| {
                 Ok(Unit {
                     level: Level::parse(&level).ok_or_else(|| {
                         StoreError::Backend(format!("unit {code}: bad level {level}"))
@@ -759,6 +762,7 @@ impl Store for SqlStore {
                     name,
                     parent,
                     region,
+                    disabled,
                 })
             })
             .collect()
@@ -768,7 +772,7 @@ impl Store for SqlStore {
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
             for (i, u) in units.iter().enumerate() {
-                sqlx::query("INSERT INTO units (code, name, level, kind, parent, region, position) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, kind = excluded.kind, parent = excluded.parent, region = excluded.region, position = excluded.position")
+                sqlx::query("INSERT INTO units (code, name, level, kind, parent, region, position, disabled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, kind = excluded.kind, parent = excluded.parent, region = excluded.region, position = excluded.position, disabled = excluded.disabled")
                     .bind(u.code.clone())
                     .bind(u.name.clone())
                     .bind(u.level.code())
@@ -776,6 +780,7 @@ impl Store for SqlStore {
                     .bind(u.parent.clone())
                     .bind(u.region.clone())
                     .bind(i64::try_from(i).unwrap_or(i64::MAX))
+                    .bind(u.disabled)
                     .execute(&mut *tx)
                     .await
                     .map_err(backend_err)?;
@@ -785,7 +790,7 @@ impl Store for SqlStore {
     }
 
     async fn insert_user(&self, u: &UserRecord) -> StoreResult<()> {
-        on_pool!(self, write, |p| sqlx::query("INSERT INTO users (id, username, display_name, role, unit, password_hash, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        on_pool!(self, write, |p| sqlx::query("INSERT INTO users (id, username, display_name, role, unit, password_hash, disabled, created_at, must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
             .bind(u.id.to_string())
             .bind(u.username.clone())
             .bind(u.display_name.clone())
@@ -794,11 +799,39 @@ impl Store for SqlStore {
             .bind(u.password_hash.clone())
             .bind(u.disabled)
             .bind(u.created_at)
+            .bind(u.must_change_password)
             .execute(p)
             .await
             .map(|_| ()))
         .map_err(backend_err)?;
         Ok(())
+    }
+
+    async fn update_user(&self, u: &UserRecord) -> StoreResult<bool> {
+        on_pool!(self, write, |p| sqlx::query("UPDATE users SET display_name = $2, role = $3, unit = $4, password_hash = $5, disabled = $6, must_change_password = $7 WHERE id = $1")
+            .bind(u.id.to_string())
+            .bind(u.display_name.clone())
+            .bind(u.role.code())
+            .bind(u.unit.clone())
+            .bind(u.password_hash.clone())
+            .bind(u.disabled)
+            .bind(u.must_change_password)
+            .execute(p)
+            .await
+            .map(|d| d.rows_affected() == 1))
+        .map_err(backend_err)
+    }
+
+    async fn revoke_sessions(&self, user: Uuid, keep: Option<&str>) -> StoreResult<u64> {
+        on_pool!(self, write, |p| sqlx::query(
+            "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2"
+        )
+        .bind(user.to_string())
+        .bind(keep.unwrap_or("").to_string())
+        .execute(p)
+        .await
+        .map(|d| d.rows_affected()))
+        .map_err(backend_err)
     }
 
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>> {

@@ -44,7 +44,7 @@ pub async fn login(
         "token": r.token,
         "token_type": "Bearer",
         "expires_at": format_instant(r.expires_at),
-        "user": user_json(&r.user.username, &r.user.display_name, r.user.role, Some(&r.user.unit), &tree),
+        "user": user_json(&r.user.username, &r.user.display_name, r.user.role, Some(&r.user.unit), r.user.must_change_password, &tree),
     })))
 }
 
@@ -53,9 +53,11 @@ fn user_json(
     name: &str,
     role: Role,
     unit: Option<&str>,
+    must_change_password: bool,
     tree: &app::org::OrgTree,
 ) -> Value {
     json!({
+        "must_change_password": must_change_password,
         "username": username,
         "name": name,
         "role": role.code(),
@@ -83,6 +85,7 @@ pub async fn me(State(app): State<Arc<App>>, Auth(p): Auth) -> ApiResult<Json<Va
         &p.name,
         p.role,
         p.unit.as_deref(),
+        p.must_change_password,
         &tree,
     )))
 }
