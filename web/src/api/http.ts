@@ -96,6 +96,7 @@ export async function request<T>(method: string, path: string, body?: unknown, o
 export const get = <T>(path: string, q?: Query, opts?: { auth?: boolean }) => request<T>('GET', path + toQueryString(q), undefined, opts)
 export const put = <T>(path: string, body: unknown) => request<T>('PUT', path, body)
 export const post = <T>(path: string, body?: unknown, opts?: { auth?: boolean }) => request<T>('POST', path, body ?? {}, opts)
+export const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, body)
 
 /** Sends a file as the raw request body (e.g. a ledger), with its content type; answers JSON. */
 export async function upload<T>(path: string, q: Query, body: Blob, contentType: string): Promise<T> {

@@ -1,4 +1,4 @@
-import { get, post, put, download, upload } from './http'
+import { get, patch, post, put, download, upload } from './http'
 import type { Query } from './http'
 import type {
   CalendarInfo, CaseView, Category, IntakeSettings, LedgerReport, Policy, Route, TrainedModel, TriageModels, Cockpit, Dictionaries, EventView, NotificationPage, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, UnitMetrics, User,
@@ -32,6 +32,10 @@ export const api = {
   users: () => get<unknown>('/users'),
   createUser: (body: unknown) => post<unknown>('/users', body),
   createUnit: (body: unknown) => post<unknown>('/units', body),
+  updateUnit: (code: string, body: { name?: string; disabled?: boolean }) => patch<Unit>(`/units/${encodeURIComponent(code)}`, body),
+  updateUser: (id: string, body: { name?: string; role?: string; unit?: string; disabled?: boolean }) => patch<unknown>(`/users/${encodeURIComponent(id)}`, body),
+  resetPassword: (id: string) => post<{ temporary_password: string | null }>(`/users/${encodeURIComponent(id)}/password`, {}),
+  changePassword: (current: string, next: string) => post<{ changed: boolean }>('/auth/password', { current, new: next }),
   policies: () => get<Policy>('/policies'),
   putPolicies: (p: Policy) => put<Policy>('/policies', p),
   catalogue: () => get<Route[]>('/catalogue'),

@@ -8,6 +8,8 @@ export interface User {
   unit: string | null
   unit_name: string | null
   unit_level: string | null
+  /** An administrator reset the password: the user must set their own before anything else. */
+  must_change_password?: boolean
 }
 
 export interface Unit {
@@ -19,6 +21,8 @@ export interface Unit {
   kind_label: string
   parent: string | null
   region: string
+  /** Out of service (停用): kept for history, not offered for new work. */
+  disabled?: boolean
 }
 
 export interface DictItem {

@@ -44,6 +44,22 @@ export function notifyError(e: unknown) {
   else notify.error(text)
 }
 
+/** Asks for one line of text (e.g. a new name); resolves null when cancelled or left unchanged. */
+export async function promptText(message: string, title: string, value: string, opts: { maxLength?: number } = {}): Promise<string | null> {
+  try {
+    const r = await ElMessageBox.prompt(message, title, {
+      inputValue: value,
+      confirmButtonText: t('common.confirm'),
+      cancelButtonText: t('common.cancel'),
+      inputValidator: (v: string) => (v.trim() ? (v.trim().length <= (opts.maxLength ?? 100) ? true : t('common.tooLong', { n: opts.maxLength ?? 100 })) : t('common.required', { field: title })),
+    })
+    const v = (r as { value: string }).value.trim()
+    return v && v !== value ? v : null
+  } catch {
+    return null
+  }
+}
+
 /** Asks before a consequential action; resolves true when confirmed. */
 export async function confirmAction(message: string, title: string, opts: { danger?: boolean; confirmText?: string } = {}): Promise<boolean> {
   try {

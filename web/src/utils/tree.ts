@@ -104,7 +104,8 @@ export function dispatchTargets(units: Unit[], hub: string): Unit[] {
   const seen = new Set<string>()
   const out: Unit[] = []
   for (const u of [...departments, ...below]) {
-    if (seen.has(u.code)) continue
+    // A unit out of service takes no new work.
+    if (seen.has(u.code) || u.disabled) continue
     seen.add(u.code)
     out.push(u)
   }

@@ -43,6 +43,10 @@ describe('org tree', () => {
     expect(dispatchTargets(units, '330188001').map((x) => x.code)).toEqual(['cgj', 'sfj', '330188001001'])
     expect(dispatchTargets(units, '330188').map((x) => x.code)).toContain('330188002001')
   })
+  it('leaves units out of service (停用) out of the dispatch targets', () => {
+    const off = units.map((u) => (u.code === 'sfj' ? { ...u, disabled: true } : u))
+    expect(dispatchTargets(off, '330188001').map((x) => x.code)).toEqual(['cgj', '330188001001'])
+  })
 })
 
 describe('categoryOptions', () => {
