@@ -206,7 +206,7 @@ test('the administrator edits, disables and re-enables a user, resets the passwo
   await confirmBox(page)
   const temp = (await page.getByTestId('temp-password-value').textContent())!.trim()
   expect(temp.length).toBeGreaterThanOrEqual(12)
-  await page.getByTestId('temp-password').getByRole('button', { name: '关闭' }).click()
+  await page.getByTestId('temp-password').locator('.el-dialog__footer').getByRole('button', { name: '关闭' }).click()
   // A unit still holding open cases and users is not disabled: the reason is said on screen.
   await page.getByRole('tab', { name: '组织机构' }).click()
   await page.getByTestId('org-tree').getByText('城管局').click()

@@ -13,6 +13,7 @@ declare module 'vue' {
   export interface GlobalComponents {
     ActionDialog: typeof import('./../src/components/ActionDialog.vue')['default']
     CaseFilterBar: typeof import('./../src/components/CaseFilterBar.vue')['default']
+    ChangePassword: typeof import('./../src/components/ChangePassword.vue')['default']
     DueCell: typeof import('./../src/components/DueCell.vue')['default']
     EChart: typeof import('./../src/components/EChart.vue')['default']
     ElAlert: typeof import('element-plus/es')['ElAlert']
