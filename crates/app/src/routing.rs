@@ -65,19 +65,14 @@ impl App {
         Ok(routes.len())
     }
 
+    /// The taxonomy with each category's catalogue unit (the same list intake checks against,
+    /// see [`crate::references`]).
     pub async fn categories(&self) -> Result<Vec<CategoryView>, AppError> {
-        let tree = self.org.tree().await?;
-        let routes = self.store.catalogue().await?;
-        let mut cats: Vec<String> = triage::TAXONOMY
-            .iter()
-            .map(|(c, _)| (*c).to_string())
-            .collect();
-        for r in &routes {
-            if !cats.contains(&r.category) {
-                cats.push(r.category.clone());
-            }
-        }
-        Ok(cats
+        let refs = self.references().await?;
+        let tree = refs.tree();
+        let routes = self.catalogue_cached().await?;
+        Ok(refs
+            .categories()
             .into_iter()
             .map(|category| {
                 let (top, sub) = category
@@ -120,8 +115,10 @@ impl App {
             .await
     }
 
-    /// Replaces the routing catalogue (admin). Every row must name a `一级/二级` category, an
-    /// existing unit and, when given, a region some hub covers; a category × region pair once.
+    /// Replaces the routing catalogue (admin). Every row must name a category of the taxonomy
+    /// (the built-in list and the categories the catalogue already routes), an existing unit and,
+    /// when given, a region some hub covers; a category × region pair once. An error names the
+    /// row and the field (`[3].unit`).
     pub async fn set_catalogue(
         &self,
         p: &crate::scope::Principal,
@@ -136,44 +133,50 @@ impl App {
         let items = body
             .as_array()
             .ok_or_else(|| AppError::field("body", "应为数组", "must be an array of routes"))?;
-        let tree = self.org.tree().await?;
+        let refs = self.references().await?;
         let mut routes: Vec<Route> = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let at = |f: &str| format!("[{i}].{f}");
             let f = crate::input::Fields::of(item, "")?;
-            let category = f.req_str("category", 64).map_err(|_| {
-                AppError::field(
-                    at("category"),
-                    "必填，格式为「一级/二级」",
-                    "required, as 'top/sub'",
-                )
-            })?;
-            if !category.contains('/') {
-                return Err(AppError::field(
-                    at("category"),
-                    "格式为「一级/二级」",
-                    "must be 'top/sub'",
-                ));
-            }
+            let category = f
+                .req_str("category", crate::references::MAX_REFERENCE)
+                .map_err(|_| {
+                    AppError::field(
+                        at("category"),
+                        "必填，格式为「一级/二级」",
+                        "required, as 'top/sub'",
+                    )
+                })?;
+            refs.category(&category).map_err(|u| u.at(at("category")))?;
             let unit = f
-                .req_str("unit", 64)
+                .req_str("unit", crate::references::MAX_REFERENCE)
                 .map_err(|_| AppError::field(at("unit"), "必填", "is required"))?;
-            if tree.get(&unit).is_none() {
-                return Err(AppError::field(
-                    at("unit"),
-                    format!("单位 {unit} 不存在"),
-                    format!("unknown unit {unit}"),
-                ));
+            refs.unit(&unit).map_err(|u| u.at(at("unit")))?;
+            let region = match item.get("region") {
+                None | Some(serde_json::Value::Null) => String::new(),
+                Some(serde_json::Value::String(s)) => s.trim().to_string(),
+                Some(_) => {
+                    return Err(AppError::field(
+                        at("region"),
+                        "应为区划代码字符串",
+                        "must be a region code string",
+                    ));
+                }
+            };
+            if !region.is_empty() {
+                refs.region(&region).map_err(|u| u.at(at("region")))?;
             }
-            let region = f.opt_str("region", 20)?.unwrap_or_default();
-            if !region.is_empty() && !tree.units.iter().any(|u| u.region == region) {
-                return Err(AppError::field(
-                    at("region"),
-                    format!("区划代码 {region} 不存在"),
-                    format!("unknown region {region}"),
-                ));
-            }
-            let co_street = f.opt_bool("co_street")?.unwrap_or(true);
+            let co_street = match item.get("co_street") {
+                None | Some(serde_json::Value::Null) => true,
+                Some(serde_json::Value::Bool(b)) => *b,
+                Some(_) => {
+                    return Err(AppError::field(
+                        at("co_street"),
+                        "应为 true 或 false",
+                        "must be true or false",
+                    ));
+                }
+            };
             if routes
                 .iter()
                 .any(|r| r.category == category && r.region == region)
