@@ -96,6 +96,45 @@ test.describe('time limits (时限策略)', () => {
     await expect(after).toHaveCount(count)
     await expect(after.first()).toHaveText(firstText)
   })
+
+  test('a rule naming a category that does not exist is refused next to the field; nothing is stored', async ({ page }) => {
+    await login(page, 'admin')
+    await openAdmin(page, 'policies')
+    const table = page.getByTestId('policies-table')
+    const rows = table.locator('tbody tr')
+    await expect(rows.first()).toBeVisible()
+    const count = await rows.count()
+    const before = (await table.textContent())!
+    let puts = 0
+    page.on('request', (r) => {
+      if (r.method() === 'PUT' && r.url().includes('/api/v1/policies')) puts++
+    })
+    allowConsoleError(page, /status of 422/)
+
+    await page.getByTestId('policy-add').click()
+    const dialog = page.getByRole('dialog', { name: '新增规则' })
+    await expect(dialog).toBeVisible()
+    // The form's own check passes (one level or two); the server knows the taxonomy.
+    await dialog.getByTestId('p-category').locator('input').fill('城市管理/不存在的分类')
+    await dialog.getByTestId('policy-save').click()
+    const err = dialog.getByTestId('p-category-item').locator('.el-form-item__error')
+    await expect(err).toContainText('「城市管理/不存在的分类」不是分类目录中的分类')
+    await expect(err).toContainText(`第 ${count + 1} 条规则`)
+    await expect(err).toBeInViewport()
+    // Next to the field, not only as a general alert.
+    await expect(dialog.getByTestId('policy-error')).toHaveCount(0)
+    expect(puts).toBe(1)
+    await expect(dialog).toBeVisible()
+
+    // Nothing was stored: after a reload the rules are as they were.
+    await dialog.getByRole('button', { name: '取消' }).click()
+    await expect(dialog).toBeHidden()
+    await page.reload()
+    const after = page.getByTestId('policies-table')
+    await expect(after.locator('tbody tr')).toHaveCount(count)
+    await expect(after).not.toContainText('不存在的分类')
+    expect((await after.textContent())!).toBe(before)
+  })
 })
 
 test('calendars: a year is imported (a wrong line is pointed out first) and a region gets the calendar', async ({ page }) => {
