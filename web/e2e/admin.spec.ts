@@ -115,7 +115,7 @@ test.describe('time limits (时限策略)', () => {
     const dialog = page.getByRole('dialog', { name: '新增规则' })
     await expect(dialog).toBeVisible()
     // The form's own check passes (one level or two); the server knows the taxonomy.
-    await dialog.getByTestId('p-category').locator('input').fill('城市管理/不存在的分类')
+    await dialog.getByTestId('p-category').fill('城市管理/不存在的分类')
     await dialog.getByTestId('policy-save').click()
     const err = dialog.getByTestId('p-category-item').locator('.el-form-item__error')
     await expect(err).toContainText('「城市管理/不存在的分类」不是分类目录中的分类')
