@@ -249,7 +249,7 @@ async fn field_rights(db: Db) {
     let r = s
         .http
         .post(format!("{}/api/v1/cases", s.base))
-        .bearer_auth(&callers[1].token.clone().unwrap())
+        .bearer_auth(callers[1].token.clone().unwrap())
         .header("accept-language", "en")
         .json(&with(plain(&region), "urgency", json!("critical")))
         .send()
