@@ -176,7 +176,7 @@ test('calendars: a year is imported (a wrong line is pointed out first) and a re
   await expect(page.getByTestId('calendars-table').locator('tbody tr').filter({ hasText: name }).getByTestId('cal-regions')).toHaveText('凤栖社区')
 })
 
-test('routing catalogue: a row is edited and stored; a duplicate row is refused against that row', async ({ page }) => {
+test('routing catalogue: a row is edited and stored; a duplicate row and an unknown category are refused against the field', async ({ page }) => {
   await login(page, 'admin')
   await openAdmin(page, 'taxonomy')
   const table = page.getByTestId('catalogue-table')
@@ -214,6 +214,18 @@ test('routing catalogue: a row is edited and stored; a duplicate row is refused 
   await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').first().click()
   await add.getByTestId('route-save').click()
   await expect(add.getByText('同一分类和区划重复')).toBeVisible()
+  await add.getByRole('button', { name: '取消' }).click()
+  await expect(table.locator('tbody tr')).toHaveCount(count)
+
+  // A category the taxonomy does not have: refused next to the category field, nothing stored.
+  await page.getByTestId('route-add').click()
+  await add.getByTestId('route-category-input').fill('城市管理/不存在的分类')
+  await add.getByTestId('route-unit-select').click()
+  await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').first().click()
+  await add.getByTestId('route-save').click()
+  const categoryError = add.locator('.el-form-item').filter({ has: page.getByTestId('route-category-input') }).locator('.el-form-item__error')
+  await expect(categoryError).toContainText('「城市管理/不存在的分类」不是分类目录中的分类')
+  await expect(categoryError).toBeInViewport()
   await add.getByRole('button', { name: '取消' }).click()
   await expect(table.locator('tbody tr')).toHaveCount(count)
 

@@ -46,6 +46,19 @@ pub fn route(routes: &[Route], tree: &OrgTree, category: &str, region: &str) -> 
     })
 }
 
+/// An error about row `i` of the catalogue (from 0): the field is `[i].…`, the message says which
+/// row (counted from 1), and `details.row` is the index.
+fn row_error(i: usize, field: &str, zh: String, en: String) -> AppError {
+    AppError::new(
+        crate::error::ErrorKind::Unprocessable,
+        "invalid_field",
+        format!("派单目录第 {} 行：{zh}", i + 1),
+        format!("catalogue row {}: {en}", i + 1),
+    )
+    .with_field(format!("[{i}].{field}"))
+    .with_details(serde_json::json!({ "row": i, "field": field }))
+}
+
 impl App {
     /// Installs the default catalogue: each taxonomy category to its department, street as co-unit.
     pub async fn install_default_catalogue(&self) -> Result<usize, AppError> {
@@ -136,44 +149,47 @@ impl App {
         let refs = self.references().await?;
         let mut routes: Vec<Route> = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            let at = |f: &str| format!("[{i}].{f}");
+            // `[3].unit`, said as 派单目录第 4 行 (rows counted from 1, as the page shows them).
+            let at = |f: &str, zh: &str, en: &str| row_error(i, f, zh.to_string(), en.to_string());
             let f = crate::input::Fields::of(item, "")?;
             let category = f
                 .req_str("category", crate::references::MAX_REFERENCE)
                 .map_err(|_| {
-                    AppError::field(
-                        at("category"),
-                        "必填，格式为「一级/二级」",
-                        "required, as 'top/sub'",
+                    at(
+                        "category",
+                        "分类必填，格式为「一级/二级」",
+                        "category is required, as 'top/sub'",
                     )
                 })?;
-            refs.category(&category).map_err(|u| u.at(at("category")))?;
+            refs.category(&category)
+                .map_err(|u| at("category", &u.zh, &u.en))?;
             let unit = f
                 .req_str("unit", crate::references::MAX_REFERENCE)
-                .map_err(|_| AppError::field(at("unit"), "必填", "is required"))?;
-            refs.unit(&unit).map_err(|u| u.at(at("unit")))?;
+                .map_err(|_| at("unit", "承办单位必填", "unit is required"))?;
+            refs.unit(&unit).map_err(|u| at("unit", &u.zh, &u.en))?;
             let region = match item.get("region") {
                 None | Some(serde_json::Value::Null) => String::new(),
                 Some(serde_json::Value::String(s)) => s.trim().to_string(),
                 Some(_) => {
-                    return Err(AppError::field(
-                        at("region"),
-                        "应为区划代码字符串",
-                        "must be a region code string",
+                    return Err(at(
+                        "region",
+                        "区划应为区划代码字符串",
+                        "region must be a region code string",
                     ));
                 }
             };
             if !region.is_empty() {
-                refs.region(&region).map_err(|u| u.at(at("region")))?;
+                refs.region(&region)
+                    .map_err(|u| at("region", &u.zh, &u.en))?;
             }
             let co_street = match item.get("co_street") {
                 None | Some(serde_json::Value::Null) => true,
                 Some(serde_json::Value::Bool(b)) => *b,
                 Some(_) => {
-                    return Err(AppError::field(
-                        at("co_street"),
-                        "应为 true 或 false",
-                        "must be true or false",
+                    return Err(at(
+                        "co_street",
+                        "属地协办应为 true 或 false",
+                        "co_street must be true or false",
                     ));
                 }
             };
@@ -181,8 +197,8 @@ impl App {
                 .iter()
                 .any(|r| r.category == category && r.region == region)
             {
-                return Err(AppError::field(
-                    at("category"),
+                return Err(at(
+                    "category",
                     "同一分类和区划重复",
                     "duplicate category and region",
                 ));
