@@ -13,6 +13,7 @@ import sys
 from datetime import datetime, timedelta, timezone
 
 import requests
+import xmltodict
 from georeport import GeoReport
 
 JURISDICTION = "linjiang.gov.cn"
@@ -108,6 +109,23 @@ def main():
     bad = dict(form, **{"attribute[NOISE_TIME]": "noon"})
     r = requests.post(f"{base}/requests.xml", data=bad, timeout=30)
     check("POST with a bad attribute: 400 with errors", r.status_code == 400 and "<errors>" in r.text, r.text)
+
+    # GeoReport v2 makes phone optional; FixMyStreet often sends none.
+    no_phone = dict(form)
+    del no_phone["phone"]
+    r = requests.post(f"{base}/requests.xml", data=no_phone, timeout=30)
+    check("POST without phone (as FixMyStreet sends): 200", r.status_code == 200 and "<service_request_id>" in r.text, r.text)
+
+    # mySociety's servicerequestupdates (FixMyStreet syncs status back through it), both formats.
+    now = datetime.now(timezone.utc)
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    window = {"jurisdiction_id": JURISDICTION, "start_date": (now - timedelta(hours=2)).strftime(fmt), "end_date": (now + timedelta(minutes=5)).strftime(fmt)}
+    r = requests.get(f"{base}/servicerequestupdates.xml", params=window, timeout=30)
+    check("GET servicerequestupdates.xml 200", r.status_code == 200 and r.headers["content-type"].startswith("text/xml"), r.text)
+    root = xmltodict.parse(r.text)
+    check("servicerequestupdates.xml: <service_request_updates>", "service_request_updates" in root, r.text[:200])
+    r = requests.get(f"{base}/servicerequestupdates.json", params=window, timeout=30)
+    check("GET servicerequestupdates.json: a bare array", r.status_code == 200 and isinstance(r.json(), list), r.text[:200])
 
     # Read it back, one request.
     one = js.get_service_request(number)

@@ -4,11 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export ONEWINDOW_TEST_PG="${ONEWINDOW_TEST_PG:-postgres://postgres@127.0.0.1:5432/postgres}"
+# This run's databases are named with its own prefix, so the clean-up below drops only what this run
+# left behind, never the databases of another run on the same server.
+export ONEWINDOW_TEST_DB_PREFIX="${ONEWINDOW_TEST_DB_PREFIX:-ow_test_$$_}"
 
 drop_leftovers() {
   # A test that panicked before its clean-up leaves its database behind; drop those.
   if command -v psql >/dev/null 2>&1; then
-    psql "$ONEWINDOW_TEST_PG" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'ow_test_%'" 2>/dev/null |
+    psql "$ONEWINDOW_TEST_PG" -Atc "SELECT datname FROM pg_database WHERE datname LIKE '${ONEWINDOW_TEST_DB_PREFIX}%'" 2>/dev/null |
       while read -r db; do [ -n "$db" ] && psql "$ONEWINDOW_TEST_PG" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true; done
   fi
 }

@@ -96,6 +96,45 @@ test.describe('time limits (时限策略)', () => {
     await expect(after).toHaveCount(count)
     await expect(after.first()).toHaveText(firstText)
   })
+
+  test('a rule naming a category that does not exist is refused next to the field; nothing is stored', async ({ page }) => {
+    await login(page, 'admin')
+    await openAdmin(page, 'policies')
+    const table = page.getByTestId('policies-table')
+    const rows = table.locator('tbody tr')
+    await expect(rows.first()).toBeVisible()
+    const count = await rows.count()
+    const before = (await table.textContent())!
+    let puts = 0
+    page.on('request', (r) => {
+      if (r.method() === 'PUT' && r.url().includes('/api/v1/policies')) puts++
+    })
+    allowConsoleError(page, /status of 422/)
+
+    await page.getByTestId('policy-add').click()
+    const dialog = page.getByRole('dialog', { name: '新增规则' })
+    await expect(dialog).toBeVisible()
+    // The form's own check passes (one level or two); the server knows the taxonomy.
+    await dialog.getByTestId('p-category').fill('城市管理/不存在的分类')
+    await dialog.getByTestId('policy-save').click()
+    const err = dialog.getByTestId('p-category-item').locator('.el-form-item__error')
+    await expect(err).toContainText('「城市管理/不存在的分类」不是分类目录中的分类')
+    await expect(err).toContainText(`第 ${count + 1} 条规则`)
+    await expect(err).toBeInViewport()
+    // Next to the field, not only as a general alert.
+    await expect(dialog.getByTestId('policy-error')).toHaveCount(0)
+    expect(puts).toBe(1)
+    await expect(dialog).toBeVisible()
+
+    // Nothing was stored: after a reload the rules are as they were.
+    await dialog.getByRole('button', { name: '取消' }).click()
+    await expect(dialog).toBeHidden()
+    await page.reload()
+    const after = page.getByTestId('policies-table')
+    await expect(after.locator('tbody tr')).toHaveCount(count)
+    await expect(after).not.toContainText('不存在的分类')
+    expect((await after.textContent())!).toBe(before)
+  })
 })
 
 test('calendars: a year is imported (a wrong line is pointed out first) and a region gets the calendar', async ({ page }) => {
@@ -137,7 +176,7 @@ test('calendars: a year is imported (a wrong line is pointed out first) and a re
   await expect(page.getByTestId('calendars-table').locator('tbody tr').filter({ hasText: name }).getByTestId('cal-regions')).toHaveText('凤栖社区')
 })
 
-test('routing catalogue: a row is edited and stored; a duplicate row is refused against that row', async ({ page }) => {
+test('routing catalogue: a row is edited and stored; a duplicate row and an unknown category are refused against the field', async ({ page }) => {
   await login(page, 'admin')
   await openAdmin(page, 'taxonomy')
   const table = page.getByTestId('catalogue-table')
@@ -175,6 +214,18 @@ test('routing catalogue: a row is edited and stored; a duplicate row is refused 
   await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').first().click()
   await add.getByTestId('route-save').click()
   await expect(add.getByText('同一分类和区划重复')).toBeVisible()
+  await add.getByRole('button', { name: '取消' }).click()
+  await expect(table.locator('tbody tr')).toHaveCount(count)
+
+  // A category the taxonomy does not have: refused next to the category field, nothing stored.
+  await page.getByTestId('route-add').click()
+  await add.getByTestId('route-category-input').fill('城市管理/不存在的分类')
+  await add.getByTestId('route-unit-select').click()
+  await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').first().click()
+  await add.getByTestId('route-save').click()
+  const categoryError = add.locator('.el-form-item').filter({ has: page.getByTestId('route-category-input') }).locator('.el-form-item__error')
+  await expect(categoryError).toContainText('「城市管理/不存在的分类」不是分类目录中的分类')
+  await expect(categoryError).toBeInViewport()
   await add.getByRole('button', { name: '取消' }).click()
   await expect(table.locator('tbody tr')).toHaveCount(count)
 

@@ -1,5 +1,6 @@
 //! Case use cases: intake (一窗受理), reading with data scope, lists and search, and transitions.
 
+use crate::case_fields::{self, Channel};
 use crate::deadlines::{date_of, start_of_day};
 use crate::error::AppError;
 use crate::input::Fields;
@@ -12,7 +13,7 @@ use crate::{App, search};
 use domain::machine::{Actor, Args, Command, FollowUpResult, apply};
 use domain::{
     Action, Case, EVENT_MERGED_IN, EVENT_REGISTER, Event, FollowUpMethod, Location, Nature,
-    Outcome, Reporter, Role, Satisfaction, Source, Status, Urgency,
+    Outcome, Reporter, Satisfaction, Source, Status, Urgency,
 };
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -34,6 +35,24 @@ pub struct NewCase {
     pub reporter: Reporter,
     pub location: Location,
     pub reported_at: Option<i64>,
+}
+
+pub const MAX_EMAIL: usize = 254;
+
+/// An address the follow-up can write to: one `@` with text on both sides, no spaces or markup.
+pub fn valid_email(e: &str) -> bool {
+    let Some((local, domain)) = e.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && e.chars().count() <= MAX_EMAIL
+        && !e
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ','))
 }
 
 fn valid_phone(p: &str) -> bool {
@@ -106,21 +125,30 @@ impl NewCase {
         let description = f.req_str("description", MAX_DESCRIPTION)?;
         let title = f.opt_str("title", MAX_TITLE)?;
         let nature = f.req_enum("nature", Nature::parse, Nature::codes)?;
-        let category = f.opt_str("category", 64)?;
+        let category = f.opt_str("category", crate::references::MAX_REFERENCE)?;
         let urgency = f.opt_enum("urgency", Urgency::parse, Urgency::codes)?;
         let source = f.opt_enum("source", Source::parse, Source::codes)?;
         let r = f
             .object("reporter", "reporter.")?
             .ok_or_else(|| AppError::field("reporter", "必填", "is required"))?;
+        // Whether the phone is required depends on the channel (see `case_fields`).
         let reporter = Reporter {
             name: r.req_str("name", 50)?,
-            phone: r.req_str("phone", 30)?,
+            phone: r.opt_str("phone", 30)?.unwrap_or_default(),
+            email: r.opt_str("email", MAX_EMAIL)?,
         };
-        if !valid_phone(&reporter.phone) {
+        if !reporter.phone.is_empty() && !valid_phone(&reporter.phone) {
             return Err(AppError::field(
                 "reporter.phone",
                 "电话号码格式不正确",
                 "is not a valid phone number",
+            ));
+        }
+        if reporter.email.as_deref().is_some_and(|e| !valid_email(e)) {
+            return Err(AppError::field(
+                "reporter.email",
+                "电子邮箱格式不正确",
+                "is not a valid email address",
             ));
         }
         let l = f
@@ -264,23 +292,43 @@ impl App {
     }
 
     /// 一窗受理: registers a case. Triage fills the category when the caller gave none and
-    /// records the risk level.
+    /// records the risk level. The caller's channel (staff, citizen account, API key) decides
+    /// which fields it may set (see [`crate::case_fields`]).
     pub async fn create_case(&self, p: &Principal, body: &Value) -> Result<CaseView, AppError> {
-        if !(p.role == Role::Citizen || matches!(p.role, Role::Clerk | Role::Dispatcher)) {
-            return Err(AppError::forbidden(
+        let channel = case_fields::api_channel(p).ok_or_else(|| {
+            AppError::forbidden(
                 format!("角色「{}」不能登记工单", p.role.label_zh()),
                 format!("role {} may not register cases", p.role),
-            ));
-        }
+            )
+        })?;
+        self.register_case(p, channel, body).await
+    }
+
+    /// Registers a case that came in on `channel` (the portal and Open311 call this with their
+    /// own channel). Checks, in order: the caller may use the channel (403), the body is well
+    /// formed (422), the caller may set the fields it gave (403 naming the field), the category
+    /// and region exist (422 naming the field).
+    pub(crate) async fn register_case(
+        &self,
+        p: &Principal,
+        channel: Channel,
+        body: &Value,
+    ) -> Result<CaseView, AppError> {
+        let rights = case_fields::rights(channel);
+        rights.check_caller(p)?;
         let new = NewCase::from_json(body)?;
-        let tree = self.org.tree().await?;
-        if tree.hub_for_region(&new.location.region).is_none() {
-            return Err(AppError::field(
-                "location.region",
-                format!("区划代码 {} 不在本区范围内", new.location.region),
-                format!("region {} is not in this district", new.location.region),
-            ));
+        rights.check_body(p, body)?;
+        let source = rights.source(p, new.source)?;
+        if rights.phone_required && new.reporter.phone.is_empty() {
+            return Err(AppError::field("reporter.phone", "必填", "is required"));
         }
+        let refs = self.references().await?;
+        if let Some(c) = &new.category {
+            refs.category(c).map_err(|u| u.at("category"))?;
+        }
+        refs.region(&new.location.region)
+            .map_err(|u| u.at("location.region"))?;
+        let tree = self.org.tree().await?;
         let now = self.now();
         let reported_at = new.reported_at.unwrap_or(now);
         if reported_at > now + 5 * 60_000 {
@@ -304,24 +352,7 @@ impl App {
             new.description
         ));
         let model_version = classifier.model_version().to_string();
-        let category = match new.category {
-            Some(c) => {
-                if !c.contains('/') {
-                    return Err(AppError::field(
-                        "category",
-                        "分类须为「一级/二级」，例如 城市管理/占道经营",
-                        "must be 'top/sub', e.g. 城市管理/占道经营",
-                    ));
-                }
-                c
-            }
-            None => suggestion.category.clone(),
-        };
-        let source = new.source.unwrap_or(match (p.kind.clone(), p.role) {
-            (PrincipalKind::ApiKey, _) => Source::Transfer,
-            (_, Role::Citizen) => Source::Web,
-            _ => Source::Window,
-        });
+        let category = new.category.unwrap_or_else(|| suggestion.category.clone());
         // Staff at a hub register for their hub; everything else is accepted by the district hub.
         let hub = p
             .unit
@@ -392,13 +423,7 @@ impl App {
                     unit: None,
                 };
                 crate::notify::transition_notices(
-                    &case,
-                    &case,
-                    dispatch,
-                    &routing,
-                    &users,
-                    &tree,
-                    now,
+                    &case, &case, dispatch, &routing, &users, &tree, now,
                 )
             }
             None => vec![],
@@ -492,6 +517,12 @@ impl App {
                 }
             }
         };
+        // A filter on a category, region or unit nobody uses matches nothing; only its form is checked.
+        for k in ["unit", "category", "region"] {
+            if let Some(v) = get(k) {
+                crate::references::filter_value(k, &v)?;
+            }
+        }
         let mut q = CaseQuery {
             status: list(params, "status", Status::parse, Status::codes)?,
             nature: list(params, "nature", Nature::parse, Nature::codes)?,
@@ -661,7 +692,13 @@ impl App {
         let version = f.req_i64("version")?;
         let (case, tree) = self.visible_case(p, id).await?;
         if case.version != version {
-            return Err(AppError::stale_version(case.version));
+            return Err(AppError::stale_case(
+                case.version,
+                &case.number,
+                case.id,
+                case.version,
+                false,
+            ));
         }
         let action = f.req_enum("action", Action::parse, Action::codes)?;
         check_act(p, &tree, &case, action)?;
@@ -711,19 +748,21 @@ impl App {
         )?;
         let users = self.users_cached().await?;
         let tree = self.org.tree().await?;
-        let notices = crate::notify::transition_notices(
-            case, &next, &event, actor, &users, &tree, now,
-        );
+        let notices =
+            crate::notify::transition_notices(case, &next, &event, actor, &users, &tree, now);
         let mut first = self.write_of(&rules, next.clone(), Some(case), vec![event], false);
         first.metrics = self.metrics_of_append(case.id, &first.events).await?;
         first.notifications = notices;
         let mut writes = vec![first];
+        // (id, number, version read) of the main case of a 并单, to say which case conflicted.
+        let mut main_read = None;
         if let Some(main_id) = merge_into {
             // 并单: the main case counts a repeat; the duplicate keeps its reporter for follow-up.
             let mut main = self.store.get_case(main_id).await?.ok_or_else(|| {
                 AppError::field("into", "主工单不存在", "the main case does not exist")
             })?;
             let before = main.clone();
+            main_read = Some((main.id, main.number.clone(), main.version));
             main.repeat_count += 1;
             main.version += 1;
             main.updated_at = now;
@@ -741,12 +780,31 @@ impl App {
             writes.push(self.write_of(&rules, main, Some(&before), vec![ev], false));
         }
         if !self.store.save_cases(writes).await? {
+            // Nothing was written. Which row had moved: the caller's case, or the main case?
             let current = self
                 .store
                 .get_case(case.id)
                 .await?
                 .map_or(case.version, |c| c.version);
-            return Err(AppError::stale_version(current));
+            if current == case.version
+                && let Some((main_id, number, read)) = main_read
+            {
+                let now_main = self
+                    .store
+                    .get_case(main_id)
+                    .await?
+                    .map_or(read, |m| m.version);
+                return Err(AppError::stale_case(
+                    current, &number, main_id, now_main, true,
+                ));
+            }
+            return Err(AppError::stale_case(
+                current,
+                &case.number,
+                case.id,
+                current,
+                false,
+            ));
         }
         Ok(next)
     }

@@ -64,13 +64,14 @@ impl AppError {
         e.0.field = Some(field);
         e
     }
-    /// Names the offending field of an error built without one (the message stays as written).
-    pub fn with_field(mut self, field: impl Into<String>) -> Self {
-        self.0.field = Some(field.into());
-        self
-    }
     pub fn with_details(mut self, details: Value) -> Self {
         self.0.details = Some(details);
+        self
+    }
+    /// Names the offending field of an error that is not a 422 (e.g. a 403 for a field the
+    /// caller may not set).
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.0.field = Some(field.into());
         self
     }
     pub fn unauthorized() -> Self {
@@ -95,6 +96,41 @@ impl AppError {
     pub fn stale_version(current: i64) -> Self {
         AppError::new(ErrorKind::Conflict, "stale_version", format!("工单已被他人更新（当前版本 {current}），请刷新后重试"), format!("the case was changed by someone else (current version {current}); reload and try again"))
             .with_details(serde_json::json!({ "current_version": current }))
+    }
+    /// 409 for a write that lost a race, naming the case that changed under the caller: the
+    /// transition's own case, or (`main`) the main case of a 并单, changed at the same moment by
+    /// another merge. `current` is the version of the caller's own case now (what a retry sends);
+    /// `details.conflict` names the case that conflicted, with its version.
+    pub fn stale_case(
+        current: i64,
+        number: &str,
+        id: uuid::Uuid,
+        version: i64,
+        main: bool,
+    ) -> Self {
+        let (zh, en) = if main {
+            (
+                format!(
+                    "主工单 {number} 同时被他人更新（其当前版本 {version}），本次并单未执行；本工单未变（版本 {current}），请重试"
+                ),
+                format!(
+                    "the main case {number} was changed by someone else at the same time (its version is now {version}); nothing was merged and this case is unchanged (version {current}); try again"
+                ),
+            )
+        } else {
+            (
+                format!("工单 {number} 已被他人更新（当前版本 {version}），请刷新后重试"),
+                format!(
+                    "case {number} was changed by someone else (current version {version}); reload and try again"
+                ),
+            )
+        };
+        AppError::new(ErrorKind::Conflict, "stale_version", zh, en).with_details(
+            serde_json::json!({
+                "current_version": current,
+                "conflict": { "case_id": id, "number": number, "version": version, "main": main },
+            }),
+        )
     }
     pub fn internal(msg: impl std::fmt::Display) -> Self {
         tracing::error!(error = %msg, "internal error");

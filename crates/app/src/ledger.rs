@@ -13,7 +13,7 @@ use crate::org::OrgTree;
 use crate::ports::CaseWrite;
 use crate::rules::TimeRules;
 use crate::scope::Principal;
-use domain::{Case, EVENT_REGISTER, Event, Location, Nature, Reporter, Role, Source, Urgency};
+use domain::{Case, EVENT_REGISTER, Event, Location, Nature, Reporter, Source, Urgency};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashSet;
@@ -446,6 +446,7 @@ impl App {
                 reporter: Reporter {
                     name: p.object.clone(),
                     phone: p.phone.clone(),
+                    email: None,
                 },
                 location: Location {
                     address: p.address.clone(),
@@ -484,25 +485,17 @@ impl App {
         dry_run: bool,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<LedgerReport, AppError> {
-        if !(actor.is_staff() && matches!(actor.role, Role::Clerk | Role::Dispatcher | Role::Admin))
-        {
+        // Who imports, and which fields a row sets: `case_fields` (category, reported_at, source visit).
+        if !crate::case_fields::rights(crate::case_fields::Channel::LedgerImport).admits(actor) {
             return Err(AppError::forbidden(
                 "仅受理员、派单员或管理员可导入台账",
                 "only clerks, dispatchers and admins may import ledgers",
             ));
         }
         let tree = self.org.tree().await?;
-        let mut categories: HashSet<String> = triage::TAXONOMY
-            .iter()
-            .map(|(c, _)| (*c).to_string())
-            .collect();
-        categories.extend(
-            self.store
-                .catalogue()
-                .await?
-                .into_iter()
-                .map(|r| r.category),
-        );
+        // The same taxonomy every intake checks against (`references`).
+        let categories: HashSet<String> =
+            self.references().await?.categories().into_iter().collect();
         let now = self.now();
         let validator = std::sync::Arc::new(std::sync::Mutex::new(Validator {
             tree: tree.clone(),

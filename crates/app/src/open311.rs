@@ -13,12 +13,15 @@
 //! - The public read side (GET requests, no key, as the standard wants) shows only cases that came
 //!   in through Open311: cases taken by phone or at the window were not filed on a public channel,
 //!   and the portal protects them with the reporter's phone.
-//! - `phone` is required on POST: every case is followed up (回访) by phone, and the portal uses the
-//!   number to let the citizen track the case.
+//! - `phone` is optional, as in the standard (FixMyStreet often sends none). The case keeps the
+//!   `email`; its follow-up (回访) is by phone when there is one, else by email, else the case
+//!   shows as not reachable for 回访 (`reporter.contact` = `phone` / `email` / `none`).
 //! - Extra fields (`attribute[CODE]`) are validated against the definition and appended to the
 //!   case description, where the handler reads them. Unknown attribute codes (FixMyStreet sends
-//!   `attribute[fixmystreet_id]`, `attribute[uprn]`) are ignored. `email`, `device_id`,
-//!   `account_id` and `media_url` are accepted and not stored (the case has no place for them).
+//!   `attribute[fixmystreet_id]`, `attribute[uprn]`) are ignored. `device_id`, `account_id` and
+//!   `media_url` are accepted and not stored (the case has no place for them).
+//! - Status goes back through the mySociety extension `servicerequestupdates` (GET): the public
+//!   steps of the timeline of Open311 cases, with FixMyStreet's extended statuses.
 
 use crate::cases::parse_instant;
 use crate::deadlines::format_instant;
@@ -37,6 +40,9 @@ pub const JURISDICTION_ID: &str = "linjiang.gov.cn";
 /// Changes whenever the service list or a definition changes (clients refresh their caches).
 pub const CHANGESET: &str = "2026-11-20T00:00:00+08:00";
 pub const SPECIFICATION: &str = "http://wiki.open311.org/GeoReport_v2";
+/// mySociety's extension (GET `servicerequestupdates`), listed in discovery as a second endpoint.
+pub const MYSOCIETY_SPECIFICATION: &str =
+    "https://github.com/mysociety/fixmystreet/wiki/Open311-FMS---Proposed-differences-to-Open311";
 /// GET requests returns at most this many by default (and per page).
 pub const MAX_RESULTS: u32 = 1000;
 /// The longest date range of GET requests, and the default window.
@@ -978,7 +984,15 @@ impl App {
         let address_id = text("address_id", 100, &mut errors);
         let first = text("first_name", 25, &mut errors);
         let last = text("last_name", 25, &mut errors);
-        let _email = text("email", 254, &mut errors);
+        let email = text("email", crate::cases::MAX_EMAIL, &mut errors);
+        if let Some(e) = &email
+            && !crate::cases::valid_email(e)
+        {
+            errors.push(bad(
+                format!("email「{e}」不是有效的电子邮箱"),
+                format!("email '{e}' is not a valid email address"),
+            ));
+        }
         let account_id = text("account_id", 100, &mut errors);
         let coord = |key: &str, max: f64, errors: &mut Vec<AppError>| -> Option<f64> {
             let v = params.get(key)?;
@@ -1014,14 +1028,10 @@ impl App {
                 "a location is required: lat and long, address_string, or address_id",
             ));
         }
+        // GeoReport v2 makes `phone` optional and FixMyStreet often sends none: without it the
+        // follow-up (回访) writes to `email`, or the case shows as not reachable for 回访.
         let phone = match params.get("phone") {
-            None => {
-                errors.push(bad(
-                    "phone 必填：每件诉求办结后都会电话回访",
-                    "phone is required: every request is followed up by phone",
-                ));
-                None
-            }
+            None => None,
             Some(p) if !valid_phone(p) => {
                 errors.push(bad(
                     format!("phone「{p}」不是有效的电话号码"),
@@ -1068,16 +1078,19 @@ impl App {
             "nature": nature,
             "category": entry.category,
             "source": Source::Open311.code(),
-            "reporter": { "name": full_name(first.as_deref(), last.as_deref()), "phone": phone },
+            "reporter": { "name": full_name(first.as_deref(), last.as_deref()), "phone": phone, "email": email },
             "location": { "address": address, "region": region, "lat": point.map(|p| p.0), "lon": point.map(|p| p.1) },
         });
-        let view = self.create_case(&principal, &body).await.map_err(|e| {
-            if e.kind == ErrorKind::Unprocessable {
-                bad(e.zh.clone(), e.en.clone())
-            } else {
-                e
-            }
-        })?;
+        let view = self
+            .register_case(&principal, crate::case_fields::Channel::Open311, &body)
+            .await
+            .map_err(|e| {
+                if e.kind == ErrorKind::Unprocessable {
+                    bad(e.zh.clone(), e.en.clone())
+                } else {
+                    e
+                }
+            })?;
         let hub = view.hub_name.clone();
         Ok(Receipt {
             service_notice_zh: format!(
@@ -1176,26 +1189,11 @@ impl App {
         }
         statuses.sort();
         statuses.dedup();
-        let date = |key: &str, end: bool, errors: &mut Vec<AppError>| -> Option<i64> {
-            let v = params.get(key)?;
-            match parse_instant(v) {
-                // A civil date as the end means through the end of that day.
-                Some(t) if end && v.len() == 10 => Some(t + 86_400_000 - 1),
-                Some(t) => Some(t),
-                None => {
-                    errors.push(bad(
-                        format!("{key}「{v}」不是有效时间，请用 W3C 格式，例如 2026-11-01T00:00:00+08:00"),
-                        format!("{key} '{v}' is not a valid datetime; use the W3C format, e.g. 2026-11-01T00:00:00Z"),
-                    ));
-                    None
-                }
-            }
-        };
-        let start = date("start_date", false, &mut errors);
-        let end = date("end_date", true, &mut errors);
+        let start = date_param(params, "start_date", false, &mut errors);
+        let end = date_param(params, "end_date", true, &mut errors);
         // The common extension: filter on the last change instead of (within) the request time.
-        let updated_after = date("updated_after", false, &mut errors);
-        let updated_before = date("updated_before", true, &mut errors);
+        let updated_after = date_param(params, "updated_after", false, &mut errors);
+        let updated_before = date_param(params, "updated_before", true, &mut errors);
         let (from, to) = match (start, end) {
             (None, None) => {
                 let now = self.now();
@@ -1204,37 +1202,13 @@ impl App {
             (Some(s), None) => (s, s + WINDOW_MS),
             (None, Some(e)) => (e - WINDOW_MS, e),
             (Some(s), Some(e)) => {
-                if e < s {
-                    errors.push(bad(
-                        "end_date 不能早于 start_date",
-                        "end_date must not be before start_date",
-                    ));
-                } else if e - s > WINDOW_MS {
-                    errors.push(bad(
-                        "start_date 到 end_date 不能超过 90 天",
-                        "the range from start_date to end_date may not exceed 90 days",
-                    ));
-                }
+                check_range(s, e, &mut errors);
                 (s, e)
             }
         };
-        let num = |key: &str, default: u64, max: u64, errors: &mut Vec<AppError>| -> u64 {
-            match params.get(key) {
-                None => default,
-                Some(v) => match v.parse::<u64>() {
-                    Ok(n) if (1..=max).contains(&n) => n,
-                    _ => {
-                        errors.push(bad(
-                            format!("{key} 应为 1 到 {max} 之间的整数"),
-                            format!("{key} must be an integer from 1 to {max}"),
-                        ));
-                        default
-                    }
-                },
-            }
-        };
-        let page = num("page", 1, 1_000_000, &mut errors);
-        let size = num(
+        let page = count_param(params, "page", 1, 1_000_000, &mut errors);
+        let size = count_param(
+            params,
             "page_size",
             u64::from(MAX_RESULTS),
             u64::from(MAX_RESULTS),
@@ -1292,6 +1266,245 @@ impl App {
             items: cases.iter().map(|c| request_info(c, &tree)).collect(),
             total,
         })
+    }
+}
+
+/// The window GET servicerequestupdates looks at when the client gives no dates (FixMyStreet asks
+/// for the last two hours on every poll).
+pub const UPDATES_DEFAULT_MS: i64 = 86_400_000;
+/// At most this many cases changed in the range are looked at; beyond it the client is asked to
+/// narrow the range (FixMyStreet's windows hold a handful).
+pub const MAX_UPDATE_CASES: u64 = 20_000;
+const UPDATE_BATCH: u32 = 500;
+
+/// One status change as mySociety's `servicerequestupdates` extension gives it
+/// (`service_request_updates` → `request_update`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestUpdate {
+    /// The timeline event's id: stable, so a client that polls overlapping windows dedupes.
+    pub update_id: String,
+    pub service_request_id: String,
+    /// FixMyStreet's extended statuses: `OPEN`, `ACTION_SCHEDULED`, `IN_PROGRESS`, `FIXED`,
+    /// `NO_FURTHER_ACTION`, `DUPLICATE`, `REOPEN`, `CLOSED`.
+    pub status: &'static str,
+    pub updated_datetime: String,
+    pub description: String,
+    pub media_url: Option<String>,
+    /// Our own step (the timeline action), for clients that template on it.
+    pub external_status_code: String,
+    /// For sorting: the event's instant.
+    at: i64,
+}
+
+/// A page of updates, oldest first.
+#[derive(Debug, Clone)]
+pub struct UpdatePage {
+    pub items: Vec<RequestUpdate>,
+    pub total: u64,
+}
+
+/// The public meaning of a timeline step, as (status, description); None for the steps a
+/// citizen does not see (urge, supervise, suspend, internal alerts, extension requests).
+fn public_update(e: &domain::Event, c: &Case, tree: &OrgTree) -> Option<(&'static str, String)> {
+    let text = |k: &str| {
+        e.data
+            .get(k)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let outcome_status = || match e.data.get("outcome").and_then(serde_json::Value::as_str) {
+        Some("resolved") | None => "FIXED",
+        Some(_) => "NO_FURTHER_ACTION",
+    };
+    Some(match e.action.as_str() {
+        "accept" => ("OPEN", "已受理，等待派单".to_string()),
+        "dispatch" => (
+            "ACTION_SCHEDULED",
+            format!("已派至{}办理", tree.name(&text("unit"))),
+        ),
+        "sign" => ("IN_PROGRESS", "承办单位已签收，正在办理".to_string()),
+        "return" | "escalate" => ("OPEN", "重新派单中".to_string()),
+        "decide_extension" => (
+            "IN_PROGRESS",
+            if e.data.get("approve").and_then(serde_json::Value::as_bool) == Some(true) {
+                "办理期限已延长".to_string()
+            } else {
+                "办理期限不变".to_string()
+            },
+        ),
+        "resolve" | "answer" => (outcome_status(), text("reply")),
+        "follow_up" => {
+            if e.data.get("reopened").and_then(serde_json::Value::as_bool) == Some(true) {
+                ("REOPEN", "回访不满意，重新办理".to_string())
+            } else {
+                ("CLOSED", "已回访，办结".to_string())
+            }
+        }
+        "reopen" => ("REOPEN", "重新办理".to_string()),
+        "close" => ("CLOSED", "已结案".to_string()),
+        "reject" => {
+            let reason = Some(text("reason"))
+                .filter(|r| !r.is_empty())
+                .or_else(|| c.reject_reason.clone())
+                .unwrap_or_default();
+            ("NO_FURTHER_ACTION", format!("不予受理：{reason}"))
+        }
+        "merge" => ("DUPLICATE", "已与同一诉求合并办理".to_string()),
+        _ => return None,
+    })
+}
+
+impl App {
+    /// GET servicerequestupdates (mySociety's Open311 extension, which FixMyStreet polls to sync
+    /// status back): the public steps of Open311 cases whose time falls in `start_date` ..
+    /// `end_date` (W3C; at most 90 days apart; the last 24 hours by default), oldest first, with
+    /// the paging extension `page`/`page_size` (at most 1000, the default).
+    pub async fn open311_updates(&self, params: &Params) -> Result<UpdatePage, Open311Error> {
+        check_jurisdiction(params)?;
+        let mut errors = vec![];
+        let start = date_param(params, "start_date", false, &mut errors);
+        let end = date_param(params, "end_date", true, &mut errors);
+        let now = self.now();
+        let (from, to) = match (start, end) {
+            (None, None) => (now - UPDATES_DEFAULT_MS, now),
+            (Some(s), None) => (s, s.saturating_add(WINDOW_MS).min(now.max(s))),
+            (None, Some(e)) => (e - UPDATES_DEFAULT_MS, e),
+            (Some(s), Some(e)) => {
+                check_range(s, e, &mut errors);
+                (s, e)
+            }
+        };
+        let page = count_param(params, "page", 1, 1_000_000, &mut errors);
+        let size = count_param(
+            params,
+            "page_size",
+            u64::from(MAX_RESULTS),
+            u64::from(MAX_RESULTS),
+            &mut errors,
+        );
+        if !errors.is_empty() {
+            return Err(Open311Error(errors));
+        }
+        let tree = self.org.tree().await?;
+        // Every case with a step in the range changed on or after `from`, and (filed through
+        // Open311, at once) was reported before `to`.
+        let base = CaseQuery {
+            source: vec![Source::Open311],
+            updated_from: Some(from),
+            reported_to: Some(to),
+            now,
+            sort: SortKey::ReportedDesc,
+            limit: UPDATE_BATCH,
+            count_limit: Some(0),
+            ..CaseQuery::default()
+        };
+        let mut updates = vec![];
+        let mut offset = 0u64;
+        loop {
+            if offset >= MAX_UPDATE_CASES {
+                return Err(bad(
+                    format!("该时段内变动的服务请求超过 {MAX_UPDATE_CASES} 件，请缩短 start_date 到 end_date 的范围"),
+                    format!("more than {MAX_UPDATE_CASES} requests changed in this range; narrow start_date to end_date"),
+                )
+                .into());
+            }
+            let q = CaseQuery {
+                offset,
+                ..base.clone()
+            };
+            let (cases, _) = self.store.list_cases(&q).await?;
+            let ids: Vec<uuid::Uuid> = cases.iter().map(|c| c.id).collect();
+            let by_id: HashMap<uuid::Uuid, &Case> = cases.iter().map(|c| (c.id, c)).collect();
+            for e in self.store.events_of_cases(&ids).await? {
+                if e.at < from || e.at > to {
+                    continue;
+                }
+                let Some(c) = by_id.get(&e.case_id) else {
+                    continue;
+                };
+                if let Some((status, description)) = public_update(&e, c, &tree) {
+                    updates.push(RequestUpdate {
+                        update_id: e.id.to_string(),
+                        service_request_id: c.number.clone(),
+                        status,
+                        updated_datetime: format_instant(e.at),
+                        description,
+                        media_url: None,
+                        external_status_code: e.action.clone(),
+                        at: e.at,
+                    });
+                }
+            }
+            if cases.len() < UPDATE_BATCH as usize {
+                break;
+            }
+            offset += u64::from(UPDATE_BATCH);
+        }
+        updates.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.update_id.cmp(&b.update_id)));
+        let total = updates.len() as u64;
+        let items = updates
+            .into_iter()
+            .skip(usize::try_from((page - 1).saturating_mul(size)).unwrap_or(usize::MAX))
+            .take(usize::try_from(size).unwrap_or(usize::MAX))
+            .collect();
+        Ok(UpdatePage { items, total })
+    }
+}
+
+/// A W3C datetime (or a civil date; as `end`, through the end of that day) parameter.
+fn date_param(params: &Params, key: &str, end: bool, errors: &mut Vec<AppError>) -> Option<i64> {
+    let v = params.get(key)?;
+    match parse_instant(v) {
+        Some(t) if end && v.len() == 10 => Some(t + 86_400_000 - 1),
+        Some(t) => Some(t),
+        None => {
+            errors.push(bad(
+                format!("{key}「{v}」不是有效时间，请用 W3C 格式，例如 2026-11-01T00:00:00+08:00"),
+                format!(
+                    "{key} '{v}' is not a valid datetime; use the W3C format, e.g. 2026-11-01T00:00:00Z"
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// `start_date` .. `end_date`: ordered, and at most 90 days apart.
+fn check_range(start: i64, end: i64, errors: &mut Vec<AppError>) {
+    if end < start {
+        errors.push(bad(
+            "end_date 不能早于 start_date",
+            "end_date must not be before start_date",
+        ));
+    } else if end - start > WINDOW_MS {
+        errors.push(bad(
+            "start_date 到 end_date 不能超过 90 天",
+            "the range from start_date to end_date may not exceed 90 days",
+        ));
+    }
+}
+
+/// A count parameter from 1 to `max` (`page`, `page_size`).
+fn count_param(
+    params: &Params,
+    key: &str,
+    default: u64,
+    max: u64,
+    errors: &mut Vec<AppError>,
+) -> u64 {
+    match params.get(key) {
+        None => default,
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if (1..=max).contains(&n) => n,
+            _ => {
+                errors.push(bad(
+                    format!("{key} 应为 1 到 {max} 之间的整数"),
+                    format!("{key} must be an integer from 1 to {max}"),
+                ));
+                default
+            }
+        },
     }
 }
 

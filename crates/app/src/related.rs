@@ -38,8 +38,11 @@ impl App {
                 },
             )
             .await?;
-        let same_reporter = self
-            .views_of(
+        // A reporter without a phone (Open311, a ledger row) is nobody's "same reporter".
+        let same_reporter = if c.reporter.phone.trim().is_empty() {
+            vec![]
+        } else {
+            self.views_of(
                 p,
                 CaseQuery {
                     reporter_phone: Some(c.reporter.phone.clone()),
@@ -48,7 +51,8 @@ impl App {
                     ..CaseQuery::default()
                 },
             )
-            .await?;
+            .await?
+        };
         let same_place = self
             .views_of(
                 p,

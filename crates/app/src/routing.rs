@@ -48,6 +48,19 @@ pub fn route(routes: &[Route], tree: &OrgTree, category: &str, region: &str) -> 
     })
 }
 
+/// An error about row `i` of the catalogue (from 0): the field is `[i].…`, the message says which
+/// row (counted from 1), and `details.row` is the index.
+fn row_error(i: usize, field: &str, zh: String, en: String) -> AppError {
+    AppError::new(
+        crate::error::ErrorKind::Unprocessable,
+        "invalid_field",
+        format!("派单目录第 {} 行：{zh}", i + 1),
+        format!("catalogue row {}: {en}", i + 1),
+    )
+    .with_field(format!("[{i}].{field}"))
+    .with_details(serde_json::json!({ "row": i, "field": field }))
+}
+
 impl App {
     /// Installs the default catalogue: each taxonomy category to its department, street as co-unit.
     pub async fn install_default_catalogue(&self) -> Result<usize, AppError> {
@@ -67,19 +80,14 @@ impl App {
         Ok(routes.len())
     }
 
+    /// The taxonomy with each category's catalogue unit (the same list intake checks against,
+    /// see [`crate::references`]).
     pub async fn categories(&self) -> Result<Vec<CategoryView>, AppError> {
-        let tree = self.org.tree().await?;
-        let routes = self.store.catalogue().await?;
-        let mut cats: Vec<String> = triage::TAXONOMY
-            .iter()
-            .map(|(c, _)| (*c).to_string())
-            .collect();
-        for r in &routes {
-            if !cats.contains(&r.category) {
-                cats.push(r.category.clone());
-            }
-        }
-        Ok(cats
+        let refs = self.references().await?;
+        let tree = refs.tree();
+        let routes = self.catalogue_cached().await?;
+        Ok(refs
+            .categories()
             .into_iter()
             .map(|category| {
                 let (top, sub) = category
@@ -122,8 +130,10 @@ impl App {
             .await
     }
 
-    /// Replaces the routing catalogue (admin). Every row must name a `一级/二级` category, an
-    /// existing unit and, when given, a region some hub covers; a category × region pair once.
+    /// Replaces the routing catalogue (admin). Every row must name a category of the taxonomy
+    /// (the built-in list and the categories the catalogue already routes), an existing unit and,
+    /// when given, a region some hub covers; a category × region pair once. An error names the
+    /// row and the field (`[3].unit`).
     pub async fn set_catalogue(
         &self,
         p: &crate::scope::Principal,
@@ -138,50 +148,59 @@ impl App {
         let items = body
             .as_array()
             .ok_or_else(|| AppError::field("body", "应为数组", "must be an array of routes"))?;
-        let tree = self.org.tree().await?;
+        let refs = self.references().await?;
         let mut routes: Vec<Route> = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            let at = |f: &str| format!("[{i}].{f}");
+            // `[3].unit`, said as 派单目录第 4 行 (rows counted from 1, as the page shows them).
+            let at = |f: &str, zh: &str, en: &str| row_error(i, f, zh.to_string(), en.to_string());
             let f = crate::input::Fields::of(item, "")?;
-            let category = f.req_str("category", 64).map_err(|_| {
-                AppError::field(
-                    at("category"),
-                    "必填，格式为「一级/二级」",
-                    "required, as 'top/sub'",
-                )
-            })?;
-            if !category.contains('/') {
-                return Err(AppError::field(
-                    at("category"),
-                    "格式为「一级/二级」",
-                    "must be 'top/sub'",
-                ));
-            }
+            let category = f
+                .req_str("category", crate::references::MAX_REFERENCE)
+                .map_err(|_| {
+                    at(
+                        "category",
+                        "分类必填，格式为「一级/二级」",
+                        "category is required, as 'top/sub'",
+                    )
+                })?;
+            refs.category(&category)
+                .map_err(|u| at("category", &u.zh, &u.en))?;
             let unit = f
-                .req_str("unit", 64)
-                .map_err(|_| AppError::field(at("unit"), "必填", "is required"))?;
-            if tree.get(&unit).is_none() {
-                return Err(AppError::field(
-                    at("unit"),
-                    format!("单位 {unit} 不存在"),
-                    format!("unknown unit {unit}"),
-                ));
+                .req_str("unit", crate::references::MAX_REFERENCE)
+                .map_err(|_| at("unit", "承办单位必填", "unit is required"))?;
+            refs.unit(&unit).map_err(|u| at("unit", &u.zh, &u.en))?;
+            let region = match item.get("region") {
+                None | Some(serde_json::Value::Null) => String::new(),
+                Some(serde_json::Value::String(s)) => s.trim().to_string(),
+                Some(_) => {
+                    return Err(at(
+                        "region",
+                        "区划应为区划代码字符串",
+                        "region must be a region code string",
+                    ));
+                }
+            };
+            if !region.is_empty() {
+                refs.region(&region)
+                    .map_err(|u| at("region", &u.zh, &u.en))?;
             }
-            let region = f.opt_str("region", 20)?.unwrap_or_default();
-            if !region.is_empty() && !tree.units.iter().any(|u| u.region == region) {
-                return Err(AppError::field(
-                    at("region"),
-                    format!("区划代码 {region} 不存在"),
-                    format!("unknown region {region}"),
-                ));
-            }
-            let co_street = f.opt_bool("co_street")?.unwrap_or(true);
+            let co_street = match item.get("co_street") {
+                None | Some(serde_json::Value::Null) => true,
+                Some(serde_json::Value::Bool(b)) => *b,
+                Some(_) => {
+                    return Err(at(
+                        "co_street",
+                        "属地协办应为 true 或 false",
+                        "co_street must be true or false",
+                    ));
+                }
+            };
             if routes
                 .iter()
                 .any(|r| r.category == category && r.region == region)
             {
-                return Err(AppError::field(
-                    at("category"),
+                return Err(at(
+                    "category",
                     "同一分类和区划重复",
                     "duplicate category and region",
                 ));

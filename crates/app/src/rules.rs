@@ -10,6 +10,7 @@ use crate::deadlines::CalendarDeadlines;
 use crate::error::{AppError, ErrorKind};
 use crate::input::Fields;
 use crate::ports::Store;
+use crate::references::References;
 use crate::scope::Principal;
 use calendar::{Calendar, YearData};
 use domain::policy::{Clocks, Limit, Policy};
@@ -149,8 +150,23 @@ fn require_admin(p: &Principal) -> Result<(), AppError> {
     }
 }
 
-/// Checks a policy before it is stored: at least one catch-all rule, sane limits and hours.
-pub fn validate_policy(p: &Policy) -> Result<(), AppError> {
+/// An error about rule `i` (from 0): the field is `rules[i].…`, the message says which rule
+/// (counted from 1, as the admin page shows them), and `details.rule` is the index.
+fn rule_error(i: usize, field: &str, zh: String, en: String) -> AppError {
+    AppError::new(
+        ErrorKind::Unprocessable,
+        "invalid_field",
+        format!("第 {} 条规则：{zh}", i + 1),
+        format!("rule {}: {en}", i + 1),
+    )
+    .with_field(format!("rules[{i}].{field}"))
+    .with_details(json!({ "rule": i, "field": field }))
+}
+
+/// Checks a policy before it is stored: at least one catch-all rule, sane limits and hours, and
+/// that every category and region a rule names exists (see [`crate::references`]). An error about
+/// a rule names it and its field: `rules[3].category`.
+pub fn validate_policy(p: &Policy, refs: &References) -> Result<(), AppError> {
     let bad = |zh: String, en: String| Err(AppError::field("policy", zh, en));
     if !p.rules.iter().any(|r| {
         r.nature.is_none() && r.urgency.is_none() && r.category.is_none() && r.region.is_none()
@@ -161,34 +177,48 @@ pub fn validate_policy(p: &Policy) -> Result<(), AppError> {
         );
     }
     for (i, r) in p.rules.iter().enumerate() {
+        if let Some(category) = &r.category {
+            refs.category_or_group(category)
+                .map_err(|u| rule_error(i, "category", u.zh, u.en))?;
+        }
+        if let Some(region) = &r.region {
+            refs.region(region)
+                .map_err(|u| rule_error(i, "region", u.zh, u.en))?;
+        }
         let c = &r.clocks;
-        for (name, l) in [
-            ("sign", c.sign),
-            ("handle", c.handle),
-            ("follow_up", c.follow_up),
+        for (name, zh, l) in [
+            ("sign", "签收", c.sign),
+            ("handle", "办理", c.handle),
+            ("follow_up", "回访", c.follow_up),
         ] {
             let zero = matches!(
                 l,
                 Limit::WorkingDays(0) | Limit::WorkingMinutes(0) | Limit::Minutes(0)
             );
             if zero {
-                return bad(
-                    format!("第 {} 条规则的 {name} 时限不能为 0", i + 1),
-                    format!("rule {}: {name} must not be zero", i + 1),
-                );
+                return Err(rule_error(
+                    i,
+                    &format!("clocks.{name}"),
+                    format!("{zh}时限不能为 0"),
+                    format!("{name} must not be zero"),
+                ));
             }
         }
         if !(0.0..1.0).contains(&c.near_due_share) {
-            return bad(
-                format!("第 {} 条规则的临期比例须在 0 到 1 之间", i + 1),
-                format!("rule {}: near_due_share must be in [0, 1)", i + 1),
-            );
+            return Err(rule_error(
+                i,
+                "clocks.near_due_share",
+                "临期比例须在 0 到 1 之间".into(),
+                "near_due_share must be in [0, 1)".into(),
+            ));
         }
         if c.extension_max_days > 60 {
-            return bad(
-                format!("第 {} 条规则的延期上限过大", i + 1),
-                format!("rule {}: extension_max_days is too large", i + 1),
-            );
+            return Err(rule_error(
+                i,
+                "clocks.extension_max_days",
+                "延期上限不能超过 60 个工作日".into(),
+                "extension_max_days must be at most 60".into(),
+            ));
         }
     }
     let mut last_end = 0;
@@ -233,7 +263,7 @@ impl App {
                 format!("invalid policy: {e}"),
             )
         })?;
-        validate_policy(&policy)?;
+        validate_policy(&policy, &self.references().await?)?;
         let text = serde_json::to_string_pretty(&policy).map_err(AppError::internal)?;
         self.store.put_setting(POLICY_KEY, &text).await?;
         self.rules.reload().await?;
@@ -310,6 +340,10 @@ impl App {
         require_admin(p)?;
         let f = Fields::of(body, "")?;
         let region = f.req_str("region", 20)?;
+        self.references()
+            .await?
+            .region(&region)
+            .map_err(|u| u.at("region"))?;
         let name = f.req_str("calendar", 32)?;
         if !self.rules().await?.calendars.contains_key(&name) {
             return Err(AppError::field(

@@ -205,6 +205,7 @@ mod tests {
             reporter: Reporter {
                 name: "n".into(),
                 phone: "13800000000".into(),
+                email: None,
             },
             location: Location {
                 address: "a".into(),

@@ -350,6 +350,7 @@ impl App {
                 reporter: Reporter {
                     name: spec.reporter_name.clone(),
                     phone: spec.reporter_phone.clone(),
+                    email: None,
                 },
                 location: Location {
                     address: spec.address.clone(),

@@ -14,8 +14,24 @@ use uuid::Uuid;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReporterView {
     pub name: String,
-    /// Masked as `138****1234` unless the role needs the number.
+    /// Masked as `138****1234` unless the role needs the number. Empty when none was given.
     pub phone: String,
+    // Issue 19.12: a reporter without a phone (Open311) is followed up by email, or not at all.
+    /// Masked like the phone (`a***@example.com`) unless the role sees the phone.
+    pub email: Option<String>,
+    /// How 回访 reaches the reporter: `phone`, `email`, or `none` (not reachable for 回访).
+    pub contact: &'static str,
+    pub contact_label: &'static str,
+}
+
+/// `a***@example.com`: enough for a colleague to recognise the address, not to write to it.
+fn mask_email(e: &str) -> String {
+    match e.split_once('@') {
+        Some((local, domain)) => {
+            format!("{}***@{domain}", local.chars().next().unwrap_or('*'))
+        }
+        None => "***".into(),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -209,6 +225,15 @@ pub fn case_view(
             } else {
                 mask_phone(&c.reporter.phone)
             },
+            email: c.reporter.email.as_deref().map(|e| {
+                if full_phone {
+                    e.to_string()
+                } else {
+                    mask_email(e)
+                }
+            }),
+            contact: c.reporter.contact().code(),
+            contact_label: c.reporter.contact().label_zh(),
         },
         location: LocationView {
             address: c.location.address.clone(),

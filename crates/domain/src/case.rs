@@ -7,7 +7,49 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reporter {
     pub name: String,
+    /// Empty when the reporter gave none (Open311 makes it optional; a ledger row may lack one).
     pub phone: String,
+    /// For the follow-up (回访) when there is no phone (Open311 `email`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// How the follow-up (回访) can reach the reporter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contact {
+    Phone,
+    Email,
+    /// Neither phone nor email: 回访 cannot reach them.
+    None,
+}
+
+impl Reporter {
+    pub fn contact(&self) -> Contact {
+        if !self.phone.trim().is_empty() {
+            Contact::Phone
+        } else if self.email.as_deref().is_some_and(|e| !e.trim().is_empty()) {
+            Contact::Email
+        } else {
+            Contact::None
+        }
+    }
+}
+
+impl Contact {
+    pub fn code(self) -> &'static str {
+        match self {
+            Contact::Phone => "phone",
+            Contact::Email => "email",
+            Contact::None => "none",
+        }
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Contact::Phone => "电话回访",
+            Contact::Email => "邮件回访",
+            Contact::None => "无法回访（无联系方式）",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -306,6 +348,7 @@ mod tests {
             reporter: Reporter {
                 name: "n".into(),
                 phone: "13800000000".into(),
+                email: None,
             },
             location: loc,
             reported_at: 5,

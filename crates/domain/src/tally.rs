@@ -393,6 +393,7 @@ mod tests {
                 reporter: crate::Reporter {
                     name: "n".into(),
                     phone: "13800000000".into(),
+                    email: None,
                 },
                 location: crate::Location {
                     address: "a".into(),

@@ -1,6 +1,7 @@
 //! Open311 GeoReport v2 over HTTP on both backends, item by item along the conformance checklist of
 //! `reference/open311-georeport-v2.md` §19. XML is parsed (quick-xml), not compared as strings.
-//! Checklist item 11 (the mySociety `servicerequestupdates` extension) is not implemented.
+//! Checklist item 11: the mySociety `servicerequestupdates` GET (not its POST), and an optional
+//! `phone` (FixMyStreet often sends none).
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -418,7 +419,12 @@ async fn discovery(db: Db) {
         assert!(!x.get(f).is_empty(), "{f}");
     }
     let eps = x.child("endpoints").all("endpoint");
-    assert_eq!(eps.len(), 1);
+    assert_eq!(eps.len(), 2, "GeoReport v2 and mySociety's extension");
+    assert_eq!(
+        eps[1].get("specification"),
+        "https://github.com/mysociety/fixmystreet/wiki/Open311-FMS---Proposed-differences-to-Open311"
+    );
+    assert_eq!(eps[1].get("url"), format!("{}/open311/v2", s.base));
     let ep = eps[0];
     assert_eq!(
         ep.get("specification"),
@@ -700,9 +706,9 @@ async fn post_validation(db: Db) {
         ),
         (form(k, &[("long", "200")]), StatusCode::BAD_REQUEST, "long"),
         (
-            without(form(k, &[]), &["phone"]),
+            form(k, &[("email", "not-an-address")]),
             StatusCode::BAD_REQUEST,
-            "phone",
+            "email",
         ),
         (
             form(k, &[("phone", "打我电话")]),
@@ -781,7 +787,7 @@ async fn post_validation(db: Db) {
     )
     .await;
     let d = assert_errors(&r, StatusCode::BAD_REQUEST, false);
-    assert!(d.len() >= 4, "location, phone, two attributes: {d:?}");
+    assert!(d.len() >= 3, "location, two attributes: {d:?}");
     assert_eq!(
         s.store.count_cases().await.unwrap(),
         before,
@@ -1514,3 +1520,267 @@ async fn updated_window(db: Db) {
     s.shutdown().await;
 }
 on_both!(updated_after_before_, updated_window);
+
+// ---------------------------------------------------------------------------------------------
+// GeoReport v2 makes `phone` optional (FixMyStreet often sends none): the case keeps the email and
+// is followed up by email, or shows as not reachable for 回访 — on the case and in the follow-up
+// queue (status resolved).
+
+async fn phone_is_optional(db: Db) {
+    let (s, key) = start(db).await;
+    let (clerk, disp, handler, leader) = (
+        s.login("clerk").await,
+        s.login("dispatcher").await,
+        s.login("handler").await,
+        s.login("leader").await,
+    );
+    let by_email = submit(&s, &without(form(&key, &[]), &["phone"])).await;
+    let c = staff_case(&s, &clerk, &by_email).await;
+    assert_eq!(c["reporter"]["phone"], "");
+    assert_eq!(c["reporter"]["email"], "wang@example.cn");
+    assert_eq!(
+        (
+            c["reporter"]["contact"].as_str(),
+            c["reporter"]["contact_label"].as_str()
+        ),
+        (Some("email"), Some("邮件回访"))
+    );
+    // Masked like the phone for a role that does not need it.
+    let (_, v) = s
+        .get(
+            &format!("/api/v1/cases/{}", c["id"].as_str().unwrap()),
+            &leader,
+        )
+        .await;
+    assert_eq!(v["reporter"]["email"], "w***@example.cn");
+
+    let unreachable = submit(&s, &without(form(&key, &[]), &["phone", "email"])).await;
+    let c = staff_case(&s, &clerk, &unreachable).await;
+    assert_eq!(c["reporter"]["email"], Value::Null);
+    assert_eq!(
+        (
+            c["reporter"]["contact"].as_str(),
+            c["reporter"]["contact_label"].as_str()
+        ),
+        (Some("none"), Some("无法回访（无联系方式）"))
+    );
+    // Two reporters without a phone are not "the same reporter".
+    let (st, rel) = s
+        .get(
+            &format!("/api/v1/cases/{}/related", c["id"].as_str().unwrap()),
+            &clerk,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{rel}");
+    assert_eq!(rel["same_reporter"], json!([]));
+    // With a phone, as before.
+    let by_phone = submit(&s, &form(&key, &[])).await;
+    let p = staff_case(&s, &clerk, &by_phone).await;
+    assert_eq!(p["reporter"]["contact"], "phone");
+
+    // In the follow-up queue (待回访) the row says how 回访 can reach the reporter.
+    let c = s.act(&clerk, &c, "accept", json!({})).await;
+    let c = s.act(&disp, &c, "dispatch", json!({ "unit": "cgj" })).await;
+    let c = s.act(&handler, &c, "sign", json!({})).await;
+    s.act(
+        &handler,
+        &c,
+        "resolve",
+        json!({ "reply": "已清理。", "outcome": "resolved" }),
+    )
+    .await;
+    let (_, q) = s.get("/api/v1/cases?status=resolved", &clerk).await;
+    let rows = q["items"].as_array().unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r["number"] == unreachable.as_str())
+        .expect("in the follow-up queue");
+    assert_eq!(row["reporter"]["contact"], "none");
+    assert_eq!(row["reporter"]["contact_label"], "无法回访（无联系方式）");
+    s.shutdown().await;
+}
+on_both!(phone_is_optional_, phone_is_optional);
+
+// ---------------------------------------------------------------------------------------------
+// mySociety's `servicerequestupdates` (GET): the public steps of Open311 requests in a time range,
+// in both formats, so FixMyStreet can sync status back.
+
+const UPDATE_FIELDS: [&str; 7] = [
+    "update_id",
+    "service_request_id",
+    "status",
+    "updated_datetime",
+    "description",
+    "media_url",
+    "external_status_code",
+];
+
+async fn service_request_updates(db: Db) {
+    let (s, key) = start(db).await;
+    let (clerk, disp, handler) = (
+        s.login("clerk").await,
+        s.login("dispatcher").await,
+        s.login("handler").await,
+    );
+    // T0 = 10:00. A: accepted 10:10, dispatched 10:20, signed 10:30, resolved 10:40.
+    let a = submit(&s, &form(&key, &[])).await;
+    let b = submit(&s, &form(&key, &[])).await;
+    let c = staff_case(&s, &clerk, &a).await;
+    let step = || s.clock.advance(10 * 60_000);
+    step();
+    let c = s.act(&clerk, &c, "accept", json!({})).await;
+    step();
+    let c = s.act(&disp, &c, "dispatch", json!({ "unit": "cgj" })).await;
+    step();
+    let c = s.act(&handler, &c, "sign", json!({})).await;
+    step();
+    let reply = "已联合执法清理流动摊贩。";
+    s.act(
+        &handler,
+        &c,
+        "resolve",
+        json!({ "reply": reply, "outcome": "resolved" }),
+    )
+    .await;
+    // B: not accepted, 10:50. A case taken by phone is not public: none of its steps shows.
+    step();
+    let bc = staff_case(&s, &clerk, &b).await;
+    s.act(&clerk, &bc, "reject", json!({ "reason": "不属于本区管辖" }))
+        .await;
+    let phone_case = s.new_case(&clerk, json!({})).await;
+    s.act(&clerk, &phone_case, "accept", json!({})).await;
+    s.clock.advance(60_000);
+
+    let range = "start_date=2026-11-24T10:00:00%2B08:00&end_date=2026-11-24T12:00:00%2B08:00";
+    let r = get(&s, &format!("servicerequestupdates.xml?{range}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.total, Some(5));
+    let x = r.xml();
+    assert_eq!(x.name, "service_request_updates");
+    let ups = x.all("request_update");
+    assert_eq!(ups.len(), 5, "{x:?}");
+    for u in &ups {
+        assert_eq!(u.names(), UPDATE_FIELDS.to_vec(), "all fields, in order");
+        assert!(is_w3c_with_offset(u.get("updated_datetime")));
+        assert!(u.child("media_url").empty);
+    }
+    let seen: Vec<(&str, &str, &str)> = ups
+        .iter()
+        .map(|u| {
+            (
+                u.get("service_request_id"),
+                u.get("status"),
+                u.get("updated_datetime"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (a.as_str(), "OPEN", "2026-11-24T10:10:00+08:00"),
+            (a.as_str(), "ACTION_SCHEDULED", "2026-11-24T10:20:00+08:00"),
+            (a.as_str(), "IN_PROGRESS", "2026-11-24T10:30:00+08:00"),
+            (a.as_str(), "FIXED", "2026-11-24T10:40:00+08:00"),
+            (b.as_str(), "NO_FURTHER_ACTION", "2026-11-24T10:50:00+08:00"),
+        ],
+        "oldest first"
+    );
+    assert_eq!(ups[1].get("description"), "已派至城管局办理");
+    assert_eq!(ups[3].get("description"), reply);
+    assert_eq!(ups[3].get("external_status_code"), "resolve");
+    assert_eq!(ups[4].get("description"), "不予受理：不属于本区管辖");
+    let mut ids: Vec<&str> = ups.iter().map(|u| u.get("update_id")).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 5, "update ids are unique");
+
+    // JSON: a bare array with the same updates.
+    let j = get(&s, &format!("servicerequestupdates.json?{range}"))
+        .await
+        .json();
+    let list = j.as_array().expect("a bare array");
+    assert_eq!(list.len(), 5);
+    for (u, x) in list.iter().zip(&ups) {
+        for f in UPDATE_FIELDS {
+            assert!(u.get(f).is_some(), "{f}");
+        }
+        assert_eq!(u["update_id"].as_str(), Some(x.get("update_id")));
+        assert_eq!(u["status"].as_str(), Some(x.get("status")));
+        assert_eq!(u["media_url"], Value::Null);
+    }
+    // The same update again in a later, overlapping window: the same id (clients dedupe).
+    let later = get(
+        &s,
+        "servicerequestupdates.json?start_date=2026-11-24T10:35:00%2B08:00&end_date=2026-11-24T12:00:00%2B08:00",
+    )
+    .await
+    .json();
+    let later: Vec<&str> = later
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["update_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        later,
+        vec![ups[3].get("update_id"), ups[4].get("update_id")]
+    );
+    // Before anything happened: an empty list.
+    let r = get(
+        &s,
+        "servicerequestupdates.xml?start_date=2026-11-23T00:00:00Z&end_date=2026-11-23T12:00:00Z",
+    )
+    .await;
+    let x = r.xml();
+    assert!(
+        x.children.is_empty() && x.empty,
+        "<service_request_updates/>"
+    );
+    assert_eq!(r.total, Some(0));
+    // Without dates: the last 24 hours.
+    let j = get(&s, "servicerequestupdates.json").await.json();
+    assert_eq!(j.as_array().unwrap().len(), 5);
+    // Paging: page_size and page.
+    let r = get(
+        &s,
+        &format!("servicerequestupdates.json?{range}&page_size=2&page=3"),
+    )
+    .await;
+    assert_eq!(r.total, Some(5));
+    let p3 = r.json();
+    assert_eq!(p3.as_array().unwrap().len(), 1);
+    assert_eq!(p3[0]["update_id"].as_str(), Some(ups[4].get("update_id")));
+    // Jurisdiction as everywhere.
+    let r = get(
+        &s,
+        &format!("servicerequestupdates.xml?{range}&jurisdiction_id={JURISDICTION}"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = get(&s, "servicerequestupdates.xml?jurisdiction_id=sfgov.org").await;
+    assert_errors(&r, StatusCode::NOT_FOUND, false);
+    // Bad ranges: 400 with the standard's errors, in the requested format.
+    for (q, mention) in [
+        ("start_date=yesterday", "start_date"),
+        (
+            "start_date=2026-11-24T12:00:00Z&end_date=2026-11-24T10:00:00Z",
+            "end_date",
+        ),
+        ("start_date=2026-01-01&end_date=2026-11-24", "90"),
+        ("page_size=5000", "page_size"),
+    ] {
+        let r = get(&s, &format!("servicerequestupdates.json?{q}")).await;
+        let d = assert_errors(&r, StatusCode::BAD_REQUEST, true);
+        assert!(d.iter().any(|d| d.contains(mention)), "{q}: {d:?}");
+    }
+    // Read-only here: a POST is 405.
+    let r = post(
+        &s,
+        "servicerequestupdates.xml",
+        &[("api_key", key.as_str())],
+    )
+    .await;
+    assert_errors(&r, StatusCode::METHOD_NOT_ALLOWED, false);
+    s.shutdown().await;
+}
+on_both!(service_request_updates_, service_request_updates);

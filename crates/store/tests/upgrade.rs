@@ -210,7 +210,8 @@ async fn postgres_database_before_compaction_reads_after_upgrade() {
         eprintln!("ONEWINDOW_TEST_PG not set: PostgreSQL upgrade not checked");
         return;
     };
-    let name = format!("ow_test_upgrade_{}", Uuid::now_v7().simple());
+    let prefix = std::env::var("ONEWINDOW_TEST_DB_PREFIX").unwrap_or_else(|_| "ow_test_".into());
+    let name = format!("{prefix}upgrade_{}", Uuid::now_v7().simple());
     let admin_pool = sqlx::PgPool::connect(&admin).await.unwrap();
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&admin_pool)

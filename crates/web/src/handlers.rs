@@ -125,7 +125,7 @@ pub async fn dictionaries() -> Json<Value> {
 }
 
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = crate::openapi::NewCaseDoc,
-    responses((status = 201, description = "The registered case", body = CaseView), (status = 400, description = "Malformed JSON"), (status = 413, description = "Body too large"), (status = 422, description = "A field is missing or wrong")),
+    responses((status = 201, description = "The registered case", body = CaseView), (status = 400, description = "Malformed JSON"), (status = 403, description = "The role may not register cases, or may not set a field it gave (`field_not_permitted`, the field named)"), (status = 413, description = "Body too large"), (status = 422, description = "A field is missing or wrong, or names a category or region that does not exist")),
     security(("bearer" = [])))]
 pub async fn create_case(
     State(app): State<Arc<App>>,

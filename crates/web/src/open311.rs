@@ -218,8 +218,8 @@ fn not_found_response(fmt: Fmt, headers: &HeaderMap) -> Response {
         headers,
         StatusCode::NOT_FOUND,
         &[(
-            "资源不存在。可用：discovery、services、services/{service_code}、requests、requests/{service_request_id}、tokens/{token}，后缀 .xml 或 .json".into(),
-            "no such resource; use discovery, services, services/{service_code}, requests, requests/{service_request_id} or tokens/{token}, with .xml or .json".into(),
+            "资源不存在。可用：discovery、services、services/{service_code}、requests、requests/{service_request_id}、tokens/{token}、servicerequestupdates，后缀 .xml 或 .json".into(),
+            "no such resource; use discovery, services, services/{service_code}, requests, requests/{service_request_id}, tokens/{token} or servicerequestupdates, with .xml or .json".into(),
         )],
     )
 }
@@ -325,18 +325,28 @@ fn discovery(headers: &HeaderMap) -> Node {
         ),
         (
             "endpoints",
+            // GeoReport v2, and at the same address mySociety's extension (GET
+            // servicerequestupdates), which FixMyStreet uses to sync status back.
             Node::List(
                 "endpoint",
-                vec![Node::Obj(vec![
-                    ("specification", text(o::SPECIFICATION)),
-                    ("url", text(base_url(headers))),
-                    ("changeset", text(o::CHANGESET)),
-                    ("type", text("production")),
-                    (
-                        "formats",
-                        Node::List("format", vec![text("text/xml"), text("application/json")]),
-                    ),
-                ])],
+                [o::SPECIFICATION, o::MYSOCIETY_SPECIFICATION]
+                    .into_iter()
+                    .map(|spec| {
+                        Node::Obj(vec![
+                            ("specification", text(spec)),
+                            ("url", text(base_url(headers))),
+                            ("changeset", text(o::CHANGESET)),
+                            ("type", text("production")),
+                            (
+                                "formats",
+                                Node::List(
+                                    "format",
+                                    vec![text("text/xml"), text("application/json")],
+                                ),
+                            ),
+                        ])
+                    })
+                    .collect(),
             ),
         ),
     ])
@@ -477,8 +487,43 @@ async fn top_get(
             }
             Err(e) => fail(fmt, &headers, e),
         },
+        "servicerequestupdates" => match app.open311_updates(&params).await {
+            Ok(page) => {
+                let mut res = render(
+                    fmt,
+                    StatusCode::OK,
+                    "service_request_updates",
+                    &updates_node(&page.items),
+                );
+                res.headers_mut()
+                    .insert("x-total-count", HeaderValue::from(page.total));
+                res
+            }
+            Err(e) => fail(fmt, &headers, e),
+        },
         _ => not_found_response(fmt, &headers),
     }
+}
+
+/// mySociety's `service_request_updates` → `request_update` (a bare array in JSON).
+fn updates_node(items: &[o::RequestUpdate]) -> Node {
+    Node::List(
+        "request_update",
+        items
+            .iter()
+            .map(|u| {
+                Node::Obj(vec![
+                    ("update_id", text(&u.update_id)),
+                    ("service_request_id", text(&u.service_request_id)),
+                    ("status", text(u.status)),
+                    ("updated_datetime", text(&u.updated_datetime)),
+                    ("description", text(&u.description)),
+                    ("media_url", opt(u.media_url.clone())),
+                    ("external_status_code", text(&u.external_status_code)),
+                ])
+            })
+            .collect(),
+    )
 }
 
 /// POST `requests`: form-encoded, `api_key` in the body (or, for clients that put every
@@ -495,7 +540,7 @@ async fn top_post(
     };
     match stem {
         "requests" => {}
-        "discovery" | "services" => {
+        "discovery" | "services" | "servicerequestupdates" => {
             return errors(
                 fmt,
                 &headers,

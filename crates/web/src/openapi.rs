@@ -23,7 +23,10 @@ pub struct LoginResponseDoc {
 #[derive(Serialize, ToSchema)]
 pub struct ReporterDoc {
     pub name: String,
+    /// Required on every channel but Open311 (and ledger rows).
     pub phone: String,
+    /// For the follow-up (回访) when there is no phone.
+    pub email: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -43,15 +46,17 @@ pub struct NewCaseDoc {
     pub description: String,
     /// complaint, help, consult, suggestion, report, dispute, praise (or 投诉 … 表扬).
     pub nature: String,
-    /// `一级/二级`; suggested by triage when absent.
+    /// `一级/二级` of the taxonomy (`GET /categories`); suggested by triage when absent. Staff and
+    /// API keys only (a citizen's account and the portal get 403 `field_not_permitted`).
     pub category: Option<String>,
-    /// normal, urgent, critical (一般, 紧急, 特急); default normal.
+    /// normal, urgent, critical (一般, 紧急, 特急); default normal. Staff and API keys only.
     pub urgency: Option<String>,
-    /// window, phone, web, app, open311, visit, grid, inspector, transfer, leader, media, import.
+    /// Staff: window (default), phone, visit, grid, inspector, transfer, leader, media; API keys:
+    /// transfer (default), app, grid, media; citizens and the portal: web.
     pub source: Option<String>,
     pub reporter: ReporterDoc,
     pub location: LocationDoc,
-    /// RFC 3339 or YYYY-MM-DD; default now.
+    /// RFC 3339 or YYYY-MM-DD; default now. Staff and API keys only.
     pub reported_at: Option<String>,
 }
 

@@ -48,7 +48,8 @@ export interface CaseView {
   urgency_label: string
   source: string
   source_label: string
-  reporter: { name: string; phone: string }
+  /** `contact`: how 回访 reaches the reporter — `phone`, `email`, or `none` (issue 19.12). */
+  reporter: { name: string; phone: string; email?: string | null; contact?: 'phone' | 'email' | 'none'; contact_label?: string }
   location: { address: string; region: string; region_name: string; lat: number | null; lon: number | null }
   reported_at: string
   created_at: string

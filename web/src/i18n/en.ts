@@ -542,4 +542,11 @@ export default {
     forbidden: 'Not allowed',
     notFound: 'Page not found',
   },
+  // Issue 19.12: how the follow-up reaches a reporter (a case from Open311 may have no phone).
+  contact: {
+    label: 'Follow-up by',
+    email: 'Email',
+    emailOnly: 'Email',
+    none: 'Not reachable (no contact)',
+  },
 }

@@ -542,4 +542,11 @@ export default {
     forbidden: '没有权限',
     notFound: '页面不存在',
   },
+  // Issue 19.12: how 回访 reaches a reporter (a case from Open311 may have no phone).
+  contact: {
+    label: '回访方式',
+    email: '电子邮箱',
+    emailOnly: '邮件回访',
+    none: '无法回访（无联系方式）',
+  },
 }

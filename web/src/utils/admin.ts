@@ -1,5 +1,5 @@
 // Pure helpers of the admin pages: working hours as people write them (`08:30-12:00, 13:30-17:30`), the row an
-// error of the routing catalogue names, the format of an uploaded ledger.
+// error of the routing catalogue or the time-limit rules names, the format of an uploaded ledger.
 
 export interface WorkPeriod {
   start: number
@@ -43,6 +43,28 @@ export function parseWorkingHours(text: string): WorkPeriod[] | null {
 export function rowError(field: string | undefined): { row: number; field: string } | null {
   const m = /^\[(\d+)\]\.(\w+)$/.exec(field ?? '')
   return m ? { row: Number(m[1]), field: m[2] } : null
+}
+
+/**
+ * The time-limit rule and field an error of `PUT /policies` names (`rules[3].clocks.handle` → rule 3, field
+ * `clocks.handle`), or null when it is about the policy as a whole.
+ */
+export function ruleError(field: string | undefined): { rule: number; field: string } | null {
+  const m = /^rules\[(\d+)\]\.([\w.]+)$/.exec(field ?? '')
+  return m ? { rule: Number(m[1]), field: m[2] } : null
+}
+
+/** The rule dialog's form item for a rule field the server names. */
+export const RULE_FIELD_PROPS: Record<string, string> = {
+  category: 'category',
+  region: 'region',
+  'clocks.sign': 'sign.value',
+  'clocks.handle': 'handle.value',
+  'clocks.follow_up': 'follow_up.value',
+  'clocks.return_window': 'return_window.value',
+  'clocks.extension_max_days': 'extension_max_days',
+  'clocks.extension_times': 'extension_times',
+  'clocks.near_due_share': 'near_pct',
 }
 
 /** The ledger format of an uploaded file, by its name (the server also sniffs xlsx by its zip header). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatWorkingHours, ledgerFormat, parseCsv, parseWorkingHours, rowError } from '../../src/utils/admin'
+import { formatWorkingHours, ledgerFormat, parseCsv, parseWorkingHours, rowError, ruleError, RULE_FIELD_PROPS } from '../../src/utils/admin'
 import { canSee } from '../../src/utils/perm'
 
 describe('working hours', () => {
@@ -20,6 +20,20 @@ describe('working hours', () => {
     expect(parseWorkingHours('20:00-25:00')).toBeNull()
     expect(parseWorkingHours('08:61-09:00')).toBeNull()
     expect(parseWorkingHours('morning')).toBeNull()
+  })
+})
+
+describe('time-limit rule errors', () => {
+  it('reads the rule and field of `rules[i].field`', () => {
+    expect(ruleError('rules[3].category')).toEqual({ rule: 3, field: 'category' })
+    expect(ruleError('rules[0].clocks.handle')).toEqual({ rule: 0, field: 'clocks.handle' })
+    expect(ruleError('policy')).toBeNull()
+    expect(ruleError('[3].unit')).toBeNull()
+    expect(ruleError(undefined)).toBeNull()
+  })
+  it('maps every field the server names to a form item of the rule dialog', () => {
+    expect(RULE_FIELD_PROPS[ruleError('rules[1].clocks.handle')!.field]).toBe('handle.value')
+    expect(RULE_FIELD_PROPS.region).toBe('region')
   })
 })
 

@@ -41,6 +41,7 @@ fn case(status: Status) -> Case {
         reporter: Reporter {
             name: "张三".into(),
             phone: "13812341234".into(),
+            email: None,
         },
         location: Location {
             address: "良睦路1号".into(),

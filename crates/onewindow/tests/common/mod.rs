@@ -40,6 +40,20 @@ pub enum Cleanup {
     PgDatabase(String),
 }
 
+/// The name prefix of the databases this run creates: `scripts/test.sh` gives each run its own
+/// (`ONEWINDOW_TEST_DB_PREFIX`), so that its clean-up of leftovers never drops the databases of
+/// another run going on at the same time on the same server.
+pub fn test_db_prefix() -> String {
+    std::env::var("ONEWINDOW_TEST_DB_PREFIX")
+        .ok()
+        .filter(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
+        .unwrap_or_else(|| "ow_test_".into())
+}
+
 /// Tuesday 2026-11-24 10:00 in Shanghai.
 pub const T0: i64 = 1_795_485_600_000;
 
@@ -55,7 +69,7 @@ pub async fn fresh_db(db: Db) -> (String, Cleanup) {
         }
         Db::Postgres => {
             let admin = pg_admin_url();
-            let name = format!("ow_test_{}", uuid::Uuid::now_v7().simple());
+            let name = format!("{}{}", test_db_prefix(), uuid::Uuid::now_v7().simple());
             let mut conn = sqlx::PgConnection::connect(&admin)
                 .await
                 .expect("PostgreSQL must be reachable at ONEWINDOW_TEST_PG or 127.0.0.1:5432");
