@@ -248,3 +248,21 @@ test('a refusal (403) from the server is shown in the action dialog, inside the 
   await expect(alert).toContainText('不能对该工单执行')
   await expect(alert).toBeInViewport()
 })
+
+test('the administrator adds a category and takes it out of use', async ({ page }) => {
+  const name = `测试${Date.now().toString(36).slice(-4)}`
+  await login(page, 'admin')
+  await page.getByTestId('menu-admin').click()
+  await page.getByTestId('menu-admin-taxonomy').click()
+  await page.getByTestId('category-add').click()
+  const box = page.locator('.el-message-box:visible')
+  await box.locator('input').fill(`城市管理/${name}`)
+  await box.locator('.el-message-box__btns .el-button--primary').click()
+  await expectMessage(page, `已新增分类「城市管理/${name}」`, 'success')
+  await page.getByTestId('tax-q').fill(name)
+  await expect(page.getByTestId(`category-status-城市管理/${name}`)).toHaveText('启用')
+  await page.getByTestId(`category-toggle-城市管理/${name}`).click()
+  await confirmBox(page)
+  await expectMessage(page, '已停用', 'success')
+  await expect(page.getByTestId(`category-status-城市管理/${name}`)).toHaveText('停用')
+})

@@ -63,6 +63,12 @@ export function loadCategories(): Promise<Category[]> {
   return catsP
 }
 
+/** Reads the category catalogue again (after the taxonomy or the catalogue changed). */
+export function reloadCategories(): Promise<Category[]> {
+  catsP = null
+  return loadCategories()
+}
+
 type DictKind = keyof Dictionaries
 
 /** The label of a dictionary code in the UI language. */

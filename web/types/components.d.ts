@@ -71,6 +71,7 @@ declare module 'vue' {
     ElTreeSelect: typeof import('element-plus/es')['ElTreeSelect']
     JsonTable: typeof import('./../src/components/JsonTable.vue')['default']
     LangSwitch: typeof import('./../src/components/LangSwitch.vue')['default']
+    RegionCascader: typeof import('./../src/components/RegionCascader.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
     StatusTag: typeof import('./../src/components/StatusTag.vue')['default']

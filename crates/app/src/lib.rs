@@ -30,6 +30,7 @@ pub mod scope;
 pub mod search;
 pub mod seed;
 pub mod stats;
+pub mod taxonomy;
 pub mod ttl;
 pub mod views;
 
@@ -88,6 +89,7 @@ pub struct App {
     /// Read by every intake, changed a few times a year: kept for 30 s (see `ttl`).
     pub(crate) intake_settings_cache: ttl::TtlCache<intake::IntakeSettings>,
     pub(crate) catalogue_cache: ttl::TtlCache<Vec<ports::Route>>,
+    pub(crate) taxonomy_cache: ttl::TtlCache<Vec<taxonomy::TaxonomyEntry>>,
     /// Users, for finding whom to notify of a high-risk case.
     pub(crate) users_cache: ttl::TtlCache<Vec<ports::UserRecord>>,
     /// Unit metrics per month, with the instant they were computed (see `Settings::metrics_cache_ms`).
@@ -118,6 +120,7 @@ impl App {
             settings: Settings::default(),
             intake_settings_cache: ttl::TtlCache::new(CACHE_TTL),
             catalogue_cache: ttl::TtlCache::new(CACHE_TTL),
+            taxonomy_cache: ttl::TtlCache::new(CACHE_TTL),
             users_cache: ttl::TtlCache::new(CACHE_TTL),
             metrics_cache: metrics::MetricsCache::default(),
             metrics_compute: tokio::sync::Mutex::new(()),

@@ -271,7 +271,16 @@ pub fn render(n: &Notification, tree: &OrgTree, english: bool) -> Option<(String
         }
         (kind::DEADLINE_DIGEST, _) => {
             let items = d["items"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-            let count = |w: &str| items.iter().filter(|i| s(i, "warning") == w).count();
+            // The digest's counts go on beyond the cases it lists.
+            let count = |w: &str| {
+                d.get("counts")
+                    .and_then(|c| c.get(w))
+                    .and_then(Value::as_u64)
+                    .map_or_else(
+                        || items.iter().filter(|i| s(i, "warning") == w).count(),
+                        |n| usize::try_from(n).unwrap_or(usize::MAX),
+                    )
+            };
             let (near, overdue) = (count("near"), count("overdue"));
             let date = s(d, "date");
             let list: Vec<&str> = items.iter().take(5).map(|i| s(i, "number")).collect();

@@ -12,7 +12,7 @@
 use crate::App;
 use crate::error::AppError;
 use crate::org::OrgTree;
-use crate::ports::Route;
+use crate::taxonomy::TaxonomyEntry;
 use domain::UnitKind;
 use std::sync::Arc;
 
@@ -22,7 +22,7 @@ pub const MAX_REFERENCE: usize = 64;
 /// What a case or rule may refer to, read once per request.
 pub struct References {
     tree: Arc<OrgTree>,
-    routes: Arc<Vec<Route>>,
+    taxonomy: Arc<Vec<TaxonomyEntry>>,
 }
 
 /// A value as it may appear inside a message: short and on one line (a refused value may be
@@ -41,38 +41,33 @@ fn shown(value: &str) -> String {
 }
 
 impl References {
-    pub fn new(tree: Arc<OrgTree>, routes: Arc<Vec<Route>>) -> Self {
-        References { tree, routes }
+    pub fn new(tree: Arc<OrgTree>, taxonomy: Arc<Vec<TaxonomyEntry>>) -> Self {
+        References { tree, taxonomy }
     }
 
     pub fn tree(&self) -> &OrgTree {
         &self.tree
     }
 
-    /// Every `一级/二级` of the taxonomy: the built-in list, then the categories the routing
-    /// catalogue names (each once, in that order).
+    /// Every `一级/二级` of the taxonomy in use (not 停用), in its order.
     pub fn categories(&self) -> Vec<String> {
-        let mut out: Vec<String> = triage::TAXONOMY
+        self.taxonomy
             .iter()
-            .map(|(c, _)| (*c).to_string())
-            .collect();
-        for r in self.routes.iter() {
-            if !out.contains(&r.category) {
-                out.push(r.category.clone());
-            }
-        }
-        out
+            .filter(|e| !e.disabled)
+            .map(|e| e.category.clone())
+            .collect()
     }
 
+    /// A category of the taxonomy, in use or not (rules and filters may name one out of use).
     pub fn has_category(&self, category: &str) -> bool {
-        triage::TAXONOMY.iter().any(|(c, _)| *c == category)
-            || self.routes.iter().any(|r| r.category == category)
+        self.taxonomy.iter().any(|e| e.category == category)
     }
 
     /// A `一级` (top level) some category of the taxonomy has.
     pub fn has_group(&self, group: &str) -> bool {
-        let top = |c: &str| c.split_once('/').is_some_and(|(t, _)| t == group);
-        triage::TAXONOMY.iter().any(|(c, _)| top(c)) || self.routes.iter().any(|r| top(&r.category))
+        self.taxonomy
+            .iter()
+            .any(|e| e.category.split_once('/').is_some_and(|(t, _)| t == group))
     }
 
     /// A region code (属地) some hub of the org tree covers exactly: a community, a street or the
@@ -84,12 +79,20 @@ impl References {
             .any(|u| u.kind == UnitKind::Hub && u.region == region)
     }
 
-    /// A category of the taxonomy (`一级/二级`).
+    /// A category of the taxonomy (`一级/二级`) in use: what a new case or a catalogue row may
+    /// name.
     pub fn category(&self, value: &str) -> Result<(), Unknown> {
-        if self.has_category(value) {
-            return Ok(());
-        }
         let v = shown(value);
+        match self.taxonomy.iter().find(|e| e.category == value) {
+            Some(e) if !e.disabled => return Ok(()),
+            Some(_) => {
+                return Err(Unknown {
+                    zh: format!("分类「{v}」已停用，请选择其他分类"),
+                    en: format!("the category '{v}' is no longer in use; choose another"),
+                });
+            }
+            None => {}
+        }
         Err(Unknown {
             zh: format!("「{v}」不是分类目录中的分类，须为「一级/二级」，例如 城市管理/占道经营"),
             en: format!(
@@ -183,7 +186,7 @@ impl App {
     pub async fn references(&self) -> Result<References, AppError> {
         Ok(References::new(
             self.org.tree().await?,
-            self.catalogue_cached().await?,
+            self.taxonomy().await?,
         ))
     }
 }
@@ -220,20 +223,29 @@ mod tests {
                 Some("330188001"),
             ),
         ]);
-        let routes = vec![Route {
+        let mut taxonomy = crate::taxonomy::default_taxonomy();
+        taxonomy.push(TaxonomyEntry {
             category: "城市管理/共享单车".into(),
-            region: String::new(),
-            unit: "cgj".into(),
-            co_street: true,
-        }];
-        References::new(Arc::new(tree), Arc::new(routes))
+            disabled: false,
+        });
+        taxonomy.push(TaxonomyEntry {
+            category: "城市管理/报刊亭".into(),
+            disabled: true,
+        });
+        References::new(Arc::new(tree), Arc::new(taxonomy))
     }
 
     #[test]
-    fn categories_come_from_the_taxonomy_and_the_catalogue() {
+    fn categories_come_from_the_taxonomy() {
         let r = refs();
         assert!(r.category("城市管理/占道经营").is_ok());
-        assert!(r.category("城市管理/共享单车").is_ok(), "catalogue");
+        assert!(
+            r.category("城市管理/共享单车").is_ok(),
+            "added by an administrator"
+        );
+        let off = r.category("城市管理/报刊亭").unwrap_err().at("category");
+        assert!(off.zh.contains("已停用"), "{}", off.zh);
+        assert!(r.has_category("城市管理/报刊亭"), "rules may still name it");
         let e = r
             .category("<img src=x onerror=alert(1)>/x")
             .unwrap_err()
@@ -245,7 +257,11 @@ mod tests {
         assert!(r.category_or_group("城市管理/占道经营").is_ok());
         assert!(r.category_or_group("不存在").is_err());
         assert!(r.category_or_group("城市管理/不存在").is_err());
-        assert_eq!(r.categories().len(), triage::TAXONOMY.len() + 1);
+        assert_eq!(
+            r.categories().len(),
+            triage::TAXONOMY.len() + 1,
+            "in use only"
+        );
     }
 
     #[test]

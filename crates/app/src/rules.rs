@@ -286,6 +286,7 @@ impl App {
                     "years": years,
                     "regions": rules.regions.iter().filter(|(_, c)| c == *n).map(|(r, _)| r.clone()).collect::<Vec<_>>(),
                     "next_year_missing": !cal.covers(this_year + 1),
+                    "missing_year": (!cal.covers(this_year + 1)).then_some(this_year + 1),
                     "warning": (!cal.covers(this_year + 1)).then(|| format!("日历尚未导入 {} 年的节假日安排，该年的期限将按周一至周五计算并标记为暂定", this_year + 1)),
                 })
             })

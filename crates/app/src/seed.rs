@@ -157,6 +157,23 @@ impl App {
             .collect();
         self.store.put_units(&units).await?;
         self.org.reload().await?;
+        // The district's taxonomy, then the catalogue that routes it (each only once: an
+        // administrator's edits are kept).
+        if self
+            .store
+            .get_setting(crate::taxonomy::SETTING)
+            .await?
+            .is_none()
+        {
+            let entries: Vec<_> = demo::TAXONOMY
+                .iter()
+                .map(|(c, _)| crate::taxonomy::TaxonomyEntry {
+                    category: (*c).to_string(),
+                    disabled: false,
+                })
+                .collect();
+            self.put_taxonomy(&entries).await?;
+        }
         if self.store.catalogue().await?.is_empty() {
             self.install_default_catalogue().await?;
         }

@@ -667,3 +667,100 @@ async fn administration(db: Db) {
     s.shutdown().await;
 }
 on_both!(administrators_edit_disable_and_reset, administration);
+
+/// The taxonomy is data an administrator edits: a category added is usable at once; one taken out
+/// of use (停用) is refused for new cases and gone from the pickers, and its cases stay.
+async fn taxonomy_is_data(db: Db) {
+    let s = TestServer::start(db).await;
+    let (admin, clerk) = (s.login("admin").await, s.login("clerk").await);
+    let (st, _) = s
+        .post(
+            "/api/v1/taxonomy",
+            &admin,
+            json!({ "category": "城市管理/共享单车" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (st, e) = s
+        .post(
+            "/api/v1/taxonomy",
+            &admin,
+            json!({ "category": "城市管理/共享单车" }),
+        )
+        .await;
+    assert_eq!(
+        (st, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("category_exists"))
+    );
+    for bad in ["共享单车", "<b>x</b>/y", "a/b/c"] {
+        let (st, e) = s
+            .post("/api/v1/taxonomy", &admin, json!({ "category": bad }))
+            .await;
+        assert_eq!(
+            (st, e["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("category")),
+            "{bad}"
+        );
+    }
+    let c = s
+        .new_case(&clerk, json!({ "category": "城市管理/共享单车" }))
+        .await;
+    assert_eq!(c["category"], "城市管理/共享单车");
+    let (_, cats) = s.get("/api/v1/categories", &clerk).await;
+    assert!(
+        cats.as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["category"] == "城市管理/共享单车")
+    );
+    // Taken out of use.
+    let (st, _) = s
+        .call(
+            "PATCH",
+            "/api/v1/taxonomy",
+            Some(&admin),
+            Some(json!({ "category": "城市管理/共享单车", "disabled": true })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, cats) = s.get("/api/v1/categories", &clerk).await;
+    assert!(
+        !cats
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["category"] == "城市管理/共享单车")
+    );
+    let (st, e) = s
+        .post(
+            "/api/v1/cases",
+            &clerk,
+            json!({ "description": "共享单车乱停放堵住了小区门口", "nature": "complaint", "category": "城市管理/共享单车",
+                    "reporter": { "name": "钱女士", "phone": "13700001111" },
+                    "location": { "address": "金桥社区东门", "region": s.community(0).0 } }),
+        )
+        .await;
+    assert_eq!(
+        (st, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("category"))
+    );
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("已停用"),
+        "{e}"
+    );
+    let (_, l) = s
+        .get("/api/v1/cases?category=城市管理/共享单车", &clerk)
+        .await;
+    assert_eq!(l["total"], 1, "the earlier case keeps its category");
+    let (st, _) = s.get("/api/v1/taxonomy", &clerk).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (_, all) = s.get("/api/v1/taxonomy", &admin).await;
+    assert!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["category"] == "城市管理/共享单车" && x["disabled"] == true)
+    );
+    s.shutdown().await;
+}
+on_both!(the_taxonomy_is_edited_as_data, taxonomy_is_data);

@@ -8,15 +8,17 @@ use serde_json::Value;
 use sqlx::Row;
 use uuid::Uuid;
 
-/// Most entries a digest keeps (its newest); what `app::notify` lists and counts from.
-const DIGEST_KEEP: usize = 500;
+/// Most entries a digest lists (its newest); its `counts` keep counting beyond them.
+const DIGEST_KEEP: usize = 200;
 
 pub(crate) const INSERT: &str = "INSERT INTO notifications (id, user_id, case_id, kind, title, body, created_at, read_at, data, digest_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 /// A digest's first notification of the day; a later one finds the row and is merged into it.
 pub(crate) const INSERT_DIGEST: &str = "INSERT INTO notifications (id, user_id, case_id, kind, title, body, created_at, read_at, data, digest_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (user_id, digest_key) WHERE digest_key IS NOT NULL DO NOTHING";
 
 /// The data of a digest after `new` is added to `old`: `items` appended (an item already there
-/// for the same case and warning is replaced), the newest kept; everything else from `new`.
+/// for the same case and warning is replaced, not counted again), the newest
+/// [`DIGEST_KEEP`] listed; `counts` (per `warning`) add up every item ever added, listed or not;
+/// everything else from `new`. `old: None` is the digest's first notification.
 pub(crate) fn merge_digest(old: Option<&str>, new: &Value) -> Value {
     let mut merged = new.clone();
     let old: Value = old
@@ -27,6 +29,11 @@ pub(crate) fn merge_digest(old: Option<&str>, new: &Value) -> Value {
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    let mut counts = old
+        .get("counts")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     let key = |v: &Value| (v.get("case_id").cloned(), v.get("warning").cloned());
     for item in new
         .get("items")
@@ -34,13 +41,24 @@ pub(crate) fn merge_digest(old: Option<&str>, new: &Value) -> Value {
         .into_iter()
         .flatten()
     {
+        let before = items.len();
         items.retain(|i| key(i) != key(item));
+        if items.len() == before {
+            let w = item
+                .get("warning")
+                .and_then(Value::as_str)
+                .unwrap_or("other")
+                .to_string();
+            let n = counts.get(&w).and_then(Value::as_i64).unwrap_or(0);
+            counts.insert(w, Value::from(n + 1));
+        }
         items.push(item.clone());
     }
     if items.len() > DIGEST_KEEP {
         items.drain(..items.len() - DIGEST_KEEP);
     }
     merged["items"] = Value::Array(items);
+    merged["counts"] = Value::Object(counts);
     merged
 }
 
@@ -49,7 +67,11 @@ pub(crate) fn merge_digest(old: Option<&str>, new: &Value) -> Value {
 macro_rules! write_notifications {
     ($tx:expr, $notifications:expr, $pg:expr) => {{
         for n in $notifications {
-            let data = n.data.as_ref().map(|d| d.to_string());
+            // A digest is stored counted from its first entry on (see `merge_digest`).
+            let data = match (&n.digest_key, &n.data) {
+                (Some(_), Some(d)) => Some($crate::notifications::merge_digest(None, d).to_string()),
+                (_, d) => d.as_ref().map(|d| d.to_string()),
+            };
             let insert = if n.digest_key.is_some() {
                 $crate::notifications::INSERT_DIGEST
             } else {
@@ -178,7 +200,8 @@ mod tests {
     fn a_digest_gathers_items_and_replaces_a_repeat() {
         let first = json!({ "unit": "cgj", "items": [{ "case_id": "a", "warning": "near" }] });
         let second = json!({ "unit": "cgj", "items": [{ "case_id": "b", "warning": "near" }] });
-        let m = merge_digest(Some(&first.to_string()), &second);
+        let stored = merge_digest(None, &first);
+        let m = merge_digest(Some(&stored.to_string()), &second);
         assert_eq!(m["items"].as_array().map(Vec::len), Some(2));
         // The same case turning overdue is a second entry; a repeat replaces the first.
         let over = json!({ "items": [{ "case_id": "a", "warning": "overdue" }] });
@@ -187,7 +210,20 @@ mod tests {
         let again = merge_digest(Some(&m.to_string()), &over);
         assert_eq!(again["items"].as_array().map(Vec::len), Some(3));
         assert_eq!(again["items"][2]["warning"], "overdue");
-        // Nothing stored before: the new data as it is.
-        assert_eq!(merge_digest(None, &first), first);
+        assert_eq!(again["counts"]["near"], 2);
+        assert_eq!(
+            again["counts"]["overdue"], 1,
+            "a repeat is not counted twice"
+        );
+        // Nothing stored before: the new data, counted.
+        assert_eq!(merge_digest(None, &first)["counts"]["near"], 1);
+        // Beyond what it lists, a digest keeps counting.
+        let mut d = merge_digest(None, &first);
+        for k in 0..(DIGEST_KEEP + 50) {
+            let next = json!({ "items": [{ "case_id": format!("c{k}"), "warning": "overdue" }] });
+            d = merge_digest(Some(&d.to_string()), &next);
+        }
+        assert_eq!(d["items"].as_array().map(Vec::len), Some(DIGEST_KEEP));
+        assert_eq!(d["counts"]["overdue"], DIGEST_KEEP as i64 + 50);
     }
 }

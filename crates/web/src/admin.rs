@@ -93,6 +93,34 @@ pub async fn change_password(
     Ok(Json(app.change_own_password(&p, &token, &body).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/taxonomy", tag = "admin", responses((status = 200, description = "Every category of the taxonomy with its state: [{category, disabled}]"), (status = 403)), security(("bearer" = [])))]
+pub async fn taxonomy(State(app): State<Arc<App>>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.taxonomy_json(&p).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/taxonomy", tag = "admin", request_body(content = Object, description = "{category: '一级/二级'}"),
+    responses((status = 201, description = "Added"), (status = 403), (status = 409, description = "It exists already"), (status = 422)), security(("bearer" = [])))]
+pub async fn add_category(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(app.add_category(&p, &body).await?),
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/taxonomy", tag = "admin", request_body(content = Object, description = "{category, disabled}: take a category out of use (停用) or back"),
+    responses((status = 200, description = "The category's state"), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+pub async fn set_category(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.set_category_disabled(&p, &body).await?))
+}
+
 #[utoipa::path(get, path = "/api/v1/categories", tag = "org", responses((status = 200, description = "The taxonomy with each category's catalogue unit", body = [CategoryView])))]
 pub async fn categories(State(app): State<Arc<App>>) -> Result<Json<Vec<CategoryView>>, ApiError> {
     Ok(Json(app.categories().await?))

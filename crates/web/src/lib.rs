@@ -78,6 +78,12 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route("/units/{code}", axum::routing::patch(admin::update_unit))
         .route("/categories", get(admin::categories))
         .route(
+            "/taxonomy",
+            get(admin::taxonomy)
+                .post(admin::add_category)
+                .patch(admin::set_category),
+        )
+        .route(
             "/catalogue",
             get(admin::catalogue).put(admin::put_catalogue),
         )

@@ -328,6 +328,8 @@ export interface CalendarInfo {
   regions: string[]
   next_year_missing?: boolean
   warning?: string | null
+  /** The year whose holidays are missing, when `next_year_missing`. */
+  missing_year?: number | null
 }
 
 export interface TriageModel {

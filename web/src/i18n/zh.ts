@@ -366,6 +366,13 @@ export default {
     unread: '未读',
   },
   admin: {
+    calendarMissing: '日历 {name} 尚未导入 {year} 年的节假日安排：该年的期限将按周一至周五计算并标记为暂定',
+    addCategory: '新增分类',
+    addCategoryHint: '输入「一级/二级」，例如 城市管理/共享单车',
+    categoryAdded: '已新增分类「{c}」',
+    confirmDisableCategory: '停用分类「{c}」？停用后不能再用于新登记的工单，历史工单不变。',
+    categoryDisabled: '分类「{c}」已停用',
+    categoryEnabled: '分类「{c}」已启用',
     status: '状态',
     enabled: '启用',
     disabled: '停用',

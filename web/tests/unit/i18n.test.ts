@@ -16,7 +16,7 @@ function flatten(t: Tree, prefix = ''): Record<string, string> {
 
 const z = flatten(zh as unknown as Tree)
 const e = flatten(en as unknown as Tree)
-const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+const placeholders = (s: string) => [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort()
 
 describe('i18n', () => {
   it('has the same keys in Chinese and English', () => {
@@ -38,5 +38,14 @@ describe('i18n', () => {
       expect(z[`action.${a}`], a).toBeTruthy()
       expect(e[`action.${a}`], a).toBeTruthy()
     }
+  })
+  it('counts in English with the right plural', async () => {
+    const { createI18n } = await import('vue-i18n')
+    const i = createI18n({ legacy: false, locale: 'en', messages: { en } })
+    const t = i.global.t
+    expect(t('common.days', { n: 1 }, 1)).toBe('1 working day')
+    expect(t('common.days', { n: 3 }, 3)).toBe('3 working days')
+    expect(t('admin.unitCount', { n: 1 }, 1)).toBe('1 unit')
+    expect(t('form.extensionTooLong', { max: 10 }, 10)).toBe('An extension cannot be longer than 10 working days')
   })
 })
