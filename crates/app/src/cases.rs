@@ -238,7 +238,7 @@ impl App {
     }
 
     /// The row to write for a case, with the columns derived for queues, search and the sweeper.
-    pub(crate) fn write_of(
+    pub fn write_of(
         &self,
         rules: &TimeRules,
         case: Case,
@@ -972,7 +972,7 @@ impl App {
     /// A classification with the units that would handle it in `region`: the routing
     /// catalogue's unit for each category, failing that the department the model names. Kept on
     /// the case at intake (the dispatch desk reads it with the list).
-    pub(crate) async fn triage_note(
+    pub async fn triage_note(
         &self,
         s: &triage::Suggestion,
         region: &str,

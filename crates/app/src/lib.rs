@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cases;
 pub mod clock;
 pub mod deadlines;
+pub mod district;
 pub mod error;
 pub mod export;
 pub mod input;
@@ -28,7 +29,6 @@ pub mod routing;
 pub mod rules;
 pub mod scope;
 pub mod search;
-pub mod seed;
 pub mod stats;
 pub mod taxonomy;
 pub mod ttl;
@@ -90,6 +90,7 @@ pub struct App {
     pub(crate) intake_settings_cache: ttl::TtlCache<intake::IntakeSettings>,
     pub(crate) catalogue_cache: ttl::TtlCache<Vec<ports::Route>>,
     pub(crate) taxonomy_cache: ttl::TtlCache<Vec<taxonomy::TaxonomyEntry>>,
+    pub(crate) district_cache: ttl::TtlCache<district::DistrictProfile>,
     /// Users, for finding whom to notify of a high-risk case.
     pub(crate) users_cache: ttl::TtlCache<Vec<ports::UserRecord>>,
     /// Unit metrics per month, with the instant they were computed (see `Settings::metrics_cache_ms`).
@@ -121,6 +122,7 @@ impl App {
             intake_settings_cache: ttl::TtlCache::new(CACHE_TTL),
             catalogue_cache: ttl::TtlCache::new(CACHE_TTL),
             taxonomy_cache: ttl::TtlCache::new(CACHE_TTL),
+            district_cache: ttl::TtlCache::new(CACHE_TTL),
             users_cache: ttl::TtlCache::new(CACHE_TTL),
             metrics_cache: metrics::MetricsCache::default(),
             metrics_compute: tokio::sync::Mutex::new(()),

@@ -33,10 +33,7 @@ use crate::{App, auth};
 use domain::{Case, Level, Source, Status, UnitKind};
 use serde_json::json;
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
-/// Our jurisdiction: the district's web domain, as the standard suggests.
-pub const JURISDICTION_ID: &str = "linjiang.gov.cn";
 /// Changes whenever the service list or a definition changes (clients refresh their caches).
 pub const CHANGESET: &str = "2026-11-20T00:00:00+08:00";
 pub const SPECIFICATION: &str = "http://wiki.open311.org/GeoReport_v2";
@@ -634,17 +631,26 @@ impl Params {
     }
 }
 
-/// `jurisdiction_id` is optional (we serve one jurisdiction); a wrong one is 404.
-pub fn check_jurisdiction(params: &Params) -> Result<(), AppError> {
-    match params.get("jurisdiction_id") {
-        None => Ok(()),
-        Some(j) if j.eq_ignore_ascii_case(JURISDICTION_ID) => Ok(()),
-        Some(j) => Err(AppError::new(
+/// `jurisdiction_id` is optional (we serve one jurisdiction, `ours`: the district profile's); a
+/// wrong one is 404. Without a configured jurisdiction any is accepted.
+pub fn check_jurisdiction(params: &Params, ours: Option<&str>) -> Result<(), AppError> {
+    match (params.get("jurisdiction_id"), ours) {
+        (None, _) | (_, None) => Ok(()),
+        (Some(j), Some(o)) if j.eq_ignore_ascii_case(o) => Ok(()),
+        (Some(j), Some(o)) => Err(AppError::new(
             ErrorKind::NotFound,
             "jurisdiction_not_found",
-            format!("jurisdiction_id「{j}」不存在；本接口服务 {JURISDICTION_ID}"),
-            format!("jurisdiction_id '{j}' not found; this endpoint serves {JURISDICTION_ID}"),
+            format!("jurisdiction_id「{j}」不存在；本接口服务 {o}"),
+            format!("jurisdiction_id '{j}' not found; this endpoint serves {o}"),
         )),
+    }
+}
+
+impl App {
+    /// [`check_jurisdiction`] against the district profile's jurisdiction.
+    pub async fn check_jurisdiction(&self, params: &Params) -> Result<(), AppError> {
+        let district = self.district().await?;
+        check_jurisdiction(params, district.jurisdiction_id.as_deref())
     }
 }
 
@@ -688,17 +694,6 @@ fn full_name(first: Option<&str>, last: Option<&str>) -> String {
     }
 }
 
-/// Street centres (demo district data), by unit code.
-fn street_centres() -> &'static [(String, f64, f64)] {
-    static C: OnceLock<Vec<(String, f64, f64)>> = OnceLock::new();
-    C.get_or_init(|| {
-        demo::district()
-            .streets()
-            .filter_map(|u| Some((u.code.clone(), u.lat?, u.lon?)))
-            .collect()
-    })
-}
-
 fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     // Equirectangular: exact enough within a district.
     let mean_lat = ((a.0 + b.0) / 2.0).to_radians();
@@ -710,12 +705,12 @@ fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
 /// The region code (属地) of a submitted location:
 /// 1. `address_id` when it is the region code of one of our hubs (district, street, community);
 /// 2. else a community or village whose name occurs in `address_string` (the longest such name);
-/// 3. else the street/town whose centre is nearest to `lat`/`long`, within [`MAX_STREET_KM`]
-///    (centres are known for the streets of the demo district; a street of another org tree has
-///    none and is never chosen this way);
+/// 3. else the street/town whose centre (from the district profile, `centres`) is nearest to
+///    `lat`/`long`, within [`MAX_STREET_KM`];
 /// 4. else the district hub's region, whose dispatcher places the case by hand.
 pub fn region_for(
     tree: &OrgTree,
+    centres: &[crate::district::RegionCentre],
     address_id: Option<&str>,
     address: Option<&str>,
     point: Option<(f64, f64)>,
@@ -734,19 +729,14 @@ pub fn region_for(
         return Some(u.region.clone());
     }
     if let Some(p) = point {
-        let nearest = street_centres()
+        let nearest = centres
             .iter()
-            .filter(|(code, _, _)| {
-                tree.get(code)
-                    .is_some_and(|u| u.kind == UnitKind::Hub && u.level == Level::Street)
-            })
-            .map(|(code, lat, lon)| (code, distance_km(p, (*lat, *lon))))
+            .filter(|c| hubs().any(|u| u.level == Level::Street && u.region == c.region))
+            .map(|c| (&c.region, distance_km(p, (c.lat, c.lon))))
             .filter(|(_, d)| *d <= MAX_STREET_KM)
             .min_by(|a, b| a.1.total_cmp(&b.1));
-        if let Some((code, _)) = nearest
-            && let Some(u) = tree.get(code)
-        {
-            return Some(u.region.clone());
+        if let Some((region, _)) = nearest {
+            return Some(region.clone());
         }
     }
     tree.district_hub().map(|u| u.region.clone())
@@ -943,7 +933,7 @@ pub struct RequestPage {
 impl App {
     /// POST Service Request: validates, then registers the case through [`App::create_case`].
     pub async fn open311_submit(&self, params: &Params) -> Result<Receipt, Open311Error> {
-        check_jurisdiction(params)?;
+        self.check_jurisdiction(params).await?;
         let forbidden = || {
             AppError::new(
                 ErrorKind::Forbidden,
@@ -1049,8 +1039,10 @@ impl App {
         }
 
         let tree = self.org.tree().await?;
+        let district = self.district().await?;
         let region = region_for(
             &tree,
+            &district.centres,
             address_id.as_deref(),
             address_string.as_deref(),
             point,
@@ -1112,7 +1104,7 @@ impl App {
         params: &Params,
         id: &str,
     ) -> Result<RequestInfo, Open311Error> {
-        check_jurisdiction(params)?;
+        self.check_jurisdiction(params).await?;
         let case = self
             .store
             .get_case_by_number(id.trim())
@@ -1129,7 +1121,7 @@ impl App {
     /// paging extension `page`/`page_size` (at most 1000, the default), and the extension
     /// `updated_after`/`updated_before` on the last change.
     pub async fn open311_requests(&self, params: &Params) -> Result<RequestPage, Open311Error> {
-        check_jurisdiction(params)?;
+        self.check_jurisdiction(params).await?;
         let tree = self.org.tree().await?;
         if let Some(ids) = params.get("service_request_id") {
             let ids: Vec<&str> = ids
@@ -1361,7 +1353,7 @@ impl App {
     /// `end_date` (W3C; at most 90 days apart; the last 24 hours by default), oldest first, with
     /// the paging extension `page`/`page_size` (at most 1000, the default).
     pub async fn open311_updates(&self, params: &Params) -> Result<UpdatePage, Open311Error> {
-        check_jurisdiction(params)?;
+        self.check_jurisdiction(params).await?;
         let mut errors = vec![];
         let start = date_param(params, "start_date", false, &mut errors);
         let end = date_param(params, "end_date", true, &mut errors);
@@ -1611,51 +1603,87 @@ mod tests {
         assert_eq!(full_name(Some("小明"), Some("王")), "王小明");
         assert_eq!(full_name(Some("Ada"), Some("Lovelace")), "Ada Lovelace");
         assert_eq!(full_name(None, None), "匿名（Open311）");
-        assert!(check_jurisdiction(&Params::default()).is_ok());
+        let ours = Some("linjiang.gov.cn");
+        assert!(check_jurisdiction(&Params::default(), ours).is_ok());
         let p = |v: &str| Params(vec![("jurisdiction_id".into(), v.into())]);
-        assert!(check_jurisdiction(&p("")).is_ok(), "empty is absent");
-        assert!(check_jurisdiction(&p(JURISDICTION_ID)).is_ok());
+        assert!(check_jurisdiction(&p(""), ours).is_ok(), "empty is absent");
+        assert!(check_jurisdiction(&p("LINJIANG.gov.cn"), ours).is_ok());
         assert_eq!(
-            check_jurisdiction(&p("sfgov.org")).unwrap_err().kind,
+            check_jurisdiction(&p("sfgov.org"), ours).unwrap_err().kind,
             ErrorKind::NotFound
+        );
+        assert!(
+            check_jurisdiction(&p("sfgov.org"), None).is_ok(),
+            "none configured"
         );
     }
 
     #[test]
     fn regions_from_locations() {
-        let d = demo::district();
-        let units: Vec<crate::org::Unit> = d
-            .units
-            .iter()
-            .map(|u| crate::org::Unit {
-                code: u.code.clone(),
-                name: u.name.clone(),
-                level: Level::parse(u.level).unwrap(),
-                kind: UnitKind::parse(u.kind).unwrap(),
-                parent: u.parent.clone(),
-                region: u.region.clone(),
-                disabled: false,
-            })
-            .collect();
-        let tree = OrgTree::new(units);
-        let community = d.communities().next().unwrap();
+        let u = |code: &str, name: &str, level, parent: Option<&str>| crate::org::Unit {
+            code: code.into(),
+            name: name.into(),
+            level,
+            kind: UnitKind::Hub,
+            parent: parent.map(Into::into),
+            region: code.into(),
+            disabled: false,
+        };
+        let tree = OrgTree::new(vec![
+            u("330188", "临江区", Level::District, None),
+            u("330188001", "临江街道", Level::Street, Some("330188")),
+            u("330188002", "金桥街道", Level::Street, Some("330188")),
+            u(
+                "330188002001",
+                "文昌社区",
+                Level::Community,
+                Some("330188002"),
+            ),
+        ]);
+        let centres = vec![
+            crate::district::RegionCentre {
+                region: "330188001".into(),
+                lat: 30.20,
+                lon: 120.20,
+            },
+            crate::district::RegionCentre {
+                region: "330188002".into(),
+                lat: 30.30,
+                lon: 120.30,
+            },
+            // A centre of a region that is no street of ours is never chosen.
+            crate::district::RegionCentre {
+                region: "999".into(),
+                lat: 30.301,
+                lon: 120.301,
+            },
+        ];
         assert_eq!(
-            region_for(&tree, Some(&community.code), None, None).as_deref(),
-            Some(community.code.as_str())
+            region_for(&tree, &centres, Some("330188002001"), None, None).as_deref(),
+            Some("330188002001")
         );
         assert_eq!(
-            region_for(&tree, None, Some(&format!("{}5幢", community.name)), None).as_deref(),
-            Some(community.code.as_str())
+            region_for(&tree, &centres, None, Some("文昌社区5幢"), None).as_deref(),
+            Some("330188002001")
         );
-        let street = d.streets().nth(3).unwrap();
-        let at = (street.lat.unwrap() + 0.001, street.lon.unwrap());
         assert_eq!(
-            region_for(&tree, Some("#NOTPINPOINTED#"), None, Some(at)).as_deref(),
-            Some(street.code.as_str())
+            region_for(
+                &tree,
+                &centres,
+                Some("#NOTPINPOINTED#"),
+                None,
+                Some((30.301, 120.30))
+            )
+            .as_deref(),
+            Some("330188002")
         );
-        // Far away (Beijing): the district hub places it.
+        // Far away (Beijing), or no centres at all: the district hub places it.
         assert_eq!(
-            region_for(&tree, None, None, Some((39.9, 116.4))).as_deref(),
+            region_for(&tree, &centres, None, None, Some((39.9, 116.4))).as_deref(),
+            Some("330188")
+        );
+        assert_eq!(
+            region_for(&tree, &[], None, None, Some((30.2, 120.2))).as_deref(),
             Some("330188")
         );
     }

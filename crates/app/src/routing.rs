@@ -62,22 +62,12 @@ fn row_error(i: usize, field: &str, zh: String, en: String) -> AppError {
 }
 
 impl App {
-    /// Installs the default catalogue: each taxonomy category to its department, street as co-unit.
-    pub async fn install_default_catalogue(&self) -> Result<usize, AppError> {
-        let routes: Vec<Route> = demo::TAXONOMY
-            .iter()
-            .filter_map(|(category, dept)| {
-                demo::department_for(dept).map(|unit| Route {
-                    category: (*category).to_string(),
-                    region: String::new(),
-                    unit: unit.to_string(),
-                    co_street: true,
-                })
-            })
-            .collect();
-        self.store.put_catalogue(&routes).await?;
+    /// Installs a catalogue as it is (installers: `seed`, imports; administrators use
+    /// `set_catalogue`, which checks every row).
+    pub async fn install_catalogue(&self, routes: &[Route]) -> Result<(), AppError> {
+        self.store.put_catalogue(routes).await?;
         self.catalogue_cache.invalidate();
-        Ok(routes.len())
+        Ok(())
     }
 
     /// The taxonomy with each category's catalogue unit (the same list intake checks against,

@@ -20,5 +20,5 @@ pub use district::{
     DEPARTMENTS, District, KIND_DEPARTMENT, KIND_HUB, LEVEL_COMMUNITY, LEVEL_DISTRICT,
     LEVEL_STREET, UnitSpec, department_for, district,
 };
-pub use names::{DISTRICT_CODE, DISTRICT_NAME};
+pub use names::{DISTRICT_CODE, DISTRICT_DOMAIN, DISTRICT_NAME};
 pub use taxonomy::{TAXONOMY, department_of, subcategory};

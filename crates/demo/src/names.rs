@@ -4,6 +4,8 @@
 /// The district.
 pub const DISTRICT_NAME: &str = "临江区";
 pub const DISTRICT_CODE: &str = "330188";
+/// The demo district's web domain: its Open311 `jurisdiction_id`.
+pub const DISTRICT_DOMAIN: &str = "linjiang.gov.cn";
 
 /// Streets and towns: name, number of communities/villages, centre latitude, centre longitude.
 /// 街道 are urban (社区); 镇 have a few 社区 around the town centre and mostly 村.

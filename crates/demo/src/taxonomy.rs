@@ -1,54 +1,10 @@
 //! The default taxonomy and routing catalogue (派单目录) of `reference/taxonomy.md`, with the relative
 //! volumes and monthly seasonality the synthetic history uses.
 
-/// The 44 subcategories `一级/二级` (verbatim) and their default handling department (short name),
-/// in the table order of taxonomy.md.
-pub const TAXONOMY: &[(&str, &str)] = &[
-    ("城市管理/占道经营", "城管局"),
-    ("城市管理/违章搭建", "城管局"),
-    ("城市管理/市容环境", "城管局"),
-    ("城市管理/户外广告", "城管局"),
-    ("环境保护/噪声污染", "生态环境局"),
-    ("环境保护/大气污染", "生态环境局"),
-    ("环境保护/水污染", "生态环境局"),
-    ("环境保护/垃圾分类", "城管局"),
-    ("住房建设/物业管理", "住建局"),
-    ("住房建设/老旧小区改造", "住建局"),
-    ("住房建设/加装电梯", "住建局"),
-    ("住房建设/房屋质量", "住建局"),
-    ("交通运输/公交线路", "交通运输局"),
-    ("交通运输/出租网约车", "交通运输局"),
-    ("交通运输/道路设施", "交通运输局"),
-    ("交通运输/停车管理", "城管局"),
-    ("市场监管/食品安全", "市场监管局"),
-    ("市场监管/消费维权", "市场监管局"),
-    ("市场监管/价格投诉", "市场监管局"),
-    ("市场监管/无证经营", "市场监管局"),
-    ("劳动社保/拖欠工资", "人社局"),
-    ("劳动社保/社保缴纳", "人社局"),
-    ("劳动社保/就业服务", "人社局"),
-    ("劳动社保/劳动合同", "人社局"),
-    ("教育/入学招生", "教育局"),
-    ("教育/校外培训", "教育局"),
-    ("教育/校园安全", "教育局"),
-    ("卫生健康/医疗服务", "卫健委"),
-    ("卫生健康/疫苗接种", "卫健委"),
-    ("卫生健康/医保报销", "医保局"),
-    ("民政养老/居家养老", "民政局"),
-    ("民政养老/低保救助", "民政局"),
-    ("民政养老/婚姻登记", "民政局"),
-    ("民政养老/殡葬管理", "民政局"),
-    ("公共安全/治安隐患", "公安局"),
-    ("公共安全/电信诈骗", "公安局"),
-    ("公共安全/消防隐患", "消防救援大队"),
-    ("水电气/供水", "水务集团"),
-    ("水电气/供电", "供电公司"),
-    ("水电气/燃气", "燃气公司"),
-    ("邻里纠纷/相邻关系", "司法局"),
-    ("邻里纠纷/家庭矛盾", "司法局"),
-    ("邻里纠纷/物业纠纷", "司法局"),
-    ("邻里纠纷/土地山林", "司法局"),
-];
+/// The 44 subcategories `一级/二级` and their default department (short name): the classifier's own
+/// label set (`triage::TAXONOMY`, one copy in the workspace), which the demo district installs as
+/// its taxonomy.
+pub use triage::TAXONOMY;
 
 /// The default handling department (short name) of a category, if it is in the taxonomy.
 pub fn department_of(category: &str) -> Option<&'static str> {

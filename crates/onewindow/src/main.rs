@@ -3,6 +3,7 @@
 use app::App;
 use app::clock::SystemClock;
 use clap::{Parser, Subcommand};
+use seed::DemoSeed;
 use std::process::ExitCode;
 use std::sync::Arc;
 use store::SqlStore;
@@ -621,7 +622,7 @@ async fn run(cmd: Cmd) -> Res {
             let mut banner = format!(
                 "\n一窗 onewindow demo — 临江区 (database: {})\n\nLogins (password for all: {}):\n",
                 path.display(),
-                app::seed::DEMO_PASSWORD
+                seed::DEMO_PASSWORD
             );
             for l in &logins {
                 banner.push_str(&format!(

@@ -5,6 +5,7 @@ mod common;
 
 use common::{Db, TestServer};
 use reqwest::StatusCode;
+use seed::DemoSeed as _;
 use serde_json::{Value, json};
 
 async fn portal(db: Db) {

@@ -8,6 +8,7 @@ mod common;
 
 use common::{Db, TestServer};
 use reqwest::StatusCode;
+use seed::DemoSeed as _;
 use serde_json::{Value, json};
 
 fn rows(v: &Value) -> &Vec<Value> {

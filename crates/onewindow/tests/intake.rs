@@ -6,6 +6,7 @@ mod common;
 
 use common::{Db, TestServer};
 use reqwest::StatusCode;
+use seed::DemoSeed as _;
 use serde_json::{Value, json};
 
 async fn submit(s: &TestServer, text: &str, phone: &str) -> Value {

@@ -7,6 +7,7 @@ use app::ports::Store;
 use common::{Db, TestServer};
 use domain::Event;
 use reqwest::StatusCode;
+use seed::DemoSeed as _;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 

@@ -7,6 +7,7 @@ mod common;
 use app::App;
 use app::clock::SystemClock;
 use app::ports::Store;
+use seed::DemoSeed as _;
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;

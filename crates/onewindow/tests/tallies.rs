@@ -10,6 +10,7 @@ use app::ports::{CaseQuery, Scope, Store};
 use common::{Db, T0, TestServer};
 use domain::tally::{day_of_civil, shanghai_day};
 use reqwest::StatusCode;
+use seed::DemoSeed as _;
 use serde_json::{Value, json};
 
 const DAY: i64 = 86_400_000;

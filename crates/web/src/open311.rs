@@ -469,7 +469,7 @@ async fn top_get(
     };
     match stem {
         "discovery" => render(fmt, StatusCode::OK, "discovery", &discovery(&headers)),
-        "services" => match o::check_jurisdiction(&params) {
+        "services" => match app.check_jurisdiction(&params).await {
             Ok(()) => render(fmt, StatusCode::OK, "services", &services()),
             Err(e) => fail(fmt, &headers, e.into()),
         },
@@ -622,6 +622,7 @@ async fn top_post(
 }
 
 async fn service_definition(
+    State(app): State<Arc<App>>,
     Path(file): Path<String>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
@@ -629,10 +630,13 @@ async fn service_definition(
     let Some((code, fmt)) = split(&file) else {
         return not_found_response(Fmt::Xml, &headers);
     };
-    let result = query_params(q.as_deref()).and_then(|p| {
-        o::check_jurisdiction(&p)?;
-        Ok(o::service_definition(code)?)
-    });
+    let result = match query_params(q.as_deref()) {
+        Ok(p) => match app.check_jurisdiction(&p).await {
+            Ok(()) => o::service_definition(code).map_err(Into::into),
+            Err(e) => Err(e.into()),
+        },
+        Err(e) => Err(e),
+    };
     match result {
         Ok(d) => render(fmt, StatusCode::OK, "service_definition", &definition(&d)),
         Err(e) => fail(fmt, &headers, e),
@@ -665,11 +669,19 @@ async fn request(
 
 /// Every service is `realtime`: a POST returns the `service_request_id` at once and no token is
 /// ever issued, so every token is unknown.
-async fn token(Path(file): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+async fn token(
+    State(app): State<Arc<App>>,
+    Path(file): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let Some((token, fmt)) = split(&file) else {
         return not_found_response(Fmt::Xml, &headers);
     };
-    let result = query_params(q.as_deref()).and_then(|p| Ok(o::check_jurisdiction(&p)?));
+    let result = match query_params(q.as_deref()) {
+        Ok(p) => app.check_jurisdiction(&p).await.map_err(Into::into),
+        Err(e) => Err(e),
+    };
     if let Err(e) = result {
         return fail(fmt, &headers, e);
     }

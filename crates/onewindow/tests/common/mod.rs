@@ -5,12 +5,13 @@
 use app::App;
 use app::clock::ManualClock;
 use reqwest::StatusCode;
+use seed::DemoSeed as _;
 use serde_json::{Value, json};
 use sqlx::Connection;
 use std::sync::Arc;
 use store::SqlStore;
 
-pub const PASSWORD: &str = app::seed::DEMO_PASSWORD;
+pub const PASSWORD: &str = seed::DEMO_PASSWORD;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Db {

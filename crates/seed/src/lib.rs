@@ -4,11 +4,12 @@
 //! crate) are replayed through the real state machine at their historical instants, so every
 //! timeline, due date and counter is exactly what the product would have produced.
 
-use crate::App;
-use crate::deadlines::date_of;
-use crate::error::AppError;
-use crate::org::Unit;
-use crate::ports::CaseWrite;
+use app::App;
+use app::deadlines::date_of;
+use app::error::AppError;
+use app::org::Unit;
+use app::ports::{CaseWrite, Route};
+use async_trait::async_trait;
 use demo::{CaseSpec, Step};
 use domain::machine::{Actor, Args, Command, FollowUpResult, apply};
 use domain::{
@@ -138,9 +139,32 @@ fn pick<'a>(items: &'a [&'a str], salt: u64) -> &'a str {
     items[usize::try_from(salt % items.len() as u64).unwrap_or(0)]
 }
 
-impl App {
+/// Installs the demo district and synthetic history on an [`App`] (the only code that knows the
+/// demo data; production code reads the district from the database).
+#[async_trait]
+pub trait DemoSeed {
+    /// Writes the demo district's org tree with its street centres, its taxonomy, the district's
+    /// name and Open311 jurisdiction, and the routing catalogue (idempotent: an administrator's
+    /// later edits of the taxonomy and catalogue are kept).
+    async fn install_demo_district(&self) -> Result<usize, AppError>;
+    /// Creates the demo accounts that do not exist yet.
+    async fn install_demo_users(&self) -> Result<Vec<DemoLogin>, AppError>;
+    /// Adds `n` synthetic cases spread over the past year, in transactions of `batch` cases.
+    async fn seed_cases(&self, n: usize, seed: u64, batch: usize) -> Result<usize, AppError>;
+    /// Adds `n` synthetic cases spread over the `days` before now, in transactions of `batch`.
+    async fn seed_history(
+        &self,
+        n: usize,
+        seed: u64,
+        batch: usize,
+        days: i64,
+    ) -> Result<usize, AppError>;
+}
+
+#[async_trait]
+impl DemoSeed for App {
     /// Writes the demo district's org tree (idempotent).
-    pub async fn install_demo_district(&self) -> Result<usize, AppError> {
+    async fn install_demo_district(&self) -> Result<usize, AppError> {
         let d = demo::district();
         let units: Vec<Unit> = d
             .units
@@ -157,17 +181,32 @@ impl App {
             .collect();
         self.store.put_units(&units).await?;
         self.org.reload().await?;
+        self.put_district(&app::district::DistrictProfile {
+            name: demo::DISTRICT_NAME.to_string(),
+            jurisdiction_id: Some(demo::DISTRICT_DOMAIN.to_string()),
+            centres: d
+                .streets()
+                .filter_map(|u| {
+                    Some(app::district::RegionCentre {
+                        region: u.region.clone(),
+                        lat: u.lat?,
+                        lon: u.lon?,
+                    })
+                })
+                .collect(),
+        })
+        .await?;
         // The district's taxonomy, then the catalogue that routes it (each only once: an
         // administrator's edits are kept).
         if self
             .store
-            .get_setting(crate::taxonomy::SETTING)
+            .get_setting(app::taxonomy::SETTING)
             .await?
             .is_none()
         {
             let entries: Vec<_> = demo::TAXONOMY
                 .iter()
-                .map(|(c, _)| crate::taxonomy::TaxonomyEntry {
+                .map(|(c, _)| app::taxonomy::TaxonomyEntry {
                     category: (*c).to_string(),
                     disabled: false,
                 })
@@ -175,13 +214,13 @@ impl App {
             self.put_taxonomy(&entries).await?;
         }
         if self.store.catalogue().await?.is_empty() {
-            self.install_default_catalogue().await?;
+            install_demo_catalogue(self).await?;
         }
         Ok(units.len())
     }
 
     /// Creates the demo accounts that do not exist yet.
-    pub async fn install_demo_users(&self) -> Result<Vec<DemoLogin>, AppError> {
+    async fn install_demo_users(&self) -> Result<Vec<DemoLogin>, AppError> {
         let logins = demo_logins(&demo::district());
         for l in &logins {
             if self.store.user_by_username(l.username).await?.is_none() {
@@ -193,14 +232,14 @@ impl App {
     }
 
     /// Adds `n` synthetic cases spread over the past year, in transactions of `batch` cases.
-    pub async fn seed_cases(&self, n: usize, seed: u64, batch: usize) -> Result<usize, AppError> {
+    async fn seed_cases(&self, n: usize, seed: u64, batch: usize) -> Result<usize, AppError> {
         self.seed_history(n, seed, batch, demo::HISTORY_DAYS).await
     }
 
     /// Adds `n` synthetic cases spread over the `days` before now, in transactions of `batch`
     /// cases. The bulk path: while one batch is being written, the next is generated (replaying
     /// the state machine and tokenising is the CPU half, the database the other).
-    pub async fn seed_history(
+    async fn seed_history(
         &self,
         n: usize,
         seed: u64,
@@ -246,7 +285,7 @@ impl App {
         // Two batches in flight: one writing, the next encoding (see `Store::insert_cases_bulk`),
         // while this task generates the one after.
         let mut inflight: std::collections::VecDeque<
-            tokio::task::JoinHandle<Result<(), crate::error::StoreError>>,
+            tokio::task::JoinHandle<Result<(), app::error::StoreError>>,
         > = Default::default();
         for (i, spec) in demo::case_stream(seed, n, now, &d)
             .over_days(days)
@@ -255,7 +294,7 @@ impl App {
             let salt = seed
                 .wrapping_add(i as u64)
                 .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            let (mut case, events) = self.replay(
+            let (mut case, events) = replay(
                 &rules,
                 &spec,
                 &tree,
@@ -296,9 +335,9 @@ impl App {
                 case.triage = Some(self.triage_note(&s, &case.location.region).await?);
             }
             let year = i32::from(date_of(case.created_at).year());
-            let marks = crate::metrics::marks_of(&events, &calendar);
+            let marks = app::metrics::marks_of(&events, &calendar);
             let mut write = self.write_of(&rules, case, None, events, true);
-            write.metrics = crate::metrics::metrics_write(None, &marks);
+            write.metrics = app::metrics::metrics_write(None, &marks);
             pending.push((write, year));
             if pending.len() >= batch {
                 written += pending.len();
@@ -325,141 +364,157 @@ impl App {
         self.store.finish_bulk_load().await?;
         Ok(written)
     }
+}
 
-    #[allow(clippy::too_many_arguments)]
-    fn replay(
-        &self,
-        rules: &crate::rules::TimeRules,
-        spec: &CaseSpec,
-        tree: &crate::org::OrgTree,
-        clerk: &Actor,
-        dispatcher: &Actor,
-        salt: u64,
-        pending: &[(CaseWrite, i32)],
-        open_by_category: &HashMap<&'static str, usize>,
-    ) -> (Case, Vec<Event>) {
-        let source = Source::parse(spec.source).unwrap_or(Source::Phone);
-        let street = tree.street_of_region(&spec.region).map(|u| u.code.clone());
-        let district_hub = tree
-            .district_hub()
-            .map(|u| u.code.clone())
-            .unwrap_or_default();
-        // Walk-ins, visits and grid reports are taken by the street's centre; calls and the web by
-        // the district's.
-        let hub = match source {
-            Source::Window | Source::Visit | Source::Grid | Source::Inspector => {
-                street.clone().unwrap_or_else(|| district_hub.clone())
-            }
-            _ => district_hub.clone(),
-        };
-        let dept = demo::department_for(spec.department).map(str::to_string);
-        let id = Uuid::now_v7();
-        let t0 = spec.reported_at_ms;
-        let mut case = Case::registered(
-            domain::Intake {
-                id,
-                title: spec.title.clone(),
-                description: spec.description.clone(),
-                nature: Nature::parse(spec.nature).unwrap_or(Nature::Consult),
-                category: spec.category.to_string(),
-                urgency: Urgency::parse(spec.urgency).unwrap_or(Urgency::Normal),
-                source,
-                reporter: Reporter {
-                    name: spec.reporter_name.clone(),
-                    phone: spec.reporter_phone.clone(),
-                    email: None,
-                },
-                location: Location {
-                    address: spec.address.clone(),
-                    region: spec.region.clone(),
-                    lat: spec.lat,
-                    lon: spec.lon,
-                },
-                reported_at: t0,
-                hub: hub.clone(),
-                created_by: clerk.id,
-                risk_level: "none".into(),
+/// The demo catalogue: each category to its department, the street as co-unit.
+async fn install_demo_catalogue(app: &App) -> Result<usize, AppError> {
+    let routes: Vec<Route> = demo::TAXONOMY
+        .iter()
+        .filter_map(|(category, dept)| {
+            demo::department_for(dept).map(|unit| Route {
+                category: (*category).to_string(),
+                region: String::new(),
+                unit: unit.to_string(),
+                co_street: true,
+            })
+        })
+        .collect();
+    app.install_catalogue(&routes).await?;
+    Ok(routes.len())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn replay(
+    rules: &app::rules::TimeRules,
+    spec: &CaseSpec,
+    tree: &app::org::OrgTree,
+    clerk: &Actor,
+    dispatcher: &Actor,
+    salt: u64,
+    pending: &[(CaseWrite, i32)],
+    open_by_category: &HashMap<&'static str, usize>,
+) -> (Case, Vec<Event>) {
+    let source = Source::parse(spec.source).unwrap_or(Source::Phone);
+    let street = tree.street_of_region(&spec.region).map(|u| u.code.clone());
+    let district_hub = tree
+        .district_hub()
+        .map(|u| u.code.clone())
+        .unwrap_or_default();
+    // Walk-ins, visits and grid reports are taken by the street's centre; calls and the web by
+    // the district's.
+    let hub = match source {
+        Source::Window | Source::Visit | Source::Grid | Source::Inspector => {
+            street.clone().unwrap_or_else(|| district_hub.clone())
+        }
+        _ => district_hub.clone(),
+    };
+    let dept = demo::department_for(spec.department).map(str::to_string);
+    let id = Uuid::now_v7();
+    let t0 = spec.reported_at_ms;
+    let mut case = Case::registered(
+        domain::Intake {
+            id,
+            title: spec.title.clone(),
+            description: spec.description.clone(),
+            nature: Nature::parse(spec.nature).unwrap_or(Nature::Consult),
+            category: spec.category.to_string(),
+            urgency: Urgency::parse(spec.urgency).unwrap_or(Urgency::Normal),
+            source,
+            reporter: Reporter {
+                name: spec.reporter_name.clone(),
+                phone: spec.reporter_phone.clone(),
+                email: None,
             },
-            t0,
-        );
-        let mut events = vec![Event {
-            id: Uuid::now_v7(),
-            case_id: id,
-            at: t0,
-            actor: clerk.id,
-            actor_name: clerk.name.clone(),
-            unit: Some(hub.clone()),
-            action: EVENT_REGISTER.into(),
+            location: Location {
+                address: spec.address.clone(),
+                region: spec.region.clone(),
+                lat: spec.lat,
+                lon: spec.lon,
+            },
+            reported_at: t0,
+            hub: hub.clone(),
+            created_by: clerk.id,
+            risk_level: "none".into(),
+        },
+        t0,
+    );
+    let mut events = vec![Event {
+        id: Uuid::now_v7(),
+        case_id: id,
+        at: t0,
+        actor: clerk.id,
+        actor_name: clerk.name.clone(),
+        unit: Some(hub.clone()),
+        action: EVENT_REGISTER.into(),
+        opinion: None,
+        data: json!({ "source": source.code() }),
+    }];
+    let clocks = rules.clocks(&case);
+    let deadlines = rules.deadlines_for(&case.location.region);
+    let mut dispatches = 0;
+    for (step, at) in &spec.steps {
+        let unit_actor = |c: &Case| {
+            let u = c.unit.clone().unwrap_or_default();
+            Actor {
+                id: None,
+                name: format!("{}承办人", tree.name(&u)),
+                unit: Some(u),
+            }
+        };
+        let (action, args, actor) = match step {
+            Step::Accept => (Action::Accept, Args::None, clerk.clone()),
+            Step::Reject => (Action::Reject, Args::Reason("该诉求属于诉讼、仲裁途径解决的事项，不属于热线受理范围，已告知来电人相关途径。".into()), clerk.clone()),
+            Step::Answer => (Action::Answer, Args::Reply { reply: "已根据知识库向来电人解答相关政策及办理流程，来电人表示清楚。".into(), outcome: Outcome::Resolved }, clerk.clone()),
+            Step::Merge => {
+                let target = open_by_category.get(spec.category).map(|&i| pending[i].0.case.id);
+                let Some(into) = target else { break };
+                (Action::Merge, Args::Merge { into }, dispatcher.clone())
+            }
+            Step::Dispatch => {
+                dispatches += 1;
+                // A returned case is re-dispatched to the street of the address (属地).
+                let (unit, co) = if dispatches == 1 {
+                    (dept.clone().or_else(|| street.clone()), street.clone().into_iter().collect())
+                } else {
+                    (street.clone(), vec![])
+                };
+                let Some(unit) = unit else { break };
+                let co_units = co.into_iter().filter(|c| *c != unit).collect();
+                let mut d = dispatcher.clone();
+                d.unit = Some(case.hub.clone());
+                (Action::Dispatch, Args::Dispatch { unit, co_units }, d)
+            }
+            Step::Return => (Action::Return, Args::Reason("经核实，该事项属于属地管理范围，不属于本单位职责，申请退回改派。".into()), unit_actor(&case)),
+            Step::Sign => (Action::Sign, Args::None, unit_actor(&case)),
+            Step::RequestExtension => (Action::RequestExtension, Args::RequestExtension { working_days: 5, reason: "涉及多部门协调，需进一步调查取证，申请延期办理。".into() }, unit_actor(&case)),
+            Step::DecideExtension => (Action::DecideExtension, Args::DecideExtension { approve: true }, dispatcher.clone()),
+            Step::Resolve => (
+                Action::Resolve,
+                Args::Reply { reply: pick(REPLIES, salt).to_string(), outcome: if salt.is_multiple_of(13) { Outcome::Partly } else { Outcome::Resolved } },
+                unit_actor(&case),
+            ),
+            Step::FollowUp { satisfaction, resolved } => (
+                Action::FollowUp,
+                Args::FollowUp { method: FollowUpMethod::Phone, result: FollowUpResult::Reached { satisfaction: Satisfaction::parse(satisfaction).unwrap_or(Satisfaction::Satisfied), resolved: *resolved } },
+                clerk.clone(),
+            ),
+            Step::Reopen => (Action::Reopen, Args::None, dispatcher.clone()),
+        };
+        let cmd = Command {
+            action,
             opinion: None,
-            data: json!({ "source": source.code() }),
-        }];
-        let clocks = rules.clocks(&case);
-        let deadlines = rules.deadlines_for(&case.location.region);
-        let mut dispatches = 0;
-        for (step, at) in &spec.steps {
-            let unit_actor = |c: &Case| {
-                let u = c.unit.clone().unwrap_or_default();
-                Actor {
-                    id: None,
-                    name: format!("{}承办人", tree.name(&u)),
-                    unit: Some(u),
-                }
-            };
-            let (action, args, actor) = match step {
-                Step::Accept => (Action::Accept, Args::None, clerk.clone()),
-                Step::Reject => (Action::Reject, Args::Reason("该诉求属于诉讼、仲裁途径解决的事项，不属于热线受理范围，已告知来电人相关途径。".into()), clerk.clone()),
-                Step::Answer => (Action::Answer, Args::Reply { reply: "已根据知识库向来电人解答相关政策及办理流程，来电人表示清楚。".into(), outcome: Outcome::Resolved }, clerk.clone()),
-                Step::Merge => {
-                    let target = open_by_category.get(spec.category).map(|&i| pending[i].0.case.id);
-                    let Some(into) = target else { break };
-                    (Action::Merge, Args::Merge { into }, dispatcher.clone())
-                }
-                Step::Dispatch => {
-                    dispatches += 1;
-                    // A returned case is re-dispatched to the street of the address (属地).
-                    let (unit, co) = if dispatches == 1 {
-                        (dept.clone().or_else(|| street.clone()), street.clone().into_iter().collect())
-                    } else {
-                        (street.clone(), vec![])
-                    };
-                    let Some(unit) = unit else { break };
-                    let co_units = co.into_iter().filter(|c| *c != unit).collect();
-                    let mut d = dispatcher.clone();
-                    d.unit = Some(case.hub.clone());
-                    (Action::Dispatch, Args::Dispatch { unit, co_units }, d)
-                }
-                Step::Return => (Action::Return, Args::Reason("经核实，该事项属于属地管理范围，不属于本单位职责，申请退回改派。".into()), unit_actor(&case)),
-                Step::Sign => (Action::Sign, Args::None, unit_actor(&case)),
-                Step::RequestExtension => (Action::RequestExtension, Args::RequestExtension { working_days: 5, reason: "涉及多部门协调，需进一步调查取证，申请延期办理。".into() }, unit_actor(&case)),
-                Step::DecideExtension => (Action::DecideExtension, Args::DecideExtension { approve: true }, dispatcher.clone()),
-                Step::Resolve => (
-                    Action::Resolve,
-                    Args::Reply { reply: pick(REPLIES, salt).to_string(), outcome: if salt.is_multiple_of(13) { Outcome::Partly } else { Outcome::Resolved } },
-                    unit_actor(&case),
-                ),
-                Step::FollowUp { satisfaction, resolved } => (
-                    Action::FollowUp,
-                    Args::FollowUp { method: FollowUpMethod::Phone, result: FollowUpResult::Reached { satisfaction: Satisfaction::parse(satisfaction).unwrap_or(Satisfaction::Satisfied), resolved: *resolved } },
-                    clerk.clone(),
-                ),
-                Step::Reopen => (Action::Reopen, Args::None, dispatcher.clone()),
-            };
-            let cmd = Command {
-                action,
-                opinion: None,
-                args,
-            };
-            match apply(&case, &cmd, &actor, *at, &clocks, &deadlines) {
-                Ok((next, ev)) => {
-                    case = next;
-                    events.push(ev);
-                }
-                Err(e) => {
-                    tracing::debug!(error = %e, "synthetic step skipped");
-                    break;
-                }
+            args,
+        };
+        match apply(&case, &cmd, &actor, *at, &clocks, &deadlines) {
+            Ok((next, ev)) => {
+                case = next;
+                events.push(ev);
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "synthetic step skipped");
+                break;
             }
         }
-        (case, events)
     }
+    (case, events)
 }
