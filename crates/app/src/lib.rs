@@ -24,7 +24,9 @@ pub mod routing;
 pub mod rules;
 pub mod scope;
 pub mod search;
+// Bounded spreadsheet readers (issue 19).
 pub mod seed;
+pub mod sheet;
 pub mod stats;
 pub mod ttl;
 pub mod views;
