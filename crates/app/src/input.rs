@@ -21,12 +21,15 @@ pub const MULTILINE_FIELDS: &[&str] = &[
 ];
 
 /// Whether a field (by its name, or the last part of a dotted path) is multi-line text.
+/// Items of a list are judged by the list's name (`comments[2]` is a `comments` item).
 pub fn is_multiline(field: &str) -> bool {
-    let last = field
-        .rsplit(['.', '['])
-        .next()
-        .unwrap_or(field)
-        .trim_end_matches(']');
+    let mut f = field;
+    while f.ends_with(']')
+        && let Some(open) = f.rfind('[')
+    {
+        f = &f[..open];
+    }
+    let last = f.rsplit('.').next().unwrap_or(f);
     MULTILINE_FIELDS.contains(&last)
 }
 
@@ -296,6 +299,8 @@ mod tests {
         assert_eq!(control_char("中文 ① 😀", false), None);
         assert!(is_multiline("description") && is_multiline("reporter.description"));
         assert!(!is_multiline("title") && !is_multiline("reporter.name"));
+        assert!(is_multiline("description[0]") && is_multiline("a.reply[1][2]"));
+        assert!(!is_multiline("co_units[1]"));
         assert!(check_text("description", "a\nb").is_ok());
         let e = check_text("title", "a\nb").unwrap_err();
         assert_eq!(e.field.as_deref(), Some("title"));
