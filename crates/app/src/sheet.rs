@@ -996,15 +996,14 @@ fn read_sheet(
                         }
                     }
                 }
-                "row" => {
-                    if !cells.is_empty() {
-                        rows_with_values += 1;
-                        if rows_with_values > limits.max_rows {
-                            return Err(too_many_rows(limits).into());
-                        }
-                        if !sink(row_no, std::mem::take(&mut cells))? {
-                            return Ok(());
-                        }
+                // A row without values (styles only) is not handed over.
+                "row" if !cells.is_empty() => {
+                    rows_with_values += 1;
+                    if rows_with_values > limits.max_rows {
+                        return Err(too_many_rows(limits).into());
+                    }
+                    if !sink(row_no, std::mem::take(&mut cells))? {
+                        return Ok(());
                     }
                 }
                 "sheetData" => in_data = false,

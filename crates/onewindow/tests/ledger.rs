@@ -281,7 +281,7 @@ fn header_row() -> String {
     format!(r#"<row r="1">{cells}</row>"#)
 }
 
-fn sheet_writer(xml: String) -> Box<dyn FnOnce(&mut dyn std::io::Write)> {
+fn sheet_writer(xml: String) -> xlsx::Body<'static> {
     Box::new(move |w: &mut dyn std::io::Write| w.write_all(xml.as_bytes()).unwrap())
 }
 

@@ -12,9 +12,12 @@ pub enum Store {
     Stored,
 }
 
+/// Writes a part's bytes.
+pub type Body<'a> = Box<dyn FnOnce(&mut dyn Write) + 'a>;
+
 /// A zip of the given parts; a part's bytes come from a function called with a writer, so
 /// large parts are streamed into the compressor, never held whole.
-pub fn zip_of(parts: Vec<(&str, Store, Box<dyn FnOnce(&mut dyn Write) + '_>)>) -> Vec<u8> {
+pub fn zip_of(parts: Vec<(&str, Store, Body<'_>)>) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, store, body) in parts {
         let opts = zip::write::SimpleFileOptions::default()
@@ -41,12 +44,8 @@ pub const SHEET_START: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#;
 
 /// A workbook of one sheet: `sheet` writes the worksheet XML, `shared` the shared strings XML.
-pub fn workbook<'a>(
-    store: Store,
-    sheet: Box<dyn FnOnce(&mut dyn Write) + 'a>,
-    shared: Option<Box<dyn FnOnce(&mut dyn Write) + 'a>>,
-) -> Vec<u8> {
-    let fixed = |s: &'static str| -> Box<dyn FnOnce(&mut dyn Write) + 'a> {
+pub fn workbook<'a>(store: Store, sheet: Body<'a>, shared: Option<Body<'a>>) -> Vec<u8> {
+    let fixed = |s: &'static str| -> Body<'a> {
         Box::new(move |w: &mut dyn Write| w.write_all(s.as_bytes()).unwrap())
     };
     let mut parts = vec![
