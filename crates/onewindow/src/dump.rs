@@ -47,8 +47,9 @@ pub async fn export(
     Ok(n)
 }
 
-/// Longest line of a dump read (a row; the largest are trained triage models).
-pub const MAX_LINE: usize = 256 * 1024 * 1024;
+/// Longest line of a dump read: one row (the largest are trained triage models, a few MB), so
+/// that a file without line breaks cannot make the import hold it whole.
+pub const MAX_LINE: usize = 64 * 1024 * 1024;
 
 /// Reads one line of at most `max` bytes (without its line break); `None` at the end.
 fn read_line<R: BufRead>(
@@ -190,4 +191,25 @@ fn case_of_dump_row(row: &Map<String, Value>) -> Result<domain::Case, String> {
         case.number = number.to_string();
     }
     Ok(case)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_bounded() {
+        let mut input = std::io::Cursor::new(b"short\r\n0123456789ab\nlast".to_vec());
+        let mut buf = vec![];
+        assert_eq!(read_line(&mut input, &mut buf, 10).unwrap(), Some(()));
+        assert_eq!(buf, b"short");
+        assert!(read_line(&mut input, &mut buf, 10).unwrap_err().contains("longer than 10"));
+        let mut input = std::io::Cursor::new(b"0123456789\nlast".to_vec());
+        assert_eq!(read_line(&mut input, &mut buf, 10).unwrap(), Some(()));
+        assert_eq!(buf, b"0123456789");
+        assert_eq!(read_line(&mut input, &mut buf, 10).unwrap(), Some(()));
+        assert_eq!(buf, b"last");
+        assert_eq!(read_line(&mut input, &mut buf, 10).unwrap(), None);
+    }
 }
