@@ -820,6 +820,8 @@ struct CellBeingRead {
     formula: Option<String>,
     inline: String,
     reading: Reading,
+    /// Inside a phonetic run (`<rPh>`), whose text is not the cell's.
+    phonetic: bool,
 }
 
 #[derive(Default, Clone, Copy, PartialEq)]
@@ -919,11 +921,10 @@ fn read_sheet(
                                         c.reading = Reading::Formula;
                                     }
                                 }
-                                "t" if !empty && c.kind == "inlineStr" => {
+                                "t" if !empty && c.kind == "inlineStr" && !c.phonetic => {
                                     c.reading = Reading::Inline
                                 }
-                                // Phonetic runs are not part of the text.
-                                "rPh" => c.reading = Reading::Nothing,
+                                "rPh" if !empty => c.phonetic = true,
                                 _ => {}
                             }
                         }
@@ -979,6 +980,11 @@ fn read_sheet(
                 "v" | "f" | "t" => {
                     if let Some(c) = cell.as_mut() {
                         c.reading = Reading::Nothing;
+                    }
+                }
+                "rPh" => {
+                    if let Some(c) = cell.as_mut() {
+                        c.phonetic = false;
                     }
                 }
                 "c" => {

@@ -96,7 +96,7 @@ fn what_a_spreadsheet_program_writes_reads_back() {
 fn shared_strings_rich_text_and_entities() {
     let shared = r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="999999999" uniqueCount="999999999"><si><t>普通</t></si><si><r><rPr><b/></rPr><t>加</t></r><r><t xml:space="preserve">粗 &amp; &#x4E2D;&#25991;</t></r><rPh sb="0" eb="1"><t>ふりがな</t></rPh></si><si/><si><t>a_x000D_b</t></si></sst>"#;
     let sheet = format!(
-        r#"{}<dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c><c r="E1" t="e"><v>#DIV/0!</v></c><c r="F1" s="3"/></row></sheetData></worksheet>"#,
+        r#"{}<dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c><c r="E1" t="e"><v>#DIV/0!</v></c><c r="F1" s="3"/><c r="G1" t="inlineStr"><is><r><t>行</t></r><r><t>内</t></r><rPh sb="0" eb="1"><t>ぎょう</t></rPh></is></c></row></sheetData></worksheet>"#,
         support::xlsx::SHEET_START
     );
     let bytes = workbook(
@@ -117,6 +117,8 @@ fn shared_strings_rich_text_and_entities() {
                 Cell::Empty,
                 text("a\rb"),
                 Cell::Formula("##DIV/0!".into()),
+                Cell::Empty,
+                text("行内"),
             ]
         )],
         "the declared count and dimension are not trusted, phonetic runs are not text"

@@ -204,7 +204,11 @@ mod tests {
         let mut buf = vec![];
         assert_eq!(read_line(&mut input, &mut buf, 10).unwrap(), Some(()));
         assert_eq!(buf, b"short");
-        assert!(read_line(&mut input, &mut buf, 10).unwrap_err().contains("longer than 10"));
+        assert!(
+            read_line(&mut input, &mut buf, 10)
+                .unwrap_err()
+                .contains("longer than 10")
+        );
         let mut input = std::io::Cursor::new(b"0123456789\nlast".to_vec());
         assert_eq!(read_line(&mut input, &mut buf, 10).unwrap(), Some(()));
         assert_eq!(buf, b"0123456789");
