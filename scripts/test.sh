@@ -17,5 +17,9 @@ drop_leftovers() {
 }
 trap drop_leftovers EXIT
 
+# Among the tests: property tests that fuzz the input parsers for a fixed number of cases
+# (crates/app/tests/fuzz.rs: CSV, XLSX, JSON text; crates/onewindow/tests/fuzz.rs: case and portal
+# JSON, Open311 forms and queries over HTTP on both backends), about 30 s in all on 2 cores;
+# FUZZ_CASES=N multiplies the cases for a longer run.
 cargo test --workspace --all-targets "$@"
 cargo test --workspace --doc

@@ -22,6 +22,8 @@ use uuid::Uuid;
 pub const MAX_TITLE: usize = 200;
 pub const MAX_DESCRIPTION: usize = 5000;
 pub const MAX_PAGE_SIZE: u32 = 100;
+/// The last page a list may ask for (a larger one was a 500: its offset overflowed).
+pub const MAX_PAGE: u64 = 100_000;
 
 /// A parsed intake request.
 #[derive(Debug, Clone)]
@@ -247,15 +249,7 @@ impl App {
         reindex: bool,
     ) -> CaseWrite {
         let clock = self.clock_instants(rules, &case);
-        let search_tokens = reindex.then(|| {
-            search::index_tokens(
-                &self.triage,
-                &format!(
-                    "{} {} {} {}",
-                    case.title, case.description, case.location.address, case.number
-                ),
-            )
-        });
+        let search_tokens = reindex.then(|| search::case_tokens(&self.triage, &case));
         CaseWrite {
             tallies: domain::tally::delta(previous, Some(&case)),
             due_at: clock.map(|(_, due)| due),
@@ -598,23 +592,23 @@ impl App {
                 ));
             }
         };
-        let num = |k: &str, default: u64| -> Result<u64, AppError> {
+        // Issue 19: bounded, so that the offset stays a number the databases take.
+        let num = |k: &str, default: u64, max: u64| -> Result<u64, AppError> {
             get(k).map_or(Ok(default), |s| {
                 s.parse::<u64>()
                     .ok()
-                    .filter(|v| *v >= 1)
-                    .ok_or_else(|| AppError::field(k, "应为正整数", "must be a positive integer"))
+                    .filter(|v| (1..=max).contains(v))
+                    .ok_or_else(|| {
+                        AppError::field(
+                            k,
+                            format!("应为 1 到 {max} 之间的整数"),
+                            format!("must be an integer from 1 to {max}"),
+                        )
+                    })
             })
         };
-        let page = num("page", 1)?;
-        let size = num("page_size", 20)?;
-        if size > u64::from(MAX_PAGE_SIZE) {
-            return Err(AppError::field(
-                "page_size",
-                format!("每页最多 {MAX_PAGE_SIZE} 条"),
-                format!("must be at most {MAX_PAGE_SIZE}"),
-            ));
-        }
+        let page = num("page", 1, MAX_PAGE)?;
+        let size = num("page_size", 20, u64::from(MAX_PAGE_SIZE))?;
         q.limit = u32::try_from(size).unwrap_or(MAX_PAGE_SIZE);
         q.offset = (page - 1).saturating_mul(size);
         if let Some(text) = get("q") {

@@ -14,6 +14,8 @@ pub enum ErrorKind {
     Unprocessable,
     TooManyRequests,
     PayloadTooLarge,
+    /// A body in a format the endpoint does not read (415).
+    UnsupportedMediaType,
     Internal,
 }
 

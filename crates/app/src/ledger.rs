@@ -3,16 +3,20 @@
 //! Each row is a problem found on a household or enterprise visit; valid rows become cases with
 //! source `visit`, triaged like any other. Every row is validated and the report names row, column
 //! and reason for each rejected one. The operator chooses all-or-nothing (validate everything
-//! first, import only if no row is wrong) or valid-rows-only. CSV is streamed and imported in
-//! batches, so memory stays bounded for large files.
+//! first, import only if no row is wrong) or valid-rows-only. Files are read by the bounded
+//! readers of [`crate::sheet`] (streaming, limits on size, decompression, rows, columns and
+//! cells); the whole file is read and validated before anything is written, so a file over a
+//! limit, or with a wrong row in all-or-nothing mode, changes nothing. Rows are then imported in
+//! batches as the file is read a second time, so memory stays bounded for large files.
 
 use crate::App;
 use crate::deadlines::{date_of, start_of_day};
-use crate::error::{AppError, ErrorKind};
+use crate::error::AppError;
 use crate::org::OrgTree;
 use crate::ports::CaseWrite;
 use crate::rules::TimeRules;
 use crate::scope::Principal;
+use crate::sheet::{self, RowSink, SheetLimits};
 use domain::{Case, EVENT_REGISTER, Event, Location, Nature, Reporter, Source, Urgency};
 use serde::Serialize;
 use serde_json::json;
@@ -22,6 +26,8 @@ use uuid::Uuid;
 /// Longest cell accepted (a 10 MB cell is refused, not stored).
 pub const MAX_CELL: usize = 10_000;
 const MAX_REPORTED_ERRORS: usize = 1000;
+/// The column of 问题描述 in [`COLUMNS`], the one multi-line text.
+const DESCRIPTION: usize = 4;
 const BATCH: usize = 1000;
 
 /// The template's columns: (header, required, note).
@@ -54,23 +60,20 @@ impl ImportMode {
     }
 }
 
-/// Where the rows come from.
+/// Where the rows come from. Bytes are shared, not copied, between the two readings.
 #[derive(Clone)]
 pub enum LedgerInput {
-    Csv(Vec<u8>),
+    Csv(std::sync::Arc<Vec<u8>>),
     CsvFile(std::path::PathBuf),
-    Xlsx(Vec<u8>),
+    Xlsx(std::sync::Arc<Vec<u8>>),
+    XlsxFile(std::path::PathBuf),
 }
 
-/// One cell as read.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Text(String),
-    Number(f64),
-    /// An Excel date serial.
-    Date(f64),
-    Formula(String),
-    Empty,
+pub use crate::sheet::Cell;
+
+/// The limits a ledger file is read under (HTTP and the command line alike).
+pub fn limits() -> SheetLimits {
+    SheetLimits::default()
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -122,96 +125,30 @@ struct Problem {
     phone: String,
 }
 
-fn read_rows(
-    input: &LedgerInput,
-    f: &mut dyn FnMut(usize, Vec<Cell>) -> Result<bool, AppError>,
-) -> Result<(), AppError> {
-    let bad_file = |e: &dyn std::fmt::Display| {
-        AppError::new(
-            ErrorKind::Unprocessable,
-            "bad_file",
-            format!("无法读取文件：{e}"),
-            format!("cannot read the file: {e}"),
-        )
-    };
-    let csv_cell = |s: &str| {
-        let t = s.trim_start_matches('\u{feff}');
-        if t.starts_with('=') {
-            Cell::Formula(t.to_string())
-        } else if t.trim().is_empty() {
-            Cell::Empty
-        } else {
-            Cell::Text(t.to_string())
-        }
+fn read_rows(input: &LedgerInput, limits: &SheetLimits, f: &mut RowSink) -> Result<(), AppError> {
+    let open = |p: &std::path::Path| {
+        std::fs::File::open(p).map_err(|e| {
+            sheet::bad_file(
+                format!("{}（{e}）", p.display()),
+                format!("{} ({e})", p.display()),
+            )
+        })
     };
     match input {
-        LedgerInput::Csv(_) | LedgerInput::CsvFile(_) => {
-            let reader: Box<dyn std::io::Read> = match input {
-                LedgerInput::Csv(b) => Box::new(std::io::Cursor::new(b.clone())),
-                LedgerInput::CsvFile(p) => {
-                    Box::new(std::fs::File::open(p).map_err(|e| bad_file(&e))?)
-                }
-                LedgerInput::Xlsx(_) => unreachable_input(),
-            };
-            let mut rdr = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(reader);
-            for (i, rec) in rdr.records().enumerate() {
-                let rec = rec.map_err(|e| bad_file(&format!("第 {} 行 {e}", i + 1)))?;
-                if !f(i + 1, rec.iter().map(csv_cell).collect())? {
-                    break;
-                }
-            }
-        }
-        LedgerInput::Xlsx(bytes) => {
-            use calamine::{Data, Reader, Xlsx};
-            let mut wb: Xlsx<_> =
-                Xlsx::new(std::io::Cursor::new(bytes.clone())).map_err(|e| bad_file(&e))?;
-            let sheet = wb
-                .sheet_names()
-                .first()
-                .cloned()
-                .ok_or_else(|| bad_file(&"没有工作表"))?;
-            let range = wb.worksheet_range(&sheet).map_err(|e| bad_file(&e))?;
-            let formulas = wb.worksheet_formula(&sheet).ok();
-            let (r0, c0) = range.start().unwrap_or((0, 0));
-            for (ri, row) in range.rows().enumerate() {
-                let cells = row
-                    .iter()
-                    .enumerate()
-                    .map(|(ci, d)| {
-                        let abs = (r0 + ri as u32, c0 + ci as u32);
-                        if let Some(fr) = &formulas
-                            && let Some(fx) = fr.get_value(abs)
-                            && !fx.is_empty()
-                        {
-                            return Cell::Formula(format!("={fx}"));
-                        }
-                        match d {
-                            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
-                                csv_cell(s)
-                            }
-                            Data::Int(i) => Cell::Number(*i as f64),
-                            Data::Float(x) => Cell::Number(*x),
-                            Data::DateTime(dt) => Cell::Date(dt.as_f64()),
-                            Data::Bool(b) => Cell::Text(b.to_string()),
-                            Data::Error(e) => Cell::Formula(format!("#{e:?}")),
-                            Data::Empty => Cell::Empty,
-                        }
-                    })
-                    .collect();
-                if !f(r0 as usize + ri + 1, cells)? {
-                    break;
-                }
-            }
+        LedgerInput::Csv(bytes) => sheet::read_csv(bytes.as_slice(), limits, f),
+        LedgerInput::CsvFile(p) => sheet::read_csv(open(p)?, limits, f),
+        LedgerInput::Xlsx(bytes) => sheet::read_xlsx(
+            std::io::Cursor::new(bytes.as_slice()),
+            bytes.len() as u64,
+            limits,
+            f,
+        ),
+        LedgerInput::XlsxFile(p) => {
+            let file = open(p)?;
+            let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
+            sheet::read_xlsx(file, size, limits, f)
         }
     }
-    Ok(())
-}
-
-fn unreachable_input() -> Box<dyn std::io::Read> {
-    Box::new(std::io::empty())
 }
 
 fn cell_text(c: &Cell) -> Option<String> {
@@ -226,7 +163,8 @@ fn cell_text(c: &Cell) -> Option<String> {
 /// Parses a visit date: `2026-11-02`, `2026/11/2`, `2026.11.2`, or an Excel date serial.
 fn parse_date(c: &Cell) -> Option<jiff::civil::Date> {
     match c {
-        Cell::Date(serial) | Cell::Number(serial) if *serial > 20_000.0 && *serial < 80_000.0 => {
+        // An Excel date serial (days since 1899-12-30) of the years 1954 to 2119.
+        Cell::Number(serial) if *serial > 20_000.0 && *serial < 80_000.0 => {
             jiff::civil::date(1899, 12, 30)
                 .checked_add(jiff::Span::new().days(serial.floor() as i64))
                 .ok()
@@ -254,7 +192,7 @@ struct Validator {
 }
 
 impl Validator {
-    fn header(&mut self, cells: &[Cell], report: &mut LedgerReport) -> bool {
+    fn header(&mut self, row: usize, cells: &[Cell], report: &mut LedgerReport) -> bool {
         let names: Vec<String> = cells
             .iter()
             .map(|c| cell_text(c).unwrap_or_default())
@@ -266,7 +204,7 @@ impl Validator {
         let mut ok = true;
         for ((h, required, _), idx) in COLUMNS.iter().zip(&self.columns) {
             if *required && idx.is_none() {
-                report.error(1, h, format!("缺少必填列「{h}」，请使用下载的模板"));
+                report.error(row, h, format!("缺少必填列「{h}」，请使用下载的模板"));
                 ok = false;
             }
         }
@@ -296,7 +234,20 @@ impl Validator {
                         ));
                         None
                     }
-                    Some(s) if !s.is_empty() => Some(s),
+                    Some(s) if !s.is_empty() => {
+                        // 问题描述 may run over several lines; no cell may hold other control
+                        // characters.
+                        match crate::input::control_char(&s, i == DESCRIPTION) {
+                            Some(c) => {
+                                errs.push((
+                                    h.into(),
+                                    format!("含有控制字符 U+{:04X}，请删除", c as u32),
+                                ));
+                                None
+                            }
+                            None => Some(s),
+                        }
+                    }
                     _ => {
                         if required {
                             errs.push((h.into(), "必填，不能为空".into()));
@@ -503,14 +454,14 @@ impl App {
             columns: vec![],
             now,
         }));
-        // Pass 1 validates every row; in valid-rows-only mode it also hands valid rows over in
-        // batches as it goes, so memory holds at most a couple of batches.
-        let import_now = mode == ImportMode::ValidOnly && !dry_run;
+        // Pass 1 reads and validates the whole file and writes nothing: a file over a limit
+        // (refused with 413 part way through) or, in all-or-nothing mode, with one wrong row
+        // leaves the database as it was.
         let mut report = self
             .scan(
                 input.clone(),
                 validator.clone(),
-                import_now,
+                false,
                 actor,
                 &tree,
                 file,
@@ -520,15 +471,13 @@ impl App {
             .await?;
         report.mode = Some(mode);
         report.dry_run = dry_run;
-        if import_now
-            || dry_run
-            || report.rejected_rows > 0
-            || report.total_rows == 0
-            || report.errors.iter().any(|e| e.row == 1)
-        {
+        let import = !dry_run
+            && report.valid_rows > 0
+            && (mode == ImportMode::ValidOnly || report.rejected_rows == 0);
+        if !import {
             return Ok(report);
         }
-        // Pass 2 (all-or-nothing and no row was wrong): read again and import.
+        // Pass 2 reads again and writes the valid rows in batches as they come.
         let second = self
             .scan(
                 input.clone(),
@@ -566,9 +515,12 @@ impl App {
                 .lock()
                 .map_err(|_| AppError::internal("ledger validator poisoned"))?;
             let mut batch: Vec<Problem> = Vec::with_capacity(BATCH);
-            read_rows(&input, &mut |row, cells| {
-                if row == 1 {
-                    return Ok(v.header(&cells, &mut report));
+            let mut header_seen = false;
+            read_rows(&input, &limits(), &mut |row, cells| {
+                // The first row holding anything is the header.
+                if !header_seen {
+                    header_seen = true;
+                    return Ok(v.header(row, &cells, &mut report));
                 }
                 if cells.iter().all(|c| *c == Cell::Empty) {
                     return Ok(true);
@@ -695,7 +647,7 @@ mod tests {
             );
         }
         assert_eq!(
-            parse_date(&Cell::Date(46328.0)).map(|d| d.to_string()),
+            parse_date(&Cell::Number(46328.0)).map(|d| d.to_string()),
             Some("2026-11-02".to_string())
         );
         assert_eq!(parse_date(&Cell::Text("2026-02-30".into())), None);

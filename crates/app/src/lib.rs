@@ -29,6 +29,8 @@ pub mod routing;
 pub mod rules;
 pub mod scope;
 pub mod search;
+// Bounded spreadsheet readers (issue 19).
+pub mod sheet;
 pub mod stats;
 pub mod taxonomy;
 pub mod ttl;

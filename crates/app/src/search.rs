@@ -62,6 +62,24 @@ pub fn index_tokens(_triage: &Triage, text: &str) -> String {
     toks.join(" ")
 }
 
+/// The tokens a case is indexed under: its title, description, address and number.
+pub fn case_tokens(triage: &Triage, case: &domain::Case) -> String {
+    index_tokens(
+        triage,
+        &format!(
+            "{} {} {} {}",
+            case.title, case.description, case.location.address, case.number
+        ),
+    )
+}
+
+impl crate::App {
+    /// The search tokens of a case (as written with it; a dump's cases get them on import).
+    pub fn case_search_tokens(&self, case: &domain::Case) -> String {
+        case_tokens(&self.triage, case)
+    }
+}
+
 /// The tokens all of which a matching document must have; `None` when the query is a single
 /// Chinese character or has nothing to search (the caller falls back to matching titles and the
 /// index's words that start with it).

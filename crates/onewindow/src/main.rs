@@ -419,10 +419,7 @@ async fn run(cmd: Cmd) -> Res {
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
             {
-                app::ledger::LedgerInput::Xlsx(
-                    std::fs::read(&file)
-                        .map_err(|e| format!("cannot read {}: {e}", file.display()))?,
-                )
+                app::ledger::LedgerInput::XlsxFile(file.clone())
             } else {
                 app::ledger::LedgerInput::CsvFile(file.clone())
             };

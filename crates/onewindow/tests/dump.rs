@@ -95,3 +95,87 @@ async fn sqlite_postgres_sqlite_round_trip() {
     common::drop_db(cleanup).await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Runs `onewindow import` and returns (success, stderr).
+fn try_import(db: &str, dump: &std::path::Path) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_onewindow"))
+        .args(["import", "--db", db])
+        .env("ONEWINDOW_LOG", "warn")
+        .stdin(Stdio::from(std::fs::File::open(dump).unwrap()))
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+async fn is_empty(url: &str) -> bool {
+    let store = store::SqlStore::connect(url).await.unwrap();
+    let empty = store.is_empty().await.unwrap();
+    store.close().await;
+    empty
+}
+
+/// An import is all or nothing: a bad line in the middle (malformed JSON, or a NUL in a case's
+/// text, which PostgreSQL cannot store and SQLite is held to alike) stops it naming the line and
+/// leaves the target empty; the same target then takes the good dump.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_line_leaves_the_target_empty() {
+    let dir = std::env::temp_dir().join(format!("ow-dump-bad-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let a = format!("sqlite://{}", dir.join("a.db").display());
+    run(&["seed", "--db", &a, "--cases", "60"], None, None);
+    let good = dir.join("good.jsonl");
+    run(&["export", "--db", &a], None, Some(&good));
+    let text = std::fs::read_to_string(&good).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let case_lines: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.contains("\"table\":\"cases\""))
+        .map(|(i, _)| i)
+        .collect();
+    let events_at = lines
+        .iter()
+        .position(|l| l.contains("\"table\":\"events\""))
+        .unwrap();
+    let write = |name: &str, at: usize, line: String| {
+        let mut l: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
+        l[at] = line;
+        let p = dir.join(name);
+        std::fs::write(&p, l.join("\n") + "\n").unwrap();
+        p
+    };
+    // Malformed JSON after the cases, among the events: everything before it was sent.
+    let broken = write(
+        "broken.jsonl",
+        events_at + 5,
+        "{\"table\": \"events\", ".into(),
+    );
+    // A NUL in the title of a case in the middle of the cases.
+    let mid = case_lines[case_lines.len() / 2];
+    let nul = write(
+        "nul.jsonl",
+        mid,
+        lines[mid].replacen("\"title\":\"", "\"title\":\"\\u0000", 1),
+    );
+    assert_ne!(std::fs::read(&nul).unwrap(), text.as_bytes());
+    let (pg, cleanup) = common::fresh_db(common::Db::Postgres).await;
+    let b = format!("sqlite://{}", dir.join("b.db").display());
+    for target in [&pg, &b] {
+        for (dump, line, why) in [(&broken, events_at + 6, "EOF"), (&nul, mid + 1, "NUL")] {
+            let (ok, err) = try_import(target, dump);
+            assert!(!ok, "{target}: {err}");
+            assert!(err.contains(&format!("line {line}")), "{target}: {err}");
+            assert!(err.contains(why), "{target}: {err}");
+            assert!(err.contains("nothing was imported"), "{err}");
+            assert!(is_empty(target).await, "{target} is left empty");
+        }
+        let (ok, err) = try_import(target, &good);
+        assert!(ok, "{target}: {err}");
+        assert!(!is_empty(target).await);
+    }
+    common::drop_db(cleanup).await;
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,8 +1,12 @@
 //! 走访问题台账 import: template, validation report (row, column, reason), all-or-nothing vs
-//! valid-rows-only, CSV and XLSX, formulas and oversized cells refused.
+//! valid-rows-only, CSV and XLSX, formulas and oversized cells refused; hostile files (the
+//! dimension bomb, a zip bomb, too many rows or columns, a huge shared string, a 50 MB sheet)
+//! refused with 413 naming the limit, nothing written, the server still answering.
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[path = "../../app/tests/support/xlsx.rs"]
+mod xlsx;
 
 use common::{Db, TestServer};
 use reqwest::StatusCode;
@@ -69,7 +73,7 @@ async fn ledger(db: Db) {
             1 + i % 9
         )
     };
-    let big = "长".repeat(3_500_000); // over 10 MB as UTF-8
+    let big = "长".repeat(12_000); // over the 10,000 characters of a cell
     let rows = vec![
         good(1),
         format!("张三,住户,2026-13-45,李明,路灯坏了,金桥路,{community},,"),
@@ -81,7 +85,6 @@ async fn ledger(db: Db) {
         good(2),
     ];
     let body = csv(&rows);
-    assert!(body.len() > 10_000_000);
     let before = s.store.count_cases().await.unwrap();
     // All or nothing: a precise report and nothing imported.
     let (st, rep) = upload(&s, &clerk, "mode=all_or_nothing", body.clone(), "text/csv").await;
@@ -112,8 +115,8 @@ async fn ledger(db: Db) {
             && has(8, "联系电话", "格式")
     );
     assert!(
-        serde_json::to_string(&rep).unwrap().len() < 100_000,
-        "the report does not echo the 10 MB cell"
+        serde_json::to_string(&rep).unwrap().len() < 10_000,
+        "the report does not echo the long cell"
     );
     assert_eq!(s.store.count_cases().await.unwrap(), before);
     // Valid rows only.
@@ -248,3 +251,261 @@ async fn ledger(db: Db) {
     s.shutdown().await;
 }
 on_both!(visit_ledger_import, ledger);
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn refused(got: (StatusCode, Value), limit: &str) {
+    let (st, e) = got;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE, "{limit}: {e}");
+    assert_eq!(e["error"]["code"], "limit_exceeded", "{e}");
+    assert_eq!(e["error"]["details"]["limit"], limit, "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().len() > 10, "{e}");
+}
+
+/// The template's header as the first row of a hand-made sheet (a file with another header is
+/// not read past it).
+fn header_row() -> String {
+    let cells: String = [
+        "走访对象",
+        "对象类型",
+        "走访日期",
+        "走访人",
+        "问题描述",
+        "地址",
+        "区划代码",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, h)| xlsx::text_cell(&format!("{}1", xlsx::column(i)), h))
+    .collect();
+    format!(r#"<row r="1">{cells}</row>"#)
+}
+
+fn sheet_writer(xml: String) -> xlsx::Body<'static> {
+    Box::new(move |w: &mut dyn std::io::Write| w.write_all(xml.as_bytes()).unwrap())
+}
+
+async fn hostile_files(db: Db) {
+    use std::io::Write;
+    use xlsx::{SHEET_START, Store, text_cell, workbook};
+    let s = TestServer::start(db).await;
+    let clerk = s.login("clerk").await;
+    let (community, _) = s.community(0);
+    let before = s.store.count_cases().await.unwrap();
+
+    // The probe's 7.7 KB dimension bomb: the whole grid declared, one cell at its far corner.
+    let bomb = format!(
+        r#"{SHEET_START}<dimension ref="A1:XFD1048576"/><sheetData><row r="1048576">{}</row></sheetData></worksheet>"#,
+        text_cell("XFD1048576", "x")
+    );
+    let file = workbook(Store::Deflated, sheet_writer(bomb), None);
+    assert!(file.len() < 8 * 1024);
+    refused(upload(&s, &clerk, "", file, XLSX).await, "columns");
+
+    // A zip bomb: 200 MiB of blanks in a sheet of a few hundred KB.
+    let zip_bomb = workbook(
+        Store::Deflated,
+        Box::new(|w: &mut dyn Write| {
+            w.write_all(SHEET_START.as_bytes()).unwrap();
+            let chunk = vec![b' '; 1024 * 1024];
+            for _ in 0..200 {
+                w.write_all(&chunk).unwrap();
+            }
+            w.write_all(b"<sheetData></sheetData></worksheet>").unwrap();
+        }),
+        None,
+    );
+    assert!(zip_bomb.len() < 1024 * 1024, "{}", zip_bomb.len());
+    refused(
+        upload(&s, &clerk, "", zip_bomb, XLSX).await,
+        "compression_ratio",
+    );
+
+    // Too many rows: the header and 100,001 rows of one cell.
+    let many = Box::new(|w: &mut dyn Write| {
+        w.write_all(SHEET_START.as_bytes()).unwrap();
+        w.write_all(b"<sheetData>").unwrap();
+        w.write_all(header_row().as_bytes()).unwrap();
+        for r in 2..=100_002 {
+            write!(w, r#"<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>"#).unwrap();
+        }
+        w.write_all(b"</sheetData></worksheet>").unwrap();
+    });
+    refused(
+        upload(&s, &clerk, "", workbook(Store::Deflated, many, None), XLSX).await,
+        "rows",
+    );
+
+    // Too many columns: a value in column 257.
+    let wide = format!(
+        r#"{SHEET_START}<sheetData><row r="1">{}</row></sheetData></worksheet>"#,
+        text_cell("IW1", "x")
+    );
+    refused(
+        upload(
+            &s,
+            &clerk,
+            "",
+            workbook(Store::Deflated, sheet_writer(wide), None),
+            XLSX,
+        )
+        .await,
+        "columns",
+    );
+
+    // A huge shared string: 10 MB in one cell (varied text, so that it is not also a zip bomb).
+    let sheet = format!(
+        r#"{SHEET_START}<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#
+    );
+    let shared = Box::new(|w: &mut dyn Write| {
+        w.write_all(b"<sst><si><t>").unwrap();
+        let mut x: u32 = 7;
+        let text: String = (0..3_500_000)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                char::from_u32(0x4E00 + (x >> 8) % 20_000).unwrap()
+            })
+            .collect();
+        w.write_all(text.as_bytes()).unwrap();
+        w.write_all(b"</t></si></sst>").unwrap();
+    });
+    refused(
+        upload(
+            &s,
+            &clerk,
+            "",
+            workbook(Store::Deflated, sheet_writer(sheet), Some(shared)),
+            XLSX,
+        )
+        .await,
+        "cell_bytes",
+    );
+
+    // A 50 MB sheet, stored uncompressed: 2 million rows.
+    let fifty = Box::new(|w: &mut dyn Write| {
+        w.write_all(SHEET_START.as_bytes()).unwrap();
+        w.write_all(b"<sheetData>").unwrap();
+        w.write_all(header_row().as_bytes()).unwrap();
+        for r in 1..=2_000_000 {
+            write!(w, r#"<row><c><v>{r}</v></c></row>"#).unwrap();
+        }
+        w.write_all(b"</sheetData></worksheet>").unwrap();
+    });
+    let file = workbook(Store::Stored, fifty, None);
+    assert!(file.len() > 50_000_000, "{}", file.len());
+    refused(upload(&s, &clerk, "", file, XLSX).await, "rows");
+
+    // Over the upload limit.
+    refused(
+        upload(&s, &clerk, "", vec![b'a'; 65 * 1024 * 1024], "text/csv").await,
+        "file_bytes",
+    );
+
+    // CSV: a 10 MB cell, too many columns, and 100,001 valid rows in valid-only mode — refused
+    // whole, before any row is written.
+    let long = csv(&[format!(
+        "张三,住户,2026-11-02,李明,{},金桥路,{community},,",
+        "长".repeat(3_500_000)
+    )]);
+    refused(upload(&s, &clerk, "", long, "text/csv").await, "cell_bytes");
+    refused(
+        upload(&s, &clerk, "", ",".repeat(300).into_bytes(), "text/csv").await,
+        "columns",
+    );
+    let rows: Vec<String> = (0..100_001)
+        .map(|i| format!("住户{i},住户,2026-11-02,李明,楼道堆放杂物,金桥花园{i}幢,{community},,"))
+        .collect();
+    refused(
+        upload(&s, &clerk, "mode=valid_only", csv(&rows), "text/csv").await,
+        "rows",
+    );
+    assert_eq!(
+        s.store.count_cases().await.unwrap(),
+        before,
+        "nothing written"
+    );
+
+    // Not a workbook at all: 422.
+    let (st, e) = upload(
+        &s,
+        &clerk,
+        "format=xlsx",
+        b"PK\x03\x04 broken".to_vec(),
+        XLSX,
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["code"], "bad_file");
+
+    // Control characters in cells: reported by row and column; 问题描述 may span lines.
+    let (st, rep) = upload(
+        &s,
+        &clerk,
+        "mode=valid_only",
+        csv(&[
+            format!("王\u{0}五,住户,2026-11-02,李明,路灯坏了,金桥路,{community},,"),
+            format!(
+                "赵六,住户,2026-11-02,李明,\"路灯坏了\r\n已经两周\",金桥路\u{1b},{community},,"
+            ),
+            format!("钱七,住户,2026-11-02,李明,\"路灯坏了\n已经两周\",金桥路,{community},,"),
+        ]),
+        "text/csv",
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{rep}");
+    let errs = rep["errors"].as_array().unwrap();
+    assert!(
+        errs.iter().any(|e| e["row"] == 2
+            && e["column"] == "走访对象"
+            && e["reason"].as_str().unwrap().contains("U+0000")),
+        "{rep}"
+    );
+    assert!(
+        errs.iter().any(|e| e["row"] == 3
+            && e["column"] == "地址"
+            && e["reason"].as_str().unwrap().contains("U+001B")),
+        "{rep}"
+    );
+    assert_eq!(rep["imported"], 1, "{rep}");
+
+    // The server still answers, and a good file still imports.
+    let r = s
+        .http
+        .get(format!("{}/healthz", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let good = xlsx::simple(&[
+        [
+            "走访对象",
+            "对象类型",
+            "走访日期",
+            "走访人",
+            "问题描述",
+            "地址",
+            "区划代码",
+        ]
+        .iter()
+        .map(|h| h.to_string())
+        .collect(),
+        vec![
+            "临江建材有限公司".into(),
+            "企业".into(),
+            "2026-11-03".into(),
+            "王科长".into(),
+            "企业反映拖欠工人工资三个月".into(),
+            "仓前镇工业园8号".into(),
+            community.clone(),
+        ],
+    ]);
+    let (st, rep) = upload(&s, &clerk, "", good, XLSX).await;
+    assert_eq!(
+        (st, rep["imported"].as_u64()),
+        (StatusCode::OK, Some(1)),
+        "{rep}"
+    );
+    assert_eq!(s.store.count_cases().await.unwrap(), before + 2);
+    s.shutdown().await;
+}
+on_both!(hostile_ledger_files, hostile_files);

@@ -386,69 +386,17 @@ impl SqlStore {
         })
     }
 
-    /// Inserts rows of a table (in one transaction per call).
-    pub async fn import_rows(&self, table: &str, rows: &[Map<String, Value>]) -> StoreResult<()> {
-        let (_, cols) = spec(table)?;
-        if table == "events" {
-            let events = rows
-                .iter()
-                .map(event_of_row)
-                .collect::<StoreResult<Vec<_>>>()?;
-            return on_pool!(self, write, |p| {
-                let mut tx = p.begin().await.map_err(backend_err)?;
-                for e in &events {
-                    crate::bind_event!(sqlx::query(crate::INSERT_EVENT), e)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(backend_err)?;
-                }
-                tx.commit().await.map_err(backend_err)
-            });
-        }
-        let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
-        let ps: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES ({})",
-            names.join(", "),
-            ps.join(", ")
-        );
-        on_pool!(self, write, |p| {
-            let mut tx = p.begin().await.map_err(backend_err)?;
-            for row in rows {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-                for (name, t) in cols {
-                    let v = row.get(*name).unwrap_or(&Value::Null);
-                    q = match t {
-                        Col::Text => q.bind(v.as_str().map(str::to_string)),
-                        Col::Int => q.bind(v.as_i64()),
-                        // Every flag column is NOT NULL DEFAULT FALSE: a dump from before a flag
-                        // existed has none, and means false.
-                        Col::Bool => q.bind(v.as_bool().unwrap_or_default()),
-                        Col::Uuid => q.bind(uuid_of(v, name)?),
-                        Col::Packed(k) => q.bind(v.as_str().map(|j| crate::packed::encode(*k, j))),
-                    };
-                }
-                q.execute(&mut *tx).await.map_err(backend_err)?;
-            }
-            tx.commit().await.map_err(backend_err)
-        })
-    }
-
-    /// Adds the search index entries of imported cases (the database was empty: nothing to
-    /// replace).
-    pub async fn put_search_tokens(&self, entries: &[(uuid::Uuid, String)]) -> StoreResult<()> {
-        let insert = self.search_insert();
-        on_pool!(self, write, |p| {
-            let mut tx = p.begin().await.map_err(backend_err)?;
-            for (id, tokens) in entries {
-                sqlx::query(insert)
-                    .bind(*id)
-                    .bind(tokens.clone())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_err)?;
-            }
-            tx.commit().await.map_err(backend_err)
+    /// Begins loading a dump: every row goes into one transaction, committed by
+    /// [`DumpLoad::commit`]. A load that fails, or a process killed part way, leaves the
+    /// database as it was (empty), so the same import can simply be run again.
+    pub async fn begin_load(&self) -> StoreResult<DumpLoad> {
+        let tx = match &self.db {
+            Db::Sqlite { write, .. } => LoadTx::Sqlite(write.begin().await.map_err(backend_err)?),
+            Db::Postgres(p) => LoadTx::Postgres(p.begin().await.map_err(backend_err)?),
+        };
+        Ok(DumpLoad {
+            tx,
+            search_insert: self.search_insert(),
         })
     }
 
@@ -470,6 +418,148 @@ impl SqlStore {
         match self.db {
             Db::Sqlite { .. } => "sqlite",
             Db::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// A dump being loaded in one transaction (see [`SqlStore::begin_load`]); dropped without
+/// [`DumpLoad::commit`], it rolls back.
+pub struct DumpLoad {
+    tx: LoadTx,
+    search_insert: &'static str,
+}
+
+enum LoadTx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs the same block against whichever transaction the load holds; `$t` is bound to it.
+macro_rules! on_tx {
+    ($self:expr, |$t:ident| $body:expr) => {
+        match &mut $self.tx {
+            LoadTx::Sqlite($t) => $body,
+            LoadTx::Postgres($t) => $body,
+        }
+    };
+}
+
+/// A dump's value checked against its column's type: a value of another type is an error, not
+/// a NULL; text may not hold a NUL (PostgreSQL cannot store one; SQLite is held to the same).
+fn checked<'v>(name: &str, t: Col, v: &'v Value) -> StoreResult<&'v Value> {
+    let ok = match (t, v) {
+        (_, Value::Null) => true,
+        (Col::Text | Col::Uuid | Col::Packed(_), Value::String(_)) => true,
+        (Col::Int, Value::Number(n)) => n.is_i64(),
+        (Col::Bool, Value::Bool(_)) => true,
+        _ => false,
+    };
+    if !ok {
+        let want = match t {
+            Col::Text | Col::Packed(_) => "text",
+            Col::Uuid => "an id",
+            Col::Int => "an integer",
+            Col::Bool => "true or false",
+        };
+        return Err(StoreError::Backend(format!(
+            "column {name}: expected {want}, found {v}"
+        )));
+    }
+    if let (Col::Text, Value::String(s)) = (t, v)
+        && s.contains('\0')
+    {
+        return Err(StoreError::Backend(format!(
+            "column {name}: contains a NUL character (\\u0000), which PostgreSQL cannot store; remove it from the dump"
+        )));
+    }
+    Ok(v)
+}
+
+impl DumpLoad {
+    /// Inserts rows of a table; on failure, the index of the row that failed and why.
+    pub async fn insert(
+        &mut self,
+        table: &str,
+        rows: &[Map<String, Value>],
+    ) -> Result<(), (usize, StoreError)> {
+        let (_, cols) = spec(table).map_err(|e| (0, e))?;
+        if table == "events" {
+            for (i, row) in rows.iter().enumerate() {
+                let e = event_of_row(row).map_err(|e| (i, e))?;
+                for (name, t) in cols {
+                    checked(name, *t, row.get(*name).unwrap_or(&Value::Null))
+                        .map_err(|e| (i, e))?;
+                }
+                let done: StoreResult<()> = on_tx!(self, |tx| async {
+                    crate::bind_event!(sqlx::query(crate::INSERT_EVENT), &e)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(backend_err)?;
+                    Ok(())
+                }
+                .await);
+                done.map_err(|e| (i, e))?;
+            }
+            return Ok(());
+        }
+        let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+        let ps: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            names.join(", "),
+            ps.join(", ")
+        );
+        for (i, row) in rows.iter().enumerate() {
+            if let Some(unknown) = row.keys().find(|k| !names.contains(&k.as_str())) {
+                return Err((
+                    i,
+                    StoreError::Backend(format!("table {table} has no column {unknown}")),
+                ));
+            }
+            let done: StoreResult<()> = on_tx!(self, |tx| async {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for (name, t) in cols {
+                    let v = checked(name, *t, row.get(*name).unwrap_or(&Value::Null))?;
+                    q = match t {
+                        Col::Text => q.bind(v.as_str().map(str::to_string)),
+                        Col::Int => q.bind(v.as_i64()),
+                        // Every flag column is NOT NULL DEFAULT FALSE: a dump from before a flag
+                        // existed has none, and means false.
+                        Col::Bool => q.bind(v.as_bool().unwrap_or_default()),
+                        Col::Uuid => q.bind(uuid_of(v, name)?),
+                        Col::Packed(k) => q.bind(v.as_str().map(|j| crate::packed::encode(*k, j))),
+                    };
+                }
+                q.execute(&mut **tx).await.map_err(backend_err)?;
+                Ok(())
+            }
+            .await);
+            done.map_err(|e| (i, e))?;
+        }
+        Ok(())
+    }
+
+    /// Adds the search index entries of loaded cases (the database was empty: nothing to
+    /// replace).
+    pub async fn put_search_tokens(&mut self, entries: &[(uuid::Uuid, String)]) -> StoreResult<()> {
+        let insert = self.search_insert;
+        for (id, tokens) in entries {
+            on_tx!(self, |tx| sqlx::query(insert)
+                .bind(*id)
+                .bind(tokens.clone())
+                .execute(&mut **tx)
+                .await
+                .map(|_| ())
+                .map_err(backend_err))?;
+        }
+        Ok(())
+    }
+
+    /// Makes the whole load visible at once.
+    pub async fn commit(self) -> StoreResult<()> {
+        match self.tx {
+            LoadTx::Sqlite(t) => t.commit().await.map_err(backend_err),
+            LoadTx::Postgres(t) => t.commit().await.map_err(backend_err),
         }
     }
 }

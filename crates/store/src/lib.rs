@@ -14,7 +14,7 @@ mod query;
 mod tallies;
 mod upgrade;
 
-pub use dump::TABLES;
+pub use dump::{DumpLoad, TABLES};
 
 use app::error::StoreError;
 use app::org::Unit;

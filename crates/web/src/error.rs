@@ -29,6 +29,7 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
         ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -63,13 +64,101 @@ pub fn body_of(e: &AppError, english: bool) -> serde_json::Value {
     json!({ "error": err })
 }
 
+/// The error of an answer that axum made before or instead of a handler (405 with an empty
+/// body, an extractor's plain-text rejection, the UI's plain 404), so that every error a client
+/// gets is in one format.
+fn framework_error(status: StatusCode, text: &str, allow: Option<&str>) -> AppError {
+    let detail: String = text.chars().take(300).collect();
+    match status {
+        StatusCode::METHOD_NOT_ALLOWED => AppError::new(
+            ErrorKind::BadRequest,
+            "method_not_allowed",
+            format!("此地址不支持该请求方法；可用：{}", allow.unwrap_or("-")),
+            format!(
+                "this method is not allowed here; allowed: {}",
+                allow.unwrap_or("-")
+            ),
+        ),
+        StatusCode::NOT_FOUND => AppError::new(
+            ErrorKind::NotFound,
+            "not_found",
+            "地址不存在",
+            "no such resource",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::new(
+            ErrorKind::PayloadTooLarge,
+            "payload_too_large",
+            "请求体过大",
+            "the request body is too large",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::new(
+            ErrorKind::UnsupportedMediaType,
+            "unsupported_media_type",
+            "不支持的 Content-Type",
+            "unsupported Content-Type",
+        ),
+        s if s.is_server_error() => AppError::new(
+            ErrorKind::Internal,
+            "internal",
+            "服务器内部错误，请稍后重试",
+            "internal server error; please try again later",
+        ),
+        _ => AppError::new(
+            ErrorKind::BadRequest,
+            "bad_request",
+            format!("请求格式错误：{detail}"),
+            format!("bad request: {detail}"),
+        ),
+    }
+}
+
+/// Whether an error answer is already in a format of ours (JSON, or Open311's XML).
+fn has_body_format(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| !c.starts_with("text/plain"))
+}
+
 /// Renders an [`AppError`] in the request's language, and logs the failures an operator (or a
 /// failed browser test) needs to find afterwards: every server error, and the refusals of a
 /// signed-in page (401, 403, 429) that would otherwise leave only a message on someone's screen.
+/// Errors made by axum itself (see [`framework_error`]) are rewritten into the same format
+/// (Open311's under `/open311/`), keeping their status and `Allow` header.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let english = wants_english(req.headers());
     let (method, uri) = (req.method().clone(), req.uri().clone());
+    let req_headers = req.headers().clone();
     let mut res = next.run(req).await;
+    let status = res.status();
+    if (status.is_client_error() || status.is_server_error())
+        && res.extensions().get::<AppError>().is_none()
+        && !has_body_format(&res)
+    {
+        let allow = res.headers().get(header::ALLOW).cloned();
+        let (_, body) = res.into_parts();
+        let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+        let e = framework_error(
+            status,
+            &String::from_utf8_lossy(&text),
+            allow.as_ref().and_then(|v| v.to_str().ok()),
+        );
+        let mut out = if uri.path().starts_with("/open311/") {
+            crate::open311::error_for_path(
+                uri.path(),
+                &req_headers,
+                status,
+                e.zh.clone(),
+                e.en.clone(),
+            )
+        } else {
+            (status, axum::Json(body_of(&e, english))).into_response()
+        };
+        if let Some(a) = allow {
+            out.headers_mut().insert(header::ALLOW, a);
+        }
+        return out;
+    }
     if let Some(e) = res.extensions_mut().remove::<AppError>() {
         let status = res.status();
         if status.is_server_error() {

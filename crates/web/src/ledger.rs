@@ -6,28 +6,54 @@ use app::ledger::{ImportMode, LedgerInput, LedgerReport};
 use app::{App, AppError, ErrorKind};
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Largest ledger file accepted over HTTP.
-pub const LEDGER_LIMIT: usize = 64 * 1024 * 1024;
+/// Largest ledger file accepted over HTTP: the readers' file limit (see `app::sheet`).
+pub fn ledger_limit() -> usize {
+    usize::try_from(app::ledger::limits().max_file_bytes).unwrap_or(usize::MAX)
+}
 
 /// Body: the file itself (`text/csv` or the xlsx content type, or `?format=csv|xlsx`).
 /// `mode=all_or_nothing|valid_only` (default all_or_nothing), `dry_run=true` validates only.
 #[utoipa::path(post, path = "/api/v1/ledger/import", tag = "ledger",
     params(("mode" = Option<String>, Query, description = "all_or_nothing (default) or valid_only"), ("dry_run" = Option<bool>, Query), ("format" = Option<String>, Query, description = "csv or xlsx; else from Content-Type"), ("filename" = Option<String>, Query)),
-    responses((status = 200, description = "The report: rows, valid, rejected (row, column, reason), imported"), (status = 413, description = "File over 64 MiB"), (status = 422, description = "Unreadable file or bad parameter")),
+    responses((status = 200, description = "The report: rows, valid, rejected (row, column, reason), imported"), (status = 413, description = "Over a limit (code limit_exceeded; details.limit names it): file 64 MiB, decompressed part 256 MiB / all parts 384 MiB, compression ratio 200, zip entries 10,000, rows 100,001 with the header, columns 256, cell 64 KiB, shared strings 1,000,000 / 64 MiB"), (status = 422, description = "Unreadable file or bad parameter")),
     security(("bearer" = [])))]
 pub async fn import(
     State(app): State<Arc<App>>,
     Auth(p): Auth,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<LedgerReport>, ApiError> {
+    let limits = app::ledger::limits();
+    let body = body.map_err(|rej| -> ApiError {
+        if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            app::sheet::over_limit(
+                "file_bytes",
+                limits.max_file_bytes,
+                format!("文件超过上限 {} 字节", limits.max_file_bytes),
+                format!(
+                    "the file is over the limit of {} bytes",
+                    limits.max_file_bytes
+                ),
+            )
+            .into()
+        } else {
+            AppError::new(
+                ErrorKind::BadRequest,
+                "bad_body",
+                "无法读取请求体",
+                "could not read the request body",
+            )
+            .into()
+        }
+    })?;
     let mode = match q.get("mode") {
         None => ImportMode::AllOrNothing,
         Some(m) => ImportMode::parse(m).ok_or_else(|| {
@@ -65,10 +91,12 @@ pub async fn import(
         )
         .into());
     }
+    // `Vec::from` takes the body's buffer over without a copy when it is the only owner.
+    let bytes = Arc::new(Vec::from(body));
     let input = if is_xlsx {
-        LedgerInput::Xlsx(body.to_vec())
+        LedgerInput::Xlsx(bytes)
     } else {
-        LedgerInput::Csv(body.to_vec())
+        LedgerInput::Csv(bytes)
     };
     let file = q
         .get("filename")

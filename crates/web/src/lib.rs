@@ -89,7 +89,7 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         )
         .route(
             "/ledger/import",
-            post(ledger::import).layer(DefaultBodyLimit::max(ledger::LEDGER_LIMIT)),
+            post(ledger::import).layer(DefaultBodyLimit::max(ledger::ledger_limit())),
         )
         .route("/ledger/template.xlsx", get(ledger::template_xlsx))
         .route("/ledger/template.csv", get(ledger::template_csv))
@@ -124,6 +124,8 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route("/triage", post(handlers::triage))
         .route("/openapi.json", get(openapi::document))
         .fallback(handlers::api_not_found);
+    // Issue 19: control characters in an API path or query are refused before any handler.
+    let api = api.layer(axum::middleware::from_fn(extract::refuse_control_chars));
     Router::new()
         .nest("/api/v1", api)
         .nest("/open311/v2", open311::router())

@@ -39,6 +39,10 @@ enum Fmt {
 
 /// `requests.json` → (`requests`, Json). Without a known suffix there is no such resource.
 fn split(file: &str) -> Option<(&str, Fmt)> {
+    // An id with a control character names nothing (and must not reach the database).
+    if app::input::control_char(file, false).is_some() {
+        return None;
+    }
     let (stem, ext) = file.rsplit_once('.')?;
     let fmt = match ext.to_ascii_lowercase().as_str() {
         "xml" => Fmt::Xml,
@@ -212,6 +216,23 @@ fn fail(fmt: Fmt, headers: &HeaderMap, e: Open311Error) -> Response {
     errors(fmt, headers, status, &list)
 }
 
+/// An error in the standard's shape for an answer made outside these handlers (axum's 405,
+/// an extractor's rejection), in the format of the path's suffix.
+pub(crate) fn error_for_path(
+    path: &str,
+    headers: &HeaderMap,
+    status: StatusCode,
+    zh: String,
+    en: String,
+) -> Response {
+    let fmt = if path.to_ascii_lowercase().ends_with(".json") {
+        Fmt::Json
+    } else {
+        Fmt::Xml
+    };
+    errors(fmt, headers, status, &[(zh, en)])
+}
+
 fn not_found_response(fmt: Fmt, headers: &HeaderMap) -> Response {
     errors(
         fmt,
@@ -285,8 +306,21 @@ fn bad_encoding() -> Open311Error {
 
 fn query_params(q: Option<&str>) -> Result<Params, Open311Error> {
     decode_form(q.unwrap_or_default().as_bytes())
-        .map(Params)
         .map_err(|()| bad_encoding())
+        .and_then(checked_text)
+        .map(Params)
+}
+
+/// Refuses control characters in parameters, naming the parameter (`description` may hold
+/// line breaks and tabs; see `app::input`).
+fn checked_text(pairs: Vec<(String, String)>) -> Result<Vec<(String, String)>, Open311Error> {
+    for (k, v) in &pairs {
+        if let Some(c) = app::input::control_char(k, false) {
+            return Err(app::input::control_char_error("parameter name", c).into());
+        }
+        app::input::check_text(k, v)?;
+    }
+    Ok(pairs)
 }
 
 /// The API's base URL as the client reached it (for discovery).
@@ -589,13 +623,16 @@ async fn top_post(
         Ok(p) => p,
         Err(e) => return fail(fmt, &headers, e),
     };
-    match decode_form(&body) {
+    match decode_form(&body)
+        .map_err(|()| bad_encoding())
+        .and_then(checked_text)
+    {
         // Body first: its values win over the query string's.
         Ok(mut form) => {
             form.append(&mut params.0);
             params = Params(form);
         }
-        Err(()) => return fail(fmt, &headers, bad_encoding()),
+        Err(e) => return fail(fmt, &headers, e),
     }
     match app.open311_submit(&params).await {
         Ok(r) => {
