@@ -140,7 +140,7 @@ impl App {
     /// browser that signed in as this user before, per that browser instead): past a limit the
     /// attempt is refused (429) before the password is even checked. A username locked by
     /// someone else's guesses does not lock its owner out: the right password from a known
-    /// browser (its device cookie) still passes. The result carries a new device token when the
+    /// browser (its device cookie) still passes. The result carries a new device token when a
     /// browser was not known yet.
     pub async fn login(
         &self,
@@ -204,7 +204,7 @@ impl App {
         // The right password: the username's (or the browser's) failures are forgotten; the
         // address keeps its other failures but not this attempt.
         self.refund(&charge, &[&buckets[0]]).await?;
-        let device = if known {
+        let device = if known || !client.browser {
             None
         } else {
             let d = random_secret()?;

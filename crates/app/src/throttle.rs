@@ -137,6 +137,9 @@ pub struct Client {
     pub addr: Option<IpAddr>,
     /// The browser's device token (sign-in only), as sent in its cookie.
     pub device: Option<String>,
+    /// Whether the request came from a browser (it sent `Sec-Fetch-*` headers): only browsers are
+    /// given a device token, so that scripts signing in do not leave one behind each time.
+    pub browser: bool,
 }
 
 /// The key of an address: IPv4 as it is, IPv6 by its /64 (one subscriber's whole network, which a

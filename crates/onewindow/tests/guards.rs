@@ -76,7 +76,12 @@ async fn readiness(db: Db) {
             std::fs::rename(&file, &away).unwrap();
             let (st, v) = health(&s, "/healthz").await;
             assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE, "{v}");
-            assert!(v["reason"].as_str().unwrap().contains("not there"), "{v}");
+            let reason = v["reason"].as_str().unwrap();
+            assert!(reason.contains("not there"), "{v}");
+            assert!(
+                !reason.contains("t.db"),
+                "no path on a public endpoint: {v}"
+            );
             assert_eq!(health(&s, "/livez").await.0, StatusCode::OK);
             // Another file in its place is not the database this process writes to.
             std::fs::write(&file, b"SQLite format 3\0 but not ours").unwrap();
@@ -403,8 +408,16 @@ async fn login_limits(db: Db) {
     assert_eq!(v["error"]["code"], "too_many_attempts");
     assert_eq!(h["retry-after"], "900");
 
-    // The handler signs in from the office: the browser becomes known (an HttpOnly cookie).
+    // A script signing in is given no device cookie (browsers announce themselves by Sec-Fetch-*).
     let (st, h, v) = login_as(&s, "handler", common::PASSWORD, &from("198.51.100.20")).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert!(h.get("set-cookie").is_none());
+    // The handler signs in from the office: the browser becomes known (an HttpOnly cookie).
+    let browser = [
+        ("x-forwarded-for", "198.51.100.20"),
+        ("sec-fetch-site", "same-origin"),
+    ];
+    let (st, h, v) = login_as(&s, "handler", common::PASSWORD, &browser).await;
     assert_eq!(st, StatusCode::OK, "{v}");
     let set = h["set-cookie"].to_str().unwrap().to_string();
     for attr in [

@@ -48,25 +48,24 @@ impl DbFile {
     }
 
     fn check(&self) -> StoreResult<()> {
-        let shown = self.path.display();
-        let m = std::fs::metadata(&self.path).map_err(|e| {
-            StoreError::Backend(format!("the database file {shown} is not there: {e}"))
-        })?;
+        // The messages name no path: /healthz is public.
+        let m = std::fs::metadata(&self.path)
+            .map_err(|e| StoreError::Backend(format!("the database file is not there ({e})")))?;
         if identity(&m) != self.id {
-            return Err(StoreError::Backend(format!(
-                "the file at {shown} is no longer the database this process opened (moved or replaced)"
-            )));
+            return Err(StoreError::Backend(
+                "the file at the database's path is no longer the one this process opened (moved or replaced)"
+                    .into(),
+            ));
         }
         let mut head = [0u8; 16];
         std::fs::File::open(&self.path)
             .and_then(|mut f| f.read_exact(&mut head))
-            .map_err(|e| {
-                StoreError::Backend(format!("the database file {shown} cannot be read: {e}"))
-            })?;
+            .map_err(|e| StoreError::Backend(format!("the database file cannot be read ({e})")))?;
         if &head != b"SQLite format 3\0" {
-            return Err(StoreError::Backend(format!(
-                "the database file {shown} does not start like a SQLite database (damaged or overwritten)"
-            )));
+            return Err(StoreError::Backend(
+                "the database file does not start like a SQLite database (damaged or overwritten)"
+                    .into(),
+            ));
         }
         Ok(())
     }

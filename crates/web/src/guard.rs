@@ -24,10 +24,13 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 /// The pages of the UI: everything from this origin only. `data:` images and fonts are what
-/// Element Plus and Vite inline; `blob:` images are ECharts' saved pictures and downloads.
+/// Element Plus and Vite inline; `blob:` images are ECharts' saved pictures and downloads. Style
+/// *attributes* are allowed (ECharts writes its tooltips as HTML with `style="…"`); style
+/// *elements* and stylesheets only from this origin, so injected CSS cannot select and leak text.
 pub const UI_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-    img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
-    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    style-src-attr 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; \
+    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+    frame-ancestors 'none'";
 /// Everything that is not a page (JSON, XML, files): nothing may run or load, nothing may frame it.
 pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -117,6 +120,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
         Ok(ClientInfo(Client {
             addr,
             device: cookie(&parts.headers, DEVICE_COOKIE),
+            browser: parts.headers.contains_key("sec-fetch-site")
+                || parts.headers.contains_key("sec-fetch-mode"),
         }))
     }
 }
