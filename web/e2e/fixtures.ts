@@ -69,7 +69,8 @@ export async function openCase(page: Page, number: string) {
   await expect(page.getByTestId('case-number')).toHaveText(number)
 }
 
-/** Takes an action on the open case through its dialog; `fill` fills the dialog's fields. */
+/** Takes an action on the open case through its dialog; `fill` fills the dialog's fields. The success message must
+ * be on screen, inside the viewport. */
 export async function act(page: Page, action: string, fill?: (dialog: ReturnType<Page['getByTestId']>) => Promise<void>) {
   await page.getByTestId(`act-${action}`).click()
   const dialog = page.getByRole('dialog')
@@ -77,6 +78,36 @@ export async function act(page: Page, action: string, fill?: (dialog: ReturnType
   if (fill) await fill(dialog)
   await dialog.getByTestId('action-submit').click()
   await expect(dialog).toBeHidden()
+  await expectMessage(page, /成功|done|success/i)
+}
+
+/** A message (Element Plus's toast) with this text is visible inside the viewport. */
+export async function expectMessage(page: Page, text: string | RegExp, type?: 'success' | 'warning' | 'error' | 'info') {
+  const m = page.locator(type ? `.el-message--${type}` : '.el-message', { hasText: text }).last()
+  await expect(m).toBeVisible()
+  await expect(m).toBeInViewport()
+}
+
+/** Confirms the open confirmation box (Element Plus's message box). */
+export async function confirmBox(page: Page) {
+  const box = page.locator('.el-message-box:visible')
+  await expect(box).toBeVisible()
+  await expect(box).toBeInViewport()
+  await box.locator('.el-message-box__btns .el-button--primary').click()
+  await expect(box).toBeHidden()
+}
+
+/** Calls the API as a user (to set up a case quickly); returns the JSON answer, failing on an error status. */
+export async function apiAs(page: Page, username: string) {
+  const r = await page.request.post('/api/v1/auth/login', { data: { username, password: PASSWORD } })
+  expect(r.ok(), await r.text()).toBeTruthy()
+  const token = (await r.json()).token as string
+  return async (method: 'GET' | 'POST' | 'PUT', path: string, data?: unknown) => {
+    const res = await page.request.fetch(`/api/v1${path}`, { method, data, headers: { Authorization: `Bearer ${token}` } })
+    const body = await res.json().catch(() => null)
+    expect(res.ok(), `${method} ${path}: ${res.status()} ${JSON.stringify(body)}`).toBeTruthy()
+    return body
+  }
 }
 
 export async function expectStatus(page: Page, status: string) {

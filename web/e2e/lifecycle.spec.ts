@@ -1,7 +1,7 @@
 // The whole loop through the pages: portal → accept → dispatch → sign → resolve → unsatisfied follow-up (reopens)
 // → resolve again → the citizen rates satisfied on the portal → closed; the citizen sees each status, and a handler
 // of another street cannot open the case.
-import { test, expect, login, logout, openCase, act, expectStatus, citizenSees, pickRegion, freshPhone, allowConsoleError } from './fixtures'
+import { test, expect, login, logout, openCase, act, expectStatus, citizenSees, pickRegion, freshPhone, allowConsoleError, confirmBox, expectMessage } from './fixtures'
 import type { Page } from '@playwright/test'
 
 /** The administrator turns 智能分拨's auto-dispatch on or off on its settings page. */
@@ -19,7 +19,7 @@ async function setAutoDispatch(page: Page, on: boolean) {
   if ((await sw.isChecked()) !== on) await page.getByTestId('triage-settings').locator('.el-switch').click()
   await expect(sw).toBeChecked({ checked: on })
   await page.getByTestId('triage-save').click()
-  await expect(page.getByText('已保存')).toBeVisible()
+  await expectMessage(page, '已保存', 'success')
   await logout(page)
 }
 
@@ -76,8 +76,12 @@ test('a request goes round the whole loop', async ({ page }) => {
     await expect(row).toHaveCount(1)
     await row.getByTestId('desk-unit').click()
     await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: /^城管局$/ }).first().click()
+    await row.getByTestId('desk-opinion').fill('请今日内到场处理')
     await row.getByTestId('desk-send').click()
-    await expect(page.getByText(`${number} 已派至 城管局`)).toBeVisible()
+    // The dispatcher confirms where the case goes.
+    await expect(page.locator('.el-message-box')).toContainText('将派往：城管局')
+    await confirmBox(page)
+    await expectMessage(page, `${number} 已派至 城管局`, 'success')
     await logout(page)
     await citizenSees(page, number, phone, 'dispatched')
   })

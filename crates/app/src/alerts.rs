@@ -10,7 +10,8 @@
 
 use crate::App;
 use crate::error::AppError;
-use crate::ports::{AlertOutcome, AlertWrite, Delivery, Notification, UserRecord};
+use crate::notify;
+use crate::ports::{AlertOutcome, AlertWrite, Delivery, UserRecord};
 use crate::rules::TimeRules;
 use crate::scope::Principal;
 use crate::views::active_clock;
@@ -210,34 +211,39 @@ impl App {
             return Ok((Some(case.version), false));
         };
         let mut changed = false;
+        let overdue_now = plan
+            .iter()
+            .any(|(at, _, k)| *k == Kind::Overdue && *at <= now);
         for (at, key, k) in plan.iter().filter(|(at, _, _)| *at <= now) {
             let due = active_clock(&case).map(|(_, d)| d).unwrap_or_default();
+            // A clock found already past its due instant (the sweeper was down, or the time was
+            // short) is not also reported 临期 at the same moment: that warning is spent silently.
+            if *k == Kind::Near && overdue_now {
+                let outcome = self
+                    .store
+                    .record_alert(AlertWrite {
+                        case_id: case.id,
+                        key: key.clone(),
+                        at: now,
+                        event: None,
+                        notifications: vec![],
+                        deliveries: vec![],
+                        case_update: None,
+                    })
+                    .await?;
+                match outcome {
+                    AlertOutcome::Recorded => report.recorded += 1,
+                    AlertOutcome::AlreadyRecorded => report.already += 1,
+                    AlertOutcome::CaseChanged => {}
+                }
+                continue;
+            }
             let system = (None, "系统（时限监控）".to_string());
-            let (action, title) = match k {
-                Kind::Near => (
-                    EVENT_NEAR_DUE,
-                    format!(
-                        "临期预警：工单 {} 的{}时限即将到期",
-                        case.number,
-                        kind.label_zh()
-                    ),
-                ),
-                Kind::Overdue => (
-                    EVENT_OVERDUE,
-                    format!("超期：工单 {} 已超过{}时限", case.number, kind.label_zh()),
-                ),
-                Kind::Escalate(EscalationAction::Urge, _) => (
-                    "urge",
-                    format!(
-                        "催办：工单 {} 超过{}时限未处理",
-                        case.number,
-                        kind.label_zh()
-                    ),
-                ),
-                Kind::Escalate(EscalationAction::Supervise, _) => (
-                    "supervise",
-                    format!("督办：工单 {} 已超期，列入督办", case.number),
-                ),
+            let action = match k {
+                Kind::Near => EVENT_NEAR_DUE,
+                Kind::Overdue => EVENT_OVERDUE,
+                Kind::Escalate(EscalationAction::Urge, _) => "urge",
+                Kind::Escalate(EscalationAction::Supervise, _) => "supervise",
             };
             let event = Event {
                 id: Uuid::now_v7(),
@@ -250,26 +256,34 @@ impl App {
                 opinion: None,
                 data: json!({ "clock": kind.code(), "due": due, "due_at": crate::deadlines::format_instant(due), "automatic": true, "scheduled_at": at }),
             };
-            let body = format!(
-                "{}（{}），{}期限 {}",
-                case.title,
-                tree.name(case.unit.as_deref().unwrap_or(&case.hub)),
-                kind.label_zh(),
-                crate::deadlines::format_instant(due)
-            );
             let notifications = self
                 .recipients(users, tree, &case, kind, *k)
                 .into_iter()
-                .map(|u| Notification {
-                    id: Uuid::now_v7(),
-                    user_id: u.id,
-                    case_id: Some(case.id),
-                    case_number: Some(case.number.clone()),
-                    kind: action.to_string(),
-                    title: title.clone(),
-                    body: body.clone(),
-                    created_at: now,
-                    read_at: None,
+                .map(|u| match k {
+                    // 临期/超期: one digest per user, unit and day.
+                    Kind::Near | Kind::Overdue => {
+                        let warning = if *k == Kind::Near { "near" } else { "overdue" };
+                        let mut n = notify::notice(
+                            u,
+                            &case,
+                            notify::kind::DEADLINE_DIGEST,
+                            json!({ "unit": u.unit, "date": crate::deadlines::date_of(now).to_string(),
+                                "items": [{ "case_id": case.id, "number": case.number, "title": case.title, "warning": warning, "clock": kind.code(), "due": due }] }),
+                            now,
+                            tree,
+                        );
+                        n.case_id = None;
+                        n.digest_key = Some(notify::digest_key(&u.unit, now));
+                        n
+                    }
+                    Kind::Escalate(..) => notify::notice(
+                        u,
+                        &case,
+                        action,
+                        json!({ "title": case.title, "clock": kind.code(), "due": due }),
+                        now,
+                        tree,
+                    ),
                 })
                 .collect();
             let hook_unit = if kind == ClockKind::FollowUp {
@@ -315,7 +329,7 @@ impl App {
                     case_id: case.id,
                     key: key.clone(),
                     at: now,
-                    event,
+                    event: Some(event),
                     notifications,
                     deliveries,
                     case_update,
@@ -463,23 +477,6 @@ impl App {
                 .await?;
         }
         Ok(())
-    }
-
-    pub async fn list_notifications(
-        &self,
-        p: &Principal,
-        unread_only: bool,
-    ) -> Result<Vec<Value>, AppError> {
-        Ok(self
-            .store
-            .notifications(p.id, unread_only, 100)
-            .await?
-            .iter()
-            .map(|n| {
-                json!({ "id": n.id, "case_id": n.case_id, "case_number": n.case_number, "kind": n.kind, "title": n.title, "body": n.body,
-                    "created_at": crate::deadlines::format_instant(n.created_at), "read": n.read_at.is_some() })
-            })
-            .collect())
     }
 
     pub async fn unread_notifications(&self, p: &Principal) -> Result<i64, AppError> {

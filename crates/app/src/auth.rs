@@ -64,13 +64,14 @@ fn valid_username(username: &str) -> Result<&str, AppError> {
 
 /// The password policy (OWASP ASVS 2.1), for every place a person sets a password: at least
 /// [`MIN_PASSWORD_LEN`] and at most [`MAX_PASSWORD_LEN`] characters, not one of the ~100,000
-/// most common passwords (in any letter case, nor one padded with digits and marks), not built from the username. No rules about
-/// character classes (ASVS 2.1.9): length and rarity are what make a password hard to guess.
-pub fn check_password(username: &str, password: &str) -> Result<(), AppError> {
+/// most common passwords (in any letter case, nor one padded with digits and marks), not built
+/// from the username. No rules about character classes (ASVS 2.1.9): length and rarity are what
+/// make a password hard to guess. A refusal names `field` (e.g. `password`, or `new` for a change).
+pub fn check_password(field: &str, password: &str, username: &str) -> Result<(), AppError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_LEN {
         return Err(AppError::field(
-            "password",
+            field,
             format!("至少 {MIN_PASSWORD_LEN} 个字符（现为 {n} 个）；可以用一句好记的话"),
             format!(
                 "must be at least {MIN_PASSWORD_LEN} characters (has {n}); a memorable phrase works well"
@@ -79,7 +80,7 @@ pub fn check_password(username: &str, password: &str) -> Result<(), AppError> {
     }
     if n > MAX_PASSWORD_LEN {
         return Err(AppError::field(
-            "password",
+            field,
             format!("不能超过 {MAX_PASSWORD_LEN} 个字符"),
             format!("must be at most {MAX_PASSWORD_LEN} characters"),
         ));
@@ -98,7 +99,7 @@ pub fn check_password(username: &str, password: &str) -> Result<(), AppError> {
             < 4
     {
         return Err(AppError::field(
-            "password",
+            field,
             "是常见或过于简单的密码，容易被猜中，请换一个",
             "is a common or very simple password that is easy to guess; choose another",
         ));
@@ -107,7 +108,7 @@ pub fn check_password(username: &str, password: &str) -> Result<(), AppError> {
     let reversed: String = user.chars().rev().collect();
     if user.chars().count() >= 3 && (lower.contains(&user) || lower.contains(&reversed)) {
         return Err(AppError::field(
-            "password",
+            field,
             "不能包含用户名",
             "must not contain the username",
         ));
@@ -132,6 +133,7 @@ fn principal_of(u: &UserRecord) -> Principal {
         role: u.role,
         unit: Some(u.unit.clone()),
         kind: PrincipalKind::User,
+        must_change_password: u.must_change_password,
     }
 }
 
@@ -280,6 +282,7 @@ impl App {
                 role: Role::Citizen,
                 unit: None,
                 kind: PrincipalKind::ApiKey,
+                must_change_password: false,
             });
         }
         let user_id = self
@@ -313,7 +316,7 @@ impl App {
         display_name: Option<&str>,
     ) -> Result<UserRecord, AppError> {
         let username = valid_username(username)?;
-        check_password(username, password)?;
+        check_password("password", password, username)?;
         self.insert_new_user(username, password, role, unit, display_name)
             .await
     }
@@ -369,6 +372,7 @@ impl App {
             unit: unit.to_string(),
             password_hash: hash_password(password)?,
             disabled: false,
+            must_change_password: false,
             created_at: self.now(),
         };
         self.store.insert_user(&user).await.map_err(|e| match e {
@@ -422,7 +426,11 @@ mod tests {
 
     #[test]
     fn password_policy() {
-        let field = |u: &str, p: &str| check_password(u, p).err().and_then(|e| e.field.clone());
+        let field = |u: &str, p: &str| {
+            check_password("password", p, u)
+                .err()
+                .and_then(|e| e.field.clone())
+        };
         assert_eq!(field("li", "correct horse battery"), None);
         assert_eq!(
             field("li", "长城长江黄河泰山华山衡山"),

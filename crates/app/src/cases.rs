@@ -9,10 +9,10 @@ use crate::rules::TimeRules;
 use crate::scope::{Principal, PrincipalKind, can_see, check_act, read_scope};
 use crate::views::{CaseView, EventView, Page, active_clock, case_view, event_view};
 use crate::{App, search};
-use domain::machine::{Actor, Args, Command, apply};
+use domain::machine::{Actor, Args, Command, FollowUpResult, apply};
 use domain::{
-    Action, Case, EVENT_MERGED_IN, EVENT_REGISTER, Event, Location, Nature, Outcome, Reporter,
-    Role, Satisfaction, Source, Status, Urgency,
+    Action, Case, EVENT_MERGED_IN, EVENT_REGISTER, Event, FollowUpMethod, Location, Nature,
+    Outcome, Reporter, Role, Satisfaction, Source, Status, Urgency,
 };
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -41,6 +41,45 @@ fn valid_phone(p: &str) -> bool {
     (5..=20).contains(&digits)
         && p.chars()
             .all(|c| c.is_ascii_digit() || c == '-' || c == '+' || c == ' ')
+}
+
+/// The urgency to suggest for a classified text, and the risk signals behind it when the text is
+/// high-risk: such a text is at least urgent whatever its words of urgency say, and the form says
+/// why (and fills the urgency in even when it is unsure of the category).
+pub fn suggested_urgency(s: &triage::Suggestion) -> (&'static str, Option<Vec<&'static str>>) {
+    match (s.risk.level, s.urgency) {
+        ("high", "normal") => ("urgent", Some(s.risk.signals.clone())),
+        ("high", u) => (u, Some(s.risk.signals.clone())),
+        (_, u) => (u, None),
+    }
+}
+
+/// How a phone typed into a search is looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhoneSearch {
+    /// Seven digits or more: the whole number (digits only, see `domain::phone_key`).
+    Whole(String),
+    /// Four to six digits: the end of the number (尾号).
+    Tail(String),
+}
+
+/// Whether a search text is a phone number: only digits, `+`, `-` and spaces, with 4 to 20
+/// digits (a case number `2026-000123` is recognised before this).
+pub fn phone_search(text: &str) -> Option<PhoneSearch> {
+    let t = text.trim();
+    if t.is_empty()
+        || !t
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' '))
+    {
+        return None;
+    }
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    match digits {
+        4..=6 => Some(PhoneSearch::Tail(domain::phone_key(t))),
+        7..=20 => Some(PhoneSearch::Whole(domain::phone_key(t))),
+        _ => None,
+    }
 }
 
 /// Lists count their matches up to this many: beyond it the workbench says "2,000+" (no one
@@ -199,6 +238,7 @@ impl App {
             events,
             search_tokens,
             metrics: crate::ports::MetricsWrite::default(),
+            notifications: vec![],
         }
     }
 
@@ -208,7 +248,19 @@ impl App {
         let clock = self.clock_instants(rules, c);
         let provisional =
             clock.is_some_and(|(_, due)| rules.deadlines_for(&c.location.region).provisional(due));
-        case_view(c, p, tree, self.now(), clock, provisional)
+        let mut v = case_view(c, p, tree, self.now(), clock, provisional);
+        if p.is_staff() {
+            let clocks = rules.clocks(c);
+            v.limits = Some(crate::views::LimitsView {
+                extension_max_days: clocks.extension_max_days,
+                extensions_left: clocks.extension_times.saturating_sub(c.extension_count),
+                follow_up_attempts: clocks.follow_up_attempts,
+                sign: clocks.sign,
+                handle: clocks.handle,
+                follow_up: clocks.follow_up,
+            });
+        }
+        v
     }
 
     /// 一窗受理: registers a case. Triage fills the category when the caller gave none and
@@ -314,6 +366,8 @@ impl App {
         };
         let year = i32::from(date_of(now).year());
         let rules = self.rules().await?;
+        let mut case = case;
+        case.triage = Some(self.triage_note(&suggestion, &case.location.region).await?);
         let mut events = vec![event];
         // A case the classifier is sure about is stored accepted and dispatched, in the same
         // write as its registration (see `auto_dispatched`).
@@ -328,8 +382,24 @@ impl App {
             None => case,
         };
         let metrics = self.metrics_of_new(&events).await?;
+        // The unit a case was dispatched to at intake hears of it like any dispatch.
+        let notices = match events.iter().find(|e| e.action == Action::Dispatch.code()) {
+            Some(dispatch) => {
+                let users = self.users_cached().await?;
+                let routing = Actor {
+                    id: None,
+                    name: dispatch.actor_name.clone(),
+                    unit: None,
+                };
+                crate::notify::transition_notices(
+                    &case, &case, dispatch, &routing, &users, &tree, now,
+                )
+            }
+            None => vec![],
+        };
         let mut write = self.write_of(&rules, case, None, events, true);
         write.metrics = metrics;
+        write.notifications = notices;
         let stored = self.store.insert_case(write, year).await?;
         if stored.risk_level == "high" {
             self.alert_high_risk(&stored, &suggestion.risk.signals)
@@ -427,9 +497,32 @@ impl App {
             reported_from: instant("from", false)?,
             reported_to: instant("to", true)?,
             number: get("number"),
-            reporter_phone: get("phone"),
             now: self.now(),
             ..CaseQuery::default()
+        };
+        if let Some(phone) = get("phone") {
+            match phone_search(&phone) {
+                Some(PhoneSearch::Whole(p)) => q.reporter_phone = Some(p),
+                Some(PhoneSearch::Tail(t)) => q.reporter_phone_tail = Some(t),
+                None => {
+                    return Err(AppError::field(
+                        "phone",
+                        "电话须为完整号码或至少后 4 位数字",
+                        "give the whole number or at least its last 4 digits",
+                    ));
+                }
+            }
+        }
+        q.pending = match get("pending").as_deref() {
+            None => None,
+            Some("extension") => Some("extension".into()),
+            Some(o) => {
+                return Err(AppError::field(
+                    "pending",
+                    format!("「{o}」无效，可选：extension"),
+                    format!("'{o}' is not valid; use extension"),
+                ));
+            }
         };
         q.due = match get("due").as_deref() {
             None => None,
@@ -504,6 +597,12 @@ impl App {
                     .all(|(i, c)| if i == 4 { c == '-' } else { c.is_ascii_digit() });
             if is_number {
                 q.number = Some(text);
+            } else if let Some(phone) = phone_search(&text) {
+                // A clerk's first move on a call: the caller's number, whole or its last digits.
+                match phone {
+                    PhoneSearch::Whole(p) => q.reporter_phone = Some(p),
+                    PhoneSearch::Tail(t) => q.reporter_phone_tail = Some(t),
+                }
             } else {
                 match search::query_tokens(&self.triage, &text) {
                     Some(t) => q.text = t,
@@ -604,8 +703,13 @@ impl App {
             &clocks,
             &rules.deadlines_for(&case.location.region),
         )?;
+        let users = self.users_cached().await?;
+        let tree = self.org.tree().await?;
+        let notices =
+            crate::notify::transition_notices(case, &next, &event, actor, &users, &tree, now);
         let mut first = self.write_of(&rules, next.clone(), Some(case), vec![event], false);
         first.metrics = self.metrics_of_append(case.id, &first.events).await?;
+        first.notifications = notices;
         let mut writes = vec![first];
         if let Some(main_id) = merge_into {
             // 并单: the main case counts a repeat; the duplicate keeps its reporter for follow-up.
@@ -649,14 +753,18 @@ impl App {
         tree: &OrgTree,
     ) -> Result<Args, AppError> {
         let known = |field: &'static str, code: &str| -> Result<(), AppError> {
-            if tree.get(code).is_some() {
-                Ok(())
-            } else {
-                Err(AppError::field(
+            match tree.get(code) {
+                Some(u) if u.disabled => Err(AppError::field(
+                    field,
+                    format!("单位「{}」已停用，不能派单或上报给它", u.name),
+                    format!("unit {code} is disabled"),
+                )),
+                Some(_) => Ok(()),
+                None => Err(AppError::field(
                     field,
                     format!("单位 {code} 不存在"),
                     format!("unknown unit {code}"),
-                ))
+                )),
             }
         };
         Ok(match action {
@@ -698,14 +806,27 @@ impl App {
                     .opt_enum("outcome", Outcome::parse, Outcome::codes)?
                     .unwrap_or(Outcome::Resolved),
             },
-            Action::FollowUp => Args::FollowUp {
-                satisfaction: f.req_enum(
-                    "satisfaction",
-                    Satisfaction::parse,
-                    Satisfaction::codes,
-                )?,
-                resolved: f.req_bool("resolved")?,
-            },
+            Action::FollowUp => {
+                // `reached: false` records an attempt that did not reach the citizen (未联系上);
+                // without it, a rating is required as before.
+                let method = f
+                    .opt_enum("method", FollowUpMethod::parse, FollowUpMethod::codes)?
+                    .unwrap_or(FollowUpMethod::Phone);
+                let reached = f.opt_bool("reached")?.unwrap_or(true);
+                let result = if reached {
+                    FollowUpResult::Reached {
+                        satisfaction: f.req_enum(
+                            "satisfaction",
+                            Satisfaction::parse,
+                            Satisfaction::codes,
+                        )?,
+                        resolved: f.req_bool("resolved")?,
+                    }
+                } else {
+                    FollowUpResult::Unreachable
+                };
+                Args::FollowUp { method, result }
+            }
             Action::Escalate => {
                 let unit = f.req_str("unit", 64)?;
                 known("unit", &unit)?;
@@ -758,14 +879,43 @@ impl App {
     pub async fn triage(&self, body: &Value) -> Result<Value, AppError> {
         let f = Fields::of(body, "")?;
         let text = f.req_str("text", MAX_DESCRIPTION)?;
+        let region = f.opt_str("region", 20)?.unwrap_or_default();
         let classifier = self.classifier();
         let s = classifier.classify(&text);
+        let note = self.triage_note(&s, &region).await?;
+        let settings = self.intake_settings().await?;
+        let (urgency, urgency_reason) = suggested_urgency(&s);
+        Ok(json!({
+            "category": note.category,
+            "department": note.department,
+            "unit": note.unit,
+            "co_units": note.co_units,
+            // Whether the form may fill the suggestion in; below the threshold it is only shown.
+            "fill": s.confidence >= settings.fill_min_confidence,
+            "fill_min_confidence": settings.fill_min_confidence,
+            "nature": s.nature,
+            "urgency": urgency,
+            "urgency_reason": urgency_reason,
+            "risk": { "level": s.risk.level, "signals": s.risk.signals },
+            "confidence": s.confidence,
+            "candidates": note.candidates,
+            "explanation": s.explanation,
+            "model_version": classifier.model_version(),
+        }))
+    }
+
+    /// A classification with the units that would handle it in `region`: the routing
+    /// catalogue's unit for each category, failing that the department the model names. Kept on
+    /// the case at intake (the dispatch desk reads it with the list).
+    pub(crate) async fn triage_note(
+        &self,
+        s: &triage::Suggestion,
+        region: &str,
+    ) -> Result<domain::TriageNote, AppError> {
         let tree = self.org.tree().await?;
         let routes = self.catalogue_cached().await?;
-        let region = f.opt_str("region", 20)?.unwrap_or_default();
-        // The unit comes from the routing catalogue; failing that, the department named by the model.
         let unit_for = |category: &str, dept: &str| {
-            crate::routing::route(&routes, &tree, category, &region)
+            crate::routing::route(&routes, &tree, category, region)
                 .map(|r| r.unit)
                 .or_else(|| {
                     tree.units
@@ -774,22 +924,26 @@ impl App {
                         .map(|u| u.code.clone())
                 })
         };
-        let co_units = crate::routing::route(&routes, &tree, &s.category, &region)
+        let co_units = crate::routing::route(&routes, &tree, &s.category, region)
             .map(|r| r.co_units)
             .unwrap_or_default();
-        Ok(json!({
-            "category": s.category,
-            "department": s.department,
-            "unit": unit_for(&s.category, &s.department),
-            "co_units": co_units,
-            "nature": s.nature,
-            "urgency": s.urgency,
-            "risk": { "level": s.risk.level, "signals": s.risk.signals },
-            "confidence": s.confidence,
-            "candidates": s.candidates.iter().map(|c| json!({ "category": c.category, "department": c.department, "unit": unit_for(&c.category, &c.department), "score": c.score })).collect::<Vec<_>>(),
-            "explanation": s.explanation,
-            "model_version": classifier.model_version(),
-        }))
+        Ok(domain::TriageNote {
+            category: s.category.clone(),
+            department: s.department.clone(),
+            unit: unit_for(&s.category, &s.department),
+            co_units,
+            confidence: s.confidence,
+            candidates: s
+                .candidates
+                .iter()
+                .map(|c| domain::TriageCandidate {
+                    category: c.category.clone(),
+                    department: c.department.clone(),
+                    unit: unit_for(&c.category, &c.department),
+                    score: c.score,
+                })
+                .collect(),
+        })
     }
 }
 
@@ -798,5 +952,54 @@ impl App {
     /// cases directly).
     pub fn write_of_new(&self, rules: &TimeRules, case: Case) -> CaseWrite {
         self.write_of(rules, case, None, vec![], true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn suggestion(level: &'static str, urgency: &'static str) -> triage::Suggestion {
+        triage::Suggestion {
+            category: "劳动社保/拖欠工资".into(),
+            department: "人社局".into(),
+            nature: "complaint",
+            urgency,
+            risk: triage::Risk {
+                level,
+                signals: vec!["self_harm", "gathering"],
+            },
+            confidence: 0.9,
+            candidates: vec![],
+            explanation: vec![],
+        }
+    }
+
+    #[test]
+    fn high_risk_is_never_suggested_as_normal() {
+        assert_eq!(
+            suggested_urgency(&suggestion("high", "normal")),
+            ("urgent", Some(vec!["self_harm", "gathering"]))
+        );
+        assert_eq!(
+            suggested_urgency(&suggestion("high", "critical")),
+            ("critical", Some(vec!["self_harm", "gathering"]))
+        );
+        assert_eq!(
+            suggested_urgency(&suggestion("medium", "normal")),
+            ("normal", None)
+        );
+    }
+
+    #[test]
+    fn phones_whole_or_by_their_last_digits() {
+        assert_eq!(
+            phone_search("0571-8877 6655"),
+            Some(PhoneSearch::Whole("057188776655".into()))
+        );
+        assert_eq!(phone_search("6655"), Some(PhoneSearch::Tail("6655".into())));
+        assert_eq!(phone_search("123"), None);
+        assert_eq!(phone_search("占道 6655"), None);
+        assert_eq!(phone_search(""), None);
     }
 }

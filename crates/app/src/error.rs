@@ -64,6 +64,11 @@ impl AppError {
         e.0.field = Some(field);
         e
     }
+    /// Names the offending field of an error built without one (the message stays as written).
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.0.field = Some(field.into());
+        self
+    }
     pub fn with_details(mut self, details: Value) -> Self {
         self.0.details = Some(details);
         self

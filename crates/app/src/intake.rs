@@ -4,7 +4,7 @@
 use crate::App;
 use crate::error::AppError;
 use crate::input::Fields;
-use crate::ports::{AlertWrite, Notification};
+use crate::ports::AlertWrite;
 use crate::rules::TimeRules;
 use crate::scope::{Principal, PrincipalKind};
 use domain::machine::{Actor, Args, Command, apply};
@@ -24,6 +24,14 @@ pub struct IntakeSettings {
     /// Channels auto-dispatch applies to. Cases a clerk registers (window, phone) wait for the
     /// clerk and the dispatcher, who see the suggestions.
     pub channels: Vec<Source>,
+    /// The intake form fills triage's category and unit in only from this confidence; below
+    /// it the suggestion is shown beside the form for the clerk to take or leave.
+    #[serde(default = "default_fill_min_confidence")]
+    pub fill_min_confidence: f32,
+}
+
+fn default_fill_min_confidence() -> f32 {
+    0.6
 }
 
 impl Default for IntakeSettings {
@@ -32,6 +40,7 @@ impl Default for IntakeSettings {
             auto_dispatch: true,
             min_confidence: 0.9,
             channels: vec![Source::Web, Source::App, Source::Open311, Source::Transfer],
+            fill_min_confidence: default_fill_min_confidence(),
         }
     }
 }
@@ -73,6 +82,16 @@ impl App {
             }
             s.min_confidence = c as f32;
         }
+        if let Some(c) = f.opt_f64("fill_min_confidence")? {
+            if !(0.0..=1.0).contains(&c) {
+                return Err(AppError::field(
+                    "fill_min_confidence",
+                    "须在 0 到 1 之间",
+                    "must be between 0 and 1",
+                ));
+            }
+            s.fill_min_confidence = c as f32;
+        }
         if body.get("channels").is_some() {
             let list = f.str_list("channels", 20)?;
             s.channels = list
@@ -103,29 +122,23 @@ impl App {
         let tree = self.org.tree().await?;
         let now = self.now();
         let users = self.users_cached().await?;
-        let title = format!("高风险预警：工单 {} {}", c.number, c.title);
-        let body = format!(
-            "风险信号：{}；属地：{}",
-            signals.join("、"),
-            tree.hub_for_region(&c.location.region)
-                .map(|u| u.name.clone())
-                .unwrap_or_default()
-        );
+        let hub = tree
+            .hub_for_region(&c.location.region)
+            .map(|u| u.code.clone());
         let notifications = users
             .iter()
             .filter(|u| {
                 !u.disabled && u.role == Role::Supervisor && tree.is_within(&c.hub, &u.unit)
             })
-            .map(|u| Notification {
-                id: Uuid::now_v7(),
-                user_id: u.id,
-                case_id: Some(c.id),
-                case_number: Some(c.number.clone()),
-                kind: "high_risk".into(),
-                title: title.clone(),
-                body: body.clone(),
-                created_at: now,
-                read_at: None,
+            .map(|u| {
+                crate::notify::notice(
+                    u,
+                    c,
+                    crate::notify::kind::HIGH_RISK,
+                    json!({ "title": c.title, "signals": signals, "hub": hub }),
+                    now,
+                    &tree,
+                )
             })
             .collect();
         let event = Event {
@@ -144,7 +157,7 @@ impl App {
                 case_id: c.id,
                 key: "risk:high".into(),
                 at: now,
-                event,
+                event: Some(event),
                 notifications,
                 deliveries: vec![],
                 case_update: None,

@@ -16,6 +16,7 @@ pub mod intake;
 pub mod learning;
 pub mod ledger;
 pub mod metrics;
+pub mod notify;
 pub mod open311;
 pub mod org;
 pub mod portal;

@@ -25,8 +25,14 @@
 //!   resolutions by S in P.
 //! - 延期率 extension_rate = extension requests by S in P ÷ signs by S in P.
 //! - 满意率 satisfaction = follow-ups in P of cases held by S rated satisfied or basically
-//!   satisfied ÷ follow-ups in P of cases held by S.
-//! - 解决率 resolution = follow-ups in P where the citizen said it was solved ÷ follow-ups in P.
+//!   satisfied ÷ follow-ups in P of cases held by S that reached the citizen (rated).
+//! - 解决率 resolution = follow-ups in P where the citizen said it was solved ÷ rated follow-ups
+//!   in P.
+//! - 无法回访 unreachable = cases of S closed in P because the citizen could not be reached after
+//!   the policy's attempts; they have no rating and are counted apart, in neither rate above.
+//!
+//! A dispatch taken back by 撤回 (recall) before the unit signed counts for nothing: the unit
+//! never held the case (a return, by contrast, is the unit's decision and counts).
 //! - 平均办理时长 avg_handling_days = mean working days from the start of the handling clock (sign
 //!   or reopening) to each resolution by S in P.
 
@@ -57,6 +63,7 @@ pub struct UnitTally {
     pub rated: Vec<Uuid>,
     pub satisfied: Vec<Uuid>,
     pub solved: Vec<Uuid>,
+    pub unreachable: Vec<Uuid>,
     /// Working days of each resolution.
     pub handling_days: Vec<i64>,
 }
@@ -77,6 +84,7 @@ impl UnitTally {
             "rated" => &self.rated,
             "satisfied" => &self.satisfied,
             "solved" => &self.solved,
+            "unreachable" => &self.unreachable,
             _ => return None,
         })
     }
@@ -131,6 +139,14 @@ pub fn tally_into(
         for e in tl {
             let unit = state_unit(e);
             match e.action.as_str() {
+                "recall" => {
+                    if let Some((u, _, true)) = pending_sign.take()
+                        && let Some(t) = out.get_mut(&u)
+                        && t.dispatched.last() == Some(&case)
+                    {
+                        t.dispatched.pop();
+                    }
+                }
                 "dispatch" => {
                     if let (Some(u), Some(due)) = (unit.clone(), state_i64(e, "sign_due")) {
                         if inp(e.at) {
@@ -201,7 +217,11 @@ pub fn tally_into(
                     if let Some(u) = unit.clone() {
                         if inp(e.at) {
                             let t = out.entry(u.clone()).or_default();
-                            if e.action == "follow_up" {
+                            if e.action == "follow_up" && !reached(e) {
+                                if gave_up(e) {
+                                    t.unreachable.push(case);
+                                }
+                            } else if e.action == "follow_up" {
                                 t.rated.push(case);
                                 if matches!(
                                     e.data.get("satisfaction").and_then(Value::as_str),
@@ -237,6 +257,16 @@ pub fn tally_into(
     }
 }
 
+/// Whether a follow-up event reached the citizen (events from before attempts were recorded did).
+fn reached(e: &Event) -> bool {
+    e.data.get("reached").and_then(Value::as_bool) != Some(false)
+}
+
+/// Whether a follow-up attempt was the last one the policy allows (the case closed as 无法回访).
+fn gave_up(e: &Event) -> bool {
+    e.data.get("unreachable").and_then(Value::as_bool) == Some(true)
+}
+
 /// One countable fact of a case's timeline (see the definitions above).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Metric {
@@ -254,10 +284,12 @@ pub enum Metric {
     Rated,
     Satisfied,
     Solved,
+    /// Closed as 无法回访 (the citizen could not be reached).
+    Unreachable,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 12] = [
+    pub const ALL: [Metric; 13] = [
         Metric::Dispatched,
         Metric::SignedOnTime,
         Metric::Signed,
@@ -270,6 +302,7 @@ impl Metric {
         Metric::Rated,
         Metric::Satisfied,
         Metric::Solved,
+        Metric::Unreachable,
     ];
 
     /// One letter: how marks are written in `metric_marks` and `metric_counts`.
@@ -287,6 +320,7 @@ impl Metric {
             Metric::Rated => 'f',
             Metric::Satisfied => 'y',
             Metric::Solved => 'v',
+            Metric::Unreachable => 'n',
         }
     }
 
@@ -342,6 +376,7 @@ pub fn period_of(month: i64) -> String {
 /// they are (urging, supervising, alerts, edits…).
 pub const COUNTED_ACTIONS: &[&str] = &[
     "dispatch",
+    "recall",
     "sign",
     "return",
     "escalate",
@@ -357,16 +392,16 @@ pub const COUNTED_ACTIONS: &[&str] = &[
 /// walk as [`tally_into`], each count filed under the month it belongs to.
 pub fn marks_of(timeline: &[Event], calendar: &calendar::Calendar) -> CaseMarks {
     let mut out = CaseMarks::default();
-    let mut mark = |month: i64, unit: &str, metric: Metric, value: i64| {
-        out.marks.push(Mark {
+    fn push(marks: &mut Vec<Mark>, month: i64, unit: &str, metric: Metric, value: i64) {
+        marks.push(Mark {
             month,
             unit: unit.to_string(),
             metric,
             value,
         });
-    };
-    // Open dispatch awaiting a sign: (unit, sign_due, month of the dispatch).
-    let mut pending_sign: Option<(String, i64, i64)> = None;
+    }
+    // Open dispatch awaiting a sign: (unit, sign_due, month of the dispatch, its mark's index).
+    let mut pending_sign: Option<(String, i64, i64, usize)> = None;
     // Running handling clock: (unit, started, due).
     let mut handling: Option<(String, i64, i64)> = None;
     for e in timeline {
@@ -375,18 +410,27 @@ pub fn marks_of(timeline: &[Event], calendar: &calendar::Calendar) -> CaseMarks 
         match e.action.as_str() {
             "dispatch" => {
                 if let (Some(u), Some(due)) = (unit, state_i64(e, "sign_due")) {
-                    mark(m, &u, Metric::Dispatched, 0);
-                    pending_sign = Some((u, due, m));
+                    let index = out.marks.len();
+                    push(&mut out.marks, m, &u, Metric::Dispatched, 0);
+                    pending_sign = Some((u, due, m, index));
+                }
+            }
+            "recall" => {
+                // Nothing was marked between the dispatch and its recall (only a sign marks).
+                if let Some((_, _, _, index)) = pending_sign.take()
+                    && index < out.marks.len()
+                {
+                    out.marks.remove(index);
                 }
             }
             "sign" => {
-                if let Some((u, due, dm)) = pending_sign.take()
+                if let Some((u, due, dm, _)) = pending_sign.take()
                     && e.at <= due
                 {
-                    mark(dm, &u, Metric::SignedOnTime, 0);
+                    push(&mut out.marks, dm, &u, Metric::SignedOnTime, 0);
                 }
                 if let (Some(u), Some(due)) = (unit, state_i64(e, "handle_due")) {
-                    mark(m, &u, Metric::Signed, 0);
+                    push(&mut out.marks, m, &u, Metric::Signed, 0);
                     handling = Some((u, e.at, due));
                 }
             }
@@ -395,7 +439,7 @@ pub fn marks_of(timeline: &[Event], calendar: &calendar::Calendar) -> CaseMarks 
                 if e.action == "return"
                     && let Some(u) = e.data.get("unit").and_then(Value::as_str)
                 {
-                    mark(m, u, Metric::Returned, 0);
+                    push(&mut out.marks, m, u, Metric::Returned, 0);
                 }
                 handling = None;
             }
@@ -408,7 +452,7 @@ pub fn marks_of(timeline: &[Event], calendar: &calendar::Calendar) -> CaseMarks 
             }
             "request_extension" => {
                 if let Some(u) = unit {
-                    mark(m, &u, Metric::Extensions, 0);
+                    push(&mut out.marks, m, &u, Metric::Extensions, 0);
                 }
             }
             "resolve" => {
@@ -416,33 +460,37 @@ pub fn marks_of(timeline: &[Event], calendar: &calendar::Calendar) -> CaseMarks 
                     let days = calendar
                         .workdays_between(date_of(started), date_of(e.at))
                         .max(0);
-                    mark(m, &u, Metric::Resolved, days);
+                    push(&mut out.marks, m, &u, Metric::Resolved, days);
                     let timely = if e.at <= due {
                         Metric::ResolvedOnTime
                     } else {
                         Metric::Late
                     };
-                    mark(m, &u, timely, 0);
+                    push(&mut out.marks, m, &u, timely, 0);
                 }
             }
             "follow_up" | "reopen" => {
                 let reopened = e.action == "reopen"
                     || e.data.get("reopened").and_then(Value::as_bool) == Some(true);
                 if let Some(u) = unit {
-                    if e.action == "follow_up" {
-                        mark(m, &u, Metric::Rated, 0);
+                    if e.action == "follow_up" && !reached(e) {
+                        if gave_up(e) {
+                            push(&mut out.marks, m, &u, Metric::Unreachable, 0);
+                        }
+                    } else if e.action == "follow_up" {
+                        push(&mut out.marks, m, &u, Metric::Rated, 0);
                         if matches!(
                             e.data.get("satisfaction").and_then(Value::as_str),
                             Some("satisfied" | "basically_satisfied")
                         ) {
-                            mark(m, &u, Metric::Satisfied, 0);
+                            push(&mut out.marks, m, &u, Metric::Satisfied, 0);
                         }
                         if e.data.get("resolved").and_then(Value::as_bool) == Some(true) {
-                            mark(m, &u, Metric::Solved, 0);
+                            push(&mut out.marks, m, &u, Metric::Solved, 0);
                         }
                     }
                     if reopened {
-                        mark(m, &u, Metric::Reopened, 0);
+                        push(&mut out.marks, m, &u, Metric::Reopened, 0);
                     }
                     if reopened && let Some(due) = state_i64(e, "handle_due") {
                         handling = Some((u, e.at, due));
@@ -578,7 +626,7 @@ pub fn metrics_write(old: Option<&CaseMarks>, new: &CaseMarks) -> MetricsWrite {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UnitFigures {
     /// Count of each metric's marks, by `Metric::index`.
-    pub n: [i64; 12],
+    pub n: [i64; 13],
     /// Working days over all resolutions.
     pub handling_days: i64,
     /// Running handling clocks past their deadline (the other half of 超期).
@@ -590,7 +638,7 @@ impl UnitFigures {
         self.n[m.index()]
     }
 
-    fn add(&mut self, o: &UnitFigures) {
+    pub fn add(&mut self, o: &UnitFigures) {
         for (a, b) in self.n.iter_mut().zip(o.n) {
             *a += b;
         }
@@ -613,6 +661,7 @@ impl UnitFigures {
         f.n[Metric::Rated.index()] = n(&t.rated);
         f.n[Metric::Satisfied.index()] = n(&t.satisfied);
         f.n[Metric::Solved.index()] = n(&t.solved);
+        f.n[Metric::Unreachable.index()] = n(&t.unreachable);
         // The recount's overdue list holds late resolutions and running clocks together.
         f.n[Metric::Late.index()] = n(&t.resolved) - n(&t.resolved_on_time);
         f.running_overdue = n(&t.overdue) - f.n[Metric::Late.index()];
@@ -634,9 +683,52 @@ pub type MetricsCache = std::sync::Mutex<HashMap<String, (i64, Arc<HashMap<Strin
 fn bad_period(period: &str) -> AppError {
     AppError::field(
         "period",
-        format!("「{period}」不是有效月份，格式为 2026-10"),
-        format!("'{period}' is not a month like 2026-10"),
+        format!("「{period}」不是有效月份，格式为 2026-10 或 2026-09..2026-11"),
+        format!("'{period}' is not a month like 2026-10 or a range like 2026-09..2026-11"),
     )
+}
+
+/// Longest range of months the figures are summed over (five years).
+pub const MAX_PERIOD_MONTHS: i64 = 60;
+
+/// A period of whole months, `2026-10` or `2026-09..2026-11`, as its first and last month index.
+pub fn period_months(period: &str) -> Result<(i64, i64), AppError> {
+    let month = |p: &str| {
+        month_bounds(p.trim())
+            .map(|(from, _)| month_of(from))
+            .ok_or_else(|| bad_period(period))
+    };
+    let (first, last) = match period.split_once("..") {
+        Some((a, b)) => (month(a)?, month(b)?),
+        None => {
+            let m = month(period)?;
+            (m, m)
+        }
+    };
+    if first > last {
+        return Err(AppError::field(
+            "period",
+            "开始月份不能晚于结束月份",
+            "the first month must not be after the last",
+        ));
+    }
+    if last - first >= MAX_PERIOD_MONTHS {
+        return Err(AppError::field(
+            "period",
+            format!("最多统计 {MAX_PERIOD_MONTHS} 个月"),
+            format!("at most {MAX_PERIOD_MONTHS} months"),
+        ));
+    }
+    Ok((first, last))
+}
+
+/// The `period` text of a range of months (`2026-10`, or `2026-09..2026-11`).
+pub fn period_text(first: i64, last: i64) -> String {
+    if first == last {
+        period_of(first)
+    } else {
+        format!("{}..{}", period_of(first), period_of(last))
+    }
 }
 
 /// Each unit's figures rolled up to itself and every unit above it.
@@ -657,7 +749,7 @@ fn roll_up(
 
 impl App {
     /// The month's rolled-up figures, from the cache while younger than `metrics_cache_ms`.
-    async fn figures(
+    pub(crate) async fn figures(
         &self,
         period: &str,
     ) -> Result<(Arc<HashMap<String, UnitFigures>>, Arc<crate::org::OrgTree>), AppError> {
@@ -693,6 +785,26 @@ impl App {
             cache.insert(period.to_string(), (now, rolled.clone()));
         }
         Ok((rolled, tree))
+    }
+
+    /// Rolled-up figures summed over the months `first..=last` (each month's from the cache):
+    /// what the unit metrics and the cockpit show for a period of several months.
+    pub async fn figures_over(
+        &self,
+        first: i64,
+        last: i64,
+    ) -> Result<(Arc<HashMap<String, UnitFigures>>, Arc<crate::org::OrgTree>), AppError> {
+        if first == last {
+            return self.figures(&period_of(first)).await;
+        }
+        let mut sum: HashMap<String, UnitFigures> = HashMap::new();
+        for month in first..=last {
+            let (m, _) = self.figures(&period_of(month)).await?;
+            for (unit, f) in m.iter() {
+                sum.entry(unit.clone()).or_default().add(f);
+            }
+        }
+        Ok((Arc::new(sum), self.org.tree().await?))
     }
 
     /// Each unit's own figures of a month, from the stored counters and clocks.
@@ -842,7 +954,10 @@ impl App {
         Ok(metrics_write(Some(&before), &marks_of(&timeline, &cal)))
     }
 
-    fn metrics_json(unit: &str, name: &str, f: &UnitFigures) -> Value {
+    /// The figures of one unit as every page shows them: each rate with its numerator and
+    /// denominator. The one formula of each number (the unit metrics, the cockpit and the boards
+    /// all call this).
+    pub fn metrics_json(unit: &str, name: &str, f: &UnitFigures) -> Value {
         let resolved = f.get(Metric::Resolved);
         let avg = if resolved == 0 {
             Value::Null
@@ -859,6 +974,7 @@ impl App {
             "extension_rate": rate(f.get(Metric::Extensions), f.get(Metric::Signed)),
             "satisfaction": rate(f.get(Metric::Satisfied), f.get(Metric::Rated)),
             "resolution": rate(f.get(Metric::Solved), f.get(Metric::Rated)),
+            "unreachable": f.get(Metric::Unreachable),
             "avg_handling_days": avg,
         })
     }
@@ -886,6 +1002,7 @@ impl App {
         if !p.is_staff() {
             return Err(AppError::forbidden("仅限工作人员查看", "staff only"));
         }
+        let (first, last) = period_months(period)?;
         let (rolled, tree) = if recount {
             if p.role != domain::Role::Admin {
                 return Err(AppError::forbidden(
@@ -893,31 +1010,40 @@ impl App {
                     "only administrators may ask for a recount",
                 ));
             }
-            (
-                Arc::new(self.recount_unit_metrics(period).await?),
-                self.org.tree().await?,
-            )
+            let mut sum: HashMap<String, UnitFigures> = HashMap::new();
+            for month in first..=last {
+                for (u, f) in self.recount_unit_metrics(&period_of(month)).await? {
+                    sum.entry(u).or_default().add(&f);
+                }
+            }
+            (Arc::new(sum), self.org.tree().await?)
         } else {
-            self.figures(period).await?
+            self.figures_over(first, last).await?
         };
         let scope_root = match read_scope(p, &tree) {
             crate::ports::Scope::All => None,
             _ => p.unit.clone(),
         };
         let visible = |u: &str| scope_root.as_deref().is_none_or(|r| tree.is_within(u, r));
-        let mut units: BTreeSet<&String> = rolled.keys().filter(|u| visible(u)).collect();
+        let mut units: BTreeSet<&str> = rolled
+            .keys()
+            .map(String::as_str)
+            .filter(|u| visible(u))
+            .collect();
         if let Some(only) = unit {
             if !visible(only) || tree.get(only).is_none() {
                 return Err(AppError::not_found("单位", "unit"));
             }
-            units.retain(|u| u.as_str() == only);
+            // A unit asked for by name gets its row, zeros when it had nothing in the period.
+            units = BTreeSet::from([only]);
         }
+        let none = UnitFigures::default();
         let rows: Vec<Value> = units
             .into_iter()
-            .map(|u| Self::metrics_json(u, &tree.name(u), &rolled[u]))
+            .map(|u| Self::metrics_json(u, &tree.name(u), rolled.get(u).unwrap_or(&none)))
             .collect();
         Ok(
-            json!({ "period": period, "units": rows, "definitions": "see app::metrics (numerator / denominator per rate)" }),
+            json!({ "period": period_text(first, last), "units": rows, "definitions": "see app::metrics (numerator / denominator per rate)" }),
         )
     }
 
@@ -955,6 +1081,7 @@ impl App {
             "rated" => &[Metric::Rated],
             "satisfied" => &[Metric::Satisfied],
             "solved" => &[Metric::Solved],
+            "unreachable" => &[Metric::Unreachable],
             _ => return Err(AppError::field("metric", "未知指标", "unknown metric")),
         };
         let mut ids: BTreeSet<Uuid> = BTreeSet::new();
@@ -1013,13 +1140,34 @@ mod tests {
             let unit = if k % 3 == 0 { "u2" } else { "u1" };
             let t0 = from + (k as i64 % 20) * DAY;
             let st = |sign_due: i64, handle_due: Option<i64>| json!({ "state": { "unit": unit, "sign_due": sign_due, "handle_due": handle_due } });
+            if k % 11 == 0 {
+                // First sent to the wrong unit and taken back (撤回) before it signed.
+                let wrong =
+                    json!({ "state": { "unit": "u3", "sign_due": t0 + DAY, "handle_due": null } });
+                all.push(ev(case, t0 - DAY / 4, "dispatch", wrong));
+                all.push(ev(
+                    case,
+                    t0 - DAY / 8,
+                    "recall",
+                    json!({ "state": { "unit": null } }),
+                ));
+            }
             all.push(ev(case, t0, "dispatch", st(t0 + DAY, None)));
             let signed = t0 + if k % 4 == 0 { 2 * DAY } else { DAY / 2 };
             all.push(ev(case, signed, "sign", st(t0 + DAY, Some(t0 + 5 * DAY))));
             if k % 5 != 0 {
                 let done = t0 + if k % 7 == 0 { 9 * DAY } else { 3 * DAY };
                 all.push(ev(case, done, "resolve", st(t0 + DAY, Some(t0 + 5 * DAY))));
-                if k % 2 == 0 {
+                if k % 8 == 0 {
+                    // Nobody answers three times: closed as 无法回访, no rating.
+                    for attempt in 1..=3 {
+                        let mut d = st(t0 + DAY, Some(t0 + 5 * DAY));
+                        d["reached"] = json!(false);
+                        d["attempt"] = json!(attempt);
+                        d["unreachable"] = json!(attempt == 3);
+                        all.push(ev(case, done + attempt * DAY / 4, "follow_up", d));
+                    }
+                } else if k % 2 == 0 {
                     let mut d = st(t0 + DAY, Some(t0 + 5 * DAY));
                     d["satisfaction"] = json!("satisfied");
                     d["resolved"] = json!(true);
@@ -1119,6 +1267,18 @@ mod tests {
         }
         let jan = stored(&cases, month_of(start), start + 60 * DAY);
         assert!(jan["u1"].get(Metric::Late) > 0 && jan["u1"].running_overdue > 0);
+        // Recalled dispatches leave the wrong unit nothing; unreachable follow-ups are counted
+        // apart from the ratings.
+        assert!(!jan.contains_key("u3"), "{:?}", jan.get("u3"));
+        let mut all = UnitFigures::default();
+        for month in ["2026-01", "2026-02", "2026-03"] {
+            let (from, _) = month_bounds(month).unwrap();
+            for u in stored(&cases, month_of(from), start + 90 * DAY).values() {
+                all.add(u);
+            }
+        }
+        assert!(all.get(Metric::Unreachable) > 0 && all.get(Metric::Rated) > 0);
+        assert!(all.get(Metric::Satisfied) <= all.get(Metric::Rated));
     }
 
     /// Writing a case's metrics as it grows (None → a → b) leaves the same counts as writing b at

@@ -1421,6 +1421,7 @@ mod tests {
                 kind: UnitKind::parse(u.kind).unwrap(),
                 parent: u.parent.clone(),
                 region: u.region.clone(),
+                disabled: false,
             })
             .collect();
         let tree = OrgTree::new(units);

@@ -18,6 +18,9 @@ pub struct Unit {
     pub parent: Option<String>,
     /// Region code (属地) the unit covers; for departments, the region of their level.
     pub region: String,
+    /// A unit taken out of service: no new dispatches, not in pickers; its history stays.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 /// A snapshot of the tree with the lookups scope checks need.
@@ -68,6 +71,11 @@ impl OrgTree {
             i += 1;
         }
         out
+    }
+
+    /// The units directly below one.
+    pub fn children(&self, code: &str) -> &[String] {
+        self.children.get(code).map_or(&[], Vec::as_slice)
     }
 
     /// Parents from the nearest up to the root (the unit itself excluded).
@@ -159,6 +167,7 @@ mod tests {
             kind,
             parent: parent.map(Into::into),
             region: region.into(),
+            disabled: false,
         };
         OrgTree::new(vec![
             u("330188", Level::District, UnitKind::Hub, None, "330188"),

@@ -28,6 +28,7 @@ fn portal_principal() -> Principal {
         role: Role::Citizen,
         unit: None,
         kind: PrincipalKind::Portal,
+        must_change_password: false,
     }
 }
 
@@ -215,8 +216,11 @@ impl App {
             action: Action::FollowUp,
             opinion: comment,
             args: Args::FollowUp {
-                satisfaction,
-                resolved,
+                method: domain::FollowUpMethod::Portal,
+                result: domain::machine::FollowUpResult::Reached {
+                    satisfaction,
+                    resolved,
+                },
             },
         };
         self.commit(&case, &cmd, &actor, None).await?;

@@ -22,6 +22,10 @@ pub struct UserRecord {
     pub password_hash: String,
     pub disabled: bool,
     pub created_at: i64,
+    /// Set by an administrator's password reset: the user must choose a new password before
+    /// doing anything else.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +59,8 @@ pub struct CaseWrite {
     /// What this write changes in the unit metrics (`metrics::metrics_write` of the timeline as it
     /// was and as it will be), applied in the same transaction.
     pub metrics: MetricsWrite,
+    /// Who is told of this change (`crate::notify`), written in the same transaction.
+    pub notifications: Vec<Notification>,
 }
 
 /// A change to the stored unit metrics of one case (see `crate::metrics`).
@@ -108,6 +114,14 @@ pub struct Notification {
     pub body: String,
     pub created_at: i64,
     pub read_at: Option<i64>,
+    /// The kind's parameters, from which the text is written in the reader's language (see
+    /// `crate::notify`); `None` for rows from before they were kept.
+    #[serde(default)]
+    pub data: Option<serde_json::Value>,
+    /// Set on a digest: a second notification with the same key for the same user is merged
+    /// into the first (its `data.items` appended) and marks it unread again.
+    #[serde(default)]
+    pub digest_key: Option<String>,
 }
 
 /// An outgoing webhook call, queued and retried.
@@ -132,7 +146,8 @@ pub struct AlertWrite {
     pub case_id: Uuid,
     pub key: String,
     pub at: i64,
-    pub event: Event,
+    /// The timeline entry; `None` for a warning spent without one (see `App::sweep`).
+    pub event: Option<Event>,
     pub notifications: Vec<Notification>,
     pub deliveries: Vec<Delivery>,
     /// For escalations that change the case (催办 count, 督办 flag).
@@ -203,6 +218,11 @@ pub struct CaseQuery {
     pub text_like: Option<String>,
     pub number: Option<String>,
     pub reporter_phone: Option<String>,
+    /// The last four digits of the reporter's phone (a caller's 尾号); with `reporter_phone_tail`
+    /// longer digits, those must end the phone too.
+    pub reporter_phone_tail: Option<String>,
+    /// What the case waits for from its hub (`extension`: the 待审批 queue).
+    pub pending: Option<String>,
     pub supervised: Option<bool>,
     /// Duplicates merged into this case.
     pub merged_into: Option<Uuid>,
@@ -260,6 +280,8 @@ pub struct QueueCounts {
     pub overdue: i64,
     /// 待回访
     pub resolved: i64,
+    /// 待审批: extension requests waiting for the hub's decision.
+    pub pending_approval: i64,
 }
 
 /// Per-unit counts behind the on-time rates.
@@ -325,6 +347,10 @@ pub trait Store: Guard + Send + Sync + 'static {
     // People and credentials.
     /// Fails with Conflict when the username is taken.
     async fn insert_user(&self, user: &UserRecord) -> StoreResult<()>;
+    /// Writes a user's name, role, unit, password hash and flags; false if there is no such user.
+    async fn update_user(&self, user: &UserRecord) -> StoreResult<bool>;
+    /// Ends a user's sessions (all, or all but the one whose token hash is `keep`).
+    async fn revoke_sessions(&self, user: Uuid, keep: Option<&str>) -> StoreResult<u64>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>>;
     async fn user_by_id(&self, id: Uuid) -> StoreResult<Option<UserRecord>>;
     async fn users(&self) -> StoreResult<Vec<UserRecord>>;
@@ -395,7 +421,8 @@ pub trait Store: Guard + Send + Sync + 'static {
         last_day: i64,
         street_prefix: Option<&str>,
     ) -> StoreResult<RawStats>;
-    /// Open cases past their due instant per main unit (the cockpit's 超期 list), most first.
+    /// Open cases past their due instant (超期 now: the workbench's 超期 count, split), per unit
+    /// whose clock it is — the main unit for 签收/办理, the hub for 回访 — most first.
     async fn overdue_by_unit(&self, q: &CaseQuery) -> StoreResult<Vec<(String, i64)>>;
     /// Recomputes the tallies from the case rows; returns how many cases were counted.
     async fn rebuild_tallies(&self) -> StoreResult<u64>;
@@ -452,6 +479,14 @@ pub trait Store: Guard + Send + Sync + 'static {
         unread_only: bool,
         limit: u32,
     ) -> StoreResult<Vec<Notification>>;
+    /// A page of a user's notifications, newest first, with how many there are in all.
+    async fn notifications_page(
+        &self,
+        user: Uuid,
+        unread_only: bool,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<Notification>, u64)>;
     async fn unread_count(&self, user: Uuid) -> StoreResult<i64>;
     /// Marks one notification (or all of the user's) read; returns how many changed.
     async fn mark_read(&self, user: Uuid, id: Option<Uuid>, now: i64) -> StoreResult<u64>;

@@ -25,11 +25,13 @@ pub struct Routing {
     pub co_units: Vec<String>,
 }
 
-/// The most specific route for `category` at `region` (longest matching region prefix).
+/// The most specific route for `category` at `region` (longest matching region prefix), skipping
+/// rows whose unit is out of service (停用): such a case waits for a dispatcher instead.
 pub fn route(routes: &[Route], tree: &OrgTree, category: &str, region: &str) -> Option<Routing> {
     let r = routes
         .iter()
         .filter(|r| r.category == category && region.starts_with(&r.region))
+        .filter(|r| tree.get(&r.unit).is_none_or(|u| !u.disabled))
         .max_by_key(|r| r.region.len())?;
     let co_units = if r.co_street {
         tree.street_of_region(region)
@@ -224,6 +226,7 @@ mod tests {
             kind,
             parent: parent.map(Into::into),
             region: code.into(),
+            disabled: false,
         };
         let tree = OrgTree::new(vec![
             u("330188", Level::District, UnitKind::Hub, None),

@@ -29,6 +29,9 @@ pub struct Principal {
     pub role: Role,
     pub unit: Option<String>,
     pub kind: PrincipalKind,
+    /// An administrator reset the password: until the user sets their own, only signing out,
+    /// `me` and changing the password are allowed.
+    pub must_change_password: bool,
 }
 
 impl Principal {
@@ -135,6 +138,7 @@ mod tests {
             kind,
             parent: parent.map(Into::into),
             region: region.into(),
+            disabled: false,
         };
         OrgTree::new(vec![
             u("330188", Level::District, UnitKind::Hub, None, "330188"),
@@ -184,6 +188,7 @@ mod tests {
             role,
             unit: Some(unit.into()),
             kind: PrincipalKind::User,
+            must_change_password: false,
         }
     }
 
@@ -237,6 +242,10 @@ mod tests {
             outcome: None,
             satisfaction: None,
             citizen_resolved: None,
+            follow_up_method: None,
+            follow_up_attempts: 0,
+            unreachable: false,
+            triage: None,
             reject_reason: None,
             risk_level: "none".into(),
         }

@@ -10,10 +10,10 @@ use crate::error::AppError;
 use crate::org::Unit;
 use crate::ports::CaseWrite;
 use demo::{CaseSpec, Step};
-use domain::machine::{Actor, Args, Command, apply};
+use domain::machine::{Actor, Args, Command, FollowUpResult, apply};
 use domain::{
-    Action, Case, EVENT_MERGED_IN, EVENT_REGISTER, Event, Level, Location, Nature, Outcome,
-    Reporter, Satisfaction, Source, UnitKind, Urgency,
+    Action, Case, EVENT_MERGED_IN, EVENT_REGISTER, Event, FollowUpMethod, Level, Location, Nature,
+    Outcome, Reporter, Satisfaction, Source, UnitKind, Urgency,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -152,6 +152,7 @@ impl App {
                 kind: UnitKind::parse(u.kind).unwrap_or(UnitKind::Hub),
                 parent: u.parent.clone(),
                 region: u.region.clone(),
+                disabled: false,
             })
             .collect();
         self.store.put_units(&units).await?;
@@ -221,6 +222,7 @@ impl App {
             .unwrap_or_else(|| fallback("派单员"));
         let rules = self.rules().await?;
         let calendar = rules.calendar_for("");
+        let classifier = self.classifier();
         let mut written = 0;
         let mut pending: Vec<(CaseWrite, i32)> = Vec::with_capacity(batch);
         let mut open_by_category: HashMap<&'static str, usize> = HashMap::new();
@@ -236,7 +238,7 @@ impl App {
             let salt = seed
                 .wrapping_add(i as u64)
                 .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            let (case, events) = self.replay(
+            let (mut case, events) = self.replay(
                 &rules,
                 &spec,
                 &tree,
@@ -267,6 +269,14 @@ impl App {
             }
             if case.status.is_open() {
                 open_by_category.insert(spec.category, pending.len());
+            }
+            // Cases still waiting for dispatch carry triage's suggestion, as intake leaves it.
+            if matches!(
+                case.status,
+                domain::Status::Registered | domain::Status::Accepted
+            ) {
+                let s = classifier.classify(&format!("{} {}", case.title, case.description));
+                case.triage = Some(self.triage_note(&s, &case.location.region).await?);
             }
             let year = i32::from(date_of(case.created_at).year());
             let marks = crate::metrics::marks_of(&events, &calendar);
@@ -411,7 +421,7 @@ impl App {
                 ),
                 Step::FollowUp { satisfaction, resolved } => (
                     Action::FollowUp,
-                    Args::FollowUp { satisfaction: Satisfaction::parse(satisfaction).unwrap_or(Satisfaction::Satisfied), resolved: *resolved },
+                    Args::FollowUp { method: FollowUpMethod::Phone, result: FollowUpResult::Reached { satisfaction: Satisfaction::parse(satisfaction).unwrap_or(Satisfaction::Satisfied), resolved: *resolved } },
                     clerk.clone(),
                 ),
                 Step::Reopen => (Action::Reopen, Args::None, dispatcher.clone()),

@@ -3,12 +3,13 @@
 use crate::App;
 use crate::cases::parse_instant;
 use crate::error::AppError;
+use crate::metrics::{Metric, UnitFigures};
 use crate::ports::{CaseQuery, QueueCounts, Scope};
 use crate::scope::{Principal, read_scope};
 use domain::tally::shanghai_day;
 use domain::{Role, Status, UnitKind};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// The civil date of a Shanghai day number (days since 1970-01-01).
 fn day_to_date(d: i64) -> String {
@@ -125,23 +126,29 @@ impl App {
         let tree = self.org.tree().await?;
         let now = self.now();
         let get = |k: &str| params.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
-        let date = |k: &str| -> Result<Option<i64>, AppError> {
-            get(k)
-                .map(|s| {
-                    parse_instant(s).ok_or_else(|| {
-                        AppError::field(
-                            k,
-                            format!("「{s}」不是有效日期（YYYY-MM-DD）"),
-                            format!("'{s}' is not a valid date (YYYY-MM-DD)"),
-                        )
-                    })
-                })
-                .transpose()
+        // A bound is a date, or a month (`2026-10`: from its first day / to its last).
+        let bound = |k: &str, end: bool| -> Result<Option<i64>, AppError> {
+            let Some(s) = get(k) else { return Ok(None) };
+            if s.len() == 7
+                && let Some((first, next)) = crate::metrics::month_bounds(s)
+            {
+                return Ok(Some(if end { next - DAY_MS } else { first }));
+            }
+            parse_instant(s).map(Some).ok_or_else(|| {
+                AppError::field(
+                    k,
+                    format!("「{s}」不是有效日期（YYYY-MM-DD）或月份（YYYY-MM）"),
+                    format!("'{s}' is not a valid date (YYYY-MM-DD) or month (YYYY-MM)"),
+                )
+            })
         };
-        // Whole Shanghai days, by default the last 30 including today.
+        // Whole Shanghai days; by default this month and the two before it, through today.
         let today_start = day_start(now);
-        let to = date("to")?.unwrap_or(today_start) + DAY_MS - 1;
-        let from = date("from")?.unwrap_or(today_start - 29 * DAY_MS);
+        let this_month = crate::metrics::month_of(now);
+        let default_from = crate::metrics::month_bounds(&crate::metrics::period_of(this_month - 2))
+            .map_or(today_start - 89 * DAY_MS, |(f, _)| f);
+        let to = bound("to", true)?.map_or(today_start, day_start) + DAY_MS - 1;
+        let from = bound("from", false)?.map_or(default_from, day_start);
         if from > to {
             return Err(AppError::field(
                 "from",
@@ -149,26 +156,48 @@ impl App {
                 "must not be after `to`",
             ));
         }
+        let (first_month, last_month) =
+            (crate::metrics::month_of(from), crate::metrics::month_of(to));
+        if last_month - first_month >= crate::metrics::MAX_PERIOD_MONTHS {
+            return Err(AppError::field(
+                "from",
+                format!("最多统计 {} 个月", crate::metrics::MAX_PERIOD_MONTHS),
+                format!("at most {} months", crate::metrics::MAX_PERIOD_MONTHS),
+            ));
+        }
+        let scope = read_scope(p, &tree);
         let mut q = CaseQuery {
-            scope: Some(read_scope(p, &tree)),
+            scope: Some(scope.clone()),
             now,
             reported_from: Some(from),
             reported_to: Some(to),
             ..CaseQuery::default()
         };
-        if let Some(code) = get("unit") {
-            let unit = tree.get(code).ok_or_else(|| {
-                AppError::field(
-                    "unit",
-                    format!("单位 {code} 不存在"),
-                    format!("unknown unit {code}"),
-                )
-            })?;
-            match unit.kind {
-                UnitKind::Hub => q.region = Some(unit.region.clone()),
-                UnitKind::Department => q.unit = Some(unit.code.clone()),
+        // The unit whose figures the cockpit shows: the one asked for, else the caller's own
+        // (a district-wide caller: the district hub).
+        let figures_unit = match get("unit") {
+            Some(code) => {
+                let unit = tree.get(code).ok_or_else(|| {
+                    AppError::field(
+                        "unit",
+                        format!("单位 {code} 不存在"),
+                        format!("unknown unit {code}"),
+                    )
+                })?;
+                match unit.kind {
+                    UnitKind::Hub => q.region = Some(unit.region.clone()),
+                    UnitKind::Department => q.unit = Some(unit.code.clone()),
+                }
+                unit.code.clone()
             }
-        }
+            None => match (&scope, &p.unit) {
+                (Scope::All, _) | (_, None) => tree
+                    .district_hub()
+                    .map(|u| u.code.clone())
+                    .unwrap_or_default(),
+                (_, Some(own)) => own.clone(),
+            },
+        };
         // `recount=true` (administrators) counts from the case rows instead of the tallies: the
         // check that the pre-aggregated counters equal a recount.
         let recount = get("recount").is_some_and(|v| v == "true" || v == "1");
@@ -178,7 +207,7 @@ impl App {
                 "only administrators may ask for a recount",
             ));
         }
-        let mut raw = match tally_scope(&q) {
+        let raw = match tally_scope(&q) {
             Some(prefix) if !recount && day_start(from) == from && day_start(to + 1) == to + 1 => {
                 self.store
                     .tally_stats(shanghai_day(from), shanghai_day(to), prefix)
@@ -186,20 +215,43 @@ impl App {
             }
             _ => self.store.stats(&q).await?,
         };
-        raw.overdue_by_unit = self.store.overdue_by_unit(&q).await?;
-        let months: BTreeMap<String, (i64, i64)> = raw
-            .satisfaction_by_month
+        // 超期 now: the open cases whose running clock has passed, whenever they were reported —
+        // the workbench's 超期 tab for the same scope, split by the unit whose clock it is.
+        let open_now = CaseQuery {
+            reported_from: None,
+            reported_to: None,
+            ..q.clone()
+        };
+        let overdue_now = self.store.queue_counts(&open_now).await?.overdue;
+        let overdue_by_unit = self.store.overdue_by_unit(&open_now).await?;
+        // Rates: the unit metrics (one formula: `App::metrics_json`) over the period's months.
+        let (figures, _) = self.figures_over(first_month, last_month).await?;
+        let none = UnitFigures::default();
+        let figures_of = |u: &str| figures.get(u).unwrap_or(&none);
+        let rates = App::metrics_json(
+            &figures_unit,
+            &tree.name(&figures_unit),
+            figures_of(&figures_unit),
+        );
+        let unit_rates: Vec<Value> = tree
+            .children(&figures_unit)
             .iter()
-            .map(|(m, rated, sat)| {
-                (
-                    format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1),
-                    (*rated, *sat),
-                )
-            })
+            .filter(|u| figures.contains_key(*u))
+            .map(|u| App::metrics_json(u, &tree.name(u), figures_of(u)))
             .collect();
+        let mut satisfaction = Vec::new();
+        for month in first_month..=last_month {
+            let (m, _) = self.figures(&crate::metrics::period_of(month)).await?;
+            let f = m.get(&figures_unit).unwrap_or(&none);
+            let (rated, sat) = (f.get(Metric::Rated), f.get(Metric::Satisfied));
+            satisfaction.push(json!({ "month": crate::metrics::period_of(month), "rated": rated, "satisfied": sat, "rate": rate(sat, rated), "unreachable": f.get(Metric::Unreachable) }));
+        }
         Ok(json!({
             "from": crate::deadlines::format_instant(from),
             "to": crate::deadlines::format_instant(to),
+            "metrics_period": crate::metrics::period_text(first_month, last_month),
+            "unit": figures_unit,
+            "unit_name": tree.name(&figures_unit),
             "total": raw.total,
             "by_day": raw.by_day.iter().map(|(d, n)| json!({ "date": day_to_date(*d), "count": n })).collect::<Vec<_>>(),
             "by_category": raw.by_category.iter().map(|(c, n)| json!({ "category": c, "count": n })).collect::<Vec<_>>(),
@@ -207,14 +259,13 @@ impl App {
                 let s = tree.street_of_region(r);
                 json!({ "unit": s.map(|u| u.code.clone()), "region": r, "name": s.map_or_else(|| r.clone(), |u| u.name.clone()), "count": n })
             }).collect::<Vec<_>>(),
-            "unit_rates": raw.units.iter().map(|u| json!({
-                "unit": u.unit, "name": tree.name(&u.unit), "dispatched": u.dispatched,
-                "signed": u.signed, "signed_on_time": u.signed_on_time, "sign_rate": rate(u.signed_on_time, u.dispatched),
-                "resolved": u.resolved, "resolved_on_time": u.resolved_on_time, "handle_rate": rate(u.resolved_on_time, u.resolved),
-            })).collect::<Vec<_>>(),
-            "overdue_total": raw.overdue_by_unit.iter().map(|(_, n)| n).sum::<i64>(),
-            "overdue_top": raw.overdue_by_unit.iter().take(10).map(|(u, n)| json!({ "unit": u, "name": tree.name(u), "count": n })).collect::<Vec<_>>(),
-            "satisfaction": months.iter().map(|(m, (rated, sat))| json!({ "month": m, "rated": rated, "satisfied": sat, "rate": rate(*sat, *rated) })).collect::<Vec<_>>(),
+            "rates": rates,
+            "unit_rates": unit_rates,
+            "overdue_now": overdue_now,
+            "overdue_top": overdue_by_unit.iter().take(10).map(|(u, n)| json!({ "unit": u, "name": tree.name(u), "count": n })).collect::<Vec<_>>(),
+            // The units beyond the ten shown: the list and this add up to `overdue_now`.
+            "overdue_other": overdue_by_unit.iter().skip(10).map(|(_, n)| n).sum::<i64>(),
+            "satisfaction": satisfaction,
             "open_statuses": [Status::Registered.code(), Status::Accepted.code(), Status::Dispatched.code(), Status::InProgress.code(), Status::Resolved.code()],
         }))
     }

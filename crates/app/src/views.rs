@@ -97,10 +97,41 @@ pub struct CaseView {
     pub satisfaction: Option<&'static str>,
     pub satisfaction_label: Option<&'static str>,
     pub citizen_resolved: Option<bool>,
+    /// How the last follow-up was done (回访方式).
+    pub follow_up_method: Option<&'static str>,
+    pub follow_up_method_label: Option<&'static str>,
+    /// Follow-up attempts that did not reach the citizen since the last resolution.
+    pub follow_up_attempts: u32,
+    /// Closed as 无法回访 (no rating; counted apart from satisfaction).
+    pub unreachable: bool,
     pub reject_reason: Option<String>,
     pub risk_level: String,
+    /// What triage suggested at intake (staff only): category, unit, co-units, candidates.
+    #[schema(value_type = Option<Object>)]
+    pub triage: Option<domain::TriageNote>,
+    /// The limits of the case's rules that its forms need (the longest extension, the
+    /// follow-up attempts), so the UI states them instead of silently capping input.
+    pub limits: Option<LimitsView>,
     /// The actions the caller may take now.
     pub allowed_actions: Vec<&'static str>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LimitsView {
+    /// Longest extension a handler may ask for, in working days.
+    pub extension_max_days: u32,
+    /// Extensions the case may still get.
+    pub extensions_left: u32,
+    /// Follow-up attempts before the case closes as 无法回访.
+    pub follow_up_attempts: u32,
+    /// The time limits the case runs under (what a 受理回执 promises):
+    /// `{"unit": "working_days"|"working_minutes"|"minutes", "value": n}`.
+    #[schema(value_type = Object)]
+    pub sign: domain::policy::Limit,
+    #[schema(value_type = Object)]
+    pub handle: domain::policy::Limit,
+    #[schema(value_type = Object)]
+    pub follow_up: domain::policy::Limit,
 }
 
 /// The clock that runs in the case's status: (started, due).
@@ -230,8 +261,14 @@ pub fn case_view(
         satisfaction: c.satisfaction.map(|s| s.code()),
         satisfaction_label: c.satisfaction.map(|s| s.label_zh()),
         citizen_resolved: c.citizen_resolved,
+        follow_up_method: c.follow_up_method.map(|m| m.code()),
+        follow_up_method_label: c.follow_up_method.map(|m| m.label_zh()),
+        follow_up_attempts: c.follow_up_attempts,
+        unreachable: c.unreachable,
         reject_reason: c.reject_reason.clone(),
         risk_level: c.risk_level.clone(),
+        triage: if p.is_staff() { c.triage.clone() } else { None },
+        limits: None,
         allowed_actions: if can_see(p, tree, c) {
             allowed_actions(p, tree, c)
         } else {
@@ -288,6 +325,8 @@ pub struct UnitView {
     pub kind_label: &'static str,
     pub parent: Option<String>,
     pub region: String,
+    /// Out of service (停用): kept for history, not offered for new work.
+    pub disabled: bool,
 }
 
 pub fn unit_view(u: &Unit) -> UnitView {
@@ -300,6 +339,7 @@ pub fn unit_view(u: &Unit) -> UnitView {
         kind_label: u.kind.label_zh(),
         parent: u.parent.clone(),
         region: u.region.clone(),
+        disabled: u.disabled,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The case (工单) as the fold of its events, and the timeline event.
 
-use crate::{Nature, Outcome, Satisfaction, Source, Status, Urgency};
+use crate::{FollowUpMethod, Nature, Outcome, Satisfaction, Source, Status, Urgency};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -114,10 +114,56 @@ pub struct Case {
     /// The citizen's own answer at follow-up: was the problem solved?
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub citizen_resolved: Option<bool>,
+    /// How the last follow-up was done (or tried).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_method: Option<FollowUpMethod>,
+    /// Follow-up attempts that did not reach the citizen since the case was last resolved.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub follow_up_attempts: u32,
+    /// Closed as 无法回访: the citizen could not be reached after the policy's attempts. Such a
+    /// case has no rating and is counted apart from satisfaction.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unreachable: bool,
+    /// What triage suggested when the case was registered (read by the dispatch desk with the
+    /// list, so opening the desk does not classify every row again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triage: Option<TriageNote>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
     /// Risk level from triage: none, low, medium, high.
     pub risk_level: String,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Triage's suggestion for a case, as stored at intake.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TriageNote {
+    pub category: String,
+    pub department: String,
+    /// The unit the routing catalogue (or the model's department) gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub co_units: Vec<String>,
+    pub confidence: f32,
+    /// The next best candidates, best first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<TriageCandidate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TriageCandidate {
+    pub category: String,
+    pub department: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    pub score: f32,
 }
 
 /// What intake knows about a new case; everything else starts empty.
@@ -183,6 +229,10 @@ impl Case {
             outcome: None,
             satisfaction: None,
             citizen_resolved: None,
+            follow_up_method: None,
+            follow_up_attempts: 0,
+            unreachable: false,
+            triage: None,
             reject_reason: None,
             risk_level: i.risk_level,
         }
@@ -203,6 +253,17 @@ pub struct Event {
     pub action: String,
     pub opinion: Option<String>,
     pub data: serde_json::Value,
+}
+
+/// The form a phone is searched by: its digits, with a leading `+` kept (`0571-8877 6655` →
+/// `057188776655`). Intake accepts digits, `+`, `-` and spaces; callers type it any way.
+pub fn phone_key(phone: &str) -> String {
+    let t = phone.trim();
+    let plus = if t.starts_with('+') { "+" } else { "" };
+    format!(
+        "{plus}{}",
+        t.chars().filter(char::is_ascii_digit).collect::<String>()
+    )
 }
 
 /// Masks a phone number for roles that do not need it: `13812341234` → `138****1234`.
@@ -269,6 +330,13 @@ mod tests {
         let mut v = serde_json::to_value(&c).unwrap_or_default();
         v["unit"] = serde_json::Value::Null;
         assert_eq!(serde_json::from_value::<Case>(v).ok(), Some(c));
+    }
+
+    #[test]
+    fn phone_keys_ignore_dashes_and_spaces() {
+        assert_eq!(phone_key("0571-8877 6655"), "057188776655");
+        assert_eq!(phone_key(" +86 138 1234 1234"), "+8613812341234");
+        assert_eq!(phone_key("13812341234"), "13812341234");
     }
 
     #[test]

@@ -179,6 +179,17 @@ coded_enum!(
         Close => ("close", "结案", "Close"),
         Suspend => ("suspend", "挂起", "Suspend"),
         Resume => ("resume", "恢复办理", "Resume"),
+        Recall => ("recall", "撤回", "Recall"),
+    }
+);
+
+coded_enum!(
+    /// 回访方式: how the citizen was reached (or tried) at follow-up.
+    FollowUpMethod {
+        Phone => ("phone", "电话回访", "Phone"),
+        Sms => ("sms", "短信回访", "SMS"),
+        Visit => ("visit", "上门回访", "Home visit"),
+        Portal => ("portal", "网上评价", "Online rating"),
     }
 );
 
@@ -211,6 +222,6 @@ mod tests {
         for a in Action::ALL {
             assert!(seen.insert(a.code()));
         }
-        assert_eq!(Action::ALL.len(), 18);
+        assert_eq!(Action::ALL.len(), 19);
     }
 }

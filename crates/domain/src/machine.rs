@@ -7,8 +7,8 @@
 
 use crate::policy::{Clocks, Limit};
 use crate::{
-    Action, Case, DomainError, Event, Outcome, PendingExtension, Remaining, Role, Satisfaction,
-    Status, Suspension,
+    Action, Case, DomainError, Event, FollowUpMethod, Outcome, PendingExtension, Remaining, Role,
+    Satisfaction, Status, Suspension,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -39,8 +39,8 @@ pub enum Args {
         outcome: Outcome,
     },
     FollowUp {
-        satisfaction: Satisfaction,
-        resolved: bool,
+        method: FollowUpMethod,
+        result: FollowUpResult,
     },
     Escalate {
         unit: String,
@@ -52,6 +52,18 @@ pub enum Args {
     Suspend {
         reason: String,
     },
+}
+
+/// What a follow-up attempt found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FollowUpResult {
+    /// The citizen rated the handling and said whether the problem was solved.
+    Reached {
+        satisfaction: Satisfaction,
+        resolved: bool,
+    },
+    /// 未联系上: nobody answered (counted; after the policy's attempts the case closes as 无法回访).
+    Unreachable,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -89,7 +101,7 @@ pub fn allowed_from(action: Action) -> &'static [Status] {
         Action::Accept => &[Registered],
         Action::Reject | Action::Answer | Action::Merge => &[Registered, Accepted],
         Action::Dispatch => &[Accepted],
-        Action::Sign | Action::Return => &[Dispatched],
+        Action::Sign | Action::Return | Action::Recall => &[Dispatched],
         Action::RequestExtension
         | Action::DecideExtension
         | Action::Resolve
@@ -122,6 +134,7 @@ pub fn roles_for(action: Action) -> &'static [Role] {
             &[Role::Clerk, Role::Dispatcher]
         }
         Action::Dispatch
+        | Action::Recall
         | Action::DecideExtension
         | Action::Merge
         | Action::Escalate
@@ -190,6 +203,8 @@ fn mismatch(action: Action) -> DomainError {
 /// handling clock at the same unit, or back to the dispatcher if nobody handled it (直接办结).
 fn reopen(case: &mut Case, now: i64, clocks: &Clocks, dl: &dyn Deadlines) {
     case.reopen_count += 1;
+    case.follow_up_attempts = 0;
+    case.unreachable = false;
     case.resolved_at = None;
     case.closed_at = None;
     case.follow_up_due = None;
@@ -267,6 +282,17 @@ pub fn apply(
             c.sign_due = Some(dl.due(now, clocks.sign));
             c.handle_due = None;
             c.signed_at = None;
+        }
+        (Action::Recall, _) => {
+            // 撤回: the dispatcher takes a dispatch back before the unit has signed for it (a
+            // wrong unit picked); the case waits for dispatch again and the unit's sign-for
+            // clock is void.
+            data = json!({ "unit": c.unit, "co_units": c.co_units });
+            c.status = Status::Accepted;
+            c.unit = None;
+            c.co_units.clear();
+            c.sign_due = None;
+            c.dispatched_at = None;
         }
         (Action::Sign, _) => {
             c.status = Status::InProgress;
@@ -377,22 +403,35 @@ pub fn apply(
             c.resolved_at = Some(now);
             c.follow_up_due = Some(dl.due(now, clocks.follow_up));
         }
-        (
-            Action::FollowUp,
-            Args::FollowUp {
-                satisfaction,
-                resolved,
-            },
-        ) => {
-            c.satisfaction = Some(*satisfaction);
-            c.citizen_resolved = Some(*resolved);
-            let reopened = *satisfaction == Satisfaction::Unsatisfied;
-            data = json!({ "satisfaction": satisfaction.code(), "resolved": resolved, "reopened": reopened });
-            if reopened {
-                reopen(&mut c, now, clocks, dl);
-            } else {
-                c.status = Status::Closed;
-                c.closed_at = Some(now);
+        (Action::FollowUp, Args::FollowUp { method, result }) => {
+            c.follow_up_method = Some(*method);
+            match result {
+                FollowUpResult::Reached {
+                    satisfaction,
+                    resolved,
+                } => {
+                    c.satisfaction = Some(*satisfaction);
+                    c.citizen_resolved = Some(*resolved);
+                    c.follow_up_attempts = 0;
+                    let reopened = *satisfaction == Satisfaction::Unsatisfied;
+                    data = json!({ "method": method.code(), "satisfaction": satisfaction.code(), "resolved": resolved, "reopened": reopened });
+                    if reopened {
+                        reopen(&mut c, now, clocks, dl);
+                    } else {
+                        c.status = Status::Closed;
+                        c.closed_at = Some(now);
+                    }
+                }
+                FollowUpResult::Unreachable => {
+                    c.follow_up_attempts += 1;
+                    let give_up = c.follow_up_attempts >= clocks.follow_up_attempts.max(1);
+                    data = json!({ "method": method.code(), "reached": false, "attempt": c.follow_up_attempts, "unreachable": give_up });
+                    if give_up {
+                        c.unreachable = true;
+                        c.status = Status::Closed;
+                        c.closed_at = Some(now);
+                    }
+                }
             }
         }
         (Action::Reopen, _) => {

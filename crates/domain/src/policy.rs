@@ -39,10 +39,20 @@ pub struct Clocks {
     pub extension_times: u32,
     /// 临期: a clock is "near due" when less than this share of its time is left.
     pub near_due_share: f64,
+    /// 无法回访: after this many follow-up attempts that did not reach the citizen, the case
+    /// closes without a rating.
+    #[serde(default = "default_follow_up_attempts")]
+    pub follow_up_attempts: u32,
 }
 
 fn default_return_window() -> Option<Limit> {
     None
+}
+
+/// Three tries (the usual 12345 practice: call at different times of day, then close as
+/// 无法回访).
+pub fn default_follow_up_attempts() -> u32 {
+    3
 }
 
 /// One row of the policy table; `None` matches any value.
@@ -176,6 +186,7 @@ const STANDARD: Clocks = Clocks {
     extension_max_days: 10,
     extension_times: 1,
     near_due_share: 0.2,
+    follow_up_attempts: 3,
 };
 
 impl Default for Policy {

@@ -483,6 +483,7 @@ async fn run(cmd: Cmd) -> Res {
                 role: domain::Role::Clerk,
                 unit: hub,
                 kind: app::scope::PrincipalKind::User,
+                must_change_password: false,
             };
             let name = file
                 .file_name()

@@ -55,17 +55,26 @@ async fn sign_clock(db: Db) {
     assert_eq!(near.len(), 1);
     assert_eq!(near[0]["data"]["clock"], "sign");
     assert_eq!(near[0]["action_label"], "临期预警");
-    // The handler and the unit lead of 城管局 are notified once.
+    // The handler and the unit lead of 城管局 find it in the day's deadline digest (besides the
+    // notice of the dispatch itself).
     let h = s.login("handler").await;
     let (_, n) = s.get("/api/v1/notifications/count", &h).await;
-    assert_eq!(n["unread"], 1);
+    assert_eq!(n["unread"], 2);
     let (_, list) = s.get("/api/v1/notifications", &h).await;
-    assert!(list[0]["title"].as_str().unwrap().contains("临期"));
-    assert_eq!(list[0]["case_id"], c["id"]);
+    let list = &list["items"];
+    assert_eq!(list[0]["kind"], "deadline_digest");
+    assert!(
+        list[0]["title"].as_str().unwrap().contains("临期 1 件"),
+        "{}",
+        list[0]
+    );
+    assert_eq!(list[0]["items"][0]["case_id"], c["id"]);
     assert_eq!(
-        list[0]["case_number"], c["number"],
+        list[0]["items"][0]["number"], c["number"],
         "shown with the case's number"
     );
+    assert_eq!(list[1]["kind"], "dispatched");
+    assert_eq!(list[1]["case_number"], c["number"]);
     // Sweeping again records nothing new.
     assert_eq!(sweep_at(&s, at(2026, 11, 25, 20, 0)).await.recorded, 0);
     assert_eq!(events_of(&s, &c, "near_due").await.len(), 1);
@@ -86,7 +95,13 @@ async fn sign_clock(db: Db) {
     assert_eq!(urges[0]["data"]["automatic"], true);
     let lead = s.login("unitlead").await;
     let (_, list) = s.get("/api/v1/notifications?unread=true", &lead).await;
-    assert!(list.as_array().unwrap().iter().any(|n| n["kind"] == "urge"));
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "urge")
+    );
     let v = s.case(&lead, &c).await;
     assert_eq!(v["urge_count"], 1);
     // Marking read.
@@ -115,7 +130,8 @@ async fn sign_clock(db: Db) {
     let sup = s.login("supervisor").await;
     let (_, n) = s.get("/api/v1/notifications", &sup).await;
     assert!(
-        n.as_array()
+        n["items"]
+            .as_array()
             .unwrap()
             .iter()
             .any(|x| x["kind"] == "supervise")
@@ -327,6 +343,7 @@ async fn rules_as_data(db: Db) {
         role: domain::Role::Dispatcher,
         unit: Some(hub),
         kind: app::scope::PrincipalKind::User,
+        must_change_password: false,
     };
     let id = uuid::Uuid::parse_str(c["id"].as_str().unwrap()).unwrap();
     let fresh = other.get_case(&dispatcher, id).await.unwrap();

@@ -112,7 +112,7 @@ async fn high_risk(db: Db) {
     assert_eq!(c["risk_level"], "high", "{c}");
     let sup = s.login("supervisor").await;
     let (_, n) = s.get("/api/v1/notifications", &sup).await;
-    let hit: Vec<&Value> = n
+    let hit: Vec<&Value> = n["items"]
         .as_array()
         .unwrap()
         .iter()

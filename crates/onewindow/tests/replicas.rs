@@ -64,6 +64,7 @@ async fn two_replicas_warn_exactly_once() {
         role: domain::Role::Clerk,
         unit: Some("330188".into()),
         kind: app::scope::PrincipalKind::User,
+        must_change_password: false,
     };
     let (community, _) = ("330188001001", ());
     let v = app

@@ -37,6 +37,7 @@ pub const TABLES: &[TableSpec] = &[
             ("parent", Col::Text),
             ("region", Col::Text),
             ("position", Col::Int),
+            ("disabled", Col::Bool),
         ],
     ),
     (
@@ -51,6 +52,7 @@ pub const TABLES: &[TableSpec] = &[
             ("password_hash", Col::Text),
             ("disabled", Col::Bool),
             ("created_at", Col::Int),
+            ("must_change_password", Col::Bool),
         ],
     ),
     (
@@ -146,6 +148,7 @@ pub const TABLES: &[TableSpec] = &[
             ("satisfaction", Col::Text),
             ("merged_into", Col::Uuid),
             ("next_alert_at", Col::Int),
+            ("pending", Col::Text),
         ],
     ),
     (
@@ -193,6 +196,8 @@ pub const TABLES: &[TableSpec] = &[
             ("body", Col::Text),
             ("created_at", Col::Int),
             ("read_at", Col::Int),
+            ("data", Col::Text),
+            ("digest_key", Col::Text),
         ],
     ),
     (
@@ -416,7 +421,9 @@ impl SqlStore {
                     q = match t {
                         Col::Text => q.bind(v.as_str().map(str::to_string)),
                         Col::Int => q.bind(v.as_i64()),
-                        Col::Bool => q.bind(v.as_bool()),
+                        // Every flag column is NOT NULL DEFAULT FALSE: a dump from before a flag
+                        // existed has none, and means false.
+                        Col::Bool => q.bind(v.as_bool().unwrap_or_default()),
                         Col::Uuid => q.bind(uuid_of(v, name)?),
                         Col::Packed(k) => q.bind(v.as_str().map(|j| crate::packed::encode(*k, j))),
                     };

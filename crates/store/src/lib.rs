@@ -9,6 +9,7 @@ mod event_row;
 mod group_commit;
 mod guard;
 mod metrics;
+mod notifications;
 mod packed;
 mod query;
 mod tallies;
@@ -273,6 +274,7 @@ where
         password_hash: r.try_get("password_hash").map_err(backend_err)?,
         disabled: r.try_get("disabled").map_err(backend_err)?,
         created_at: r.try_get("created_at").map_err(backend_err)?,
+        must_change_password: r.try_get("must_change_password").map_err(backend_err)?,
     })
 }
 
@@ -339,13 +341,17 @@ impl NewRow {
     }
 }
 
-const USER_COLS: &str =
-    "id, username, display_name, role, unit, password_hash, disabled, created_at";
+const USER_COLS: &str = "id, username, display_name, role, unit, password_hash, disabled, created_at, must_change_password";
 
-const INSERT_CASE_HEAD_SEQ: &str = "INSERT INTO cases (seq, id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc, sign_due, signed_at, handle_due, resolved_at, closed_at, satisfaction, merged_into, next_alert_at) VALUES ";
-const INSERT_CASE_HEAD: &str = "INSERT INTO cases (id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc, sign_due, signed_at, handle_due, resolved_at, closed_at, satisfaction, merged_into, next_alert_at) VALUES ";
+const INSERT_CASE_HEAD_SEQ: &str = "INSERT INTO cases (seq, id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc, sign_due, signed_at, handle_due, resolved_at, closed_at, satisfaction, merged_into, next_alert_at, pending) VALUES ";
+const INSERT_CASE_HEAD: &str = "INSERT INTO cases (id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc, sign_due, signed_at, handle_due, resolved_at, closed_at, satisfaction, merged_into, next_alert_at, pending) VALUES ";
 
-const UPDATE_CASE: &str = "UPDATE cases SET version = $3, status = $4, nature = $5, category = $6, urgency = $7, source = $8, region = $9, hub = $10, unit = $11, created_by = $12, reporter_phone = $13, supervised = $14, title = $15, reported_at = $16, created_at = $17, updated_at = $18, due_at = $19, warn_at = $20, doc = $21, number = $2, sign_due = $22, signed_at = $23, handle_due = $24, resolved_at = $25, closed_at = $26, satisfaction = $27, merged_into = $28, next_alert_at = $29 WHERE id = $1 AND version = $30";
+const UPDATE_CASE: &str = "UPDATE cases SET version = $3, status = $4, nature = $5, category = $6, urgency = $7, source = $8, region = $9, hub = $10, unit = $11, created_by = $12, reporter_phone = $13, supervised = $14, title = $15, reported_at = $16, created_at = $17, updated_at = $18, due_at = $19, warn_at = $20, doc = $21, number = $2, sign_due = $22, signed_at = $23, handle_due = $24, resolved_at = $25, closed_at = $26, satisfaction = $27, merged_into = $28, next_alert_at = $29, pending = $30 WHERE id = $1 AND version = $31";
+
+/// The `pending` column of a case: what it waits for from its hub besides dispatch.
+pub(crate) fn pending_of(c: &Case) -> Option<&'static str> {
+    c.pending_extension.as_ref().map(|_| "extension")
+}
 
 pub(crate) const INSERT_EVENT_HEAD: &str = "INSERT INTO events (case_id, at, id, body) VALUES ";
 pub(crate) const INSERT_EVENT: &str =
@@ -364,7 +370,7 @@ macro_rules! bind_event {
 }
 pub(crate) use bind_event;
 
-/// Binds the 29 case columns in the order of INSERT_CASE / UPDATE_CASE.
+/// Binds the 30 case columns in the order of INSERT_CASE / UPDATE_CASE.
 macro_rules! bind_case {
     ($q:expr, $w:expr, $doc:expr) => {{
         let c = &$w.case;
@@ -380,7 +386,7 @@ macro_rules! bind_case {
             .bind(c.hub.clone())
             .bind(c.unit.clone())
             .bind(c.created_by)
-            .bind(c.reporter.phone.clone())
+            .bind(domain::phone_key(&c.reporter.phone))
             .bind(c.supervised)
             .bind(c.title.clone())
             .bind(c.reported_at)
@@ -397,6 +403,7 @@ macro_rules! bind_case {
             .bind(c.satisfaction.map(|s| s.code()))
             .bind(c.merged_into)
             .bind($w.next_alert_at)
+            .bind($crate::pending_of(c))
     }};
 }
 
@@ -449,6 +456,11 @@ macro_rules! write_children {
         metrics::apply_metrics!(
             $tx,
             [(id, &$w.metrics)],
+            $store.backend() == Backend::Postgres
+        );
+        notifications::write_notifications!(
+            $tx,
+            &$w.notifications,
             $store.backend() == Backend::Postgres
         );
     }};
@@ -577,10 +589,10 @@ impl SqlStore {
             for chunk in rows.chunks(CASE_ROWS) {
                 let sql = match backend {
                     Backend::Sqlite => {
-                        bulk::rows_sql(INSERT_CASE_HEAD_SEQ, &["$"; 30], chunk.len(), false)
+                        bulk::rows_sql(INSERT_CASE_HEAD_SEQ, &["$"; 31], chunk.len(), false)
                     }
                     Backend::Postgres => {
-                        bulk::rows_sql(INSERT_CASE_HEAD, &["$"; 29], chunk.len(), true)
+                        bulk::rows_sql(INSERT_CASE_HEAD, &["$"; 30], chunk.len(), true)
                     }
                 };
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -664,13 +676,18 @@ impl SqlStore {
                 rows.iter().map(|r| (r.write.case.id, &r.write.metrics)),
                 numbered
             );
+            notifications::write_notifications!(
+                tx,
+                rows.iter().flat_map(|r| &r.write.notifications),
+                numbered
+            );
             tx.commit().await.map_err(backend_err)?;
         });
         Ok(())
     }
 }
 
-/// Case rows per multi-row insert: 29 parameters each stays under SQLite's 32,766.
+/// Case rows per multi-row insert: 31 parameters each stays under SQLite's 32,766.
 const CASE_ROWS: usize = 400;
 
 // The search entry of a case. SQLite's contentless index is keyed by the case row's rowid;
@@ -716,8 +733,9 @@ impl SqlStore {
 #[async_trait]
 impl Store for SqlStore {
     async fn units(&self) -> StoreResult<Vec<Unit>> {
-        let rows = on_pool!(self, read, |p| sqlx::query(
-            "SELECT code, name, level, kind, parent, region FROM units ORDER BY position, code"
+        let rows = on_pool!(self, read, |p| {
+            sqlx::query(
+            "SELECT code, name, level, kind, parent, region, disabled FROM units ORDER BY position, code"
         )
         .fetch_all(p)
         .await
@@ -725,7 +743,7 @@ impl Store for SqlStore {
         .and_then(|rows| rows
             .iter()
             .map(
-                |r| -> StoreResult<(String, String, String, String, Option<String>, String)> {
+                |r| -> StoreResult<(String, String, String, String, Option<String>, String, bool)> {
                     Ok((
                         r.try_get("code").map_err(backend_err)?,
                         r.try_get("name").map_err(backend_err)?,
@@ -733,12 +751,14 @@ impl Store for SqlStore {
                         r.try_get("kind").map_err(backend_err)?,
                         r.try_get("parent").map_err(backend_err)?,
                         r.try_get("region").map_err(backend_err)?,
+                        r.try_get("disabled").map_err(backend_err)?,
                     ))
                 }
             )
-            .collect::<StoreResult<Vec<_>>>()))?;
+            .collect::<StoreResult<Vec<_>>>())
+        })?;
         rows.into_iter()
-            .map(|(code, name, level, kind, parent, region)| {
+            .map(|(code, name, level, kind, parent, region, disabled)| {
                 Ok(Unit {
                     level: Level::parse(&level).ok_or_else(|| {
                         StoreError::Backend(format!("unit {code}: bad level {level}"))
@@ -750,6 +770,7 @@ impl Store for SqlStore {
                     name,
                     parent,
                     region,
+                    disabled,
                 })
             })
             .collect()
@@ -759,7 +780,7 @@ impl Store for SqlStore {
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
             for (i, u) in units.iter().enumerate() {
-                sqlx::query("INSERT INTO units (code, name, level, kind, parent, region, position) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, kind = excluded.kind, parent = excluded.parent, region = excluded.region, position = excluded.position")
+                sqlx::query("INSERT INTO units (code, name, level, kind, parent, region, position, disabled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, kind = excluded.kind, parent = excluded.parent, region = excluded.region, position = excluded.position, disabled = excluded.disabled")
                     .bind(u.code.clone())
                     .bind(u.name.clone())
                     .bind(u.level.code())
@@ -767,6 +788,7 @@ impl Store for SqlStore {
                     .bind(u.parent.clone())
                     .bind(u.region.clone())
                     .bind(i64::try_from(i).unwrap_or(i64::MAX))
+                    .bind(u.disabled)
                     .execute(&mut *tx)
                     .await
                     .map_err(backend_err)?;
@@ -776,7 +798,7 @@ impl Store for SqlStore {
     }
 
     async fn insert_user(&self, u: &UserRecord) -> StoreResult<()> {
-        on_pool!(self, write, |p| sqlx::query("INSERT INTO users (id, username, display_name, role, unit, password_hash, disabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        on_pool!(self, write, |p| sqlx::query("INSERT INTO users (id, username, display_name, role, unit, password_hash, disabled, created_at, must_change_password) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
             .bind(u.id.to_string())
             .bind(u.username.clone())
             .bind(u.display_name.clone())
@@ -785,11 +807,39 @@ impl Store for SqlStore {
             .bind(u.password_hash.clone())
             .bind(u.disabled)
             .bind(u.created_at)
+            .bind(u.must_change_password)
             .execute(p)
             .await
             .map(|_| ()))
         .map_err(backend_err)?;
         Ok(())
+    }
+
+    async fn update_user(&self, u: &UserRecord) -> StoreResult<bool> {
+        on_pool!(self, write, |p| sqlx::query("UPDATE users SET display_name = $2, role = $3, unit = $4, password_hash = $5, disabled = $6, must_change_password = $7 WHERE id = $1")
+            .bind(u.id.to_string())
+            .bind(u.display_name.clone())
+            .bind(u.role.code())
+            .bind(u.unit.clone())
+            .bind(u.password_hash.clone())
+            .bind(u.disabled)
+            .bind(u.must_change_password)
+            .execute(p)
+            .await
+            .map(|d| d.rows_affected() == 1))
+        .map_err(backend_err)
+    }
+
+    async fn revoke_sessions(&self, user: Uuid, keep: Option<&str>) -> StoreResult<u64> {
+        on_pool!(self, write, |p| sqlx::query(
+            "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2"
+        )
+        .bind(user.to_string())
+        .bind(keep.unwrap_or("").to_string())
+        .execute(p)
+        .await
+        .map(|d| d.rows_affected()))
+        .map_err(backend_err)
     }
 
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRecord>> {
@@ -1159,7 +1209,8 @@ impl Store for SqlStore {
              COALESCE(SUM(CASE WHEN c.status = 'in_progress' THEN 1 ELSE 0 END), 0) AS in_progress, \
              COALESCE(SUM(CASE WHEN c.status = 'resolved' THEN 1 ELSE 0 END), 0) AS resolved, \
              COALESCE(SUM(CASE WHEN c.warn_at <= {now} AND c.due_at >= {now} THEN 1 ELSE 0 END), 0) AS near, \
-             COALESCE(SUM(CASE WHEN c.due_at < {now} THEN 1 ELSE 0 END), 0) AS overdue \
+             COALESCE(SUM(CASE WHEN c.due_at < {now} THEN 1 ELSE 0 END), 0) AS overdue, \
+             COALESCE(SUM(CASE WHEN c.pending = 'extension' THEN 1 ELSE 0 END), 0) AS pending_approval \
              FROM cases c WHERE {where_sql} AND c.status IN ('registered', 'accepted', 'dispatched', 'in_progress', 'resolved')"
         );
         on_pool!(self, read, |p| {
@@ -1177,6 +1228,7 @@ impl Store for SqlStore {
                 near: g("near")?,
                 overdue: g("overdue")?,
                 resolved: g("resolved")?,
+                pending_approval: g("pending_approval")?,
             })
         })
     }
@@ -1280,11 +1332,11 @@ impl Store for SqlStore {
         // Open cases past due are few at any size of history: start from them. (SQLite's
         // planner, without statistics, would rather walk the period's cases by date.)
         let from = match self.backend() {
-            Backend::Sqlite => "cases c INDEXED BY cases_open_due",
+            Backend::Sqlite => "cases c INDEXED BY cases_running_due",
             Backend::Postgres => "cases c",
         };
         let sql = format!(
-            "SELECT c.unit AS k, COUNT(*) AS n FROM {from} WHERE c.status IN ('dispatched', 'in_progress') AND c.due_at < {now} AND c.unit IS NOT NULL AND {w} GROUP BY c.unit ORDER BY 2 DESC, 1"
+            "SELECT CASE WHEN c.status = 'resolved' THEN c.hub ELSE c.unit END AS k, COUNT(*) AS n FROM {from} WHERE c.due_at IS NOT NULL AND c.due_at < {now} AND c.status IN ('dispatched', 'in_progress', 'resolved') AND {w} GROUP BY 1 ORDER BY 2 DESC, 1"
         );
         on_pool!(self, read, |p| {
             let mut qq = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -1493,30 +1545,23 @@ impl Store for SqlStore {
                         tx.rollback().await.map_err(backend_err)?;
                         return Ok(AlertOutcome::CaseChanged);
                     }
-                    w.events.push(a.event.clone());
+                    w.events.extend(a.event.clone());
                     write_children!(tx, w, self);
                 }
                 None => {
-                    bind_event!(sqlx::query(INSERT_EVENT), &a.event)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(backend_err)?;
+                    if let Some(e) = &a.event {
+                        bind_event!(sqlx::query(INSERT_EVENT), e)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(backend_err)?;
+                    }
                 }
             }
-            for n in &a.notifications {
-                sqlx::query("INSERT INTO notifications (id, user_id, case_id, kind, title, body, created_at, read_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                    .bind(n.id.to_string())
-                    .bind(n.user_id.to_string())
-                    .bind(n.case_id)
-                    .bind(n.kind.clone())
-                    .bind(n.title.clone())
-                    .bind(n.body.clone())
-                    .bind(n.created_at)
-                    .bind(n.read_at)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_err)?;
-            }
+            notifications::write_notifications!(
+                tx,
+                &a.notifications,
+                self.backend() == Backend::Postgres
+            );
             for d in &a.deliveries {
                 sqlx::query("INSERT INTO webhook_deliveries (id, unit, url, payload, attempts, next_attempt_at, delivered_at, failed, last_error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
                     .bind(d.id.to_string())
@@ -1562,38 +1607,18 @@ impl Store for SqlStore {
         unread_only: bool,
         limit: u32,
     ) -> StoreResult<Vec<Notification>> {
-        let filter = if unread_only {
-            " AND n.read_at IS NULL"
-        } else {
-            ""
-        };
-        let sql = format!(
-            "SELECT n.id, n.user_id, n.case_id, c.number AS case_number, n.kind, n.title, n.body, n.created_at, n.read_at FROM notifications n LEFT JOIN cases c ON c.id = n.case_id WHERE n.user_id = $1{filter} ORDER BY n.created_at DESC, n.id DESC LIMIT {limit}"
-        );
-        on_pool!(self, read, |p| {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(user.to_string())
-                .fetch_all(p)
-                .await
-                .map_err(backend_err)?;
-            let uuid =
-                |s: String| Uuid::parse_str(&s).map_err(|e| StoreError::Backend(e.to_string()));
-            rows.iter()
-                .map(|r| {
-                    Ok(Notification {
-                        id: uuid(r.try_get("id").map_err(backend_err)?)?,
-                        user_id: uuid(r.try_get("user_id").map_err(backend_err)?)?,
-                        case_id: r.try_get("case_id").map_err(backend_err)?,
-                        case_number: r.try_get("case_number").map_err(backend_err)?,
-                        kind: r.try_get("kind").map_err(backend_err)?,
-                        title: r.try_get("title").map_err(backend_err)?,
-                        body: r.try_get("body").map_err(backend_err)?,
-                        created_at: r.try_get("created_at").map_err(backend_err)?,
-                        read_at: r.try_get("read_at").map_err(backend_err)?,
-                    })
-                })
-                .collect()
-        })
+        Ok(self.notifications_of(user, unread_only, 0, limit).await?.0)
+    }
+
+    async fn notifications_page(
+        &self,
+        user: Uuid,
+        unread_only: bool,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<Notification>, u64)> {
+        self.notifications_of(user, unread_only, offset, limit)
+            .await
     }
 
     async fn unread_count(&self, user: Uuid) -> StoreResult<i64> {

@@ -153,7 +153,7 @@ impl FtsWalk {
 /// besides the text, built as for the list itself, are none.
 pub fn text_only(q: &CaseQuery) -> bool {
     let mut b = Builder::new();
-    push_conditions(&mut b, q);
+    push_conditions(&mut b, q, Backend::Sqlite);
     !q.text.is_empty() && q.text_like.is_none() && b.clauses.is_empty()
 }
 
@@ -161,14 +161,14 @@ pub fn text_only(q: &CaseQuery) -> bool {
 /// [`fts_driven`]) when `fts_join` is set.
 pub fn case_filter_with(q: &CaseQuery, backend: Backend, fts_join: bool) -> (String, Vec<Arg>) {
     let mut b = Builder::new();
-    push_conditions(&mut b, q);
+    push_conditions(&mut b, q, backend);
     push_text(&mut b, q, backend, fts_join);
     finish(b)
 }
 
 /// Every condition of a case list but its text: scope, codes, unit, category, region, dates,
 /// deadlines, number, phone, flags.
-fn push_conditions(b: &mut Builder, q: &CaseQuery) {
+fn push_conditions(b: &mut Builder, q: &CaseQuery, backend: Backend) {
     match &q.scope {
         None | Some(Scope::All) => {}
         Some(Scope::CreatedBy(id)) => {
@@ -260,8 +260,31 @@ fn push_conditions(b: &mut Builder, q: &CaseQuery) {
         b.clauses.push(format!("c.number = {p}"));
     }
     if let Some(ph) = &q.reporter_phone {
-        let p = b.str(ph);
+        let p = b.str(&domain::phone_key(ph));
         b.clauses.push(format!("c.reporter_phone = {p}"));
+    }
+    if let Some(tail) = &q.reporter_phone_tail {
+        // The last four digits go through the expression index of migration 0009; more digits
+        // must end the phone as well.
+        let digits = domain::phone_key(tail);
+        let last4: String = digits
+            .chars()
+            .skip(digits.chars().count().saturating_sub(4))
+            .collect();
+        let p = b.str(&last4);
+        b.clauses.push(match backend {
+            Backend::Sqlite => format!("substr(c.reporter_phone, -4) = {p}"),
+            Backend::Postgres => format!("right(c.reporter_phone, 4) = {p}"),
+        });
+        if digits.len() > 4 {
+            let p = b.str(&format!("%{}", like_prefix(&digits)));
+            b.clauses
+                .push(format!("c.reporter_phone LIKE {p} ESCAPE '\\'"));
+        }
+    }
+    if let Some(pending) = &q.pending {
+        let p = b.str(pending);
+        b.clauses.push(format!("c.pending = {p}"));
     }
     if let Some(s) = q.supervised {
         let p = b.arg(Arg::Bool(s));

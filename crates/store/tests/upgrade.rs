@@ -80,6 +80,7 @@ async fn check_upgraded(url: &str, id: Uuid, doc: &Value) {
             next_alert_at: None,
             tallies: vec![],
             metrics: Default::default(),
+            notifications: vec![],
         }])
         .await
         .unwrap();

@@ -6,7 +6,7 @@ use app::App;
 use app::ports::Route;
 use app::routing::CategoryView;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::Value;
 use std::sync::Arc;
@@ -38,6 +38,59 @@ pub async fn put_unit(
     JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(app.put_unit(&p, &body).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/units/{code}", tag = "admin", params(("code" = String, Path)),
+    request_body(content = Object, description = "{name?, disabled?}: rename, or take out of service (停用) and back"),
+    responses((status = 200, description = "The unit as stored"), (status = 403), (status = 404), (status = 422, description = "E.g. the unit still holds open cases or users")), security(("bearer" = [])))]
+pub async fn update_unit(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(code): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.update_unit(&p, &code, &body).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "admin", params(("id" = String, Path)),
+    request_body(content = Object, description = "{name?, role?, unit?, disabled?}; disabling, or a new role or unit, ends the user's sessions"),
+    responses((status = 200, description = "The user"), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+pub async fn update_user(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.update_user(&p, &id, &body).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "admin", params(("id" = String, Path)),
+    request_body(content = Object, description = "{password?}: a temporary password, generated when not given; the user must change it at the next sign-in"),
+    responses((status = 200, description = "{temporary_password} when generated"), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+pub async fn reset_password(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.reset_password(&p, &id, &body).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth",
+    request_body(content = Object, description = "{current, new}"),
+    responses((status = 200, description = "{changed: true}; the user's other sessions end"), (status = 422)), security(("bearer" = [])))]
+pub async fn change_password(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    headers: axum::http::HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' ').map(|(_, t)| t.trim().to_string()))
+        .unwrap_or_default();
+    Ok(Json(app.change_own_password(&p, &token, &body).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/categories", tag = "org", responses((status = 200, description = "The taxonomy with each category's catalogue unit", body = [CategoryView])))]

@@ -10,15 +10,36 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
 
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", params(("unread" = Option<bool>, Query)),
-    responses((status = 200, description = "The caller's notifications, newest first")), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications", params(("unread" = Option<bool>, Query), ("page" = Option<u64>, Query), ("page_size" = Option<u32>, Query)),
+    responses((status = 200, description = "{items, total, unread, page, page_size}: the caller's notifications, newest first, in the language of Accept-Language")), security(("bearer" = [])))]
 pub async fn list(
     State(app): State<Arc<App>>,
     Auth(p): Auth,
+    headers: axum::http::HeaderMap,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Vec<Value>>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     let unread = q.get("unread").is_some_and(|v| v == "true" || v == "1");
-    Ok(Json(app.list_notifications(&p, unread).await?))
+    let num = |k: &str, default: u64| -> Result<u64, AppError> {
+        q.get(k).map_or(Ok(default), |s| {
+            s.trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|v| (1..=1_000_000).contains(v))
+                .ok_or_else(|| AppError::field(k, "应为正整数", "must be a positive integer"))
+        })
+    };
+    let page = num("page", 1)?;
+    let size = u32::try_from(num("page_size", 20)?.min(100)).unwrap_or(100);
+    Ok(Json(
+        app.notification_page(
+            &p,
+            unread,
+            page,
+            size,
+            crate::error::wants_english(&headers),
+        )
+        .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/notifications/count", tag = "notifications", responses((status = 200, description = "{\"unread\": n}")), security(("bearer" = [])))]
@@ -106,7 +127,7 @@ pub async fn put_webhook(
     Ok(Json(app.set_unit_webhook(&p, &code, &body).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/metrics/units", tag = "stats", params(("period" = String, Query, description = "YYYY-MM"), ("unit" = Option<String>, Query), ("recount" = Option<bool>, Query, description = "administrators: recount from every timeline instead of the stored counters")),
+#[utoipa::path(get, path = "/api/v1/metrics/units", tag = "stats", params(("period" = String, Query, description = "YYYY-MM, or a range of months YYYY-MM..YYYY-MM"), ("unit" = Option<String>, Query), ("recount" = Option<bool>, Query, description = "administrators: recount from every timeline instead of the stored counters")),
     responses((status = 200, description = "Per-unit rates with numerator and denominator, over each unit's subtree")), security(("bearer" = [])))]
 pub async fn unit_metrics(
     State(app): State<Arc<App>>,

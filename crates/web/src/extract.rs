@@ -40,7 +40,23 @@ impl FromRequestParts<Arc<App>> for Auth {
         app: &Arc<App>,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(AppError::unauthorized)?;
-        Ok(Auth(app.authenticate(&token).await?))
+        let p = app.authenticate(&token).await?;
+        // After an administrator's reset, the user sets their own password before anything else.
+        // (Inside the nested API router the path is seen without its `/api/v1` prefix.)
+        let path = parts.uri.path();
+        let allowed = ["/auth/me", "/auth/password", "/auth/logout"]
+            .iter()
+            .any(|p| path.ends_with(p));
+        if p.must_change_password && !allowed {
+            return Err(AppError::new(
+                app::ErrorKind::Forbidden,
+                "password_change_required",
+                "管理员已重置您的密码，请先修改密码",
+                "your password was reset by an administrator; change it first",
+            )
+            .into());
+        }
+        Ok(Auth(p))
     }
 }
 

@@ -13,7 +13,10 @@ use axum::extract::{MatchedPath, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use domain::{Action, Nature, Outcome, Role, Satisfaction, Source, Status, Urgency};
+use domain::{
+    Action, FollowUpMethod, Level, Nature, Outcome, Role, Satisfaction, Source, Status, UnitKind,
+    Urgency,
+};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -43,7 +46,7 @@ pub async fn login(
         "token": r.token,
         "token_type": "Bearer",
         "expires_at": format_instant(r.expires_at),
-        "user": user_json(&r.user.username, &r.user.display_name, r.user.role, Some(&r.user.unit), &tree),
+        "user": user_json(&r.user.username, &r.user.display_name, r.user.role, Some(&r.user.unit), r.user.must_change_password, &tree),
     }))
     .into_response();
     // A browser that signed in becomes a known device: its owner's right password passes a lock
@@ -59,9 +62,11 @@ fn user_json(
     name: &str,
     role: Role,
     unit: Option<&str>,
+    must_change_password: bool,
     tree: &app::org::OrgTree,
 ) -> Value {
     json!({
+        "must_change_password": must_change_password,
         "username": username,
         "name": name,
         "role": role.code(),
@@ -89,6 +94,7 @@ pub async fn me(State(app): State<Arc<App>>, Auth(p): Auth) -> ApiResult<Json<Va
         &p.name,
         p.role,
         p.unit.as_deref(),
+        p.must_change_password,
         &tree,
     )))
 }
@@ -121,6 +127,9 @@ pub async fn dictionaries() -> Json<Value> {
         "action": list(Action::ALL, Action::code, Action::label_zh, Action::label_en),
         "satisfaction": list(Satisfaction::ALL, Satisfaction::code, Satisfaction::label_zh, Satisfaction::label_en),
         "outcome": list(Outcome::ALL, Outcome::code, Outcome::label_zh, Outcome::label_en),
+        "follow_up_method": list(FollowUpMethod::ALL, FollowUpMethod::code, FollowUpMethod::label_zh, FollowUpMethod::label_en),
+        "level": list(Level::ALL, Level::code, Level::label_zh, Level::label_en),
+        "unit_kind": list(UnitKind::ALL, UnitKind::code, UnitKind::label_zh, UnitKind::label_en),
     }))
 }
 

@@ -75,7 +75,11 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route("/portal/cases/{number}", get(portal::track))
         .route("/portal/cases/{number}/rating", post(portal::rate))
         .route("/users", get(admin::list_users).post(admin::create_user))
+        .route("/users/{id}", axum::routing::patch(admin::update_user))
+        .route("/users/{id}/password", post(admin::reset_password))
+        .route("/auth/password", post(admin::change_password))
         .route("/units", get(handlers::units).post(admin::put_unit))
+        .route("/units/{code}", axum::routing::patch(admin::update_unit))
         .route("/categories", get(admin::categories))
         .route(
             "/catalogue",

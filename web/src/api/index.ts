@@ -1,7 +1,7 @@
 import { get, post, put, download, upload } from './http'
 import type { Query } from './http'
 import type {
-  CalendarInfo, CaseView, Category, IntakeSettings, LedgerReport, Policy, Route, TrainedModel, TriageModels, Cockpit, Dictionaries, EventView, Notification, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, User,
+  CalendarInfo, CaseView, Category, IntakeSettings, LedgerReport, Policy, Route, TrainedModel, TriageModels, Cockpit, Dictionaries, EventView, NotificationPage, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, UnitMetrics, User,
 } from './types'
 
 export const api = {
@@ -24,8 +24,11 @@ export const api = {
   exportCases: (format: 'xlsx' | 'csv', q: Query) => download(`/cases/export.${format}`, q, `cases.${format}`),
   cockpit: (q: Query) => get<Cockpit>('/stats/cockpit', q),
   notificationCount: () => get<{ unread: number }>('/notifications/count'),
-  notifications: () => get<Notification[] | Page<Notification>>('/notifications'),
-  readNotification: (id: string) => post<void>(`/notifications/${encodeURIComponent(id)}/read`),
+  notifications: (q: { page?: number; page_size?: number; unread?: boolean } = {}) =>
+    get<NotificationPage>('/notifications', { page: q.page, page_size: q.page_size, unread: q.unread ? 'true' : undefined }),
+  readNotification: (id: string) => post<{ marked: number }>(`/notifications/${encodeURIComponent(id)}/read`),
+  readAllNotifications: () => post<{ marked: number }>('/notifications/all/read'),
+  unitMetrics: (period: string, unit?: string) => get<{ period: string; units: UnitMetrics[] }>('/metrics/units', { period, unit }),
   users: () => get<unknown>('/users'),
   createUser: (body: unknown) => post<unknown>('/users', body),
   createUnit: (body: unknown) => post<unknown>('/units', body),

@@ -26,7 +26,7 @@ export interface DictItem {
   label: string
   label_en: string
 }
-export type Dictionaries = Record<'nature' | 'urgency' | 'source' | 'status' | 'role' | 'action' | 'satisfaction' | 'outcome', DictItem[]>
+export type Dictionaries = Record<'nature' | 'urgency' | 'source' | 'status' | 'role' | 'action' | 'satisfaction' | 'outcome' | 'follow_up_method' | 'level' | 'unit_kind', DictItem[]>
 
 export type DueState = 'normal' | 'near' | 'overdue' | null
 
@@ -78,12 +78,40 @@ export interface CaseView {
   satisfaction: string | null
   satisfaction_label: string | null
   citizen_resolved: boolean | null
+  /** How the last follow-up was done (phone, sms, visit, portal). */
+  follow_up_method?: string | null
+  follow_up_method_label?: string | null
+  /** Follow-up attempts that did not reach the citizen since the last resolution. */
+  follow_up_attempts?: number
+  /** Closed as 无法回访 (no rating). */
+  unreachable?: boolean
   reject_reason: string | null
   risk_level: string
+  /** What triage suggested at intake (staff only). */
+  triage?: TriageNote | null
+  /** The limits of the case's rules its forms state (staff only). */
+  limits?: {
+    extension_max_days: number
+    extensions_left: number
+    follow_up_attempts: number
+    /** The clocks the case runs under (what the 受理回执 promises). */
+    sign: Limit
+    handle: Limit
+    follow_up: Limit
+  } | null
   suspended?: { at: string; reason: string } | null
   /** The due date falls in a year whose holidays are not loaded yet. */
   due_provisional?: boolean
   allowed_actions: string[]
+}
+
+export interface TriageNote {
+  category: string
+  department: string
+  unit?: string | null
+  co_units?: string[]
+  confidence: number
+  candidates?: { category: string; department: string; unit?: string | null; score: number }[]
 }
 
 export interface EventView {
@@ -126,6 +154,11 @@ export interface Triage {
   explanation: string[]
   /** Co-units the routing catalogue adds (e.g. the street of the place). */
   co_units?: string[]
+  /** Whether the form may fill the suggestion in (confidence at or above the admin's threshold). */
+  fill?: boolean
+  fill_min_confidence?: number
+  /** Set when risk raised the suggested urgency: the risk signals that did. */
+  urgency_reason?: string[] | null
 }
 
 export interface Category {
@@ -136,7 +169,7 @@ export interface Category {
   unit_name: string | null
 }
 
-export type Queues = Record<'registered' | 'accepted' | 'dispatched' | 'in_progress' | 'near' | 'overdue' | 'resolved', number>
+export type Queues = Record<'registered' | 'accepted' | 'dispatched' | 'in_progress' | 'near' | 'overdue' | 'resolved' | 'pending_approval', number>
 
 export interface Related {
   merged: CaseView[]
@@ -164,37 +197,73 @@ export interface PortalCase {
   timeline: { at: string; action: string; action_label: string }[]
 }
 
+/** A rate of the unit metrics: numerator ÷ denominator (`rate` null when there is nothing to divide). */
+export interface Rate {
+  numerator: number
+  denominator: number
+  rate: number | null
+}
+
+/** One unit's figures over a period: the one formula of every rate (server: app::metrics). */
+export interface UnitMetrics {
+  unit: string
+  name: string
+  sign_on_time: Rate
+  handle_on_time: Rate
+  overdue: number
+  return_rate: Rate
+  reopen_rate: Rate
+  extension_rate: Rate
+  satisfaction: Rate
+  resolution: Rate
+  unreachable: number
+  avg_handling_days: number | null
+}
+
 export interface Cockpit {
+  from: string
+  to: string
+  /** The months the rates cover (`2026-09..2026-11`). */
+  metrics_period: string
+  /** The unit whose figures are shown (the selected one, else the caller's; the district hub district-wide). */
+  unit: string
+  unit_name: string
   total: number
   by_day: { date: string; count: number }[]
   by_category: { category: string; count: number }[]
   by_street: { unit: string; name: string; region?: string; count: number }[]
-  unit_rates: {
-    unit: string
-    name: string
-    dispatched: number
-    signed_on_time: number
-    sign_rate: number
-    resolved: number
-    resolved_on_time: number
-    handle_rate: number
-  }[]
+  /** The unit metrics of `unit` over the period. */
+  rates: UnitMetrics
+  /** The unit metrics of the units directly below it. */
+  unit_rates: UnitMetrics[]
+  /** Open cases past their running clock now: the workbench's 超期. */
+  overdue_now: number
   overdue_top: { unit: string; name: string; count: number }[]
-  satisfaction: { month: string; rated: number; satisfied: number; rate: number }[]
+  /** Overdue cases at units beyond the ten listed. */
+  overdue_other: number
+  satisfaction: { month: string; rated: number; satisfied: number; rate: number | null; unreachable: number }[]
 }
 
 export interface Notification {
   id: string
-  title?: string
-  message?: string
-  body?: string
-  kind?: string
+  title: string
+  body: string
+  kind: string
   case_id?: string | null
   case_number?: string | null
-  created_at?: string
-  at?: string
-  read?: boolean
-  read_at?: string | null
+  /** A deadline digest's cases. */
+  items?: { case_id: string; number: string; title: string; warning: 'near' | 'overdue'; clock: string; due: number }[] | null
+  /** When the notification was made (or the digest last grew). */
+  created_at: string
+  read: boolean
+}
+
+export interface NotificationPage {
+  items: Notification[]
+  total: number
+  unread: number
+  page: number
+  page_size: number
 }
 
 /** 智能分拨: whether confident suggestions are dispatched at once, for which channels. */

@@ -32,7 +32,7 @@ export const emptyFilters = (): CaseFilters => ({
 })
 
 /** The workbench's queue tabs and the list filter each stands for. */
-export const QUEUES = ['all', 'registered', 'accepted', 'dispatched', 'in_progress', 'near', 'overdue', 'resolved'] as const
+export const QUEUES = ['all', 'registered', 'accepted', 'pending_approval', 'dispatched', 'in_progress', 'near', 'overdue', 'resolved'] as const
 export type QueueKey = (typeof QUEUES)[number]
 
 /** The queues a role works from (the others stay reachable through the filters). */
@@ -43,8 +43,10 @@ export function queuesFor(role: string | null | undefined): QueueKey[] {
     case 'handler':
     case 'unit_lead':
       return ['all', 'dispatched', 'in_progress', 'near', 'overdue']
-    default:
+    case 'dispatcher':
       return [...QUEUES]
+    default:
+      return QUEUES.filter((q) => q !== 'pending_approval')
   }
 }
 
@@ -55,6 +57,9 @@ export function queueQuery(tab: QueueKey): Query {
     case 'near':
     case 'overdue':
       return { due: tab }
+    case 'pending_approval':
+      // 待审批: extension requests waiting for the hub's decision.
+      return { pending: 'extension' }
     default:
       return { status: tab }
   }

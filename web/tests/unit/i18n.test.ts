@@ -33,7 +33,7 @@ describe('i18n', () => {
     for (const [k, v] of Object.entries(e)) if (!exceptions.has(k)) expect(/[\u4e00-\u9fff]/.test(v), `${k}: ${v}`).toBe(false)
   })
   it('labels every action of the state machine in both languages', () => {
-    const actions = ['accept', 'reject', 'answer', 'dispatch', 'sign', 'return', 'request_extension', 'decide_extension', 'resolve', 'follow_up', 'reopen', 'supervise', 'urge', 'escalate', 'merge', 'close', 'suspend', 'resume']
+    const actions = ['accept', 'reject', 'answer', 'dispatch', 'sign', 'return', 'request_extension', 'decide_extension', 'resolve', 'follow_up', 'reopen', 'supervise', 'urge', 'escalate', 'merge', 'close', 'suspend', 'resume', 'recall']
     for (const a of actions) {
       expect(z[`action.${a}`], a).toBeTruthy()
       expect(e[`action.${a}`], a).toBeTruthy()

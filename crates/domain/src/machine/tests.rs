@@ -82,6 +82,10 @@ fn case(status: Status) -> Case {
         outcome: None,
         satisfaction: None,
         citizen_resolved: None,
+        follow_up_method: None,
+        follow_up_attempts: 0,
+        unreachable: false,
+        triage: None,
         reject_reason: None,
         risk_level: "none".into(),
     }
@@ -104,8 +108,11 @@ fn args_for(action: Action) -> Args {
             outcome: Outcome::Resolved,
         },
         Action::FollowUp => Args::FollowUp {
-            satisfaction: Satisfaction::Satisfied,
-            resolved: true,
+            method: FollowUpMethod::Phone,
+            result: FollowUpResult::Reached {
+                satisfaction: Satisfaction::Satisfied,
+                resolved: true,
+            },
         },
         Action::Escalate => Args::Escalate {
             unit: "330188".into(),
@@ -151,7 +158,7 @@ fn every_action_from_every_status() {
             (Registered | Accepted, Action::Merge) => Merged,
             (Accepted, Action::Dispatch) => Dispatched,
             (Dispatched, Action::Sign) => InProgress,
-            (Dispatched, Action::Return) => Accepted,
+            (Dispatched, Action::Return | Action::Recall) => Accepted,
             (InProgress, Action::RequestExtension | Action::Suspend) => InProgress,
             (InProgress, Action::Resolve) => Resolved,
             (Resolved, Action::FollowUp) => Closed,
@@ -206,7 +213,7 @@ fn every_action_from_every_status() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 8 * 18);
+    assert_eq!(checked, 8 * 19);
 }
 
 #[test]
@@ -226,6 +233,7 @@ fn roles_follow_design() {
                     matches!(r, Role::Clerk | Role::Dispatcher)
                 }
                 Action::Dispatch
+                | Action::Recall
                 | Action::DecideExtension
                 | Action::Merge
                 | Action::Escalate
@@ -342,8 +350,11 @@ fn unsatisfied_follow_up_reopens_with_new_clock() {
         action: Action::FollowUp,
         opinion: None,
         args: Args::FollowUp {
-            satisfaction: Satisfaction::Unsatisfied,
-            resolved: false,
+            method: FollowUpMethod::Phone,
+            result: FollowUpResult::Reached {
+                satisfaction: Satisfaction::Unsatisfied,
+                resolved: false,
+            },
         },
     };
     let (r, ev) = apply(&c, &cmd, &actor(), 7 * DAY, &clocks, &PlainDays).unwrap();
@@ -356,6 +367,62 @@ fn unsatisfied_follow_up_reopens_with_new_clock() {
     a.unit = None;
     let (r, _) = apply(&a, &cmd, &actor(), 7 * DAY, &clocks, &PlainDays).unwrap();
     assert_eq!(r.status, Status::Accepted);
+}
+
+/// 未联系上: each failed attempt is counted and the case stays 待回访; the policy's last attempt
+/// closes it as 无法回访 without a rating. A later reopening starts the count again.
+#[test]
+fn unreachable_follow_ups_close_after_the_policy_attempts() {
+    let mut c = case(Status::Resolved);
+    c.reply = Some("已处理".into());
+    let clocks = Policy::default().clocks_for(c.nature, c.urgency);
+    assert_eq!(clocks.follow_up_attempts, 3);
+    let cmd = Command {
+        action: Action::FollowUp,
+        opinion: None,
+        args: Args::FollowUp {
+            method: FollowUpMethod::Sms,
+            result: FollowUpResult::Unreachable,
+        },
+    };
+    for attempt in 1..=3u32 {
+        let (next, ev) = apply(&c, &cmd, &actor(), 7 * DAY, &clocks, &PlainDays).unwrap();
+        assert_eq!(next.follow_up_attempts, attempt);
+        assert_eq!(ev.data["attempt"], attempt);
+        assert_eq!(ev.data["method"], "sms");
+        assert_eq!(ev.data["reached"], false);
+        if attempt < 3 {
+            assert_eq!(next.status, Status::Resolved);
+            assert!(!next.unreachable && next.closed_at.is_none());
+        } else {
+            assert_eq!(next.status, Status::Closed);
+            assert!(next.unreachable && next.satisfaction.is_none());
+            assert_eq!(next.closed_at, Some(7 * DAY));
+            assert_eq!(ev.data["unreachable"], true);
+        }
+        c = next;
+    }
+    let (r, _) = run(&c, Action::Reopen).unwrap();
+    assert_eq!((r.follow_up_attempts, r.unreachable), (0, false));
+}
+
+/// 撤回: before the unit signs, the dispatcher takes the case back; it waits for dispatch again
+/// with no unit and no sign-for clock. Once signed it cannot be recalled.
+#[test]
+fn recall_takes_a_dispatch_back_before_signing() {
+    let mut c = case(Status::Dispatched);
+    c.co_units = vec!["330188001".into()];
+    c.dispatched_at = Some(DAY);
+    let (r, ev) = run(&c, Action::Recall).unwrap();
+    assert_eq!(r.status, Status::Accepted);
+    assert!(r.unit.is_none() && r.co_units.is_empty() && r.sign_due.is_none());
+    assert_eq!(r.return_count, 0, "a recall is not a return");
+    assert_eq!(ev.data["unit"], "sthjj");
+    assert_eq!(ev.data["co_units"][0], "330188001");
+    assert!(matches!(
+        run(&case(Status::InProgress), Action::Recall),
+        Err(DomainError::TransitionNotAllowed { .. })
+    ));
 }
 
 #[test]

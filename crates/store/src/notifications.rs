@@ -1,0 +1,193 @@
+//! In-app notifications: written inside the transaction of the case change (or alert) they
+//! report, so a notification exists exactly when its change does; digests merged in place.
+
+use crate::{Db, SqlStore, backend_err, on_pool};
+use app::error::StoreError;
+use app::ports::{Notification, StoreResult};
+use serde_json::Value;
+use sqlx::Row;
+use uuid::Uuid;
+
+/// Most entries a digest keeps (its newest); what `app::notify` lists and counts from.
+const DIGEST_KEEP: usize = 500;
+
+pub(crate) const INSERT: &str = "INSERT INTO notifications (id, user_id, case_id, kind, title, body, created_at, read_at, data, digest_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+/// A digest's first notification of the day; a later one finds the row and is merged into it.
+pub(crate) const INSERT_DIGEST: &str = "INSERT INTO notifications (id, user_id, case_id, kind, title, body, created_at, read_at, data, digest_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (user_id, digest_key) WHERE digest_key IS NOT NULL DO NOTHING";
+
+/// The data of a digest after `new` is added to `old`: `items` appended (an item already there
+/// for the same case and warning is replaced), the newest kept; everything else from `new`.
+pub(crate) fn merge_digest(old: Option<&str>, new: &Value) -> Value {
+    let mut merged = new.clone();
+    let old: Value = old
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or(Value::Null);
+    let mut items: Vec<Value> = old
+        .get("items")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let key = |v: &Value| (v.get("case_id").cloned(), v.get("warning").cloned());
+    for item in new
+        .get("items")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        items.retain(|i| key(i) != key(item));
+        items.push(item.clone());
+    }
+    if items.len() > DIGEST_KEEP {
+        items.drain(..items.len() - DIGEST_KEEP);
+    }
+    merged["items"] = Value::Array(items);
+    merged
+}
+
+/// Writes notifications inside an open transaction; `$pg` says whether it is PostgreSQL (a
+/// digest row is locked before it is merged).
+macro_rules! write_notifications {
+    ($tx:expr, $notifications:expr, $pg:expr) => {{
+        for n in $notifications {
+            let data = n.data.as_ref().map(|d| d.to_string());
+            let insert = if n.digest_key.is_some() {
+                $crate::notifications::INSERT_DIGEST
+            } else {
+                $crate::notifications::INSERT
+            };
+            let done = sqlx::query(insert)
+                .bind(n.id.to_string())
+                .bind(n.user_id.to_string())
+                .bind(n.case_id)
+                .bind(n.kind.clone())
+                .bind(n.title.clone())
+                .bind(n.body.clone())
+                .bind(n.created_at)
+                .bind(n.read_at)
+                .bind(data)
+                .bind(n.digest_key.clone())
+                .execute(&mut *$tx)
+                .await
+                .map_err($crate::backend_err)?;
+            if let (0, Some(key)) = (done.rows_affected(), &n.digest_key) {
+                let lock = if $pg { " FOR UPDATE" } else { "" };
+                let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT id, data FROM notifications WHERE user_id = $1 AND digest_key = $2{lock}"
+                )))
+                .bind(n.user_id.to_string())
+                .bind(key.clone())
+                .fetch_one(&mut *$tx)
+                .await
+                .map_err($crate::backend_err)?;
+                let id: String = sqlx::Row::try_get(&row, "id").map_err($crate::backend_err)?;
+                let old: Option<String> =
+                    sqlx::Row::try_get(&row, "data").map_err($crate::backend_err)?;
+                let merged = $crate::notifications::merge_digest(
+                    old.as_deref(),
+                    n.data.as_ref().unwrap_or(&serde_json::Value::Null),
+                );
+                sqlx::query("UPDATE notifications SET data = $2, title = $3, body = $4, created_at = $5, read_at = NULL WHERE id = $1")
+                    .bind(id)
+                    .bind(merged.to_string())
+                    .bind(n.title.clone())
+                    .bind(n.body.clone())
+                    .bind(n.created_at)
+                    .execute(&mut *$tx)
+                    .await
+                    .map_err($crate::backend_err)?;
+            }
+        }
+    }};
+}
+pub(crate) use write_notifications;
+
+fn uuid(s: String) -> StoreResult<Uuid> {
+    Uuid::parse_str(&s).map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+fn row_of<R: Row>(r: &R) -> StoreResult<Notification>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<Uuid>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<i64>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let data: Option<String> = r.try_get("data").map_err(backend_err)?;
+    Ok(Notification {
+        id: uuid(r.try_get("id").map_err(backend_err)?)?,
+        user_id: uuid(r.try_get("user_id").map_err(backend_err)?)?,
+        case_id: r.try_get("case_id").map_err(backend_err)?,
+        case_number: r.try_get("case_number").map_err(backend_err)?,
+        kind: r.try_get("kind").map_err(backend_err)?,
+        title: r.try_get("title").map_err(backend_err)?,
+        body: r.try_get("body").map_err(backend_err)?,
+        created_at: r.try_get("created_at").map_err(backend_err)?,
+        read_at: r.try_get("read_at").map_err(backend_err)?,
+        data: data.and_then(|d| serde_json::from_str(&d).ok()),
+        digest_key: r.try_get("digest_key").map_err(backend_err)?,
+    })
+}
+
+const COLS: &str = "n.id, n.user_id, n.case_id, c.number AS case_number, n.kind, n.title, n.body, n.created_at, n.read_at, n.data, n.digest_key";
+
+impl SqlStore {
+    pub(crate) async fn notifications_of(
+        &self,
+        user: Uuid,
+        unread_only: bool,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<Notification>, u64)> {
+        let filter = if unread_only {
+            " AND n.read_at IS NULL"
+        } else {
+            ""
+        };
+        let offset = offset.min(i64::MAX as u64);
+        let sql = format!(
+            "SELECT {COLS} FROM notifications n LEFT JOIN cases c ON c.id = n.case_id WHERE n.user_id = $1{filter} ORDER BY n.created_at DESC, n.id DESC LIMIT {limit} OFFSET {offset}"
+        );
+        let count =
+            format!("SELECT COUNT(*) AS n FROM notifications n WHERE n.user_id = $1{filter}");
+        on_pool!(self, read, |p| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(user.to_string())
+                .fetch_all(p)
+                .await
+                .map_err(backend_err)?;
+            let total: i64 = sqlx::query(sqlx::AssertSqlSafe(count))
+                .bind(user.to_string())
+                .fetch_one(p)
+                .await
+                .and_then(|r| r.try_get("n"))
+                .map_err(backend_err)?;
+            let items = rows.iter().map(row_of).collect::<StoreResult<Vec<_>>>()?;
+            Ok((items, u64::try_from(total).unwrap_or(0)))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_digest_gathers_items_and_replaces_a_repeat() {
+        let first = json!({ "unit": "cgj", "items": [{ "case_id": "a", "warning": "near" }] });
+        let second = json!({ "unit": "cgj", "items": [{ "case_id": "b", "warning": "near" }] });
+        let m = merge_digest(Some(&first.to_string()), &second);
+        assert_eq!(m["items"].as_array().map(Vec::len), Some(2));
+        // The same case turning overdue is a second entry; a repeat replaces the first.
+        let over = json!({ "items": [{ "case_id": "a", "warning": "overdue" }] });
+        let m = merge_digest(Some(&m.to_string()), &over);
+        assert_eq!(m["items"].as_array().map(Vec::len), Some(3));
+        let again = merge_digest(Some(&m.to_string()), &over);
+        assert_eq!(again["items"].as_array().map(Vec::len), Some(3));
+        assert_eq!(again["items"][2]["warning"], "overdue");
+        // Nothing stored before: the new data as it is.
+        assert_eq!(merge_digest(None, &first), first);
+    }
+}
