@@ -505,6 +505,48 @@ async fn password_policy(db: Db) {
     assert_eq!(st, StatusCode::CREATED, "{u}");
     let (st, _, v) = login_as(&s, "zhaoliu", "west lake in light rain", &[]).await;
     assert_eq!(st, StatusCode::OK, "{v}");
+    // The same policy for a password the user changes...
+    let token = v["token"].as_str().unwrap().to_string();
+    for (new, ok) in [
+        ("1qaz2wsx3edc", false),
+        ("zhaoliu-at-the-lake", false),
+        ("a kite over the pagoda", true),
+    ] {
+        let (st, e) = s
+            .post(
+                "/api/v1/auth/password",
+                &token,
+                json!({ "current": "west lake in light rain", "new": new }),
+            )
+            .await;
+        if ok {
+            assert_eq!(st, StatusCode::OK, "{new}: {e}");
+        } else {
+            assert_eq!(
+                (st, e["error"]["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some("new")),
+                "{new}: {e}"
+            );
+        }
+    }
+    // ...and for one an administrator sets.
+    let id = u["id"].as_str().unwrap();
+    let path = format!("/api/v1/users/{id}/password");
+    let (st, e) = s
+        .post(&path, &admin, json!({ "password": "password1234" }))
+        .await;
+    assert_eq!(
+        (st, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("password")),
+        "{e}"
+    );
+    let (st, r) = s.post(&path, &admin, json!({})).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let temporary = r["temporary_password"].as_str().unwrap();
+    assert_eq!(
+        app::auth::check_password("password", temporary, "zhaoliu").ok(),
+        Some(())
+    );
     s.shutdown().await;
 }
 on_both!(passwords_follow_the_policy, password_policy);
