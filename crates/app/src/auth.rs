@@ -6,6 +6,7 @@ use crate::App;
 use crate::error::{AppError, ErrorKind};
 use crate::ports::{ApiKeyRecord, UserRecord};
 use crate::scope::{Principal, PrincipalKind};
+use crate::throttle::{Bucket, Client, DEVICE_TTL_MS, Refusal, address_key};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -13,7 +14,9 @@ use domain::Role;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-pub const MIN_PASSWORD_LEN: usize = 8;
+/// OWASP ASVS 2.1.1: at least 12 characters; 2.1.2: at least 64 allowed, more than 128 refused.
+pub const MIN_PASSWORD_LEN: usize = 12;
+pub const MAX_PASSWORD_LEN: usize = 128;
 /// Prefix of API keys, so that a leaked key is recognisable in logs and scanners.
 pub const API_KEY_PREFIX: &str = "owk_";
 
@@ -32,26 +35,6 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     })
 }
 
-/// Whether a password may be set (its `field` named in the refusal): long enough, and not the
-/// username.
-pub fn check_password(field: &str, password: &str, username: &str) -> Result<(), AppError> {
-    if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(AppError::field(
-            field,
-            format!("至少 {MIN_PASSWORD_LEN} 个字符"),
-            format!("must be at least {MIN_PASSWORD_LEN} characters"),
-        ));
-    }
-    if password.to_lowercase().contains(&username.to_lowercase()) {
-        return Err(AppError::field(
-            field,
-            "不能包含用户名",
-            "must not contain the username",
-        ));
-    }
-    Ok(())
-}
-
 /// A random 256-bit secret, hex encoded.
 pub fn random_secret() -> Result<String, AppError> {
     let mut buf = [0u8; 32];
@@ -64,11 +47,82 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+fn valid_username(username: &str) -> Result<&str, AppError> {
+    let username = username.trim();
+    if username.is_empty()
+        || username.chars().count() > 64
+        || username.chars().any(char::is_whitespace)
+    {
+        return Err(AppError::field(
+            "username",
+            "须为 1–64 个字符且不含空格",
+            "must be 1–64 characters without spaces",
+        ));
+    }
+    Ok(username)
+}
+
+/// The password policy (OWASP ASVS 2.1), for every place a person sets a password: at least
+/// [`MIN_PASSWORD_LEN`] and at most [`MAX_PASSWORD_LEN`] characters, not one of the ~100,000
+/// most common passwords (in any letter case, nor one padded with digits and marks), not built
+/// from the username. No rules about character classes (ASVS 2.1.9): length and rarity are what
+/// make a password hard to guess. A refusal names `field` (e.g. `password`, or `new` for a change).
+pub fn check_password(field: &str, password: &str, username: &str) -> Result<(), AppError> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD_LEN {
+        return Err(AppError::field(
+            field,
+            format!("至少 {MIN_PASSWORD_LEN} 个字符（现为 {n} 个）；可以用一句好记的话"),
+            format!(
+                "must be at least {MIN_PASSWORD_LEN} characters (has {n}); a memorable phrase works well"
+            ),
+        ));
+    }
+    if n > MAX_PASSWORD_LEN {
+        return Err(AppError::field(
+            field,
+            format!("不能超过 {MAX_PASSWORD_LEN} 个字符"),
+            format!("must be at most {MAX_PASSWORD_LEN} characters"),
+        ));
+    }
+    let lower = password.to_lowercase();
+    // A common word padded with digits and marks to reach the length ("sunshine!2026#") is
+    // as weak as the word.
+    let core = lower.trim_matches(|c: char| !c.is_alphabetic());
+    if passwords::analyzer::is_common_password(password)
+        || passwords::analyzer::is_common_password(&lower)
+        || (core.chars().count() >= 4 && passwords::analyzer::is_common_password(core))
+        || password
+            .chars()
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+            < 4
+    {
+        return Err(AppError::field(
+            field,
+            "是常见或过于简单的密码，容易被猜中，请换一个",
+            "is a common or very simple password that is easy to guess; choose another",
+        ));
+    }
+    let user = username.trim().to_lowercase();
+    let reversed: String = user.chars().rev().collect();
+    if user.chars().count() >= 3 && (lower.contains(&user) || lower.contains(&reversed)) {
+        return Err(AppError::field(
+            field,
+            "不能包含用户名",
+            "must not contain the username",
+        ));
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 pub struct LoginResult {
     pub token: String,
     pub expires_at: i64,
     pub user: UserRecord,
+    /// A new device token for the browser's cookie (none when it sent a known one).
+    pub device: Option<String>,
 }
 
 fn principal_of(u: &UserRecord) -> Principal {
@@ -84,21 +138,50 @@ fn principal_of(u: &UserRecord) -> Principal {
 }
 
 impl App {
-    pub async fn login(&self, username: &str, password: &str) -> Result<LoginResult, AppError> {
+    /// Signs in. Failed attempts are counted per username and per client address (and, from a
+    /// browser that signed in as this user before, per that browser instead): past a limit the
+    /// attempt is refused (429) before the password is even checked. A username locked by
+    /// someone else's guesses does not lock its owner out: the right password from a known
+    /// browser (its device cookie) still passes. The result carries a new device token when a
+    /// browser was not known yet.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: &Client,
+    ) -> Result<LoginResult, AppError> {
         let now = self.now();
         let username = username.trim();
-        let since = now - self.settings.login_window_ms;
-        if self.store.login_failures_since(username, since).await?
-            >= self.settings.login_max_failures
-        {
-            let minutes = self.settings.login_window_ms / 60_000;
-            return Err(AppError::new(
-                ErrorKind::TooManyRequests,
-                "too_many_attempts",
-                format!("登录失败次数过多，请 {minutes} 分钟后再试"),
-                format!("too many failed sign-in attempts; try again in {minutes} minutes"),
-            ));
-        }
+        let limits = &self.settings.limits;
+        let device_hash = client
+            .device
+            .as_deref()
+            .filter(|d| d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(token_hash);
+        let known = match &device_hash {
+            Some(h) => self
+                .store
+                .login_device(h, now - DEVICE_TTL_MS)
+                .await?
+                .is_some_and(|u| u == username),
+            None => false,
+        };
+        let buckets = match (&device_hash, known) {
+            (Some(h), true) => vec![Bucket::new("login.device", h, limits.login_per_device)],
+            _ => vec![
+                Bucket::new(
+                    "login.user",
+                    &username.to_lowercase(),
+                    limits.login_per_username,
+                ),
+                Bucket::new(
+                    "login.addr",
+                    &address_key(client.addr),
+                    limits.login_per_address,
+                ),
+            ],
+        };
+        let charge = self.ration(&buckets, Refusal::SignIn).await?;
         let user = self.store.user_by_username(username).await?;
         let ok = match &user {
             Some(u) => !u.disabled && verify_password(password, &u.password_hash),
@@ -112,7 +195,7 @@ impl App {
             }
         };
         let Some(user) = user.filter(|_| ok) else {
-            self.store.record_login_failure(username, now).await?;
+            // The attempt stays counted.
             return Err(AppError::new(
                 ErrorKind::Unauthorized,
                 "bad_credentials",
@@ -120,7 +203,18 @@ impl App {
                 "wrong username or password",
             ));
         };
-        self.store.clear_login_failures(username).await?;
+        // The right password: the username's (or the browser's) failures are forgotten; the
+        // address keeps its other failures but not this attempt.
+        self.refund(&charge, &[&buckets[0]]).await?;
+        let device = if known || !client.browser {
+            None
+        } else {
+            let d = random_secret()?;
+            self.store
+                .insert_login_device(&token_hash(&d), &user.username, now)
+                .await?;
+            Some(d)
+        };
         let token = random_secret()?;
         let expires_at = now + self.settings.session_ttl_ms;
         self.store
@@ -130,6 +224,7 @@ impl App {
             token,
             expires_at,
             user,
+            device,
         })
     }
 
@@ -220,24 +315,40 @@ impl App {
         unit: &str,
         display_name: Option<&str>,
     ) -> Result<UserRecord, AppError> {
-        let username = username.trim();
-        if username.is_empty()
-            || username.chars().count() > 64
-            || username.chars().any(char::is_whitespace)
-        {
-            return Err(AppError::field(
-                "username",
-                "须为 1–64 个字符且不含空格",
-                "must be 1–64 characters without spaces",
-            ));
-        }
-        if password.chars().count() < MIN_PASSWORD_LEN {
-            return Err(AppError::field(
-                "password",
-                format!("至少 {MIN_PASSWORD_LEN} 个字符"),
-                format!("must be at least {MIN_PASSWORD_LEN} characters"),
-            ));
-        }
+        let username = valid_username(username)?;
+        check_password("password", password, username)?;
+        self.insert_new_user(username, password, role, unit, display_name)
+            .await
+    }
+
+    /// Creates an account the seed installs (the demo's shared password is set by the seed, not
+    /// chosen by a person, and is not held to the password policy).
+    pub async fn create_seeded_user(
+        &self,
+        username: &str,
+        password: &str,
+        role: &str,
+        unit: &str,
+        display_name: Option<&str>,
+    ) -> Result<UserRecord, AppError> {
+        self.insert_new_user(
+            valid_username(username)?,
+            password,
+            role,
+            unit,
+            display_name,
+        )
+        .await
+    }
+
+    async fn insert_new_user(
+        &self,
+        username: &str,
+        password: &str,
+        role: &str,
+        unit: &str,
+        display_name: Option<&str>,
+    ) -> Result<UserRecord, AppError> {
         let role = Role::parse(role).ok_or_else(|| {
             AppError::field(
                 "role",
@@ -311,6 +422,40 @@ mod tests {
         assert!(verify_password("correct horse", &h));
         assert!(!verify_password("wrong horse", &h));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn password_policy() {
+        let field = |u: &str, p: &str| {
+            check_password("password", p, u)
+                .err()
+                .and_then(|e| e.field.clone())
+        };
+        assert_eq!(field("li", "correct horse battery"), None);
+        assert_eq!(
+            field("li", "长城长江黄河泰山华山衡山"),
+            None,
+            "12 Chinese characters"
+        );
+        for weak in [
+            "short",
+            "Demo@2026",
+            "password1234",
+            "PASSWORD1234",
+            "1qaz2wsx3edc",
+            "Sunshine!2026#",
+            "aaaaaaaaaaaaaaa",
+            "abababababababab",
+            "wangwei-2026-wangwei",
+            "iewgnaw-2026-xyz",
+        ] {
+            assert_eq!(field("wangwei", weak), Some("password".into()), "{weak}");
+        }
+        assert_eq!(
+            field("li", &"x1".repeat(65)),
+            Some("password".into()),
+            "too long"
+        );
     }
 
     #[test]

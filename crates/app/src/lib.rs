@@ -11,6 +11,7 @@ pub mod deadlines;
 pub mod district;
 pub mod error;
 pub mod export;
+pub mod health;
 pub mod input;
 pub mod intake;
 pub mod learning;
@@ -33,6 +34,7 @@ pub mod search;
 pub mod sheet;
 pub mod stats;
 pub mod taxonomy;
+pub mod throttle;
 pub mod ttl;
 pub mod views;
 
@@ -45,9 +47,10 @@ pub use error::{AppError, ErrorKind};
 pub struct Settings {
     /// How long a login token lives.
     pub session_ttl_ms: i64,
-    /// Failed logins per username allowed within `login_window_ms` before further attempts are refused.
-    pub login_max_failures: i64,
-    pub login_window_ms: i64,
+    /// Rate limits of sign-in and the public portal (see `throttle`).
+    pub limits: throttle::Limits,
+    /// How long the readiness check waits for the database (see `health`).
+    pub ready_timeout_ms: i64,
     /// How long a month's unit metrics, once computed, are served as they are (ms of the app's
     /// clock). Computing them reads every event of the cases active in the month; leaders and
     /// boards ask for the same months all day. 0 computes every time.
@@ -63,8 +66,8 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             session_ttl_ms: 12 * 3_600_000,
-            login_max_failures: 5,
-            login_window_ms: 15 * 60_000,
+            limits: throttle::Limits::default(),
+            ready_timeout_ms: 2_000,
             metrics_cache_ms: 60_000,
             cockpit_cache_ms: 10_000,
             auth_cache_ms: 5_000,
@@ -105,6 +108,8 @@ pub struct App {
     /// Credentials checked recently: token hash → (when, principal). See `authenticate`.
     pub(crate) credentials_cache:
         std::sync::Mutex<std::collections::HashMap<String, (i64, scope::Principal)>>,
+    /// Rate-limit buckets known to be over their limit, until their window ends (see `throttle`).
+    pub(crate) throttle: throttle::Memory,
 }
 
 impl App {
@@ -131,6 +136,7 @@ impl App {
             cockpit_cache: stats::CockpitCache::default(),
             cockpit_compute: tokio::sync::Mutex::new(()),
             credentials_cache: Default::default(),
+            throttle: Default::default(),
         }
     }
 

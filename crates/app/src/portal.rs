@@ -1,12 +1,16 @@
 //! The public portal: citizens submit without an account, track a case by its number and their
 //! phone, and rate the outcome once it is resolved. The phone is the secret: a wrong one is
-//! answered exactly like an unknown number, so numbers cannot be probed.
+//! answered exactly like an unknown number, so numbers cannot be probed. Every attempt is rationed
+//! (see `throttle`): look-ups per client address, per case number (guessing one case's phone) and
+//! per phone (walking the sequential numbers with a known phone); submissions per client address
+//! and per reporter phone.
 
 use crate::App;
 use crate::deadlines::format_instant;
 use crate::error::{AppError, ErrorKind};
 use crate::input::Fields;
 use crate::scope::{Principal, PrincipalKind};
+use crate::throttle::{Bucket, Client, Refusal, address_key};
 use domain::machine::{Actor, Args, Command};
 use domain::{Action, Role, Satisfaction, Status};
 use serde_json::{Value, json};
@@ -49,11 +53,67 @@ fn public_label(action: &str) -> Option<&'static str> {
     })
 }
 
+/// Keys are bounded: a 10 KB "case number" is charged like any other wrong one.
+fn bounded(s: &str, max: usize) -> String {
+    s.trim().chars().take(max).collect()
+}
+
 impl App {
-    /// Submits a request from the portal: a registered case with source `web`. Category,
-    /// urgency and the time reported are the center's to set: given here, they are refused with
-    /// a 403 naming the field, as on every channel (`case_fields`).
-    pub async fn portal_submit(&self, body: &Value) -> Result<Value, AppError> {
+    /// Charges a portal look-up (track or rate) to the client, the number and the phone.
+    async fn ration_lookup(
+        &self,
+        number: &str,
+        phone: &str,
+        client: &Client,
+    ) -> Result<(), AppError> {
+        let l = &self.settings.limits;
+        let mut buckets = vec![
+            Bucket::new(
+                "portal.lookup.addr",
+                &address_key(client.addr),
+                l.portal_lookup_per_address,
+            ),
+            Bucket::new(
+                "portal.lookup.number",
+                &bounded(number, 40),
+                l.portal_lookup_per_number,
+            ),
+        ];
+        let phone = bounded(&digits(phone), 32);
+        if !phone.is_empty() {
+            buckets.push(Bucket::new(
+                "portal.lookup.phone",
+                &phone,
+                l.portal_lookup_per_phone,
+            ));
+        }
+        self.ration(&buckets, Refusal::Portal).await.map(|_| ())
+    }
+
+    /// Submits a request from the portal: a registered case with source `web`, charged to the
+    /// client address and the phone (rate limits). Category, urgency and the time reported are
+    /// the center's to set: given here, they are refused with a 403 naming the field, as on every
+    /// channel (`case_fields`).
+    pub async fn portal_submit(&self, body: &Value, client: &Client) -> Result<Value, AppError> {
+        let l = &self.settings.limits;
+        let mut buckets = vec![Bucket::new(
+            "portal.submit.addr",
+            &address_key(client.addr),
+            l.portal_submit_per_address,
+        )];
+        let phone = body
+            .pointer("/reporter/phone")
+            .and_then(Value::as_str)
+            .map(|p| bounded(&digits(p), 32))
+            .unwrap_or_default();
+        if !phone.is_empty() {
+            buckets.push(Bucket::new(
+                "portal.submit.phone",
+                &phone,
+                l.portal_submit_per_phone,
+            ));
+        }
+        self.ration(&buckets, Refusal::Portal).await?;
         let v = self
             .register_case(
                 &portal_principal(),
@@ -91,7 +151,17 @@ impl App {
         Ok(case)
     }
 
-    pub async fn portal_track(&self, number: &str, phone: &str) -> Result<Value, AppError> {
+    pub async fn portal_track(
+        &self,
+        number: &str,
+        phone: &str,
+        client: &Client,
+    ) -> Result<Value, AppError> {
+        self.ration_lookup(number, phone, client).await?;
+        self.portal_view(number, phone).await
+    }
+
+    async fn portal_view(&self, number: &str, phone: &str) -> Result<Value, AppError> {
         let case = self.portal_case(number, phone).await?;
         let tree = self.org.tree().await?;
         let events = self.store.events(case.id).await?;
@@ -115,12 +185,18 @@ impl App {
     }
 
     /// The citizen's own rating of a resolved case: recorded as the follow-up (回访).
-    pub async fn portal_rate(&self, number: &str, body: &Value) -> Result<Value, AppError> {
+    pub async fn portal_rate(
+        &self,
+        number: &str,
+        body: &Value,
+        client: &Client,
+    ) -> Result<Value, AppError> {
         let f = Fields::of(body, "")?;
         let phone = f.req_str("phone", 30)?;
         let satisfaction = f.req_enum("satisfaction", Satisfaction::parse, Satisfaction::codes)?;
         let resolved = f.req_bool("resolved")?;
         let comment = f.opt_str("comment", domain::machine::MAX_TEXT)?;
+        self.ration_lookup(number, &phone, client).await?;
         let case = self.portal_case(number, &phone).await?;
         if case.status != Status::Resolved {
             return Err(AppError::new(
@@ -150,6 +226,6 @@ impl App {
             },
         };
         self.commit(&case, &cmd, &actor, None).await?;
-        self.portal_track(number, &phone).await
+        self.portal_view(number, &phone).await
     }
 }

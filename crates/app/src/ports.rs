@@ -309,8 +309,37 @@ pub struct RawStats {
     pub satisfaction_by_month: Vec<(i64, i64, i64)>,
 }
 
+// Guards of the edge (issue 19): rate limits, known sign-in devices, readiness.
+/// What the guards of the edge need from storage: rate-limit counters shared by every replica, the
+/// browsers that signed in before, and a readiness check. Implemented beside [`Store`] (its
+/// supertrait) so that a store is one object.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Guard: Send + Sync {
+    /// Counts one hit on each `(bucket, window_start)`: a bucket whose stored window started
+    /// earlier starts again at 1. Returns each bucket with the hits of its window now.
+    async fn rate_hit(&self, hits: &[(String, i64)]) -> StoreResult<Vec<(String, i64)>>;
+    /// Takes one hit back from a bucket's window (an attempt that turned out to be allowed).
+    async fn rate_unhit(&self, bucket: &str, window_start: i64) -> StoreResult<()>;
+    /// Forgets a bucket (e.g. a username's failures after the right password).
+    async fn rate_clear(&self, bucket: &str) -> StoreResult<()>;
+    /// Deletes counters of windows that started before `windows_before` and device tokens issued
+    /// before `devices_before`.
+    async fn purge_guards(&self, windows_before: i64, devices_before: i64) -> StoreResult<u64>;
+    async fn insert_login_device(
+        &self,
+        token_hash: &str,
+        username: &str,
+        at: i64,
+    ) -> StoreResult<()>;
+    /// The username a device token was issued to, if issued at or after `since`.
+    async fn login_device(&self, token_hash: &str, since: i64) -> StoreResult<Option<String>>;
+    /// Proves the database answers now: no cache, a real round trip (and, on SQLite, that the
+    /// file served is still the one at its path). Callers bound it with a timeout.
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait Store: Guard + Send + Sync + 'static {
     // Org.
     async fn units(&self) -> StoreResult<Vec<Unit>>;
     async fn put_units(&self, units: &[Unit]) -> StoreResult<()>;
@@ -337,9 +366,6 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     async fn insert_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()>;
     async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRecord>>;
-    async fn record_login_failure(&self, username: &str, at: i64) -> StoreResult<()>;
-    async fn login_failures_since(&self, username: &str, since: i64) -> StoreResult<i64>;
-    async fn clear_login_failures(&self, username: &str) -> StoreResult<()>;
 
     // Cases.
     /// Inserts a new case, assigning its number `YYYY-NNNNNN` from the per-year counter in the same

@@ -36,6 +36,8 @@ enum Cmd {
         /// Synthetic cases over the past year.
         #[arg(long, default_value_t = 8000)]
         cases: usize,
+        #[command(flatten)]
+        edge: EdgeArgs,
     },
     /// Serve a database (migrating it first).
     Serve {
@@ -49,6 +51,8 @@ enum Cmd {
         body_limit: usize,
         #[command(flatten)]
         jobs: JobArgs,
+        #[command(flatten)]
+        edge: EdgeArgs,
     },
     /// Apply database migrations.
     Migrate {
@@ -137,6 +141,24 @@ struct JobArgs {
     /// Do not run background jobs in this process.
     #[arg(long, env = "ONEWINDOW_NO_JOBS")]
     no_jobs: bool,
+}
+
+/// The edge's guards (issue 19): who the client is behind a proxy, rate limits, readiness.
+#[derive(clap::Args, Clone)]
+struct EdgeArgs {
+    /// Load balancers / reverse proxies whose X-Forwarded-For names the client: addresses or CIDR
+    /// ranges, comma-separated (e.g. 10.0.0.0/8). Without it the header is ignored and the peer
+    /// address is the client.
+    #[arg(long, env = "ONEWINDOW_TRUSTED_PROXIES", default_value = "")]
+    trusted_proxies: String,
+    /// Rate limits to change, NAME=N/MINUTES comma-separated (e.g. portal-lookup-number=20/60);
+    /// names: login-username, login-address, login-device, portal-lookup-address,
+    /// portal-lookup-number, portal-lookup-phone, portal-submit-address, portal-submit-phone.
+    #[arg(long, env = "ONEWINDOW_RATE_LIMITS", default_value = "")]
+    rate_limits: String,
+    /// How long /healthz waits for the database before answering 503.
+    #[arg(long, env = "ONEWINDOW_READY_TIMEOUT_MS", default_value_t = 2_000)]
+    ready_timeout_ms: i64,
 }
 
 #[derive(Subcommand)]
@@ -308,10 +330,37 @@ async fn open_tuned(
 }
 
 fn app_for(store: Arc<SqlStore>) -> Arc<App> {
-    Arc::new(App::new(
+    Arc::new(new_app(store))
+}
+
+fn new_app(store: Arc<SqlStore>) -> App {
+    App::new(
         store,
         Arc::new(SystemClock),
         Arc::new(triage::Triage::new()),
+    )
+}
+
+/// A serving app with the edge's settings, and the HTTP settings that go with them.
+fn serving_app(
+    store: Arc<SqlStore>,
+    edge: &EdgeArgs,
+    body_limit: usize,
+) -> Result<(Arc<App>, web::WebConfig), Box<dyn std::error::Error>> {
+    let mut app = new_app(store);
+    app.settings
+        .limits
+        .apply(&edge.rate_limits)
+        .map_err(|e| format!("--rate-limits: {e}"))?;
+    app.settings.ready_timeout_ms = edge.ready_timeout_ms.max(1);
+    let trusted_proxies = web::guard::TrustedProxies::parse(&edge.trusted_proxies)
+        .map_err(|e| format!("--trusted-proxies: {e}"))?;
+    Ok((
+        Arc::new(app),
+        web::WebConfig {
+            body_limit,
+            trusted_proxies,
+        },
     ))
 }
 
@@ -591,8 +640,9 @@ async fn run(cmd: Cmd) -> Res {
             bind,
             body_limit,
             jobs,
+            edge,
         } => {
-            let app = app_for(open(&db).await?);
+            let (app, cfg) = serving_app(open(&db).await?, &edge, body_limit)?;
             if let Some(n) = app.ensure_unit_metrics().await? {
                 tracing::info!(cases = n, "built the unit metrics from the timelines");
             }
@@ -603,14 +653,14 @@ async fn run(cmd: Cmd) -> Res {
                     "the database has no org tree yet; run `onewindow seed --db …` to install the demo district"
                 );
             }
-            serve(app, &bind, body_limit, None, jobs).await
+            serve(app, &bind, cfg, None, jobs).await
         }
-        Cmd::Demo { bind, cases } => {
+        Cmd::Demo { bind, cases, edge } => {
             let dir = std::env::temp_dir().join(format!("onewindow-demo-{}", std::process::id()));
             std::fs::create_dir_all(&dir)?;
             let path = dir.join("demo.db");
             let url = format!("sqlite://{}", path.display());
-            let app = app_for(open(&url).await?);
+            let (app, cfg) = serving_app(open(&url).await?, &edge, 1024 * 1024)?;
             app.install_demo_district().await?;
             let logins = app.install_demo_users().await?;
             eprintln!("generating {cases} synthetic cases of the past year …");
@@ -637,7 +687,7 @@ async fn run(cmd: Cmd) -> Res {
                 job_tick_ms: 1_000,
                 no_jobs: false,
             };
-            serve(app, &bind, 1024 * 1024, Some(banner), jobs).await?;
+            serve(app, &bind, cfg, Some(banner), jobs).await?;
             let _ = std::fs::remove_dir_all(&dir);
             Ok(())
         }
@@ -707,7 +757,7 @@ fn spawn_jobs(app: Arc<App>, jobs: JobArgs) {
 async fn serve(
     app: Arc<App>,
     bind: &str,
-    body_limit: usize,
+    cfg: web::WebConfig,
     banner: Option<String>,
     jobs: JobArgs,
 ) -> Res {
@@ -717,14 +767,18 @@ async fn serve(
         .await
         .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let addr = listener.local_addr()?;
-    let router = web::router(app, web::WebConfig { body_limit });
+    let router = web::router(app, cfg);
     if let Some(b) = banner {
         println!("{b}");
     }
     println!("onewindow listening on http://{addr}");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    // With the peer's address: the rate limits count per client (see web::guard).
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
     Ok(())
 }
 

@@ -23,6 +23,7 @@ async fn bad_input(db: Db) {
         db,
         web::WebConfig {
             body_limit: 64 * 1024,
+            ..Default::default()
         },
     )
     .await;

@@ -65,7 +65,7 @@ fn seed_user_add_and_api_key() {
         "--username",
         "wang",
         "--password",
-        "s3cret-pass",
+        "lantern-river-7-cedar",
         "--role",
         "handler",
         "--unit",
@@ -73,6 +73,29 @@ fn seed_user_add_and_api_key() {
     ]);
     assert!(ok, "{err}");
     assert!(out.contains("wang"));
+    // The password policy holds for operators too (issue 19): length, common passwords, the
+    // username; the demo's shared password is not good enough for a real account.
+    for (weak, why) in [
+        ("Demo@2026", "at least 12"),
+        ("password1234", "common"),
+        ("zhangsan-2026-spring", "username"),
+    ] {
+        let (ok, _, err) = onewindow(&[
+            "user",
+            "add",
+            "--db",
+            &db,
+            "--username",
+            "zhangsan",
+            "--password",
+            weak,
+            "--role",
+            "handler",
+            "--unit",
+            "cgj",
+        ]);
+        assert!(!ok && err.contains(why), "{weak}: {err}");
+    }
     let (ok, _, err) = onewindow(&[
         "user",
         "add",
@@ -81,7 +104,7 @@ fn seed_user_add_and_api_key() {
         "--username",
         "wang",
         "--password",
-        "s3cret-pass",
+        "lantern-river-7-cedar",
         "--role",
         "handler",
         "--unit",
@@ -96,7 +119,7 @@ fn seed_user_add_and_api_key() {
         "--username",
         "li",
         "--password",
-        "s3cret-pass",
+        "lantern-river-7-cedar",
         "--role",
         "boss",
         "--unit",
@@ -111,7 +134,7 @@ fn seed_user_add_and_api_key() {
         "--username",
         "li",
         "--password",
-        "s3cret-pass",
+        "lantern-river-7-cedar",
         "--role",
         "handler",
         "--unit",

@@ -303,7 +303,7 @@ async fn rules_as_data(db: Db) {
     // Sign at 11:10: 240 working minutes = 50 before lunch + 190 after → 16:40.
     s.clock.set(at(2026, 11, 26, 11, 10));
     s.app
-        .create_user("swjt1", "password1", "handler", "swjt", None)
+        .create_user("swjt1", "swjt-lantern-river-7", "handler", "swjt", None)
         .await
         .unwrap();
     let (_, l) = s
@@ -311,7 +311,7 @@ async fn rules_as_data(db: Db) {
             "POST",
             "/api/v1/auth/login",
             None,
-            Some(json!({ "username": "swjt1", "password": "password1" })),
+            Some(json!({ "username": "swjt1", "password": "swjt-lantern-river-7" })),
         )
         .await;
     let h = l["token"].as_str().unwrap().to_string();

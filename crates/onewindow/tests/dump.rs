@@ -78,7 +78,10 @@ async fn sqlite_postgres_sqlite_round_trip() {
         std::sync::Arc::new(app::clock::SystemClock),
         common::shared_triage(),
     );
-    let r = app.login("dispatcher", common::PASSWORD).await.unwrap();
+    let r = app
+        .login("dispatcher", common::PASSWORD, &Default::default())
+        .await
+        .unwrap();
     let p = app.authenticate(&r.token).await.unwrap();
     let any = app.list_cases(&p, &Default::default()).await.unwrap();
     let first = &any.items[0];

@@ -363,17 +363,17 @@ async fn related_and_catalogue(db: Db) {
         .post(
             "/api/v1/users",
             &disp,
-            json!({ "username": "x1", "password": "12345678", "role": "clerk", "unit": "330188" }),
+            json!({ "username": "x1", "password": "nine ferries at dawn", "role": "clerk", "unit": "330188" }),
         )
         .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
-    let (st, u) = s.post("/api/v1/users", &admin, json!({ "username": "x1", "password": "12345678", "role": "clerk", "unit": "330188", "name": "新受理员" })).await;
+    let (st, u) = s.post("/api/v1/users", &admin, json!({ "username": "x1", "password": "nine ferries at dawn", "role": "clerk", "unit": "330188", "name": "新受理员" })).await;
     assert_eq!(st, StatusCode::CREATED, "{u}");
     let (st, _) = s
         .post(
             "/api/v1/users",
             &admin,
-            json!({ "username": "x1", "password": "12345678", "role": "clerk", "unit": "330188" }),
+            json!({ "username": "x1", "password": "nine ferries at dawn", "role": "clerk", "unit": "330188" }),
         )
         .await;
     assert_eq!(st, StatusCode::CONFLICT);

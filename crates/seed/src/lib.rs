@@ -224,7 +224,7 @@ impl DemoSeed for App {
         let logins = demo_logins(&demo::district());
         for l in &logins {
             if self.store.user_by_username(l.username).await?.is_none() {
-                self.create_user(l.username, DEMO_PASSWORD, l.role, &l.unit, Some(l.name))
+                self.create_seeded_user(l.username, DEMO_PASSWORD, l.role, &l.unit, Some(l.name))
                     .await?;
             }
         }

@@ -7,6 +7,7 @@ mod bulk;
 mod dump;
 mod event_row;
 mod group_commit;
+mod guard;
 mod metrics;
 mod notifications;
 mod packed;
@@ -90,6 +91,8 @@ pub struct SqlStore {
     /// Updates (transitions, sweeps, merges) are queued here and committed together, each in
     /// its own savepoint, see [`group_commit::saves`].
     saver: Option<group_commit::Committer<group_commit::SaveJob, bool>>,
+    /// The SQLite file as opened, for the readiness check (see [`guard`]).
+    file: Option<std::sync::Arc<guard::DbFile>>,
 }
 
 fn backend_err(e: sqlx::Error) -> StoreError {
@@ -168,6 +171,7 @@ impl SqlStore {
                     // sqlx would log every statement, and the whole text of slow ones: a bulk
                     // insert's text is hundreds of kilobytes. Latency is in /metrics instead.
                     .disable_statement_logging();
+                let opts_path = opts.get_filename().to_path_buf();
                 // Page caches: the writer's holds the top of every index a batch of inserts
                 // touches (with SQLite's default 2 MB it spills and re-reads pages mid-transaction
                 // once the indexes outgrow it); each reader's holds its hot pages, the rest comes
@@ -189,7 +193,8 @@ impl SqlStore {
                     .connect_with(opts.pragma("cache_size", format!("-{}", tuning.read_cache_kib)))
                     .await
                     .map_err(backend_err)?;
-                Ok(SqlStore::with_committer(Db::Sqlite { write, read }))
+                let file = guard::DbFile::of(&opts_path).map(std::sync::Arc::new);
+                Ok(SqlStore::with_committer(Db::Sqlite { write, read }, file))
             }
             Some(Backend::Postgres) => {
                 let opts = PgConnectOptions::from_str(url)
@@ -201,7 +206,7 @@ impl SqlStore {
                     .connect_with(opts)
                     .await
                     .map_err(backend_err)?;
-                Ok(SqlStore::with_committer(Db::Postgres(pool)))
+                Ok(SqlStore::with_committer(Db::Postgres(pool), None))
             }
             None => Err(StoreError::Backend(format!(
                 "unsupported database URL '{url}': use sqlite://PATH or postgres://…"
@@ -462,11 +467,12 @@ macro_rules! write_children {
 }
 
 impl SqlStore {
-    fn with_committer(db: Db) -> SqlStore {
+    fn with_committer(db: Db, file: Option<std::sync::Arc<guard::DbFile>>) -> SqlStore {
         let direct = SqlStore {
             db: db.clone(),
             committer: None,
             saver: None,
+            file: file.clone(),
         };
         let committer = group_commit::intakes(direct.clone_direct());
         let saver = group_commit::saves(direct);
@@ -474,6 +480,7 @@ impl SqlStore {
             db,
             committer: Some(committer),
             saver: Some(saver),
+            file,
         }
     }
 
@@ -483,6 +490,7 @@ impl SqlStore {
             db: self.db.clone(),
             committer: None,
             saver: None,
+            file: self.file.clone(),
         }
     }
 
@@ -962,43 +970,6 @@ impl Store for SqlStore {
                 }
             }
         })
-    }
-
-    async fn record_login_failure(&self, username: &str, at: i64) -> StoreResult<()> {
-        on_pool!(self, write, |p| sqlx::query(
-            "INSERT INTO login_failures (username, at) VALUES ($1, $2)"
-        )
-        .bind(username.to_string())
-        .bind(at)
-        .execute(p)
-        .await
-        .map(|_| ()))
-        .map_err(backend_err)?;
-        Ok(())
-    }
-
-    async fn login_failures_since(&self, username: &str, since: i64) -> StoreResult<i64> {
-        on_pool!(self, read, |p| sqlx::query(
-            "SELECT COUNT(*) AS n FROM login_failures WHERE username = $1 AND at >= $2"
-        )
-        .bind(username.to_string())
-        .bind(since)
-        .fetch_one(p)
-        .await
-        .and_then(|r| r.try_get::<i64, _>("n")))
-        .map_err(backend_err)
-    }
-
-    async fn clear_login_failures(&self, username: &str) -> StoreResult<()> {
-        on_pool!(self, write, |p| sqlx::query(
-            "DELETE FROM login_failures WHERE username = $1"
-        )
-        .bind(username.to_string())
-        .execute(p)
-        .await
-        .map(|_| ()))
-        .map_err(backend_err)?;
-        Ok(())
     }
 
     async fn insert_case(&self, w: CaseWrite, year: i32) -> StoreResult<Case> {

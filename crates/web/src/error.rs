@@ -173,6 +173,17 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
                 header::HeaderValue::from_static("Bearer"),
             );
         }
+        // A rate limit says when to come back (issue 19): the seconds are in the details.
+        if status == StatusCode::TOO_MANY_REQUESTS
+            && let Some(secs) = e
+                .details
+                .as_ref()
+                .and_then(|d| d.get("retry_after"))
+                .and_then(serde_json::Value::as_u64)
+        {
+            out.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
         return out;
     }
     res

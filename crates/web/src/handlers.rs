@@ -2,6 +2,7 @@
 
 use crate::error::ApiError;
 use crate::extract::{Auth, JsonBody, bearer};
+use crate::guard::{self, ClientInfo};
 use crate::metrics_handle;
 use app::deadlines::format_instant;
 use app::input::Fields;
@@ -33,19 +34,27 @@ fn case_id(raw: &str) -> Result<Uuid, AppError> {
     responses((status = 200, description = "Bearer token", body = crate::openapi::LoginResponseDoc), (status = 401, description = "Wrong username or password"), (status = 429, description = "Too many failed attempts")))]
 pub async fn login(
     State(app): State<Arc<App>>,
+    ClientInfo(client): ClientInfo,
     JsonBody(body): JsonBody,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let f = Fields::of(&body, "")?;
     let username = f.req_str("username", 64)?;
     let password = f.req_str("password", 256)?;
-    let r = app.login(&username, &password).await?;
+    let r = app.login(&username, &password, &client).await?;
     let tree = app.org.tree().await?;
-    Ok(Json(json!({
+    let mut res = Json(json!({
         "token": r.token,
         "token_type": "Bearer",
         "expires_at": format_instant(r.expires_at),
         "user": user_json(&r.user.username, &r.user.display_name, r.user.role, Some(&r.user.unit), r.user.must_change_password, &tree),
-    })))
+    }))
+    .into_response();
+    // A browser that signed in becomes a known device: its owner's right password passes a lock
+    // of the username that someone else's guesses caused.
+    if let Some(cookie) = r.device.as_deref().and_then(guard::device_cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    Ok(res)
 }
 
 fn user_json(
@@ -230,15 +239,26 @@ pub async fn api_not_found() -> ApiError {
     .into()
 }
 
+/// Readiness (`/healthz`, `/readyz`): 200 when the database answered just now, within the
+/// readiness timeout; 503 with the reason otherwise. For load balancers' health checks.
 pub async fn healthz(State(app): State<Arc<App>>) -> Response {
-    match app.org.tree().await {
-        Ok(_) => (StatusCode::OK, Json(json!({ "status": "ok" }))).into_response(),
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "database unavailable" })),
-        )
-            .into_response(),
+    match app.ready().await {
+        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ok" }))).into_response(),
+        Err(reason) => {
+            tracing::warn!(%reason, "not ready");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "database unavailable", "reason": reason })),
+            )
+                .into_response()
+        }
     }
+}
+
+/// Liveness (`/livez`): the process answers HTTP. Asks nothing of the database, so that an
+/// orchestrator does not restart replicas for an outage of the database they share.
+pub async fn livez() -> Json<Value> {
+    Json(json!({ "status": "alive" }))
 }
 
 pub async fn metrics() -> impl IntoResponse {
@@ -248,8 +268,15 @@ pub async fn metrics() -> impl IntoResponse {
     )
 }
 
-pub async fn index() -> Html<&'static str> {
-    Html(include_str!("index.html"))
+/// The status page of a build without the UI; its one inline style is allowed by its own policy.
+pub async fn index() -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        )],
+        Html(include_str!("index.html")),
+    )
 }
 
 /// Counts requests and their latency by route template (not the raw path, which has ids).

@@ -6,6 +6,7 @@ mod admin;
 mod engine;
 mod error;
 mod extract;
+pub mod guard;
 mod handlers;
 mod ledger;
 mod open311;
@@ -28,12 +29,15 @@ pub use error::ApiError;
 pub struct WebConfig {
     /// Largest request body accepted (413 above it).
     pub body_limit: usize,
+    /// Proxies (load balancers) whose `X-Forwarded-For` names the client (see `guard`).
+    pub trusted_proxies: guard::TrustedProxies,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
         WebConfig {
             body_limit: 1024 * 1024,
+            trusted_proxies: guard::TrustedProxies::default(),
         }
     }
 }
@@ -129,11 +133,19 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .nest("/open311/v2", open311::router())
+        // Health (issue 19): /healthz and /readyz ask the database; /livez only the process.
         .route("/healthz", get(handlers::healthz))
+        .route("/readyz", get(handlers::healthz))
+        .route("/livez", get(handlers::livez))
         .route("/metrics", get(handlers::metrics))
         .fallback(ui::serve)
         .layer(DefaultBodyLimit::max(cfg.body_limit))
         .layer(axum::middleware::from_fn(error::render_errors))
         .layer(axum::middleware::from_fn(handlers::track_metrics))
+        // The edge's guards (issue 19): security headers on every answer; the client's address.
+        .layer(axum::middleware::from_fn(guard::security_headers))
+        .layer(axum::Extension(Arc::new(guard::Edge {
+            trusted_proxies: cfg.trusted_proxies,
+        })))
         .with_state(app)
 }

@@ -13,7 +13,9 @@ use rust_embed::RustEmbed;
 struct Dist;
 
 /// Paths that belong to the server, never to the app: an unknown one is a plain 404, not the app's page.
-const SERVER_PREFIXES: [&str; 5] = ["api/", "open311/", "healthz", "metrics", "assets/"];
+const SERVER_PREFIXES: [&str; 7] = [
+    "api/", "open311/", "healthz", "readyz", "livez", "metrics", "assets/",
+];
 
 pub async fn serve(method: Method, uri: Uri) -> Response {
     if method != Method::GET && method != Method::HEAD {

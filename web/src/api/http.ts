@@ -13,13 +13,21 @@ export class ApiError extends Error {
   code: string
   field?: string
   details?: unknown
-  constructor(status: number, body: ApiErrorBody) {
+  /** Seconds to wait before trying again (a 429's Retry-After). */
+  retryAfter?: number
+  constructor(status: number, body: ApiErrorBody, retryAfter?: number) {
     super(body.message)
     this.status = status
     this.code = body.code
     this.field = body.field
     this.details = body.details
+    this.retryAfter = retryAfter
   }
+}
+
+/** Whole minutes to wait after a 429 (at least 1), from its Retry-After. */
+export function retryMinutes(e: ApiError): number {
+  return Math.max(1, Math.ceil((e.retryAfter ?? 60) / 60))
 }
 
 const TOKEN_KEY = 'ow_token'
@@ -73,7 +81,8 @@ async function parseError(res: Response): Promise<ApiError> {
   } catch {
     /* not JSON */
   }
-  return new ApiError(res.status, body)
+  const retry = Number(res.headers.get('Retry-After'))
+  return new ApiError(res.status, body, Number.isFinite(retry) && retry > 0 ? retry : undefined)
 }
 
 export async function request<T>(method: string, path: string, body?: unknown, opts: { auth?: boolean } = {}): Promise<T> {

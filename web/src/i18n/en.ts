@@ -482,7 +482,7 @@ export default {
     searchTree: 'Filter by name',
     unitCount: '{n} unit | {n} units',
     userCreated: 'User {u} created',
-    passwordRule: 'At least 8 characters',
+    passwordRule: 'At least 12 characters (a memorable phrase works well)',
     extension: 'Extension',
     extensionRule: 'up to {times}×, ≤{days} working days each',
     nearShare: 'Due-soon share',
@@ -555,5 +555,10 @@ export default {
     email: 'Email',
     emailOnly: 'Email',
     none: 'Not reachable (no contact)',
+  },
+  // Rate limits (issue 19): a 429 of the portal or of sign-in, with the minutes from Retry-After.
+  guard: {
+    tooMany: 'Too many requests: try again in {minutes} minutes, or call the service hotline if it is urgent',
+    tooManyLogin: 'Too many sign-in attempts: try again in {minutes} minutes',
   },
 }

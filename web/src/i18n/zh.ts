@@ -482,7 +482,7 @@ export default {
     searchTree: '输入名称过滤',
     unitCount: '共 {n} 个单位',
     userCreated: '用户 {u} 已创建',
-    passwordRule: '密码至少 8 位',
+    passwordRule: '密码至少 12 位（可以用一句好记的话）',
     extension: '延期',
     extensionRule: '最多 {times} 次，每次 ≤{days} 个工作日',
     nearShare: '临期提醒',
@@ -555,5 +555,10 @@ export default {
     email: '电子邮箱',
     emailOnly: '邮件回访',
     none: '无法回访（无联系方式）',
+  },
+  // Rate limits (issue 19): a 429 of the portal or of sign-in, with the minutes from Retry-After.
+  guard: {
+    tooMany: '操作过于频繁，请 {minutes} 分钟后再试；急事请拨打服务热线',
+    tooManyLogin: '登录尝试过多，请 {minutes} 分钟后再试',
   },
 }

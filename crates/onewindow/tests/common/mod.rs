@@ -112,7 +112,13 @@ impl TestServer {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = web::router(app.clone(), cfg);
         let server = tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
+            // With the peer's address, as `onewindow serve` does (rate limits count per client).
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap();
         });
         TestServer {
             base,
@@ -178,6 +184,22 @@ impl TestServer {
             Some(Cleanup::File(dir)) => Some(dir.join("t.db")),
             _ => None,
         }
+    }
+
+    /// The PostgreSQL database of a server started on PostgreSQL (issue 19: readiness tests).
+    pub fn pg_database(&self) -> Option<String> {
+        match &self.cleanup {
+            Some(Cleanup::PgDatabase(name)) => Some(name.clone()),
+            _ => None,
+        }
+    }
+
+    /// The URL of that database.
+    pub fn pg_url(&self) -> Option<String> {
+        let name = self.pg_database()?;
+        let admin = pg_admin_url();
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        Some(format!("{base}/{name}"))
     }
 
     /// A community of the first street, and the street.
