@@ -3,7 +3,7 @@
 //
 // These tests change shared server state, so each one puts back what other specs rely on (the policy values, the
 // catalogue row, the auto-dispatch settings) and uses names and phone numbers nobody else uses.
-import { test, expect, login, logout, allowConsoleError, pickRegion, pickOption, freshPhone } from './fixtures'
+import { test, expect, login, logout, allowConsoleError, pickRegion, pickPlace, pickOption, freshPhone } from './fixtures'
 import type { Locator, Page } from '@playwright/test'
 
 async function openAdmin(page: Page, item: 'policies' | 'calendars' | 'taxonomy' | 'triage') {
@@ -326,7 +326,7 @@ test('a supervisor is told of a high-risk request; marking it read lowers the un
   await page.goto('/portal')
   await page.getByLabel('您的称呼').fill('何先生')
   await page.getByTestId('p-phone').fill(freshPhone())
-  await pickRegion(page, 'p-region', '金桥社区')
+  await pickPlace(page, 'p-region', '金桥社区')
   await page.getByLabel('详细地址').fill('临江区临江街道金桥社区工地')
   await page.getByTestId('p-nature').getByText('投诉').click()
   await page.getByLabel('问题描述').fill('工地拖欠我们三个月工资，老板一直不给，再不解决我们二十多个工友就去区政府门口拉横幅，还要找记者曝光')

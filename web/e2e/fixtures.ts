@@ -60,6 +60,14 @@ export async function pickRegion(page: Page, testId: string, name: string) {
   await page.locator('.el-cascader__suggestion-item:visible', { hasText: name }).first().click()
 }
 
+/** Picks a place on the portal (one select grouped by street) by typing its name. */
+export async function pickPlace(page: Page, testId: string, name: string) {
+  const select = page.getByTestId(testId)
+  await select.click()
+  await select.locator('input').fill(name)
+  await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: name }).first().click()
+}
+
 /** Opens a case from the workbench by its number, as a person would: filter, then click the number. */
 export async function openCase(page: Page, number: string) {
   await page.getByTestId('menu-workbench').click()

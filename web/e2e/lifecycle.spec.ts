@@ -1,7 +1,7 @@
 // The whole loop through the pages: portal → accept → dispatch → sign → resolve → unsatisfied follow-up (reopens)
 // → resolve again → the citizen rates satisfied on the portal → closed; the citizen sees each status, and a handler
 // of another street cannot open the case.
-import { test, expect, login, logout, openCase, act, expectStatus, citizenSees, pickRegion, freshPhone, allowConsoleError, confirmBox, expectMessage } from './fixtures'
+import { test, expect, login, logout, openCase, act, expectStatus, citizenSees, pickPlace, freshPhone, allowConsoleError, confirmBox, expectMessage } from './fixtures'
 import type { Page } from '@playwright/test'
 
 /** The administrator turns 智能分拨's auto-dispatch on or off on its settings page. */
@@ -27,7 +27,7 @@ async function submitOnPortal(page: Page, phone: string, description: string): P
   await page.goto('/portal')
   await page.getByLabel('您的称呼').fill('周女士')
   await page.getByTestId('p-phone').fill(phone)
-  await pickRegion(page, 'p-region', '金桥社区')
+  await pickPlace(page, 'p-region', '金桥社区')
   await page.getByLabel('详细地址').fill('临江区临江街道金桥社区文昌路 18 号门口')
   await page.getByTestId('p-nature').getByText('投诉').click()
   await page.getByLabel('问题描述').fill(description)

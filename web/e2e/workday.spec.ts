@@ -266,3 +266,23 @@ test('the administrator adds a category and takes it out of use', async ({ page 
   await expectMessage(page, '已停用', 'success')
   await expect(page.getByTestId(`category-status-城市管理/${name}`)).toHaveText('停用')
 })
+
+test('on a 390 px phone the portal’s place picker fits the screen and names streets as people do', async ({ browser }) => {
+  const ctx = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 390, height: 844 } })
+  const page = await ctx.newPage()
+  await page.goto('/portal')
+  const select = page.getByTestId('p-region')
+  await select.click()
+  const dropdown = page.locator('.el-select-dropdown:visible').first()
+  await expect(dropdown).toBeVisible()
+  const box = (await dropdown.boundingBox())!
+  expect(box.x).toBeGreaterThanOrEqual(0)
+  expect(box.x + box.width).toBeLessThanOrEqual(390)
+  await expect(dropdown).not.toContainText('社会治理中心')
+  await select.locator('input').fill('金桥社区')
+  await page.locator('.el-select-dropdown:visible .el-select-dropdown__item', { hasText: '金桥社区' }).first().click()
+  // Picked: the list closes, the choice shows.
+  await expect(dropdown).toBeHidden()
+  await expect(select).toContainText('金桥社区')
+  await ctx.close()
+})

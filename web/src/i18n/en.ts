@@ -332,6 +332,8 @@ export default {
     lastSatisfaction: 'Latest satisfaction',
   },
   portal: {
+    wholeStreet: 'not sure which community',
+    regionHint: 'Type a street or community name',
     submitTab: 'Submit a request',
     trackTab: 'Track a request',
     intro: 'The district social governance service center accepts your request, sends it to the unit that handles it, and asks you about the outcome.',

@@ -332,6 +332,8 @@ export default {
     lastSatisfaction: '最近满意率',
   },
   portal: {
+    wholeStreet: '不确定具体社区',
+    regionHint: '输入街道或社区名称查找',
     submitTab: '我要反映',
     trackTab: '进度查询',
     intro: '您反映的问题将由区社会治理综合服务中心统一受理、分派办理，并在办结后回访。',

@@ -111,3 +111,30 @@ export function dispatchTargets(units: Unit[], hub: string): Unit[] {
   }
   return out
 }
+
+/** A hub's name as the public reads it: the street, not its centre (临江街道社会治理中心 → 临江街道). */
+export function publicName(name: string): string {
+  return name.replace(/社会治理(综合服务)?中心$/, '').trim() || name
+}
+
+export interface PlaceGroup {
+  label: string
+  options: { value: string; label: string }[]
+}
+
+/**
+ * The places a citizen picks from, for one select that fits a phone: per street/town (its public name) the street
+ * itself ("not sure which community") and its communities, values being region codes.
+ */
+export function placeGroups(units: Unit[], streetItself: string): PlaceGroup[] {
+  const hubs = units.filter((u) => u.kind === 'hub' && !u.disabled)
+  return hubs
+    .filter((u) => u.level === 'street')
+    .map((s) => ({
+      label: publicName(s.name),
+      options: [
+        { value: s.region, label: `${publicName(s.name)}（${streetItself}）` },
+        ...hubs.filter((c) => c.parent === s.code).map((c) => ({ value: c.region, label: publicName(c.name) })),
+      ],
+    }))
+}

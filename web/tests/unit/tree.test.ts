@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Unit } from '../../src/api/types'
-import { ancestorHubs, categoryOptions, dispatchTargets, regionOptions, regionPath, unitTree } from '../../src/utils/tree'
+import { ancestorHubs, categoryOptions, dispatchTargets, placeGroups, publicName, regionOptions, regionPath, unitTree } from '../../src/utils/tree'
 
 const u = (code: string, kind: Unit['kind'], level: Unit['level'], parent: string | null, region = code): Unit => ({
   code,
@@ -59,5 +59,17 @@ describe('categoryOptions', () => {
     expect(o.map((x) => x.value)).toEqual(['城市管理', '邻里纠纷'])
     expect(o[0].children!.map((x) => x.value)).toEqual(['城市管理/占道经营', '城市管理/违章搭建'])
     expect(o[1].children![0].value).toBe('邻里纠纷/相邻关系')
+  })
+})
+
+describe('the portal\'s places', () => {
+  it('names streets as people do and groups communities under them', () => {
+    expect(publicName('临江街道社会治理中心')).toBe('临江街道')
+    expect(publicName('临江区社会治理综合服务中心')).toBe('临江区')
+    expect(publicName('金桥社区')).toBe('金桥社区')
+    const g = placeGroups(units, '不确定具体社区')
+    expect(g.every((x) => !x.label.includes('中心'))).toBe(true)
+    expect(g[0].options[0].label).toContain('不确定具体社区')
+    expect(g.flatMap((x) => x.options).some((o) => o.value === '330188001001')).toBe(true)
   })
 })
