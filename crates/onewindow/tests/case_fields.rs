@@ -11,11 +11,15 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// A request every channel may send: only the matter, the reporter and the place.
+/// A plain request; each from another phone, so the portal's per-phone submission limit (five
+/// an hour) is not what the test meets.
 fn plain(region: &str) -> Value {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     json!({
         "description": "小区门口每天晚上有流动摊贩占道经营，油烟和噪声扰民。",
         "nature": "complaint",
-        "reporter": { "name": "王先生", "phone": "13812341234" },
+        "reporter": { "name": "王先生", "phone": format!("1381234{n:04}") },
         "location": { "address": "金桥社区南门", "region": region },
     })
 }
