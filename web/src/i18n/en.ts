@@ -514,6 +514,17 @@ export default {
     previewCut: 'Only the first {n} rows are shown',
     errorsTruncated: 'Only the first {n} errors are listed',
   },
+  // Printing (issue 18, item 9): the toolbar of the print pages; the forms themselves are in Chinese.
+  print: {
+    menu: 'Print',
+    receipt: 'Receipt',
+    notice: 'Rejection notice',
+    sheet: 'Case sheet',
+    print: 'Print',
+    back: 'Back to the case',
+    chineseOnly: 'A4 paper; the printed forms are in Chinese, as issued to citizens',
+    notRejected: 'This case was not rejected: there is no rejection notice to print',
+  },
   error: {
     network: 'Network error, please try again',
     forbidden: 'Not allowed',

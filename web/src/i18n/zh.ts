@@ -514,6 +514,17 @@ export default {
     previewCut: '仅显示前 {n} 行',
     errorsTruncated: '仅列出前 {n} 条错误',
   },
+  // Printing (issue 18, item 9): the toolbar of the print pages; the forms themselves are in Chinese.
+  print: {
+    menu: '打印',
+    receipt: '受理回执',
+    notice: '不予受理告知单',
+    sheet: '工单打印',
+    print: '打印',
+    back: '返回工单',
+    chineseOnly: '按 A4 纸打印；打印件为中文',
+    notRejected: '该工单未作不予受理处理，没有告知单可打印',
+  },
   error: {
     network: '网络错误，请稍后再试',
     forbidden: '没有权限',
