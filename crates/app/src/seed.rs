@@ -270,7 +270,10 @@ impl App {
                 open_by_category.insert(spec.category, pending.len());
             }
             // Cases still waiting for dispatch carry triage's suggestion, as intake leaves it.
-            if matches!(case.status, domain::Status::Registered | domain::Status::Accepted) {
+            if matches!(
+                case.status,
+                domain::Status::Registered | domain::Status::Accepted
+            ) {
                 let s = classifier.classify(&format!("{} {}", case.title, case.description));
                 case.triage = Some(self.triage_note(&s, &case.location.region).await?);
             }
