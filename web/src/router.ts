@@ -37,6 +37,10 @@ export const router = createRouter({
         { path: 'admin/calendars', component: () => import('./views/admin/Calendars.vue'), meta: { title: 'menu.calendars', menu: 'admin' } },
       ],
     },
+    // Printing (issue 18, item 9): A4 forms outside the staff layout (no menu on paper); signed-in staff only.
+    { path: '/print/receipt/:id', component: () => import('./views/print/Receipt.vue'), meta: { title: 'print.receipt' } },
+    { path: '/print/notice/:id', component: () => import('./views/print/Notice.vue'), meta: { title: 'print.notice' } },
+    { path: '/print/case/:id', component: () => import('./views/print/CaseSheet.vue'), meta: { title: 'print.sheet' } },
     { path: '/:rest(.*)*', component: () => import('./views/NotFound.vue'), meta: { public: true } },
   ],
 })

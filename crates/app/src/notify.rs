@@ -384,6 +384,7 @@ pub fn notice(
 
 /// Who must hear of a transition from `before` to `after` (recorded as `event`), and what they
 /// read.
+#[allow(clippy::too_many_arguments)] // the transition's parts and its context, all needed
 pub fn transition_notices(
     before: &Case,
     after: &Case,

@@ -1,7 +1,7 @@
 //! One formula per figure: the cockpit's rates are the unit metrics of the same unit and period
 //! (and equal a recount from the timelines), its 超期 is the workbench's 超期, and a month's
 //! satisfaction counts the 不满意 ratings that reopened cases.
-
+#![allow(clippy::unwrap_used)]
 #![allow(clippy::unwrap_used)]
 
 mod common;
