@@ -2,7 +2,6 @@
 //! (and equal a recount from the timelines), its 超期 is the workbench's 超期, and a month's
 //! satisfaction counts the 不满意 ratings that reopened cases.
 #![allow(clippy::unwrap_used)]
-#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,7 +1,6 @@
 //! A staff member's working day (issue 18) over HTTP: who is told what, the 待审批 queue, 撤回,
 //! 回访 attempts and 无法回访, finding a caller by phone, and the limits a form states.
 #![allow(clippy::unwrap_used)]
-#![allow(clippy::unwrap_used)]
 
 mod common;
 
