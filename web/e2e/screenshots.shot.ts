@@ -132,3 +132,27 @@ test('ledger import, checked only', async ({ page }) => {
   await expect(page.getByTestId('ledger-rows')).toBeVisible()
   await shot(page, 'ledger-import')
 })
+
+test('notifications', async ({ page }) => {
+  await login(page, 'handler')
+  await page.goto('/notifications')
+  await expect(page.getByTestId('notifications')).toBeVisible()
+  await shot(page, 'notifications')
+})
+
+test('受理回执 (print)', async ({ page }) => {
+  await login(page, 'dispatcher')
+  await page.goto('/?tab=in_progress')
+  const href = await page.getByTestId('case-link').first().getAttribute('href')
+  await page.goto(`/print/receipt/${href!.split('/').pop()}`)
+  await expect(page.getByText('受理回执').first()).toBeVisible()
+  await shot(page, 'print-receipt')
+})
+
+test('portal place picker on a phone', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 })
+  await page.goto('/portal')
+  await page.getByTestId('p-region').click()
+  await expect(page.locator('.el-select-dropdown:visible').first()).toBeVisible()
+  await shot(page, 'portal-places')
+})
