@@ -134,6 +134,7 @@ fn principal_of(u: &UserRecord) -> Principal {
         unit: Some(u.unit.clone()),
         kind: PrincipalKind::User,
         must_change_password: u.must_change_password,
+        client: None,
     }
 }
 
@@ -283,6 +284,7 @@ impl App {
                 unit: None,
                 kind: PrincipalKind::ApiKey,
                 must_change_password: false,
+                client: None,
             });
         }
         let user_id = self

@@ -258,6 +258,7 @@ mod tests {
             unit: None,
             kind,
             must_change_password: false,
+            client: None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! Case use cases: intake (一窗受理), reading with data scope, lists and search, and transitions.
 
+use crate::audit::AuditAction;
 use crate::case_fields::{self, Channel};
 use crate::deadlines::{date_of, start_of_day};
 use crate::error::AppError;
@@ -449,7 +450,10 @@ impl App {
     pub async fn get_case(&self, p: &Principal, id: Uuid) -> Result<CaseView, AppError> {
         let (c, tree) = self.visible_case(p, id).await?;
         let rules = self.rules().await?;
-        Ok(self.view(&rules, &c, p, &tree))
+        let v = self.view(&rules, &c, p, &tree);
+        self.audit_views(p, AuditAction::ViewCase, String::new(), &[&v])
+            .await?;
+        Ok(v)
     }
 
     pub async fn case_events(&self, p: &Principal, id: Uuid) -> Result<Vec<EventView>, AppError> {
@@ -661,11 +665,19 @@ impl App {
         };
         q.count_limit = Some(cap);
         let (cases, total) = self.store.list_cases(&q).await?;
+        let items: Vec<CaseView> = cases
+            .iter()
+            .map(|c| self.view(&rules, c, p, &tree))
+            .collect();
+        self.audit_views(
+            p,
+            AuditAction::ListCases,
+            crate::audit::filter_detail(params),
+            &items.iter().collect::<Vec<_>>(),
+        )
+        .await?;
         Ok(Page {
-            items: cases
-                .iter()
-                .map(|c| self.view(&rules, c, p, &tree))
-                .collect(),
+            items,
             total: total.min(cap),
             total_capped: total > cap,
             page: q.offset / u64::from(q.limit.max(1)) + 1,

@@ -61,7 +61,7 @@ fn row(v: &CaseView) -> Vec<String> {
 }
 
 /// A cell must never be read as a formula by Excel (CSV injection): prefix risky leading characters.
-fn safe_cell(s: &str) -> String {
+pub(crate) fn safe_cell(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@']) {
         format!("'{s}")
     } else {
@@ -70,11 +70,13 @@ fn safe_cell(s: &str) -> String {
 }
 
 impl App {
-    /// Every case of the caller's current filter (up to [`MAX_EXPORT_ROWS`]).
+    /// Every case of the caller's current filter (up to [`MAX_EXPORT_ROWS`]); the export, in
+    /// `format`, is logged with every case it holds before it is served.
     pub async fn export_views(
         &self,
         p: &Principal,
         params: &HashMap<String, String>,
+        format: &str,
     ) -> Result<Vec<CaseView>, AppError> {
         let mut q = self.parse_case_query(params)?;
         let tree = self.org.tree().await?;
@@ -100,6 +102,10 @@ impl App {
             }
             q.offset += u64::from(q.limit);
         }
+        let detail = format!("format={format}&{}", crate::audit::filter_detail(params));
+        let subjects = out.iter().map(|v| v.number.clone()).collect();
+        self.audit_export(p, crate::audit::AuditAction::ExportCases, detail, subjects)
+            .await?;
         Ok(out)
     }
 

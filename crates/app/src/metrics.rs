@@ -1106,6 +1106,13 @@ impl App {
                 out.push(self.view(&rules, &c, p, &tree));
             }
         }
+        self.audit_views(
+            p,
+            crate::audit::AuditAction::ListCases,
+            format!("metric={metric}&period={period}&unit={unit}"),
+            &out.iter().collect::<Vec<_>>(),
+        )
+        .await?;
         Ok(out)
     }
 }

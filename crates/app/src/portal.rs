@@ -29,6 +29,7 @@ fn portal_principal() -> Principal {
         unit: None,
         kind: PrincipalKind::Portal,
         must_change_password: false,
+        client: None,
     }
 }
 

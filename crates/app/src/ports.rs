@@ -338,8 +338,56 @@ pub trait Guard: Send + Sync {
     async fn ping(&self) -> StoreResult<()>;
 }
 
+// The audit log (issue 19.15, 个人信息保护法): who read or exported citizens' personal data.
+/// One line of the audit log: a staff member's read of citizens' personal data (their phone or
+/// email shown unmasked) or an export. Written by the use case that reveals the data, before the
+/// answer leaves; never changed or deleted afterwards (the databases refuse it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Time-ordered (UUID v7), so a page of the log is ordered by it.
+    pub id: Uuid,
+    pub at: i64,
+    pub actor_id: Uuid,
+    /// Username at the time (a user renamed later is still found under the old name).
+    pub actor: String,
+    pub actor_name: String,
+    pub role: String,
+    pub unit: String,
+    /// See [`crate::audit::AuditAction`].
+    pub action: String,
+    /// Numbers of the cases whose personal data was revealed.
+    pub subjects: Vec<String>,
+    /// What was asked: the filter of a list or an export, the format of an export.
+    pub detail: String,
+    /// The client's address as the edge saw it.
+    pub client: Option<String>,
+}
+
+/// A page of the audit log, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    /// A case number: entries that revealed that case.
+    pub subject: Option<String>,
+    /// Entries by actors of these units only (an administrator's units); `None` is every unit.
+    pub units: Option<Vec<String>>,
+    pub offset: u64,
+    pub limit: u32,
+}
+
+/// Append-only storage of the audit log. Implemented beside [`Store`] (its supertrait).
 #[async_trait]
-pub trait Store: Guard + Send + Sync + 'static {
+pub trait AuditLog: Send + Sync {
+    async fn append_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+    /// Entries matching `q`, newest first, and how many match.
+    async fn audit_page(&self, q: &AuditQuery) -> StoreResult<(Vec<AuditEntry>, u64)>;
+}
+
+#[async_trait]
+pub trait Store: Guard + AuditLog + Send + Sync + 'static {
     // Org.
     async fn units(&self) -> StoreResult<Vec<Unit>>;
     async fn put_units(&self, units: &[Unit]) -> StoreResult<()>;

@@ -2,6 +2,7 @@
 //! the same place around the same time — what a dispatcher checks before merging (并单), and what
 //! the intake form shows as the clerk types.
 
+use crate::audit::AuditAction;
 use crate::error::AppError;
 use crate::input::Fields;
 use crate::ports::CaseQuery;
@@ -67,6 +68,18 @@ impl App {
                 },
             )
             .await?;
+        let shown: Vec<&CaseView> = merged
+            .iter()
+            .chain(&same_reporter)
+            .chain(&same_place)
+            .collect();
+        self.audit_views(
+            p,
+            AuditAction::ListCases,
+            format!("related={}", c.number),
+            &shown,
+        )
+        .await?;
         Ok(json!({ "merged": merged, "same_reporter": same_reporter, "same_place": same_place }))
     }
 
@@ -119,6 +132,13 @@ impl App {
                 }
             }
         }
+        self.audit_views(
+            p,
+            AuditAction::ListCases,
+            format!("duplicates?{}", crate::audit::filter_detail(params)),
+            &out.iter().collect::<Vec<_>>(),
+        )
+        .await?;
         Ok(out)
     }
 }

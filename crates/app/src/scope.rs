@@ -32,6 +32,8 @@ pub struct Principal {
     /// An administrator reset the password: until the user sets their own, only signing out,
     /// `me` and changing the password are allowed.
     pub must_change_password: bool,
+    /// The client's address as the edge saw it (through trusted proxies), for the audit log.
+    pub client: Option<String>,
 }
 
 impl Principal {
@@ -189,6 +191,7 @@ mod tests {
             unit: Some(unit.into()),
             kind: PrincipalKind::User,
             must_change_password: false,
+            client: None,
         }
     }
 

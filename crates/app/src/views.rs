@@ -58,6 +58,10 @@ pub struct ExtensionView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseView {
+    /// The view shows the reporter's phone or email unmasked to staff: serving it is logged
+    /// (see [`crate::audit`]). Not part of the answer.
+    #[serde(skip)]
+    pub reveals_personal: bool,
     pub id: Uuid,
     pub number: String,
     pub title: String,
@@ -205,6 +209,9 @@ pub fn case_view(
         p.role.sees_full_phone() && p.is_staff() || (!p.is_staff() && c.created_by == Some(p.id));
     let opt = |v: Option<i64>| v.map(format_instant);
     CaseView {
+        reveals_personal: full_phone
+            && p.is_staff()
+            && (!c.reporter.phone.trim().is_empty() || c.reporter.email.is_some()),
         id: c.id,
         number: c.number.clone(),
         title: c.title.clone(),

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use store::SqlStore;
 
+mod backup;
 mod dump;
 
 /// mimalloc instead of the system allocator: a case's intake or bulk insert makes and drops
@@ -100,6 +101,19 @@ enum Cmd {
     Import {
         #[arg(long, env = "ONEWINDOW_DB")]
         db: String,
+    },
+    /// A consistent copy of the running database: SQLite by VACUUM INTO, PostgreSQL by pg_dump
+    /// (custom format). Written as FILE.partial, checked, then renamed; never overwrites FILE.
+    Backup {
+        #[arg(long, env = "ONEWINDOW_DB")]
+        db: String,
+        file: std::path::PathBuf,
+    },
+    /// Restore a backup into a new database (a new SQLite file, an empty PostgreSQL database).
+    Restore {
+        #[arg(long, env = "ONEWINDOW_DB")]
+        db: String,
+        file: std::path::PathBuf,
     },
     /// Triage: evaluate, retrain on the district's closed cases, list and activate model versions.
     Triage {
@@ -482,6 +496,7 @@ async fn run(cmd: Cmd) -> Res {
                 unit: hub,
                 kind: app::scope::PrincipalKind::User,
                 must_change_password: false,
+                client: None,
             };
             let name = file
                 .file_name()
@@ -512,7 +527,38 @@ async fn run(cmd: Cmd) -> Res {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             let n = dump::export(&store, &mut out).await?;
+            app_for(store)
+                .audit_operator(
+                    &backup::operator(),
+                    app::audit::AuditAction::DumpDatabase,
+                    format!("rows={n}"),
+                )
+                .await?;
             eprintln!("exported {n} rows");
+            Ok(())
+        }
+        Cmd::Backup { db, file } => {
+            let store = open(&db).await?;
+            let app = app_for(store.clone());
+            let started = std::time::Instant::now();
+            let r = backup::backup(&app, &store, &db, &file).await?;
+            let cases = r.cases.map(|n| format!(", {n} cases")).unwrap_or_default();
+            eprintln!(
+                "backup written to {} ({} bytes{cases}) in {:.1}s",
+                file.display(),
+                r.bytes,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Cmd::Restore { db, file } => {
+            let started = std::time::Instant::now();
+            let cases = backup::restore(&db, &file).await?;
+            eprintln!(
+                "restored {} into the new database ({cases} cases) in {:.1}s",
+                file.display(),
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Cmd::Import { db } => {

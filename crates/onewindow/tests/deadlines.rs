@@ -344,6 +344,7 @@ async fn rules_as_data(db: Db) {
         unit: Some(hub),
         kind: app::scope::PrincipalKind::User,
         must_change_password: false,
+        client: None,
     };
     let id = uuid::Uuid::parse_str(c["id"].as_str().unwrap()).unwrap();
     let fresh = other.get_case(&dispatcher, id).await.unwrap();

@@ -66,6 +66,7 @@ async fn two_replicas_warn_exactly_once() {
         unit: Some("330188".into()),
         kind: app::scope::PrincipalKind::User,
         must_change_password: false,
+        client: None,
     };
     let (community, _) = ("330188001001", ());
     let v = app

@@ -201,6 +201,24 @@ pub const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "audit_log",
+        &["id"],
+        &[
+            ("id", Col::Text),
+            ("at", Col::Int),
+            ("actor_id", Col::Text),
+            ("actor", Col::Text),
+            ("actor_name", Col::Text),
+            ("role", Col::Text),
+            ("unit", Col::Text),
+            ("action", Col::Text),
+            ("subjects", Col::Text),
+            ("subject_count", Col::Int),
+            ("detail", Col::Text),
+            ("client", Col::Text),
+        ],
+    ),
+    (
         "unit_webhooks",
         &["unit"],
         &[

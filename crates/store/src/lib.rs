@@ -3,6 +3,8 @@
 //! milliseconds, text ids); backend-specific SQL is confined to full-text search and connection
 //! set-up. Each method's body is written once and expanded for both pool types by [`on_pool!`].
 
+mod audit;
+mod backup;
 mod bulk;
 mod dump;
 mod event_row;
@@ -15,6 +17,7 @@ mod query;
 mod tallies;
 mod upgrade;
 
+pub use backup::check_sqlite_file;
 pub use dump::{DumpLoad, TABLES};
 
 use app::error::StoreError;

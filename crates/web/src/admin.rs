@@ -6,9 +6,11 @@ use app::App;
 use app::ports::Route;
 use app::routing::CategoryView;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "admin", responses((status = 200, description = "All users")), security(("bearer" = [])))]
@@ -142,4 +144,35 @@ pub async fn put_catalogue(
     crate::extract::JsonBody(body): crate::extract::JsonBody,
 ) -> Result<Json<Vec<Route>>, ApiError> {
     Ok(Json(app.set_catalogue(&p, &body).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", tag = "admin",
+    params(("from" = Option<String>, Query), ("to" = Option<String>, Query), ("actor" = Option<String>, Query),
+        ("action" = Option<String>, Query), ("subject" = Option<String>, Query, description = "a case number"),
+        ("page" = Option<u64>, Query), ("page_size" = Option<u32>, Query)),
+    responses((status = 200, description = "{items, total, page, page_size, actions}: the audit log of personal-data reads and exports, newest first"), (status = 403), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn audit_log(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.audit_page(&p, &q).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/audit/export.xlsx", tag = "admin",
+    responses((status = 200, description = "The filtered audit log as an Excel workbook (the export is logged)"), (status = 403), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn audit_export(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let bytes = app.audit_export_xlsx(&p, &q).await?;
+    Ok(crate::reports::download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "audit.xlsx",
+        "审计日志.xlsx",
+    ))
 }

@@ -42,7 +42,8 @@ impl FromRequestParts<Arc<App>> for Auth {
         app: &Arc<App>,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(AppError::unauthorized)?;
-        let p = app.authenticate(&token).await?;
+        let mut p = app.authenticate(&token).await?;
+        p.client = crate::guard::client_addr(parts).map(|a| a.to_string());
         // After an administrator's reset, the user sets their own password before anything else.
         // (Inside the nested API router the path is seen without its `/api/v1` prefix.)
         let path = parts.uri.path();

@@ -102,6 +102,19 @@ pub struct Edge {
     pub trusted_proxies: TrustedProxies,
 }
 
+/// The client's address: the peer, or the forwarded chain's first hop not among the trusted
+/// proxies (see the module's doc).
+pub fn client_addr(parts: &Parts) -> Option<IpAddr> {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    match parts.extensions.get::<Arc<Edge>>() {
+        Some(edge) => edge.trusted_proxies.client(peer, &parts.headers),
+        None => peer.map(|p| p.to_canonical()),
+    }
+}
+
 /// The client as the use cases see it: its address and, when it sent one, its device cookie.
 pub struct ClientInfo(pub Client);
 
@@ -109,16 +122,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        let addr = match parts.extensions.get::<Arc<Edge>>() {
-            Some(edge) => edge.trusted_proxies.client(peer, &parts.headers),
-            None => peer.map(|p| p.to_canonical()),
-        };
         Ok(ClientInfo(Client {
-            addr,
+            addr: client_addr(parts),
             device: cookie(&parts.headers, DEVICE_COOKIE),
             browser: parts.headers.contains_key("sec-fetch-site")
                 || parts.headers.contains_key("sec-fetch-mode"),

@@ -80,6 +80,8 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route("/auth/password", post(admin::change_password))
         .route("/units", get(handlers::units).post(admin::put_unit))
         .route("/units/{code}", axum::routing::patch(admin::update_unit))
+        .route("/audit", get(admin::audit_log))
+        .route("/audit/export.xlsx", get(admin::audit_export))
         .route("/categories", get(admin::categories))
         .route(
             "/taxonomy",

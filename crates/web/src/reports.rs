@@ -31,11 +31,25 @@ pub async fn cockpit(
     Ok(Json(app.cockpit(&p, &q).await?))
 }
 
-fn download(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"cases.{}\"; filename*=UTF-8''{filename}",
-        filename.rsplit('.').next().unwrap_or("bin")
-    );
+/// A file to save: `fallback` is the plain ASCII name for old clients, `name` the real (Chinese)
+/// one, percent-encoded for RFC 5987's `filename*`.
+pub(crate) fn download(
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    fallback: &str,
+    name: &str,
+) -> Response {
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}");
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
@@ -46,32 +60,19 @@ fn download(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Respo
         .into_response()
 }
 
-fn export_name(ext: &str) -> String {
-    // 工单导出.ext, percent-encoded for the RFC 5987 filename*.
-    let name = format!("工单导出.{ext}");
-    name.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b'.' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 #[utoipa::path(get, path = "/api/v1/cases/export.xlsx", tag = "cases", responses((status = 200, description = "The current filter as an Excel workbook")), security(("bearer" = [])))]
 pub async fn export_xlsx(
     State(app): State<Arc<App>>,
     Auth(p): Auth,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let views = app.export_views(&p, &q).await?;
+    let views = app.export_views(&p, &q, "xlsx").await?;
     let bytes = app.export_xlsx(&views)?;
     Ok(download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &export_name("xlsx"),
+        "cases.xlsx",
+        "工单导出.xlsx",
     ))
 }
 
@@ -81,10 +82,11 @@ pub async fn export_csv(
     Auth(p): Auth,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let views = app.export_views(&p, &q).await?;
+    let views = app.export_views(&p, &q, "csv").await?;
     Ok(download(
         app.export_csv(&views),
         "text/csv; charset=utf-8",
-        &export_name("csv"),
+        "cases.csv",
+        "工单导出.csv",
     ))
 }
