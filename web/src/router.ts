@@ -34,6 +34,7 @@ export const router = createRouter({
         { path: 'admin/taxonomy', component: () => import('./views/admin/Taxonomy.vue'), meta: { title: 'menu.taxonomy', menu: 'admin' } },
         { path: 'admin/policies', component: () => import('./views/admin/Policies.vue'), meta: { title: 'menu.policies', menu: 'admin' } },
         { path: 'admin/triage', component: () => import('./views/admin/TriageSettings.vue'), meta: { title: 'menu.triage', menu: 'admin' } },
+        { path: 'admin/audit', component: () => import('./views/admin/AuditLog.vue'), meta: { title: 'menu.audit', menu: 'admin' } },
         { path: 'admin/calendars', component: () => import('./views/admin/Calendars.vue'), meta: { title: 'menu.calendars', menu: 'admin' } },
       ],
     },

@@ -1,7 +1,7 @@
 import { get, patch, post, put, download, upload } from './http'
 import type { Query } from './http'
 import type {
-  CalendarInfo, CaseView, Category, IntakeSettings, LedgerReport, Policy, Route, TrainedModel, TriageModels, Cockpit, Dictionaries, EventView, NotificationPage, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, UnitMetrics, User,
+  AuditPage, CalendarInfo, CaseView, Category, IntakeSettings, LedgerReport, Policy, Route, TrainedModel, TriageModels, Cockpit, Dictionaries, EventView, NotificationPage, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, UnitMetrics, User,
 } from './types'
 
 export const api = {
@@ -25,6 +25,8 @@ export const api = {
   queues: () => get<Queues>('/queues'),
   duplicates: (q: Query) => get<CaseView[]>('/duplicates', q),
   exportCases: (format: 'xlsx' | 'csv', q: Query) => download(`/cases/export.${format}`, q, `cases.${format}`),
+  audit: (q: Query) => get<AuditPage>('/audit', q),
+  exportAudit: (q: Query) => download('/audit/export.xlsx', q, 'audit.xlsx'),
   cockpit: (q: Query) => get<Cockpit>('/stats/cockpit', q),
   notificationCount: () => get<{ unread: number }>('/notifications/count'),
   notifications: (q: { page?: number; page_size?: number; unread?: boolean } = {}) =>

@@ -263,6 +263,33 @@ export interface Notification {
   read: boolean
 }
 
+/** One entry of the audit log (个人信息保护法): a read of citizens' personal data or an export. */
+export interface AuditEntry {
+  id: string
+  at: string
+  actor: string
+  actor_name: string
+  role: string
+  role_label: string
+  unit: string
+  unit_name: string
+  action: string
+  action_label: string
+  action_label_en: string
+  subjects: string[]
+  subject_count: number
+  detail: string
+  client: string | null
+}
+
+export interface AuditPage {
+  items: AuditEntry[]
+  total: number
+  page: number
+  page_size: number
+  actions: { code: string; label: string; label_en: string }[]
+}
+
 export interface NotificationPage {
   items: Notification[]
   total: number
