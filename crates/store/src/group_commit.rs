@@ -8,7 +8,8 @@
 //! updates (`save_cases`, see [`saves`]). Both are the same loop, [`spawn`], around a different
 //! transaction.
 
-use crate::{NewRow, SqlStore};
+use crate::SqlStore;
+use crate::codec::NewRow;
 use app::error::StoreError;
 use app::ports::{CaseWrite, StoreResult};
 use domain::Case;

@@ -4,6 +4,7 @@
 //! set-up. Each method's body is written once and expanded for both pool types by [`on_pool!`].
 
 mod bulk;
+mod codec;
 mod connect;
 mod dump;
 mod event_row;
@@ -27,6 +28,10 @@ use app::ports::{
     UnitCounts, UserRecord,
 };
 use async_trait::async_trait;
+use codec::{
+    EVENT_COLS, INSERT_EVENT, INSERT_EVENT_HEAD, NewRow, bind_event, case_of_row, encode_doc,
+    event_from,
+};
 use domain::{Case, Event, Level, Role, UnitKind};
 use sqlx::Row;
 use sqlx::postgres::PgPool;
@@ -121,69 +126,6 @@ where
     })
 }
 
-pub(crate) fn event_from<R: Row>(r: &R) -> StoreResult<Event>
-where
-    for<'a> &'a str: sqlx::ColumnIndex<R>,
-    for<'a> Uuid: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> Vec<u8>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-{
-    let body: Vec<u8> = r.try_get("body").map_err(backend_err)?;
-    event_row::decode(
-        r.try_get("case_id").map_err(backend_err)?,
-        r.try_get("at").map_err(backend_err)?,
-        r.try_get("id").map_err(backend_err)?,
-        &body,
-    )
-}
-
-/// The case of a stored row: its document, with the number from the `number` column.
-fn case_of_row(number: String, stored: &[u8]) -> StoreResult<Case> {
-    let mut c: Case = serde_json::from_str(&packed::decode(stored)?).map_err(json_err)?;
-    c.number = number;
-    Ok(c)
-}
-
-/// The stored document of a case: its JSON without the number, compressed. The number lives in
-/// its own column, so a document can be compressed before the number is handed out (intake
-/// compresses in the request's task, bulk loads on every core, and the writer only writes).
-/// Documents written before kept their number inside; the column wins either way.
-pub(crate) fn encode_doc(case: &mut Case) -> StoreResult<Vec<u8>> {
-    let number = std::mem::take(&mut case.number);
-    let json = serde_json::to_string(case);
-    case.number = number;
-    Ok(packed::encode(
-        packed::Kind::CaseDoc,
-        &json.map_err(json_err)?,
-    ))
-}
-
-/// A new case ready to be written: its row's values, its document and its events' bodies
-/// already encoded (see [`encode_doc`]).
-pub(crate) struct NewRow {
-    pub write: CaseWrite,
-    pub year: i32,
-    pub doc: Vec<u8>,
-    pub bodies: Vec<Vec<u8>>,
-}
-
-impl NewRow {
-    pub(crate) fn encode(mut write: CaseWrite, year: i32) -> StoreResult<NewRow> {
-        let doc = encode_doc(&mut write.case)?;
-        let bodies = write
-            .events
-            .iter()
-            .map(event_row::encode_body)
-            .collect::<StoreResult<_>>()?;
-        Ok(NewRow {
-            write,
-            year,
-            doc,
-            bodies,
-        })
-    }
-}
-
 const USER_COLS: &str = "id, username, display_name, role, unit, password_hash, disabled, created_at, must_change_password";
 
 const INSERT_CASE_HEAD_SEQ: &str = "INSERT INTO cases (seq, id, number, version, status, nature, category, urgency, source, region, hub, unit, created_by, reporter_phone, supervised, title, reported_at, created_at, updated_at, due_at, warn_at, doc, sign_due, signed_at, handle_due, resolved_at, closed_at, satisfaction, merged_into, next_alert_at, pending) VALUES ";
@@ -195,23 +137,6 @@ const UPDATE_CASE: &str = "UPDATE cases SET version = $3, status = $4, nature = 
 pub(crate) fn pending_of(c: &Case) -> Option<&'static str> {
     c.pending_extension.as_ref().map(|_| "extension")
 }
-
-pub(crate) const INSERT_EVENT_HEAD: &str = "INSERT INTO events (case_id, at, id, body) VALUES ";
-pub(crate) const INSERT_EVENT: &str =
-    "INSERT INTO events (case_id, at, id, body) VALUES ($1, $2, $3, $4)";
-const EVENT_COLS: &str = "case_id, at, id, body";
-
-/// Binds the 4 event columns in the order of INSERT_EVENT (`?` for a body that cannot be packed).
-macro_rules! bind_event {
-    ($q:expr, $e:expr) => {{
-        let e = $e;
-        $q.bind(e.case_id)
-            .bind(e.at)
-            .bind(e.id)
-            .bind($crate::event_row::encode_body(e)?)
-    }};
-}
-pub(crate) use bind_event;
 
 /// Binds the 30 case columns in the order of INSERT_CASE / UPDATE_CASE.
 macro_rules! bind_case {
