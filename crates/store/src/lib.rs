@@ -235,33 +235,6 @@ macro_rules! write_children {
 }
 
 impl SqlStore {
-    fn with_committer(db: Db, file: Option<std::sync::Arc<guard::DbFile>>) -> SqlStore {
-        let direct = SqlStore {
-            db: db.clone(),
-            committer: None,
-            saver: None,
-            file: file.clone(),
-        };
-        let committer = group_commit::intakes(direct.clone_direct());
-        let saver = group_commit::saves(direct);
-        SqlStore {
-            db,
-            committer: Some(committer),
-            saver: Some(saver),
-            file,
-        }
-    }
-
-    /// The same database without the committers: what a committer itself writes through.
-    pub(crate) fn clone_direct(&self) -> SqlStore {
-        SqlStore {
-            db: self.db.clone(),
-            committer: None,
-            saver: None,
-            file: self.file.clone(),
-        }
-    }
-
     /// Writes several updates in one transaction, each in its own savepoint: one whose case no
     /// longer has the expected version is undone alone and answered `false` (409), the others
     /// commit. The tallies of the saved ones are applied once at the end. Returns, per job,
