@@ -5,6 +5,7 @@
 
 mod bulk;
 mod case_writes;
+mod cases;
 mod codec;
 mod connect;
 mod dump;
@@ -15,6 +16,7 @@ mod metrics;
 mod notifications;
 mod packed;
 mod query;
+mod stats;
 mod tallies;
 mod upgrade;
 mod users;
@@ -27,11 +29,11 @@ use app::org::Unit;
 use app::ports::{
     AlertOutcome, AlertWrite, ApiKeyRecord, CaseQuery, CaseWrite, Delivery, MetricCount,
     MetricsWrite, ModelRecord, Notification, QueueCounts, RawStats, Route, Store, StoreResult,
-    UnitCounts, UserRecord,
+    UserRecord,
 };
 use async_trait::async_trait;
 use case_writes::{UPDATE_CASE, bind_case, write_children};
-use codec::{EVENT_COLS, INSERT_EVENT, NewRow, bind_event, case_of_row, encode_doc, event_from};
+use codec::{INSERT_EVENT, NewRow, bind_event, case_of_row, encode_doc};
 use domain::{Case, Event};
 use sqlx::Row;
 use sqlx::postgres::PgPool;
@@ -89,19 +91,6 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
-
-impl SqlStore {
-    /// How many cases there are (for the CLI and tests).
-    pub async fn count_cases(&self) -> StoreResult<i64> {
-        on_pool!(self, read, |p| sqlx::query(
-            "SELECT COUNT(*) AS n FROM cases"
-        )
-        .fetch_one(p)
-        .await
-        .and_then(|r| r.try_get::<i64, _>("n")))
-        .map_err(backend_err)
-    }
-}
 
 #[async_trait]
 impl Store for SqlStore {
@@ -181,280 +170,31 @@ impl Store for SqlStore {
     }
 
     async fn get_case(&self, id: Uuid) -> StoreResult<Option<Case>> {
-        let row = on_pool!(self, read, |p| sqlx::query(
-            "SELECT number, doc FROM cases WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(p)
-        .await
-        .and_then(|r| r
-            .map(|r| Ok((
-                r.try_get::<String, _>("number")?,
-                r.try_get::<Vec<u8>, _>("doc")?
-            )))
-            .transpose()))
-        .map_err(backend_err)?;
-        row.map(|(n, d)| case_of_row(n, &d)).transpose()
+        self.get_case_impl(id).await
     }
 
     async fn get_case_by_number(&self, number: &str) -> StoreResult<Option<Case>> {
-        let doc = on_pool!(self, read, |p| sqlx::query(
-            "SELECT doc FROM cases WHERE number = $1"
-        )
-        .bind(number.to_string())
-        .fetch_optional(p)
-        .await
-        .and_then(|r| r.map(|r| r.try_get::<Vec<u8>, _>("doc")).transpose()))
-        .map_err(backend_err)?;
-        doc.as_deref()
-            .map(|d| case_of_row(number.to_string(), d))
-            .transpose()
+        self.get_case_by_number_impl(number).await
     }
 
     async fn list_cases(&self, q: &CaseQuery) -> StoreResult<(Vec<Case>, u64)> {
-        let fts = query::fts_driven(q);
-        let text_only = fts && query::text_only(q);
-        let (where_sql, args) = query::case_filter_with(q, self.backend(), fts);
-        let walk = query::fts_walk(self.backend());
-        // A search with nothing else to check (the district's own staff, no filters) counts
-        // in the index alone: joining each match to its case row reads a page per match, most
-        // of such a search's cost. Every indexed row is a case (cases are never deleted).
-        let count_from = if text_only {
-            "case_search".to_string()
-        } else if fts {
-            format!(
-                "case_search JOIN cases c ON {} = {}",
-                walk.case_col, walk.key
-            )
-        } else {
-            "cases c".to_string()
-        };
-        let count_sql = match q.count_limit {
-            Some(cap) => format!(
-                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM {count_from} WHERE {where_sql} LIMIT {}) t",
-                cap.saturating_add(1)
-            ),
-            None => format!("SELECT COUNT(*) AS n FROM {count_from} WHERE {where_sql}"),
-        };
-        // PostgreSQL: the page of a text-only search from the newest entries first, and from
-        // every match only if those do not fill it (see `FtsWalk::recent_page_sql`).
-        let fallback_sql = (text_only && self.backend() == Backend::Postgres)
-            .then(|| walk.all_matches_page_sql(&where_sql, q.limit, q.offset));
-        let list_sql = if fallback_sql.is_some() {
-            walk.recent_page_sql(&where_sql, q.limit, q.offset)
-        } else if text_only {
-            walk.text_page_sql(&where_sql, q.limit, q.offset)
-        } else if fts {
-            walk.page_sql(&where_sql, q.limit, q.offset)
-        } else {
-            format!(
-                "SELECT c.number, c.doc FROM cases c WHERE {where_sql} ORDER BY {} LIMIT {} OFFSET {}",
-                query::order_by(q.sort),
-                q.limit,
-                q.offset
-            )
-        };
-        // PostgreSQL plans these per request, from the values: a prepared statement falls back to
-        // a generic plan after five runs, and the generic plan of "status = $1, newest first"
-        // walks the whole time index filtering on status (290 ms instead of 0.4 ms for 办理中 at
-        // 1M, where the newest cases are mostly 待受理), and that of "tsv @@ $1" cannot tell a
-        // common word from a rare one. SQLite keeps its statements: its plans do not look at the
-        // values.
-        let prepared = self.backend() != Backend::Postgres;
-        on_pool!(self, read, |p| {
-            let mut cq = sqlx::query(sqlx::AssertSqlSafe(count_sql)).persistent(prepared);
-            for a in &args {
-                cq = a.bind_to(cq);
-            }
-            let total: i64 = cq
-                .fetch_one(p)
-                .await
-                .and_then(|r| r.try_get("n"))
-                .map_err(backend_err)?;
-            let mut lq = sqlx::query(sqlx::AssertSqlSafe(list_sql)).persistent(prepared);
-            for a in &args {
-                lq = a.bind_to(lq);
-            }
-            let mut rows = lq.fetch_all(p).await.map_err(backend_err)?;
-            if let Some(sql) = fallback_sql
-                && rows.len() < q.limit as usize
-            {
-                let mut fq = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(prepared);
-                for a in &args {
-                    fq = a.bind_to(fq);
-                }
-                rows = fq.fetch_all(p).await.map_err(backend_err)?;
-            }
-            let cases = rows
-                .iter()
-                .map(|r| {
-                    let number: String = r.try_get("number").map_err(backend_err)?;
-                    r.try_get::<Vec<u8>, _>("doc")
-                        .map_err(backend_err)
-                        .and_then(|d| case_of_row(number, &d))
-                })
-                .collect::<StoreResult<Vec<_>>>()?;
-            Ok((cases, u64::try_from(total).unwrap_or(0)))
-        })
+        self.list_cases_impl(q).await
     }
 
     async fn case_ids_after(&self, after: Option<Uuid>, limit: u32) -> StoreResult<Vec<Uuid>> {
-        let sql = format!(
-            "SELECT id FROM cases WHERE id > $1 ORDER BY id LIMIT {}",
-            limit.max(1)
-        );
-        on_pool!(self, read, |p| {
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(after.unwrap_or(Uuid::nil()))
-                .fetch_all(p)
-                .await
-                .map_err(backend_err)?
-                .iter()
-                .map(|r| r.try_get::<Uuid, _>("id").map_err(backend_err))
-                .collect()
-        })
+        self.case_ids_after_impl(after, limit).await
     }
 
     async fn events_of_cases(&self, ids: &[Uuid]) -> StoreResult<Vec<Event>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let marks = (1..=ids.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT {EVENT_COLS} FROM events WHERE case_id IN ({marks}) ORDER BY case_id, at, id"
-        );
-        on_pool!(self, read, |p| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in ids {
-                q = q.bind(*id);
-            }
-            q.fetch_all(p)
-                .await
-                .map_err(backend_err)?
-                .iter()
-                .map(event_from)
-                .collect()
-        })
+        self.events_of_cases_impl(ids).await
     }
 
     async fn queue_counts(&self, q: &CaseQuery) -> StoreResult<QueueCounts> {
-        let (where_sql, args) = query::case_filter(q, self.backend());
-        let now = q.now;
-        let sql = format!(
-            "SELECT COALESCE(SUM(CASE WHEN c.status = 'registered' THEN 1 ELSE 0 END), 0) AS registered, \
-             COALESCE(SUM(CASE WHEN c.status = 'accepted' THEN 1 ELSE 0 END), 0) AS accepted, \
-             COALESCE(SUM(CASE WHEN c.status = 'dispatched' THEN 1 ELSE 0 END), 0) AS dispatched, \
-             COALESCE(SUM(CASE WHEN c.status = 'in_progress' THEN 1 ELSE 0 END), 0) AS in_progress, \
-             COALESCE(SUM(CASE WHEN c.status = 'resolved' THEN 1 ELSE 0 END), 0) AS resolved, \
-             COALESCE(SUM(CASE WHEN c.warn_at <= {now} AND c.due_at >= {now} THEN 1 ELSE 0 END), 0) AS near, \
-             COALESCE(SUM(CASE WHEN c.due_at < {now} THEN 1 ELSE 0 END), 0) AS overdue, \
-             COALESCE(SUM(CASE WHEN c.pending = 'extension' THEN 1 ELSE 0 END), 0) AS pending_approval \
-             FROM cases c WHERE {where_sql} AND c.status IN ('registered', 'accepted', 'dispatched', 'in_progress', 'resolved')"
-        );
-        on_pool!(self, read, |p| {
-            let mut qq = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for a in &args {
-                qq = a.bind_to(qq);
-            }
-            let r = qq.fetch_one(p).await.map_err(backend_err)?;
-            let g = |k: &str| r.try_get::<i64, _>(k).map_err(backend_err);
-            Ok(QueueCounts {
-                registered: g("registered")?,
-                accepted: g("accepted")?,
-                dispatched: g("dispatched")?,
-                in_progress: g("in_progress")?,
-                near: g("near")?,
-                overdue: g("overdue")?,
-                resolved: g("resolved")?,
-                pending_approval: g("pending_approval")?,
-            })
-        })
+        self.queue_counts_impl(q).await
     }
 
     async fn stats(&self, q: &CaseQuery) -> StoreResult<RawStats> {
-        let (w, args) = query::case_filter(q, self.backend());
-        // Shanghai day number of an epoch-ms column: portable integer arithmetic (UTC+8, no DST).
-        let day = |col: &str| format!("(({col} + 28800000) / 86400000)");
-        let total_sql = format!("SELECT COUNT(*) AS n FROM cases c WHERE {w}");
-        let by_day_sql = format!(
-            "SELECT {} AS d, COUNT(*) AS n FROM cases c WHERE {w} GROUP BY {} ORDER BY 1",
-            day("c.reported_at"),
-            day("c.reported_at")
-        );
-        let by_cat_sql = format!(
-            "SELECT c.category AS k, COUNT(*) AS n FROM cases c WHERE {w} GROUP BY c.category ORDER BY 2 DESC, 1"
-        );
-        let by_street_sql = format!(
-            "SELECT substr(c.region, 1, 9) AS k, COUNT(*) AS n FROM cases c WHERE {w} GROUP BY substr(c.region, 1, 9) ORDER BY 2 DESC, 1"
-        );
-        let units_sql = format!(
-            "SELECT c.unit AS k, COUNT(*) AS dispatched, \
-             SUM(CASE WHEN c.signed_at IS NOT NULL THEN 1 ELSE 0 END) AS signed, \
-             SUM(CASE WHEN c.signed_at IS NOT NULL AND c.signed_at <= c.sign_due THEN 1 ELSE 0 END) AS signed_on_time, \
-             SUM(CASE WHEN c.resolved_at IS NOT NULL THEN 1 ELSE 0 END) AS resolved, \
-             SUM(CASE WHEN c.resolved_at IS NOT NULL AND c.resolved_at <= c.handle_due THEN 1 ELSE 0 END) AS resolved_on_time \
-             FROM cases c WHERE {w} AND c.unit IS NOT NULL GROUP BY c.unit ORDER BY 2 DESC, 1"
-        );
-        let sat_sql = format!(
-            "SELECT {} AS d, COUNT(*) AS rated, SUM(CASE WHEN c.satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END) AS sat \
-             FROM cases c WHERE {w} AND c.satisfaction IS NOT NULL AND c.closed_at IS NOT NULL GROUP BY {} ORDER BY 1",
-            day("c.closed_at"),
-            day("c.closed_at")
-        );
-        on_pool!(self, read, |p| {
-            macro_rules! fetch {
-                ($sql:expr) => {{
-                    let mut qq = sqlx::query(sqlx::AssertSqlSafe($sql));
-                    for a in &args {
-                        qq = a.bind_to(qq);
-                    }
-                    qq.fetch_all(p).await.map_err(backend_err)?
-                }};
-            }
-            let i = |r: &_, k: &str| -> StoreResult<i64> {
-                sqlx::Row::try_get::<i64, _>(r, k).map_err(backend_err)
-            };
-            let s = |r: &_, k: &str| -> StoreResult<String> {
-                sqlx::Row::try_get::<String, _>(r, k).map_err(backend_err)
-            };
-            let mut out = RawStats::default();
-            for r in fetch!(total_sql) {
-                out.total = i(&r, "n")?;
-            }
-            for r in fetch!(by_day_sql) {
-                out.by_day.push((i(&r, "d")?, i(&r, "n")?));
-            }
-            for r in fetch!(by_cat_sql) {
-                out.by_category.push((s(&r, "k")?, i(&r, "n")?));
-            }
-            for r in fetch!(by_street_sql) {
-                out.by_street.push((s(&r, "k")?, i(&r, "n")?));
-            }
-            for r in fetch!(units_sql) {
-                out.units.push(UnitCounts {
-                    unit: s(&r, "k")?,
-                    dispatched: i(&r, "dispatched")?,
-                    signed: i(&r, "signed")?,
-                    signed_on_time: i(&r, "signed_on_time")?,
-                    resolved: i(&r, "resolved")?,
-                    resolved_on_time: i(&r, "resolved_on_time")?,
-                });
-            }
-            // Rated cases by the month they were closed in.
-            let mut months: std::collections::BTreeMap<i64, (i64, i64)> = Default::default();
-            for r in fetch!(sat_sql) {
-                let e = months
-                    .entry(domain::tally::month_of_day(i(&r, "d")?))
-                    .or_default();
-                e.0 += i(&r, "rated")?;
-                e.1 += i(&r, "sat")?;
-            }
-            out.satisfaction_by_month = months.into_iter().map(|(m, (r, s))| (m, r, s)).collect();
-            Ok(out)
-        })
+        self.stats_impl(q).await
     }
 
     async fn tally_stats(
@@ -468,34 +208,7 @@ impl Store for SqlStore {
     }
 
     async fn overdue_by_unit(&self, q: &CaseQuery) -> StoreResult<Vec<(String, i64)>> {
-        let (w, args) = query::case_filter(q, self.backend());
-        let now = q.now;
-        // Open cases past due are few at any size of history: start from them. (SQLite's
-        // planner, without statistics, would rather walk the period's cases by date.)
-        let from = match self.backend() {
-            Backend::Sqlite => "cases c INDEXED BY cases_running_due",
-            Backend::Postgres => "cases c",
-        };
-        let sql = format!(
-            "SELECT CASE WHEN c.status = 'resolved' THEN c.hub ELSE c.unit END AS k, COUNT(*) AS n FROM {from} WHERE c.due_at IS NOT NULL AND c.due_at < {now} AND c.status IN ('dispatched', 'in_progress', 'resolved') AND {w} GROUP BY 1 ORDER BY 2 DESC, 1"
-        );
-        on_pool!(self, read, |p| {
-            let mut qq = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for a in &args {
-                qq = a.bind_to(qq);
-            }
-            qq.fetch_all(p)
-                .await
-                .map_err(backend_err)?
-                .iter()
-                .map(|r| {
-                    Ok((
-                        r.try_get::<String, _>("k").map_err(backend_err)?,
-                        r.try_get::<i64, _>("n").map_err(backend_err)?,
-                    ))
-                })
-                .collect()
-        })
+        self.overdue_by_unit_impl(q).await
     }
 
     async fn rebuild_tallies(&self) -> StoreResult<u64> {
@@ -1010,17 +723,6 @@ impl Store for SqlStore {
     }
 
     async fn events(&self, case_id: Uuid) -> StoreResult<Vec<Event>> {
-        on_pool!(self, read, |p| {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {EVENT_COLS} FROM events WHERE case_id = $1 ORDER BY at, id"
-            )))
-            .bind(case_id)
-            .fetch_all(p)
-            .await
-            .map_err(backend_err)?
-            .iter()
-            .map(event_from)
-            .collect()
-        })
+        self.events_impl(case_id).await
     }
 }
