@@ -3,6 +3,7 @@
 //! milliseconds, text ids); backend-specific SQL is confined to full-text search and connection
 //! set-up. Each method's body is written once and expanded for both pool types by [`on_pool!`].
 
+mod alerts;
 mod bulk;
 mod case_writes;
 mod cases;
@@ -12,6 +13,7 @@ mod dump;
 mod event_row;
 mod group_commit;
 mod guard;
+mod jobs;
 mod metrics;
 mod notifications;
 mod packed;
@@ -33,8 +35,7 @@ use app::ports::{
     UserRecord,
 };
 use async_trait::async_trait;
-use case_writes::{UPDATE_CASE, bind_case, write_children};
-use codec::{INSERT_EVENT, NewRow, bind_event, case_of_row, encode_doc};
+use codec::NewRow;
 use domain::{Case, Event};
 use sqlx::Row;
 use sqlx::postgres::PgPool;
@@ -255,26 +256,8 @@ impl Store for SqlStore {
         lock_ms: i64,
         first_run_at: i64,
     ) -> StoreResult<bool> {
-        on_pool!(self, write, |p| {
-            sqlx::query("INSERT INTO jobs (name, interval_ms, next_run_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
-                .bind(name.to_string())
-                .bind(interval_ms)
-                .bind(first_run_at)
-                .execute(p)
-                .await
-                .map_err(backend_err)?;
-            let done = sqlx::query("UPDATE jobs SET locked_by = $2, locked_until = $3, next_run_at = $4, interval_ms = $5 WHERE name = $1 AND next_run_at <= $6 AND (locked_until IS NULL OR locked_until < $6)")
-                .bind(name.to_string())
-                .bind(worker.to_string())
-                .bind(now + lock_ms)
-                .bind(now + interval_ms)
-                .bind(interval_ms)
-                .bind(now)
-                .execute(p)
-                .await
-                .map_err(backend_err)?;
-            Ok(done.rows_affected() == 1)
-        })
+        self.claim_job_impl(name, worker, now, interval_ms, lock_ms, first_run_at)
+            .await
     }
 
     async fn finish_job(
@@ -284,103 +267,15 @@ impl Store for SqlStore {
         now: i64,
         error: Option<&str>,
     ) -> StoreResult<()> {
-        on_pool!(self, write, |p| sqlx::query("UPDATE jobs SET locked_by = NULL, locked_until = NULL, last_run_at = $3, last_error = $4 WHERE name = $1 AND locked_by = $2")
-            .bind(name.to_string())
-            .bind(worker.to_string())
-            .bind(now)
-            .bind(error.map(str::to_string))
-            .execute(p)
-            .await
-            .map(|_| ()))
-        .map_err(backend_err)
+        self.finish_job_impl(name, worker, now, error).await
     }
 
     async fn alert_candidates(&self, now: i64, limit: u32) -> StoreResult<Vec<Case>> {
-        let sql = format!(
-            "SELECT number, doc FROM cases WHERE next_alert_at <= $1 AND status IN ('dispatched', 'in_progress', 'resolved') ORDER BY next_alert_at LIMIT {limit}"
-        );
-        let docs = on_pool!(self, read, |p| sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(now)
-            .fetch_all(p)
-            .await
-            .map_err(backend_err)
-            .and_then(|rows| rows
-                .iter()
-                .map(|r| Ok((
-                    r.try_get::<String, _>("number").map_err(backend_err)?,
-                    r.try_get::<Vec<u8>, _>("doc").map_err(backend_err)?
-                )))
-                .collect::<StoreResult<Vec<_>>>()))?;
-        docs.into_iter().map(|(n, d)| case_of_row(n, &d)).collect()
+        self.alert_candidates_impl(now, limit).await
     }
 
     async fn record_alert(&self, a: AlertWrite) -> StoreResult<AlertOutcome> {
-        on_pool!(self, write, |p| {
-            let mut tx = p.begin().await.map_err(backend_err)?;
-            let inserted = sqlx::query("INSERT INTO case_alerts (case_id, alert_key, at) VALUES ($1, $2, $3) ON CONFLICT (case_id, alert_key) DO NOTHING")
-                .bind(a.case_id)
-                .bind(a.key.clone())
-                .bind(a.at)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend_err)?;
-            if inserted.rows_affected() == 0 {
-                tx.rollback().await.map_err(backend_err)?;
-                return Ok(AlertOutcome::AlreadyRecorded);
-            }
-            match a.case_update {
-                Some(mut w) => {
-                    let doc = encode_doc(&mut w.case)?;
-                    let Some(expected) = w.expected_version else {
-                        return Err(StoreError::Backend(
-                            "an alert's case update needs an expected version".into(),
-                        ));
-                    };
-                    let done = bind_case!(sqlx::query(UPDATE_CASE), w, doc)
-                        .bind(expected)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(backend_err)?;
-                    if done.rows_affected() != 1 {
-                        tx.rollback().await.map_err(backend_err)?;
-                        return Ok(AlertOutcome::CaseChanged);
-                    }
-                    w.events.extend(a.event.clone());
-                    write_children!(tx, w, self);
-                }
-                None => {
-                    if let Some(e) = &a.event {
-                        bind_event!(sqlx::query(INSERT_EVENT), e)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(backend_err)?;
-                    }
-                }
-            }
-            notifications::write_notifications!(
-                tx,
-                &a.notifications,
-                self.backend() == Backend::Postgres
-            );
-            for d in &a.deliveries {
-                sqlx::query("INSERT INTO webhook_deliveries (id, unit, url, payload, attempts, next_attempt_at, delivered_at, failed, last_error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-                    .bind(d.id.to_string())
-                    .bind(d.unit.clone())
-                    .bind(d.url.clone())
-                    .bind(d.payload.clone())
-                    .bind(d.attempts)
-                    .bind(d.next_attempt_at)
-                    .bind(d.delivered_at)
-                    .bind(d.failed)
-                    .bind(d.last_error.clone())
-                    .bind(d.created_at)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_err)?;
-            }
-            tx.commit().await.map_err(backend_err)?;
-            Ok(AlertOutcome::Recorded)
-        })
+        self.record_alert_impl(a).await
     }
 
     async fn set_next_alert(
@@ -389,16 +284,7 @@ impl Store for SqlStore {
         version: i64,
         at: Option<i64>,
     ) -> StoreResult<()> {
-        on_pool!(self, write, |p| sqlx::query(
-            "UPDATE cases SET next_alert_at = $2 WHERE id = $1 AND version = $3"
-        )
-        .bind(case_id)
-        .bind(at)
-        .bind(version)
-        .execute(p)
-        .await
-        .map(|_| ()))
-        .map_err(backend_err)
+        self.set_next_alert_impl(case_id, version, at).await
     }
 
     async fn notifications(
