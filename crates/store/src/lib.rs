@@ -15,6 +15,7 @@ mod group_commit;
 mod guard;
 mod jobs;
 mod metrics;
+mod models;
 mod notifications;
 mod packed;
 mod query;
@@ -23,6 +24,7 @@ mod stats;
 mod tallies;
 mod upgrade;
 mod users;
+mod webhooks;
 
 pub use connect::{Backend, Tuning};
 pub use dump::{DumpLoad, TABLES};
@@ -37,7 +39,6 @@ use app::ports::{
 use async_trait::async_trait;
 use codec::NewRow;
 use domain::{Case, Event};
-use sqlx::Row;
 use sqlx::postgres::PgPool;
 use sqlx::sqlite::SqlitePool;
 use uuid::Uuid;
@@ -308,185 +309,47 @@ impl Store for SqlStore {
     }
 
     async fn unread_count(&self, user: Uuid) -> StoreResult<i64> {
-        on_pool!(self, read, |p| sqlx::query(
-            "SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL"
-        )
-        .bind(user.to_string())
-        .fetch_one(p)
-        .await
-        .and_then(|r| r.try_get::<i64, _>("n")))
-        .map_err(backend_err)
+        self.unread_count_impl(user).await
     }
 
     async fn mark_read(&self, user: Uuid, id: Option<Uuid>, now: i64) -> StoreResult<u64> {
-        on_pool!(self, write, |p| {
-            let done = match id {
-                Some(id) => sqlx::query("UPDATE notifications SET read_at = $3 WHERE user_id = $1 AND id = $2 AND read_at IS NULL")
-                    .bind(user.to_string())
-                    .bind(id.to_string())
-                    .bind(now)
-                    .execute(p)
-                    .await,
-                None => sqlx::query("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL").bind(user.to_string()).bind(now).execute(p).await,
-            };
-            done.map(|d| d.rows_affected()).map_err(backend_err)
-        })
+        self.mark_read_impl(user, id, now).await
     }
 
     async fn unit_webhook(&self, unit: &str) -> StoreResult<Option<(String, String)>> {
-        on_pool!(self, read, |p| {
-            let row = sqlx::query("SELECT url, secret FROM unit_webhooks WHERE unit = $1")
-                .bind(unit.to_string())
-                .fetch_optional(p)
-                .await
-                .map_err(backend_err)?;
-            row.map(|r| {
-                Ok((
-                    r.try_get("url").map_err(backend_err)?,
-                    r.try_get("secret").map_err(backend_err)?,
-                ))
-            })
-            .transpose()
-        })
+        self.unit_webhook_impl(unit).await
     }
 
     async fn put_unit_webhook(&self, unit: &str, url: &str, secret: &str) -> StoreResult<()> {
-        on_pool!(self, write, |p| sqlx::query("INSERT INTO unit_webhooks (unit, url, secret) VALUES ($1, $2, $3) ON CONFLICT (unit) DO UPDATE SET url = excluded.url, secret = excluded.secret")
-            .bind(unit.to_string())
-            .bind(url.to_string())
-            .bind(secret.to_string())
-            .execute(p)
-            .await
-            .map(|_| ()))
-        .map_err(backend_err)
+        self.put_unit_webhook_impl(unit, url, secret).await
     }
 
     async fn due_deliveries(&self, now: i64, limit: u32) -> StoreResult<Vec<Delivery>> {
-        let sql = format!(
-            "SELECT id, unit, url, payload, attempts, next_attempt_at, delivered_at, failed, last_error, created_at FROM webhook_deliveries WHERE delivered_at IS NULL AND failed = FALSE AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT {limit}"
-        );
-        on_pool!(self, read, |p| {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(now)
-                .fetch_all(p)
-                .await
-                .map_err(backend_err)?;
-            rows.iter()
-                .map(|r| {
-                    let id: String = r.try_get("id").map_err(backend_err)?;
-                    Ok(Delivery {
-                        id: Uuid::parse_str(&id).map_err(|e| StoreError::Backend(e.to_string()))?,
-                        unit: r.try_get("unit").map_err(backend_err)?,
-                        url: r.try_get("url").map_err(backend_err)?,
-                        payload: r.try_get("payload").map_err(backend_err)?,
-                        attempts: r.try_get("attempts").map_err(backend_err)?,
-                        next_attempt_at: r.try_get("next_attempt_at").map_err(backend_err)?,
-                        delivered_at: r.try_get("delivered_at").map_err(backend_err)?,
-                        failed: r.try_get("failed").map_err(backend_err)?,
-                        last_error: r.try_get("last_error").map_err(backend_err)?,
-                        created_at: r.try_get("created_at").map_err(backend_err)?,
-                    })
-                })
-                .collect()
-        })
+        self.due_deliveries_impl(now, limit).await
     }
 
     async fn update_delivery(&self, d: &Delivery) -> StoreResult<()> {
-        on_pool!(self, write, |p| sqlx::query("UPDATE webhook_deliveries SET attempts = $2, next_attempt_at = $3, delivered_at = $4, failed = $5, last_error = $6 WHERE id = $1")
-            .bind(d.id.to_string())
-            .bind(d.attempts)
-            .bind(d.next_attempt_at)
-            .bind(d.delivered_at)
-            .bind(d.failed)
-            .bind(d.last_error.clone())
-            .execute(p)
-            .await
-            .map(|_| ()))
-        .map_err(backend_err)
+        self.update_delivery_impl(d).await
     }
 
     async fn triage_models(&self) -> StoreResult<Vec<ModelRecord>> {
-        on_pool!(self, read, |p| {
-            let rows = sqlx::query("SELECT version, created_at, source, examples, metrics, active FROM triage_models ORDER BY created_at DESC, version DESC")
-                .fetch_all(p)
-                .await
-                .map_err(backend_err)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(ModelRecord {
-                        version: r.try_get("version").map_err(backend_err)?,
-                        created_at: r.try_get("created_at").map_err(backend_err)?,
-                        source: r.try_get("source").map_err(backend_err)?,
-                        examples: r.try_get("examples").map_err(backend_err)?,
-                        metrics: r.try_get("metrics").map_err(backend_err)?,
-                        active: r.try_get("active").map_err(backend_err)?,
-                    })
-                })
-                .collect()
-        })
+        self.triage_models_impl().await
     }
 
     async fn active_triage_model(&self) -> StoreResult<Option<(String, String)>> {
-        on_pool!(self, read, |p| {
-            let row = sqlx::query("SELECT version, body FROM triage_models WHERE active = TRUE")
-                .fetch_optional(p)
-                .await
-                .map_err(backend_err)?;
-            row.map(|r| {
-                Ok((
-                    r.try_get("version").map_err(backend_err)?,
-                    r.try_get("body").map_err(backend_err)?,
-                ))
-            })
-            .transpose()
-        })
+        self.active_triage_model_impl().await
     }
 
     async fn triage_model_body(&self, version: &str) -> StoreResult<Option<String>> {
-        on_pool!(self, read, |p| sqlx::query(
-            "SELECT body FROM triage_models WHERE version = $1"
-        )
-        .bind(version.to_string())
-        .fetch_optional(p)
-        .await
-        .and_then(|r| r.map(|r| r.try_get::<String, _>("body")).transpose()))
-        .map_err(backend_err)
+        self.triage_model_body_impl(version).await
     }
 
     async fn put_triage_model(&self, m: &ModelRecord, body: &str) -> StoreResult<()> {
-        on_pool!(self, write, |p| sqlx::query("INSERT INTO triage_models (version, created_at, source, examples, metrics, body, active) VALUES ($1, $2, $3, $4, $5, $6, FALSE) ON CONFLICT (version) DO NOTHING")
-            .bind(m.version.clone())
-            .bind(m.created_at)
-            .bind(m.source.clone())
-            .bind(m.examples)
-            .bind(m.metrics.clone())
-            .bind(body.to_string())
-            .execute(p)
-            .await
-            .map(|_| ()))
-        .map_err(backend_err)
+        self.put_triage_model_impl(m, body).await
     }
 
     async fn activate_triage_model(&self, version: &str) -> StoreResult<bool> {
-        on_pool!(self, write, |p| {
-            let mut tx = p.begin().await.map_err(backend_err)?;
-            let exists = sqlx::query("SELECT version FROM triage_models WHERE version = $1")
-                .bind(version.to_string())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(backend_err)?;
-            if exists.is_none() {
-                tx.rollback().await.map_err(backend_err)?;
-                return Ok(false);
-            }
-            sqlx::query("UPDATE triage_models SET active = (version = $1)")
-                .bind(version.to_string())
-                .execute(&mut *tx)
-                .await
-                .map_err(backend_err)?;
-            tx.commit().await.map_err(backend_err)?;
-            Ok(true)
-        })
+        self.activate_triage_model_impl(version).await
     }
 
     async fn catalogue(&self) -> StoreResult<Vec<Route>> {
