@@ -2,6 +2,14 @@
 //! (production, several replicas) with the same portable statements (`$N` parameters, epoch
 //! milliseconds, text ids); backend-specific SQL is confined to full-text search and connection
 //! set-up. Each method's body is written once and expanded for both pool types by [`on_pool!`].
+//!
+//! The code is split by subject: opening a database in `connect`, how cases and events are kept
+//! in rows in `codec`, writing cases in `case_writes` (queued by `group_commit`), reading them in
+//! `cases`, counts from the case rows in `stats` and kept counts in `tallies` and `metrics`, and
+//! one module each for `users`, `settings`, `jobs`, `alerts`, `notifications`, `webhooks` and
+//! `models`; `guard` for the edge's guards, `dump` for export and import, `upgrade` for data
+//! moves after migrations. This file holds the store itself and its [`Store`] implementation, in
+//! which every method hands over to its module.
 
 mod alerts;
 mod bulk;
