@@ -364,7 +364,7 @@ impl SqlStore {
             if table == "events" {
                 return rows
                     .iter()
-                    .map(|r| crate::event_from(r).map(|e| event_to_row(&e)))
+                    .map(|r| crate::codec::event_from(r).map(|e| event_to_row(&e)))
                     .collect();
             }
             rows.iter()
@@ -509,7 +509,7 @@ impl DumpLoad {
                         .map_err(|e| (i, e))?;
                 }
                 let done: StoreResult<()> = on_tx!(self, |tx| async {
-                    crate::bind_event!(sqlx::query(crate::INSERT_EVENT), &e)
+                    crate::codec::bind_event!(sqlx::query(crate::codec::INSERT_EVENT), &e)
                         .execute(&mut **tx)
                         .await
                         .map_err(backend_err)?;

@@ -6,9 +6,11 @@
 //!
 //! Two committers run per store: one for intakes (`insert_case`, see [`intakes`]) and one for
 //! updates (`save_cases`, see [`saves`]). Both are the same loop, [`spawn`], around a different
-//! transaction.
+//! transaction. A store is opened with both started ([`SqlStore::with_committer`]); what they
+//! write through is the same store without them ([`SqlStore::clone_direct`]).
 
-use crate::{NewRow, SqlStore};
+use crate::codec::NewRow;
+use crate::{Db, SqlStore, guard};
 use app::error::StoreError;
 use app::ports::{CaseWrite, StoreResult};
 use domain::Case;
@@ -142,4 +144,34 @@ pub fn saves(store: SqlStore) -> Committer<SaveJob, bool> {
             }
         }
     })
+}
+
+impl SqlStore {
+    /// A store on `db` with its two committers started (each writes through a direct clone).
+    pub(crate) fn with_committer(db: Db, file: Option<std::sync::Arc<guard::DbFile>>) -> SqlStore {
+        let direct = SqlStore {
+            db: db.clone(),
+            committer: None,
+            saver: None,
+            file: file.clone(),
+        };
+        let committer = intakes(direct.clone_direct());
+        let saver = saves(direct);
+        SqlStore {
+            db,
+            committer: Some(committer),
+            saver: Some(saver),
+            file,
+        }
+    }
+
+    /// The same database without the committers: what a committer itself writes through.
+    pub(crate) fn clone_direct(&self) -> SqlStore {
+        SqlStore {
+            db: self.db.clone(),
+            committer: None,
+            saver: None,
+            file: self.file.clone(),
+        }
+    }
 }

@@ -189,6 +189,37 @@ impl SqlStore {
             Ok((items, u64::try_from(total).unwrap_or(0)))
         })
     }
+
+    pub(crate) async fn unread_count_impl(&self, user: Uuid) -> StoreResult<i64> {
+        on_pool!(self, read, |p| sqlx::query(
+            "SELECT COUNT(*) AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL"
+        )
+        .bind(user.to_string())
+        .fetch_one(p)
+        .await
+        .and_then(|r| r.try_get::<i64, _>("n")))
+        .map_err(backend_err)
+    }
+
+    pub(crate) async fn mark_read_impl(
+        &self,
+        user: Uuid,
+        id: Option<Uuid>,
+        now: i64,
+    ) -> StoreResult<u64> {
+        on_pool!(self, write, |p| {
+            let done = match id {
+                Some(id) => sqlx::query("UPDATE notifications SET read_at = $3 WHERE user_id = $1 AND id = $2 AND read_at IS NULL")
+                    .bind(user.to_string())
+                    .bind(id.to_string())
+                    .bind(now)
+                    .execute(p)
+                    .await,
+                None => sqlx::query("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL").bind(user.to_string()).bind(now).execute(p).await,
+            };
+            done.map(|d| d.rows_affected()).map_err(backend_err)
+        })
+    }
 }
 
 #[cfg(test)]

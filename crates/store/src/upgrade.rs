@@ -111,7 +111,7 @@ impl SqlStore {
                 };
                 for chunk in events.chunks(crate::bulk::ROWS) {
                     let mut sql = crate::bulk::rows_sql(
-                        crate::INSERT_EVENT_HEAD,
+                        crate::codec::INSERT_EVENT_HEAD,
                         &["$"; 4],
                         chunk.len(),
                         numbered,
