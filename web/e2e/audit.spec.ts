@@ -22,7 +22,7 @@ test('a clerk’s read of a case is in the audit log; the export is logged too',
   await page.getByTestId('menu-admin').click()
   await page.getByTestId('menu-admin-audit').click()
   await expect(page).toHaveURL(/\/admin\/audit/)
-  await page.getByTestId('audit-subject').locator('input').fill(c.number)
+  await page.getByTestId('audit-subject').fill(c.number)
   await page.getByTestId('audit-search').click()
   const rows = page.getByTestId('audit-table').locator('tbody tr')
   const view = rows.filter({ has: page.getByTestId('audit-action-tag').filter({ hasText: '查看工单' }) })
