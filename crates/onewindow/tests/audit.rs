@@ -251,3 +251,44 @@ async fn street_admin_sees_own_units(db: Db) {
     s.shutdown().await;
 }
 on_both!(street_admin, street_admin_sees_own_units);
+
+/// Entries of concurrent reads are appended together (one commit for many): every one is kept.
+async fn concurrent_entries_all_kept(db: Db) {
+    let s = TestServer::start(db).await;
+    let clerk = s.login("clerk").await;
+    let c = s.new_case(&clerk, json!({})).await;
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let (http, url, token) = (
+            s.http.clone(),
+            format!("{}/api/v1/cases/{}", s.base, c["id"].as_str().unwrap()),
+            clerk.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            http.get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::OK);
+    }
+    let admin = s.login("admin").await;
+    let (st, v) = s
+        .get("/api/v1/audit?action=case.view&page_size=100", &admin)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["total"], 40, "{v}");
+    let ids: std::collections::HashSet<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 40);
+    s.shutdown().await;
+}
+on_both!(concurrent, concurrent_entries_all_kept);

@@ -1,4 +1,5 @@
-//! The audit log's storage (issue 19.15): one row per entry, appended on the write pool and never
+//! The audit log's storage (issue 19.15): one row per entry, appended (concurrent entries together,
+//! through the audit committer of `group_commit`) and never
 //! changed — the migration's triggers refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL), so
 //! there is deliberately no method here that would try. The case numbers an entry names are kept
 //! in one text column between spaces, so a case's entries are found with `LIKE '% number %'`
@@ -10,7 +11,10 @@ use async_trait::async_trait;
 use sqlx::Row;
 use uuid::Uuid;
 
-const INSERT: &str = "INSERT INTO audit_log (id, at, actor_id, actor, actor_name, role, unit, action, subjects, subject_count, detail, client) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+const INSERT_HEAD: &str = "INSERT INTO audit_log (id, at, actor_id, actor, actor_name, role, unit, action, subjects, subject_count, detail, client) VALUES ";
+const COLUMNS: usize = 12;
+/// Entries per statement: 12 parameters each stays well under both databases' limits.
+const INSERT_ROWS: usize = 256;
 
 /// A value to bind to a filter's placeholder.
 enum Arg {
@@ -103,32 +107,59 @@ where
     })
 }
 
+impl SqlStore {
+    /// Appends entries in one transaction, one multi-row statement per [`INSERT_ROWS`] entries.
+    pub(crate) async fn append_audit_tx(&self, entries: &[AuditEntry]) -> StoreResult<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        on_pool!(self, write, |p| {
+            let mut tx = p.begin().await.map_err(backend_err)?;
+            for chunk in entries.chunks(INSERT_ROWS) {
+                let values: Vec<String> = (0..chunk.len())
+                    .map(|i| {
+                        let marks: Vec<String> = (1..=COLUMNS)
+                            .map(|c| format!("${}", i * COLUMNS + c))
+                            .collect();
+                        format!("({})", marks.join(", "))
+                    })
+                    .collect();
+                let sql = format!("{INSERT_HEAD}{}", values.join(", "));
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for e in chunk {
+                    let subjects = if e.subjects.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {} ", e.subjects.join(" "))
+                    };
+                    q = q
+                        .bind(e.id.to_string())
+                        .bind(e.at)
+                        .bind(e.actor_id.to_string())
+                        .bind(e.actor.clone())
+                        .bind(e.actor_name.clone())
+                        .bind(e.role.clone())
+                        .bind(e.unit.clone())
+                        .bind(e.action.clone())
+                        .bind(subjects)
+                        .bind(i64::try_from(e.subjects.len()).unwrap_or(i64::MAX))
+                        .bind(e.detail.clone())
+                        .bind(e.client.clone());
+                }
+                q.execute(&mut *tx).await.map_err(backend_err)?;
+            }
+            tx.commit().await.map_err(backend_err)
+        })
+    }
+}
+
 #[async_trait]
 impl AuditLog for SqlStore {
     async fn append_audit(&self, e: &AuditEntry) -> StoreResult<()> {
-        let subjects = if e.subjects.is_empty() {
-            String::new()
-        } else {
-            format!(" {} ", e.subjects.join(" "))
-        };
-        let count = i64::try_from(e.subjects.len()).unwrap_or(i64::MAX);
-        on_pool!(self, write, |p| sqlx::query(INSERT)
-            .bind(e.id.to_string())
-            .bind(e.at)
-            .bind(e.actor_id.to_string())
-            .bind(e.actor.clone())
-            .bind(e.actor_name.clone())
-            .bind(e.role.clone())
-            .bind(e.unit.clone())
-            .bind(e.action.clone())
-            .bind(subjects.clone())
-            .bind(count)
-            .bind(e.detail.clone())
-            .bind(e.client.clone())
-            .execute(p)
-            .await
-            .map(|_| ()))
-        .map_err(backend_err)
+        match &self.auditor {
+            Some(auditor) => crate::group_commit::submit(auditor, e.clone()).await,
+            None => self.append_audit_tx(std::slice::from_ref(e)).await,
+        }
     }
 
     async fn audit_page(&self, q: &AuditQuery) -> StoreResult<(Vec<AuditEntry>, u64)> {

@@ -4,15 +4,15 @@
 //! batch has committed: an acknowledged write is on disk. If a batch fails, its writes are retried
 //! one by one, so one bad write cannot fail the others.
 //!
-//! Two committers run per store: one for intakes (`insert_case`, see [`intakes`]) and one for
-//! updates (`save_cases`, see [`saves`]). Both are the same loop, [`spawn`], around a different
-//! transaction. A store is opened with both started ([`SqlStore::with_committer`]); what they
+//! Three committers run per store: one for intakes (`insert_case`, see [`intakes`]), one for
+//! updates (`save_cases`, see [`saves`]) and one for the audit log (see [`audits`]). All are the
+//! same loop, [`spawn`], around a different transaction. A store is opened with them started ([`SqlStore::with_committer`]); what they
 //! write through is the same store without them ([`SqlStore::clone_direct`]).
 
 use crate::codec::NewRow;
 use crate::{Db, SqlStore, guard};
 use app::error::StoreError;
-use app::ports::{CaseWrite, StoreResult};
+use app::ports::{AuditEntry, CaseWrite, StoreResult};
 use domain::Case;
 use std::future::Future;
 use tokio::sync::{mpsc, oneshot};
@@ -146,21 +146,41 @@ pub fn saves(store: SqlStore) -> Committer<SaveJob, bool> {
     })
 }
 
+/// The committer of the audit log: entries of concurrent reads appended in one transaction. The
+/// reads wait for it, so no data is served before its entry is on disk.
+pub fn audits(store: SqlStore) -> Committer<AuditEntry, ()> {
+    spawn(
+        "onewindow_audit_batch_size",
+        move |entries: Vec<AuditEntry>| {
+            let store = store.clone_direct();
+            async move {
+                match store.append_audit_tx(&entries).await {
+                    Ok(()) => Ok(vec![(); entries.len()]),
+                    Err(e) => Err((entries, e)),
+                }
+            }
+        },
+    )
+}
+
 impl SqlStore {
-    /// A store on `db` with its two committers started (each writes through a direct clone).
+    /// A store on `db` with its committers started (each writes through a direct clone).
     pub(crate) fn with_committer(db: Db, file: Option<std::sync::Arc<guard::DbFile>>) -> SqlStore {
         let direct = SqlStore {
             db: db.clone(),
             committer: None,
             saver: None,
+            auditor: None,
             file: file.clone(),
         };
         let committer = intakes(direct.clone_direct());
+        let auditor = audits(direct.clone_direct());
         let saver = saves(direct);
         SqlStore {
             db,
             committer: Some(committer),
             saver: Some(saver),
+            auditor: Some(auditor),
             file,
         }
     }
@@ -171,6 +191,7 @@ impl SqlStore {
             db: self.db.clone(),
             committer: None,
             saver: None,
+            auditor: None,
             file: self.file.clone(),
         }
     }

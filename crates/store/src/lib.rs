@@ -72,6 +72,9 @@ pub struct SqlStore {
     /// Updates (transitions, sweeps, merges) are queued here and committed together, each in
     /// its own savepoint, see [`group_commit::saves`].
     saver: Option<group_commit::Committer<group_commit::SaveJob, bool>>,
+    /// Audit entries are queued here and appended together, see [`group_commit::audits`]: a
+    /// list read by many clerks at once costs one commit, not one each.
+    auditor: Option<group_commit::Committer<app::ports::AuditEntry, ()>>,
     /// The SQLite file as opened, for the readiness check (see [`guard`]).
     file: Option<std::sync::Arc<guard::DbFile>>,
 }
