@@ -296,6 +296,26 @@ impl App {
                 format!("role {} may not register cases", p.role),
             )
         })?;
+        if channel == case_fields::Channel::CitizenAccount {
+            // A citizen's account submits under the portal's limits (issue 19.4): per account as
+            // per phone, and per client address.
+            let l = &self.settings.limits;
+            let addr = p.client.as_deref().and_then(|a| a.parse().ok());
+            let buckets = [
+                crate::throttle::Bucket::new(
+                    "portal.submit.addr",
+                    &crate::throttle::address_key(addr),
+                    l.portal_submit_per_address,
+                ),
+                crate::throttle::Bucket::new(
+                    "citizen.submit.account",
+                    &p.id.to_string(),
+                    l.portal_submit_per_phone,
+                ),
+            ];
+            self.ration(&buckets, crate::throttle::Refusal::Portal)
+                .await?;
+        }
         self.register_case(p, channel, body).await
     }
 

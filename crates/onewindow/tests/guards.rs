@@ -599,3 +599,32 @@ async fn headers(db: Db) {
     s.shutdown().await;
 }
 on_both!(answers_carry_security_headers, headers);
+
+/// A citizen's own account submits under the portal's limits: per account (as per phone), so
+/// a script signed in as one citizen cannot flood the window either.
+async fn citizen_account_limits(db: Db) {
+    let s = TestServer::start(db).await;
+    let (community, _) = s.community(0);
+    let citizen = s.login("citizen").await;
+    let auth = format!("Bearer {citizen}");
+    let mut answers = vec![];
+    for i in 0..10 {
+        let (st, h, v) = send(
+            &s,
+            "POST",
+            "/api/v1/cases",
+            &[("authorization", auth.as_str())],
+            Some(portal_case(&format!("1370000{i:04}"), &community)),
+        )
+        .await;
+        if st == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(h["retry-after"], "3600", "{v}");
+        } else {
+            assert_eq!(st, StatusCode::CREATED, "{v}");
+        }
+        answers.push(st);
+    }
+    assert_eq!(tally(&answers), (5, 5));
+    s.shutdown().await;
+}
+on_both!(citizen_account_is_rate_limited, citizen_account_limits);
