@@ -596,6 +596,27 @@ async fn headers(db: Db) {
         assert_eq!(h["cache-control"], "no-store", "{path}");
         assert_eq!(h["x-frame-options"], "DENY", "{path}");
     }
+    // HSTS only for what came over HTTPS through a proxy we trust: a client cannot claim it.
+    let (_, h, _) = send(&s, "GET", "/", &[("x-forwarded-proto", "https")], None).await;
+    assert!(h.get("strict-transport-security").is_none());
+    let proxied = behind_proxy(db).await;
+    let (_, h, _) = send(&proxied, "GET", "/", &[], None).await;
+    assert!(h.get("strict-transport-security").is_none(), "plain HTTP");
+    for path in ["/", "/api/v1/units"] {
+        let (_, h, _) = send(
+            &proxied,
+            "GET",
+            path,
+            &[("x-forwarded-proto", "https")],
+            None,
+        )
+        .await;
+        assert_eq!(
+            h["strict-transport-security"], "max-age=31536000; includeSubDomains",
+            "{path}"
+        );
+    }
+    proxied.shutdown().await;
     s.shutdown().await;
 }
 on_both!(answers_carry_security_headers, headers);

@@ -10,7 +10,11 @@
 //! connections only from this origin; no inline script, no eval, no framing); every other answer
 //! gets `default-src 'none'` (JSON is never a page). All answers carry `nosniff`,
 //! `Referrer-Policy: no-referrer` (the portal's URL holds a case number) and `X-Frame-Options`;
-//! API answers `Cache-Control: no-store` (they hold personal data and are per user).
+//! API answers `Cache-Control: no-store` (they hold personal data and are per user). An answer to a
+//! request that reached a trusted proxy over HTTPS (`X-Forwarded-Proto: https` from a peer in
+//! `--trusted-proxies`) also carries `Strict-Transport-Security` (one year), so browsers never
+//! again send the session over plain HTTP; a server reached over plain HTTP (the demo, a test)
+//! does not, since HSTS over HTTP is meaningless and would lock out a plain-HTTP deployment.
 
 use app::throttle::Client;
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
@@ -164,6 +168,7 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         let p = req.uri().path();
         p.starts_with("/api/") || p.starts_with("/open311/")
     };
+    let https = over_https(&req);
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     let page = h
@@ -188,7 +193,32 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     if api {
         set_default(h, header::CACHE_CONTROL, "no-store");
     }
+    if https {
+        set_default(
+            h,
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
+    }
     res
+}
+
+/// The request reached a trusted proxy over HTTPS (the proxy said so, and it is one we trust).
+fn over_https(req: &Request) -> bool {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_canonical());
+    let trusted = match (req.extensions().get::<Arc<Edge>>(), peer) {
+        (Some(edge), Some(peer)) => edge.trusted_proxies.trusts(peer),
+        _ => false,
+    };
+    trusted
+        && req
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
 }
 
 #[cfg(test)]
