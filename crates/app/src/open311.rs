@@ -6,8 +6,10 @@
 //! Decisions (see `reference/open311-georeport-v2.md` §14.2):
 //! - Single jurisdiction, [`JURISDICTION_ID`]: `jurisdiction_id` is optional; when given it must be
 //!   ours (404 otherwise).
-//! - Service codes are a fixed table ([`SERVICES`]): `一级-二级` pinyin initials such as `CSGL-ZDJY`.
-//!   A code never changes meaning; a new category gets a new code.
+//! - The services are the district's taxonomy in use ([`services_of`]): the default categories
+//!   keep the stable codes of [`SERVICES`] (`一级-二级` pinyin initials such as `CSGL-ZDJY`); a
+//!   category the district adds gets `X-` and 8 hex digits of its name's SHA-256 ([`code_of`]). A
+//!   code never changes meaning; a category taken out of use (停用) is neither listed nor accepted.
 //! - Every service is `realtime`: a POST creates the case at once and returns its number as
 //!   `service_request_id`. No tokens are ever issued, so `/tokens/{token}` always answers 404.
 //! - The public read side (GET requests, no key, as the standard wants) shows only cases that came
@@ -491,43 +493,80 @@ pub fn service_for_category(category: &str) -> Option<&'static ServiceEntry> {
     SERVICES.iter().find(|s| s.category == category)
 }
 
+/// The service code of a category: the table's stable code for the default categories, and for a
+/// category the district added, `X-` and 8 hex digits of the category's SHA-256 — the same code
+/// on every replica and after every restart, so Open311 clients can keep it.
+pub fn code_of(category: &str) -> String {
+    service_for_category(category).map_or_else(
+        || {
+            use sha2::Digest;
+            let d = sha2::Sha256::digest(category.as_bytes());
+            format!("X-{}", hex::encode(&d[..4]).to_ascii_uppercase())
+        },
+        |s| s.code.to_string(),
+    )
+}
+
+/// One of the district's services: a category of its taxonomy that is in use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Service {
+    pub code: String,
+    pub category: String,
+    pub keywords: String,
+}
+
+/// The services of a taxonomy, in its order: every category in use (a category taken out of use,
+/// 停用, is not offered and not accepted; its cases still show their code).
+pub fn services_of(taxonomy: &[crate::taxonomy::TaxonomyEntry]) -> Vec<Service> {
+    taxonomy
+        .iter()
+        .filter(|t| !t.disabled)
+        .map(|t| Service {
+            code: code_of(&t.category),
+            category: t.category.clone(),
+            keywords: service_for_category(&t.category)
+                .map(|s| s.keywords.to_string())
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
 /// A service as the service list shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceInfo {
-    pub service_code: &'static str,
-    pub service_name: &'static str,
+    pub service_code: String,
+    pub service_name: String,
     pub description: String,
     pub metadata: bool,
     /// Always `realtime`.
     pub service_type: &'static str,
-    pub keywords: &'static str,
-    pub group: &'static str,
+    pub keywords: String,
+    pub group: String,
 }
 
 fn split_category(category: &str) -> (&str, &str) {
     category.split_once('/').unwrap_or((category, category))
 }
 
-fn info(e: &'static ServiceEntry) -> ServiceInfo {
-    let (group, name) = split_category(e.category);
-    let dept = triage::department_of(e.category).unwrap_or("区社会治理综合服务中心");
+fn info(e: &Service) -> ServiceInfo {
+    let (group, name) = split_category(&e.category);
+    let description = match triage::department_of(&e.category) {
+        Some(dept) => format!("反映{group}类「{name}」问题，默认由{dept}承办"),
+        None => format!("反映{group}类「{name}」问题"),
+    };
     ServiceInfo {
-        service_code: e.code,
-        service_name: name,
-        description: format!("反映{group}类「{name}」问题，默认由{dept}承办"),
-        metadata: !attributes_of(e.code).is_empty(),
+        service_code: e.code.clone(),
+        service_name: name.to_string(),
+        description,
+        metadata: !attributes_of(&e.code).is_empty(),
         service_type: "realtime",
-        keywords: e.keywords,
-        group,
+        keywords: e.keywords.clone(),
+        group: group.to_string(),
     }
 }
 
-pub fn services() -> Vec<ServiceInfo> {
-    SERVICES.iter().map(info).collect()
-}
-
 pub struct ServiceDefinition {
-    pub service_code: &'static str,
+    pub service_code: String,
     pub attributes: &'static [AttributeDef],
 }
 
@@ -663,12 +702,34 @@ fn unknown_service(code: &str) -> AppError {
     )
 }
 
-pub fn service_definition(code: &str) -> Result<ServiceDefinition, AppError> {
-    let e = service(code).ok_or_else(|| unknown_service(code))?;
-    Ok(ServiceDefinition {
-        service_code: e.code,
-        attributes: attributes_of(e.code),
-    })
+impl App {
+    /// The district's services, from its stored taxonomy (issue 19.13: the district is data).
+    pub async fn open311_services(&self) -> Result<Vec<Service>, AppError> {
+        Ok(services_of(&self.taxonomy().await?))
+    }
+
+    /// `GET /services.{fmt}`.
+    pub async fn open311_service_list(&self) -> Result<Vec<ServiceInfo>, AppError> {
+        Ok(self.open311_services().await?.iter().map(info).collect())
+    }
+
+    /// The service a code names, if the district offers it.
+    pub async fn open311_service(&self, code: &str) -> Result<Service, AppError> {
+        self.open311_services()
+            .await?
+            .into_iter()
+            .find(|s| s.code == code)
+            .ok_or_else(|| unknown_service(code))
+    }
+
+    /// `GET /services/{code}.{fmt}`.
+    pub async fn service_definition(&self, code: &str) -> Result<ServiceDefinition, AppError> {
+        let e = self.open311_service(code).await?;
+        Ok(ServiceDefinition {
+            attributes: attributes_of(&e.code),
+            service_code: e.code,
+        })
+    }
 }
 
 fn valid_phone(p: &str) -> bool {
@@ -870,7 +931,6 @@ fn status_notes(c: &Case) -> String {
 }
 
 fn request_info(c: &Case, tree: &OrgTree) -> RequestInfo {
-    let service = service_for_category(&c.category);
     let service_name = split_category(&c.category).1.to_string();
     let updated = if c.status == Status::Closed {
         c.closed_at.unwrap_or(c.updated_at)
@@ -882,7 +942,7 @@ fn request_info(c: &Case, tree: &OrgTree) -> RequestInfo {
         status: status_of(c),
         status_notes: Some(status_notes(c)),
         service_name,
-        service_code: service.map_or_else(|| c.category.clone(), |s| s.code.to_string()),
+        service_code: code_of(&c.category),
         description: c.description.clone(),
         agency_responsible: Some(tree.name(c.unit.as_deref().unwrap_or(&c.hub))),
         service_notice: None,
@@ -955,7 +1015,7 @@ impl App {
         let code = params
             .get("service_code")
             .ok_or_else(|| bad("service_code 必填", "service_code is required"))?;
-        let entry = service(code).ok_or_else(|| unknown_service(code))?;
+        let entry = self.open311_service(code).await?;
 
         let mut errors = vec![];
         let text = |key: &str, max: usize, errors: &mut Vec<AppError>| -> Option<String> {
@@ -1032,7 +1092,7 @@ impl App {
             Some(p) => Some(p.to_string()),
         };
         let (extra, attr_errors) =
-            check_attributes(attributes_of(entry.code), &params.attributes());
+            check_attributes(attributes_of(&entry.code), &params.attributes());
         errors.extend(attr_errors);
         if !errors.is_empty() {
             return Err(Open311Error(errors));
@@ -1058,7 +1118,7 @@ impl App {
                 .map_or_else(|| format!("地址编号 {id}"), |u| u.name.clone()),
             (None, None, None) => String::new(),
         };
-        let (_, sub) = split_category(entry.category);
+        let (_, sub) = split_category(&entry.category);
         let mut text = description.unwrap_or_else(|| format!("{sub}（Open311 提交，未填写描述）"));
         if !extra.is_empty() {
             text.push_str("\n【补充信息】");
@@ -1152,11 +1212,12 @@ impl App {
         let mut errors = vec![];
         let mut categories = vec![];
         if let Some(codes) = params.get("service_code") {
+            let services = self.open311_services().await?;
             for code in codes.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                match service(code) {
+                match services.iter().find(|s| s.code == code) {
                     Some(e) => {
                         if !categories.contains(&e.category) {
-                            categories.push(e.category);
+                            categories.push(e.category.clone());
                         }
                     }
                     None => errors.push(bad(
@@ -1528,14 +1589,48 @@ mod tests {
     }
 
     #[test]
+    fn services_follow_the_taxonomy() {
+        use crate::taxonomy::{TaxonomyEntry, default_taxonomy};
+        let mut t = default_taxonomy();
+        let defaults = services_of(&t);
+        // The default taxonomy is offered with the table's stable codes.
+        assert_eq!(defaults.len(), SERVICES.len());
+        assert!(defaults.iter().zip(SERVICES).all(|(a, b)| a.code == b.code));
+        // A category taken out of use is not offered; one the district added is, with a code
+        // made from its name: the same every time, and distinct.
+        t[0].disabled = true;
+        t.push(TaxonomyEntry {
+            category: "民生服务/电动车充电".into(),
+            disabled: false,
+        });
+        let now = services_of(&t);
+        assert!(!now.iter().any(|s| s.code == SERVICES[0].code));
+        let added = now.last().unwrap();
+        assert_eq!(added.category, "民生服务/电动车充电");
+        assert_eq!(added.code, code_of("民生服务/电动车充电"));
+        assert!(
+            added.code.starts_with("X-") && added.code.len() == 10,
+            "{}",
+            added.code
+        );
+        assert_ne!(code_of("民生服务/电动车充电"), code_of("民生服务/电梯"));
+        let i = info(added);
+        assert_eq!(
+            (i.service_name.as_str(), i.group.as_str()),
+            ("电动车充电", "民生服务")
+        );
+        assert!(!i.metadata);
+    }
+
+    #[test]
     fn definitions_are_well_formed() {
         let mut with = 0;
-        for s in SERVICES {
-            let defs = attributes_of(s.code);
+        for s in services_of(&crate::taxonomy::default_taxonomy()) {
+            let defs = attributes_of(&s.code);
             if !defs.is_empty() {
                 with += 1;
             }
-            let info = info(s);
+            let info = info(&s);
             assert_eq!(info.metadata, !defs.is_empty());
             for d in defs {
                 assert!(d.order >= 1);

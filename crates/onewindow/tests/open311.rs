@@ -1784,3 +1784,73 @@ async fn service_request_updates(db: Db) {
     s.shutdown().await;
 }
 on_both!(service_request_updates_, service_request_updates);
+
+// ---------------------------------------------------------------------------
+// The services are the district's taxonomy (issue 19.13): what an administrator adds is offered
+// with a stable code and accepted; what is taken out of use is neither.
+
+async fn services_follow_the_taxonomy(db: Db) {
+    let (s, key) = start(db).await;
+    let admin = s.login("admin").await;
+    let (st, v) = s
+        .post(
+            "/api/v1/taxonomy",
+            &admin,
+            json!({ "category": "民生服务/电动车充电" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let (st, v) = s
+        .call(
+            "PATCH",
+            "/api/v1/taxonomy",
+            Some(&admin),
+            Some(json!({ "category": "城市管理/户外广告", "disabled": true })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+
+    let r = get(&s, "services.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let list = r.json();
+    let codes: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["service_code"].as_str().unwrap())
+        .collect();
+    assert!(
+        !codes.contains(&"CSGL-HWGG"),
+        "停用 category offered: {codes:?}"
+    );
+    let added = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["service_name"] == "电动车充电")
+        .expect("the added category is a service");
+    let code = added["service_code"].as_str().unwrap().to_string();
+    assert!(code.starts_with("X-"), "{code}");
+    assert_eq!(added["group"], "民生服务");
+    // Its definition, a request with it, and the request's code read back.
+    let r = get(&s, &format!("services/{code}.json")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let number = submit(&s, &form(&key, &[("service_code", code.as_str())])).await;
+    let clerk = s.login("clerk").await;
+    assert_eq!(
+        staff_case(&s, &clerk, &number).await["category"],
+        "民生服务/电动车充电"
+    );
+    let r = get(&s, &format!("requests/{number}.json")).await;
+    assert_eq!(r.json()[0]["service_code"], code.as_str());
+    // The code taken out of use is refused like an unknown one.
+    let r = post(
+        &s,
+        "requests.json",
+        &form(&key, &[("service_code", "CSGL-HWGG")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    s.shutdown().await;
+}
+on_both!(services_follow_the_taxonomy_, services_follow_the_taxonomy);

@@ -386,11 +386,10 @@ fn discovery(headers: &HeaderMap) -> Node {
     ])
 }
 
-fn services() -> Node {
+fn services(list: Vec<o::ServiceInfo>) -> Node {
     Node::List(
         "service",
-        o::services()
-            .into_iter()
+        list.into_iter()
             .map(|s| {
                 Node::Obj(vec![
                     ("service_code", text(s.service_code)),
@@ -433,7 +432,7 @@ fn definition(d: &o::ServiceDefinition) -> Node {
         })
         .collect();
     Node::Obj(vec![
-        ("service_code", text(d.service_code)),
+        ("service_code", text(d.service_code.clone())),
         ("attributes", Node::List("attribute", attributes)),
     ])
 }
@@ -504,7 +503,10 @@ async fn top_get(
     match stem {
         "discovery" => render(fmt, StatusCode::OK, "discovery", &discovery(&headers)),
         "services" => match app.check_jurisdiction(&params).await {
-            Ok(()) => render(fmt, StatusCode::OK, "services", &services()),
+            Ok(()) => match app.open311_service_list().await {
+                Ok(list) => render(fmt, StatusCode::OK, "services", &services(list)),
+                Err(e) => fail(fmt, &headers, e.into()),
+            },
             Err(e) => fail(fmt, &headers, e.into()),
         },
         "requests" => match app.open311_requests(&params).await {
@@ -669,7 +671,7 @@ async fn service_definition(
     };
     let result = match query_params(q.as_deref()) {
         Ok(p) => match app.check_jurisdiction(&p).await {
-            Ok(()) => o::service_definition(code).map_err(Into::into),
+            Ok(()) => app.service_definition(code).await.map_err(Into::into),
             Err(e) => Err(e.into()),
         },
         Err(e) => Err(e),
