@@ -259,19 +259,8 @@ impl App {
                 ));
             }
         }
-        let num = |k: &str, default: u64, max: u64| -> Result<u64, AppError> {
-            get(k).map_or(Ok(default), |s| {
-                s.parse::<u64>()
-                    .ok()
-                    .filter(|v| (1..=max).contains(v))
-                    .ok_or_else(|| {
-                        AppError::field(
-                            k,
-                            format!("应为 1 到 {max} 之间的整数"),
-                            format!("must be an integer from 1 to {max}"),
-                        )
-                    })
-            })
+        let num = |k: &str, default: u64, max: u64| {
+            crate::input::count_param(k, get(k).as_deref(), default, max)
         };
         let page = num("page", 1, 100_000)?;
         let size = num("page_size", 20, 100)?;

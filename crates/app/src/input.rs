@@ -22,6 +22,24 @@ pub const MULTILINE_FIELDS: &[&str] = &[
 
 /// Whether a field (by its name, or the last part of a dotted path) is multi-line text.
 /// Items of a list are judged by the list's name (`comments[2]` is a `comments` item).
+/// A page number or size given as `value` for parameter `k`: an integer from 1 to `max`
+/// (`default` when absent), else 422 naming the parameter. Bounded so that an offset computed
+/// from it stays a number the databases take (issue 19: `?page=9223372036854775807`).
+pub fn count_param(k: &str, value: Option<&str>, default: u64, max: u64) -> Result<u64, AppError> {
+    value.map_or(Ok(default), |s| {
+        s.parse::<u64>()
+            .ok()
+            .filter(|v| (1..=max).contains(v))
+            .ok_or_else(|| {
+                AppError::field(
+                    k,
+                    format!("应为 1 到 {max} 之间的整数"),
+                    format!("must be an integer from 1 to {max}"),
+                )
+            })
+    })
+}
+
 pub fn is_multiline(field: &str) -> bool {
     let mut f = field;
     while f.ends_with(']')
