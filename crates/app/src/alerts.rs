@@ -78,6 +78,8 @@ pub struct JobSettings {
     pub lock_ms: i64,
     /// How often the triage model is retrained on closed cases (0: never).
     pub retrain_interval_ms: i64,
+    /// How often the conflict-risk scan runs (0: never; on demand only).
+    pub risk_scan_interval_ms: i64,
 }
 
 impl Default for JobSettings {
@@ -87,6 +89,7 @@ impl Default for JobSettings {
             webhook_interval_ms: 10_000,
             lock_ms: 5 * 60_000,
             retrain_interval_ms: 7 * 86_400_000,
+            risk_scan_interval_ms: 10 * 60_000,
         }
     }
 }
@@ -456,6 +459,35 @@ impl App {
             }
             self.store
                 .finish_job("triage_retrain", worker, self.now(), err.as_deref())
+                .await?;
+        }
+        if cfg.risk_scan_interval_ms > 0
+            && self
+                .store
+                .claim_job(
+                    "risk_scan",
+                    worker,
+                    self.now(),
+                    cfg.risk_scan_interval_ms,
+                    cfg.lock_ms,
+                    self.now(),
+                )
+                .await?
+        {
+            let r = self.run_risk_scan(self.now()).await;
+            let err = r.as_ref().err().map(ToString::to_string);
+            if let Ok(rep) = &r
+                && rep.created + rep.updated > 0
+            {
+                tracing::info!(
+                    created = rep.created,
+                    updated = rep.updated,
+                    scanned = rep.cases_scanned,
+                    "risk scan"
+                );
+            }
+            self.store
+                .finish_job("risk_scan", worker, self.now(), err.as_deref())
                 .await?;
         }
         if self

@@ -27,6 +27,7 @@ pub mod ports;
 pub mod case_fields;
 pub mod references;
 pub mod related;
+pub mod risk;
 pub mod routing;
 pub mod rules;
 pub mod scope;

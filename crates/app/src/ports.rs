@@ -386,8 +386,84 @@ pub trait AuditLog: Send + Sync {
     async fn audit_page(&self, q: &AuditQuery) -> StoreResult<(Vec<AuditEntry>, u64)>;
 }
 
+// Risk alerts (issue 20): signals across cases, worked by supervisors.
+/// A risk alert (矛盾风险预警): a signal the scan found across cases, and what supervisors did
+/// with it. One alert per open key: a later scan updates it as cases join.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskAlert {
+    pub id: Uuid,
+    /// cluster | repeat_caller | language
+    pub kind: String,
+    /// What makes it the same alert from scan to scan (`phone:…`, `object:…`).
+    pub key: String,
+    /// blue | yellow | orange | red
+    pub level: String,
+    /// open | acknowledged | closed
+    pub status: String,
+    pub case_ids: Vec<Uuid>,
+    pub phone: Option<String>,
+    pub summary: String,
+    pub evidence: serde_json::Value,
+    /// The region the members share (community, street, or the district).
+    pub region: String,
+    /// The unit in charge (包案): by level, or assigned.
+    pub owner_unit: Option<String>,
+    /// A supervisor set the level: scans may raise it but never lower it again.
+    pub level_by_hand: bool,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub closed_at: Option<i64>,
+    pub result: Option<String>,
+}
+
+/// One step in an alert's life (raised, updated by a scan, acknowledged, assigned, commented,
+/// relevelled, closed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskEvent {
+    pub id: Uuid,
+    pub alert_id: Uuid,
+    pub at: i64,
+    /// None for the scan.
+    pub actor: Option<Uuid>,
+    pub actor_name: String,
+    pub action: String,
+    pub note: Option<String>,
+    pub data: Option<serde_json::Value>,
+}
+
+/// Which alerts to list.
+#[derive(Debug, Clone, Default)]
+pub struct RiskQuery {
+    pub kind: Option<String>,
+    pub level: Option<String>,
+    pub status: Option<String>,
+    /// Alerts whose region starts with this (the caller's scope).
+    pub region_prefix: Option<String>,
+    pub owner_unit: Option<String>,
+    pub limit: u32,
+}
+
 #[async_trait]
-pub trait Store: Guard + AuditLog + Send + Sync + 'static {
+pub trait RiskStore: Send + Sync {
+    async fn risk_alerts(&self, q: &RiskQuery) -> StoreResult<Vec<RiskAlert>>;
+    async fn risk_alert(&self, id: Uuid) -> StoreResult<Option<RiskAlert>>;
+    /// The alert not yet closed with this key.
+    async fn open_risk_alert(&self, key: &str) -> StoreResult<Option<RiskAlert>>;
+    /// Writes a new alert (version 1) and its first event.
+    async fn insert_risk_alert(&self, a: &RiskAlert, e: &RiskEvent) -> StoreResult<()>;
+    /// Writes the alert if it is still at `expected_version` (false otherwise), with its event.
+    async fn update_risk_alert(
+        &self,
+        a: &RiskAlert,
+        expected_version: i64,
+        e: &RiskEvent,
+    ) -> StoreResult<bool>;
+    async fn risk_events(&self, alert: Uuid) -> StoreResult<Vec<RiskEvent>>;
+}
+
+#[async_trait]
+pub trait Store: Guard + AuditLog + RiskStore + Send + Sync + 'static {
     // Org.
     async fn units(&self) -> StoreResult<Vec<Unit>>;
     async fn put_units(&self, units: &[Unit]) -> StoreResult<()>;

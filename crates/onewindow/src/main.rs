@@ -145,6 +145,9 @@ struct JobArgs {
     /// How often the triage model is retrained on closed cases (0: never; default weekly).
     #[arg(long, env = "ONEWINDOW_RETRAIN_INTERVAL_MS", default_value_t = 7 * 86_400_000)]
     retrain_interval_ms: i64,
+    /// How often the conflict-risk scan (风险预警) runs (0: only on demand; default every 10 min).
+    #[arg(long, env = "ONEWINDOW_RISK_SCAN_INTERVAL_MS", default_value_t = 10 * 60_000)]
+    risk_scan_interval_ms: i64,
     /// How long a claimed job stays locked to this process (a killed process delays it at most
     /// this long).
     #[arg(long, env = "ONEWINDOW_JOB_LOCK_MS", default_value_t = 60_000)]
@@ -729,6 +732,7 @@ async fn run(cmd: Cmd) -> Res {
                 sweep_interval_ms: 30_000,
                 webhook_interval_ms: 10_000,
                 retrain_interval_ms: 0,
+                risk_scan_interval_ms: 10 * 60_000,
                 job_lock_ms: 60_000,
                 job_tick_ms: 1_000,
                 no_jobs: false,
@@ -773,6 +777,7 @@ fn spawn_jobs(app: Arc<App>, jobs: JobArgs) {
         sweep_interval_ms: jobs.sweep_interval_ms,
         webhook_interval_ms: jobs.webhook_interval_ms,
         retrain_interval_ms: jobs.retrain_interval_ms,
+        risk_scan_interval_ms: jobs.risk_scan_interval_ms,
         lock_ms: jobs.job_lock_ms,
     };
     let client = reqwest::Client::builder()

@@ -29,6 +29,7 @@ mod models;
 mod notifications;
 mod packed;
 mod query;
+mod risk;
 mod settings;
 mod stats;
 mod tallies;

@@ -199,3 +199,58 @@ pub async fn put_intake_settings(
 ) -> Result<Json<app::intake::IntakeSettings>, ApiError> {
     Ok(Json(app.set_intake_settings(&p, &body).await?))
 }
+
+// ---- 矛盾风险预警 (issue 20)
+
+#[utoipa::path(post, path = "/api/v1/risk/scan", tag = "risk",
+    responses((status = 200, description = "The scan ran: {as_of, cases_scanned, signals, created, updated}"), (status = 403), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn risk_scan(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let r = app.risk_scan(&p, &body).await?;
+    Ok(Json(serde_json::to_value(r).map_err(AppError::internal)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/risk/alerts", tag = "risk",
+    params(("kind" = Option<String>, Query), ("level" = Option<String>, Query), ("status" = Option<String>, Query), ("unit" = Option<String>, Query)),
+    responses((status = 200, description = "The caller's alerts, newest first: {id, kind, level, status, case_ids, phone, summary, evidence, version, …}"), (status = 403), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn risk_alerts(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    Ok(Json(app.risk_alerts(&p, &q).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/risk/alerts/{id}", tag = "risk", params(("id" = String, Path)),
+    responses((status = 200, description = "The alert with its cases and events"), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn risk_alert(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.risk_alert(&p, alert_id(&id)?).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/risk/alerts/{id}/actions", tag = "risk", params(("id" = String, Path)),
+    responses((status = 200, description = "The alert after the step"), (status = 403), (status = 404), (status = 409, description = "stale_version"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn risk_action(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        app.risk_alert_action(&p, alert_id(&id)?, &body).await?,
+    ))
+}
+
+fn alert_id(s: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(s).map_err(|_| AppError::not_found("风险预警", "risk alert"))
+}

@@ -1,0 +1,566 @@
+//! 矛盾风险预警 (issue 20): the scan that turns signals across cases into alerts, and the queue in
+//! which supervisors work them. The signals themselves are the pure `risk` crate; this module
+//! loads the cases of the scan's windows (on their own `reported_at`, so imported history is
+//! scanned as it happened), keeps one alert per open key (a later scan updates it as cases join,
+//! never makes a second), puts each alert in the charge of the tier its level asks for
+//! (红: district 包案; 橙: the street; 黄/蓝: the community's hub), and takes the supervisors'
+//! steps (acknowledge, assign, comment, relevel, close) with version checks, each an event.
+//!
+//! The scan runs as a background job (the jobs table's lease: one replica at a time) and on
+//! demand (`POST /api/v1/risk/scan`).
+
+use crate::App;
+use crate::error::{AppError, ErrorKind};
+use crate::input::Fields;
+use crate::org::OrgTree;
+use crate::ports::{CaseQuery, RiskAlert, RiskEvent, RiskQuery, Scope};
+use crate::scope::Principal;
+use domain::{Case, Role, Satisfaction};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+const DAY: i64 = 86_400_000;
+/// The setting holding the scan's windows and thresholds ([`risk::Settings`], JSON).
+pub const SETTINGS_KEY: &str = "risk";
+
+pub const KINDS: [&str; 3] = ["cluster", "repeat_caller", "language"];
+pub const STATUSES: [&str; 3] = ["open", "acknowledged", "closed"];
+pub const ACTIONS: [&str; 5] = ["acknowledge", "assign", "comment", "relevel", "close"];
+
+pub fn kind_label(k: &str) -> &'static str {
+    match k {
+        "cluster" => "群体性",
+        "repeat_caller" => "重复来电",
+        "language" => "高风险言辞",
+        _ => "其他",
+    }
+}
+
+pub fn level_label(l: &str) -> &'static str {
+    match l {
+        "red" => "红色",
+        "orange" => "橙色",
+        "yellow" => "黄色",
+        "blue" => "蓝色",
+        _ => "未定级",
+    }
+}
+
+pub fn status_label(s: &str) -> &'static str {
+    match s {
+        "open" => "待处置",
+        "acknowledged" => "处置中",
+        "closed" => "已关闭",
+        _ => "未知",
+    }
+}
+
+/// What a scan did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ScanReport {
+    pub as_of: String,
+    pub cases_scanned: usize,
+    pub signals: usize,
+    pub created: usize,
+    pub updated: usize,
+}
+
+/// The scan's view of a case. Handling counts as gone wrong when a clock ran out (签收 or 办理
+/// after its due time), the citizen was unsatisfied, the case was reopened or returned.
+fn scan_case(c: &Case, as_of: i64) -> risk::ScanCase {
+    let late = |done: Option<i64>, due: Option<i64>| due.is_some_and(|d| done.unwrap_or(as_of) > d);
+    risk::ScanCase {
+        id: c.id.to_string(),
+        number: c.number.clone(),
+        reported_at: c.reported_at,
+        phone: c
+            .reporter
+            .phone
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect(),
+        text: format!("{}。{}", c.title, c.description),
+        category: c.category.clone(),
+        region: c.location.region.clone(),
+        text_risk: c.risk_level.clone(),
+        returned: c.return_count > 0,
+        overdue: late(c.signed_at, c.sign_due) || late(c.resolved_at, c.handle_due),
+        unsatisfied: c.satisfaction == Some(Satisfaction::Unsatisfied),
+        reopened: c.reopen_count > 0,
+    }
+}
+
+/// The unit in charge of an alert at `level` in `region`: 红 the district's hub (区级包案), 橙 the
+/// street's, 黄/蓝 the most specific hub of the region.
+fn owner_for(tree: &OrgTree, level: &str, region: &str) -> Option<String> {
+    let unit = match level {
+        "red" => tree.district_hub(),
+        "orange" => tree
+            .street_of_region(region)
+            .or_else(|| tree.district_hub()),
+        _ => tree.hub_for_region(region),
+    };
+    unit.map(|u| u.code.clone())
+}
+
+fn may_read(p: &Principal) -> bool {
+    p.is_staff()
+        && matches!(
+            p.role,
+            Role::Supervisor | Role::Leader | Role::Admin | Role::Dispatcher
+        )
+}
+
+fn may_act(p: &Principal) -> bool {
+    p.is_staff() && matches!(p.role, Role::Supervisor | Role::Leader)
+}
+
+fn may_scan(p: &Principal) -> bool {
+    p.is_staff() && matches!(p.role, Role::Supervisor | Role::Leader | Role::Admin)
+}
+
+impl App {
+    /// The scan's windows and thresholds: the stored setting, else the defaults.
+    pub async fn risk_settings(&self) -> Result<risk::Settings, AppError> {
+        Ok(self
+            .store
+            .get_setting(SETTINGS_KEY)
+            .await?
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default())
+    }
+
+    /// Scans the cases reported in the windows before `as_of` and writes what it finds.
+    pub async fn run_risk_scan(&self, as_of: i64) -> Result<ScanReport, AppError> {
+        let s = self.risk_settings().await?;
+        let window = s.cluster_window_days.max(s.repeat_window_days).max(1) * DAY;
+        let mut q = CaseQuery {
+            scope: Some(Scope::All),
+            reported_from: Some(as_of - window),
+            reported_to: Some(as_of),
+            now: as_of,
+            limit: 1000,
+            ..CaseQuery::default()
+        };
+        let mut cases = Vec::new();
+        loop {
+            let (page, _) = self.store.list_cases(&q).await?;
+            let n = page.len();
+            cases.extend(
+                page.iter()
+                    .filter(|c| c.merged_into.is_none())
+                    .map(|c| scan_case(c, as_of)),
+            );
+            if n < q.limit as usize {
+                break;
+            }
+            q.offset += u64::from(q.limit);
+        }
+        let found = risk::scan(&cases, as_of, &s);
+        let tree = self.org.tree().await?;
+        let mut report = ScanReport {
+            as_of: crate::deadlines::format_instant(as_of),
+            cases_scanned: cases.len(),
+            signals: found.len(),
+            ..ScanReport::default()
+        };
+        let now = self.now();
+        for cand in found {
+            let level = risk::level_name(cand.level).to_string();
+            let ids: Vec<Uuid> = cand
+                .case_ids
+                .iter()
+                .filter_map(|s| Uuid::parse_str(s).ok())
+                .collect();
+            match self.store.open_risk_alert(&cand.key).await? {
+                None => {
+                    let a = RiskAlert {
+                        id: Uuid::now_v7(),
+                        kind: cand.kind.code().to_string(),
+                        key: cand.key.clone(),
+                        owner_unit: owner_for(&tree, &level, &cand.region),
+                        level,
+                        status: "open".into(),
+                        case_ids: ids,
+                        phone: cand.phone.clone(),
+                        summary: cand.summary.clone(),
+                        evidence: cand.evidence.clone(),
+                        region: cand.region.clone(),
+                        level_by_hand: false,
+                        version: 1,
+                        created_at: now,
+                        updated_at: now,
+                        closed_at: None,
+                        result: None,
+                    };
+                    let e = scan_event(a.id, now, "raised", json!({ "cases": a.case_ids.len() }));
+                    self.store.insert_risk_alert(&a, &e).await?;
+                    report.created += 1;
+                }
+                Some(old) => {
+                    let added: Vec<Uuid> = ids
+                        .iter()
+                        .filter(|id| !old.case_ids.contains(id))
+                        .copied()
+                        .collect();
+                    let old_rank = risk::level_rank(&old.level).unwrap_or(1);
+                    let raised = cand.level > old_rank;
+                    if added.is_empty() && !raised {
+                        continue;
+                    }
+                    let mut a = old.clone();
+                    a.case_ids.extend(added.iter().copied());
+                    a.summary = cand.summary.clone();
+                    a.evidence = cand.evidence.clone();
+                    a.region = cand.region.clone();
+                    if raised {
+                        a.level = level.clone();
+                        // The tier follows the level unless a supervisor assigned the alert.
+                        if old.owner_unit == owner_for(&tree, &old.level, &old.region) {
+                            a.owner_unit = owner_for(&tree, &level, &cand.region);
+                        }
+                    }
+                    a.version = old.version + 1;
+                    a.updated_at = now;
+                    let e = scan_event(
+                        a.id,
+                        now,
+                        "updated",
+                        json!({ "added": added.len(), "level_from": old.level, "level_to": a.level }),
+                    );
+                    // Another replica's scan or a supervisor got there first: the next scan
+                    // looks again.
+                    if self.store.update_risk_alert(&a, old.version, &e).await? {
+                        report.updated += 1;
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// `POST /api/v1/risk/scan` `{"as_of": optional RFC 3339 instant}`.
+    pub async fn risk_scan(&self, p: &Principal, body: &Value) -> Result<ScanReport, AppError> {
+        if !may_scan(p) {
+            return Err(AppError::forbidden(
+                "仅督办员、领导或管理员可发起风险扫描",
+                "only supervisors, leaders and administrators may run the risk scan",
+            ));
+        }
+        let f = Fields::of(body, "")?;
+        let as_of = match f.opt_str("as_of", 40)? {
+            None => self.now(),
+            Some(s) => crate::cases::parse_instant(&s).ok_or_else(|| {
+                AppError::field(
+                    "as_of",
+                    format!("「{s}」不是有效时间（RFC 3339，如 2026-11-24T10:00:00+08:00）"),
+                    format!("'{s}' is not an RFC 3339 instant"),
+                )
+            })?,
+        };
+        self.run_risk_scan(as_of).await
+    }
+
+    fn risk_read_check(&self, p: &Principal) -> Result<(), AppError> {
+        if may_read(p) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(
+                "无权查看风险预警",
+                "your role may not see risk alerts",
+            ))
+        }
+    }
+
+    /// The caller's region: alerts whose region is in it are theirs.
+    async fn risk_region(
+        &self,
+        p: &Principal,
+    ) -> Result<(String, std::sync::Arc<OrgTree>), AppError> {
+        let tree = self.org.tree().await?;
+        let region = p
+            .unit
+            .as_deref()
+            .and_then(|u| tree.get(u))
+            .map(|u| u.region.clone())
+            .unwrap_or_default();
+        Ok((region, tree))
+    }
+
+    /// `GET /api/v1/risk/alerts?kind=&level=&status=&unit=`: the caller's alerts, newest first.
+    pub async fn risk_alerts(
+        &self,
+        p: &Principal,
+        params: &HashMap<String, String>,
+    ) -> Result<Vec<Value>, AppError> {
+        self.risk_read_check(p)?;
+        let get = |k: &str| {
+            params
+                .get(k)
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let check = |k: &str, allowed: &[&str]| -> Result<Option<String>, AppError> {
+            match get(k) {
+                Some(v) if !allowed.contains(&v.as_str()) => Err(AppError::field(
+                    k,
+                    format!("「{v}」无效，可选：{}", allowed.join(", ")),
+                    format!("'{v}' is not valid; use one of {}", allowed.join(", ")),
+                )),
+                v => Ok(v),
+            }
+        };
+        let (region, tree) = self.risk_region(p).await?;
+        let owner_unit = get("unit");
+        if let Some(u) = &owner_unit
+            && tree.get(u).is_none()
+        {
+            return Err(AppError::field("unit", "单位不存在", "no such unit"));
+        }
+        let q = RiskQuery {
+            kind: check("kind", &KINDS)?,
+            level: check("level", &risk::LEVELS)?,
+            status: check("status", &STATUSES)?,
+            region_prefix: Some(region),
+            owner_unit,
+            limit: 500,
+        };
+        let alerts = self.store.risk_alerts(&q).await?;
+        Ok(alerts.iter().map(|a| alert_json(a, p, &tree)).collect())
+    }
+
+    async fn visible_alert(
+        &self,
+        p: &Principal,
+        id: Uuid,
+    ) -> Result<(RiskAlert, std::sync::Arc<OrgTree>), AppError> {
+        self.risk_read_check(p)?;
+        let (region, tree) = self.risk_region(p).await?;
+        match self.store.risk_alert(id).await? {
+            Some(a) if a.region.starts_with(&region) => Ok((a, tree)),
+            _ => Err(AppError::not_found("风险预警", "risk alert")),
+        }
+    }
+
+    /// `GET /api/v1/risk/alerts/{id}`: the alert, its cases and its events.
+    pub async fn risk_alert(&self, p: &Principal, id: Uuid) -> Result<Value, AppError> {
+        let (a, tree) = self.visible_alert(p, id).await?;
+        let mut v = alert_json(&a, p, &tree);
+        let mut cases = Vec::new();
+        for cid in a.case_ids.iter().take(200) {
+            if let Some(c) = self.store.get_case(*cid).await? {
+                cases.push(json!({
+                    "id": c.id, "number": c.number, "title": c.title, "status": c.status.code(),
+                    "status_label": c.status.label_zh(), "category": c.category,
+                    "reported_at": crate::deadlines::format_instant(c.reported_at),
+                    "risk_level": c.risk_level,
+                }));
+            }
+        }
+        v["cases"] = Value::Array(cases);
+        v["events"] = Value::Array(
+            self.store
+                .risk_events(id)
+                .await?
+                .iter()
+                .map(|e| {
+                    json!({
+                        "at": crate::deadlines::format_instant(e.at), "actor_name": e.actor_name,
+                        "action": e.action, "action_label": action_label(&e.action),
+                        "note": e.note, "data": e.data,
+                    })
+                })
+                .collect(),
+        );
+        Ok(v)
+    }
+
+    /// `POST /api/v1/risk/alerts/{id}/actions`: `{"action", "version", …}` — acknowledge;
+    /// assign `{unit}`; comment `{note}`; relevel `{level, note}`; close `{result}`. The version
+    /// is checked first (409), then the role (403), then the alert's status and the arguments
+    /// (422 naming the field).
+    pub async fn risk_alert_action(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        body: &Value,
+    ) -> Result<Value, AppError> {
+        let f = Fields::of(body, "")?;
+        let version = f.req_i64("version")?;
+        let action = f.req_str("action", 20)?;
+        let (old, tree) = self.visible_alert(p, id).await?;
+        if old.version != version {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "stale_version",
+                format!("预警已被他人更新（当前版本 {}），请刷新后重试", old.version),
+                format!(
+                    "the alert changed (now version {}); reload and retry",
+                    old.version
+                ),
+            ));
+        }
+        if !may_act(p) {
+            return Err(AppError::forbidden(
+                "仅督办员或领导可处置风险预警",
+                "only supervisors and leaders may act on risk alerts",
+            ));
+        }
+        if !ACTIONS.contains(&action.as_str()) {
+            return Err(AppError::field(
+                "action",
+                format!("「{action}」无效，可选：{}", ACTIONS.join(", ")),
+                format!("'{action}' is not valid; use one of {}", ACTIONS.join(", ")),
+            ));
+        }
+        if old.status == "closed" {
+            return Err(AppError::new(
+                ErrorKind::Unprocessable,
+                "invalid_state",
+                "预警已关闭，不能再处置",
+                "the alert is closed",
+            ));
+        }
+        let note = f.opt_str("note", 2000)?;
+        let mut a = old.clone();
+        let mut data = Value::Null;
+        match action.as_str() {
+            "acknowledge" => {
+                if old.status != "open" {
+                    return Err(AppError::new(
+                        ErrorKind::Unprocessable,
+                        "invalid_state",
+                        "预警已在处置中",
+                        "the alert is already acknowledged",
+                    ));
+                }
+                a.status = "acknowledged".into();
+            }
+            "assign" => {
+                let unit = f.req_str("unit", 64)?;
+                let u = tree.get(&unit).filter(|u| !u.disabled).ok_or_else(|| {
+                    AppError::field("unit", "单位不存在或已停用", "no such unit in service")
+                })?;
+                data = json!({ "unit": u.code, "unit_name": u.name });
+                a.owner_unit = Some(u.code.clone());
+                if a.status == "open" {
+                    a.status = "acknowledged".into();
+                }
+            }
+            "comment" => {
+                if note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                    return Err(AppError::field("note", "请填写意见", "is required"));
+                }
+            }
+            "relevel" => {
+                let level = f.req_str("level", 10)?;
+                if risk::level_rank(&level).is_none() {
+                    return Err(AppError::field(
+                        "level",
+                        format!("「{level}」无效，可选：{}", risk::LEVELS.join(", ")),
+                        format!(
+                            "'{level}' is not valid; use one of {}",
+                            risk::LEVELS.join(", ")
+                        ),
+                    ));
+                }
+                if note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                    return Err(AppError::field(
+                        "note",
+                        "调整等级须说明理由",
+                        "a reason is required",
+                    ));
+                }
+                data = json!({ "from": old.level, "to": level });
+                a.level = level;
+                a.level_by_hand = true;
+            }
+            _ => {
+                let result = f.req_str("result", 2000)?;
+                if result.trim().is_empty() {
+                    return Err(AppError::field("result", "请填写处置结果", "is required"));
+                }
+                a.status = "closed".into();
+                a.closed_at = Some(self.now());
+                a.result = Some(result);
+            }
+        }
+        a.version = old.version + 1;
+        a.updated_at = self.now();
+        let e = RiskEvent {
+            id: Uuid::now_v7(),
+            alert_id: id,
+            at: self.now(),
+            actor: Some(p.id),
+            actor_name: p.name.clone(),
+            action: action.clone(),
+            note,
+            data: (!data.is_null()).then_some(data),
+        };
+        if !self.store.update_risk_alert(&a, old.version, &e).await? {
+            return Err(AppError::new(
+                ErrorKind::Conflict,
+                "stale_version",
+                "预警已被他人更新，请刷新后重试",
+                "the alert changed; reload and retry",
+            ));
+        }
+        Ok(alert_json(&a, p, &tree))
+    }
+}
+
+fn scan_event(alert: Uuid, at: i64, action: &str, data: Value) -> RiskEvent {
+    RiskEvent {
+        id: Uuid::now_v7(),
+        alert_id: alert,
+        at,
+        actor: None,
+        actor_name: "风险扫描".into(),
+        action: action.into(),
+        note: None,
+        data: Some(data),
+    }
+}
+
+fn action_label(a: &str) -> &'static str {
+    match a {
+        "raised" => "生成预警",
+        "updated" => "扫描更新",
+        "acknowledge" => "签收处置",
+        "assign" => "指定包案单位",
+        "comment" => "填写意见",
+        "relevel" => "调整等级",
+        "close" => "关闭预警",
+        _ => "其他",
+    }
+}
+
+fn alert_json(a: &RiskAlert, p: &Principal, tree: &OrgTree) -> Value {
+    let phone = a.phone.as_ref().map(|ph| {
+        if p.role.sees_full_phone() {
+            ph.clone()
+        } else {
+            domain::mask_phone(ph)
+        }
+    });
+    let region_name = tree
+        .hub_for_region(&a.region)
+        .map(|u| u.name.clone())
+        .unwrap_or_default();
+    json!({
+        "id": a.id, "kind": a.kind, "kind_label": kind_label(&a.kind),
+        "level": a.level, "level_label": level_label(&a.level),
+        "status": a.status, "status_label": status_label(&a.status),
+        "case_ids": a.case_ids, "case_count": a.case_ids.len(),
+        "phone": phone, "summary": a.summary, "evidence": a.evidence,
+        "region": a.region, "region_name": region_name,
+        "owner_unit": a.owner_unit,
+        "owner_unit_name": a.owner_unit.as_deref().map(|u| tree.name(u)),
+        "level_by_hand": a.level_by_hand, "version": a.version,
+        "created_at": crate::deadlines::format_instant(a.created_at),
+        "updated_at": crate::deadlines::format_instant(a.updated_at),
+        "closed_at": a.closed_at.map(crate::deadlines::format_instant),
+        "result": a.result,
+    })
+}
