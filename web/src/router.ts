@@ -28,6 +28,7 @@ export const router = createRouter({
         { path: 'ledger', component: () => import('./views/LedgerImport.vue'), meta: { title: 'menu.ledger', menu: 'ledger' } },
         { path: 'admin/ledger', redirect: '/ledger' },
         { path: 'cockpit', component: () => import('./views/Cockpit.vue'), meta: { title: 'menu.cockpit', menu: 'cockpit' } },
+        { path: 'risk', component: () => import('./views/RiskAlerts.vue'), meta: { title: 'menu.risk', menu: 'risk' } },
         { path: 'notifications', component: () => import('./views/Notifications.vue'), meta: { title: 'menu.notifications', menu: 'notifications' } },
         { path: 'admin/org', component: () => import('./views/admin/OrgUsers.vue'), meta: { title: 'menu.org', menu: 'admin' } },
         { path: 'admin/users', redirect: { path: '/admin/org', query: { tab: 'users' } } },

@@ -1,7 +1,7 @@
 import { get, patch, post, put, download, upload } from './http'
 import type { Query } from './http'
 import type {
-  AuditPage, CalendarInfo, CaseView, Category, IntakeSettings, LedgerReport, Policy, Route, TrainedModel, TriageModels, Cockpit, Dictionaries, EventView, NotificationPage, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, UnitMetrics, User,
+  AuditPage, RiskAlert, RiskAlertDetail, RiskScanReport, CalendarInfo, CaseView, Category, IntakeSettings, LedgerReport, Policy, Route, TrainedModel, TriageModels, Cockpit, Dictionaries, EventView, NotificationPage, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, UnitMetrics, User,
 } from './types'
 
 export const api = {
@@ -25,6 +25,10 @@ export const api = {
   queues: () => get<Queues>('/queues'),
   duplicates: (q: Query) => get<CaseView[]>('/duplicates', q),
   exportCases: (format: 'xlsx' | 'csv', q: Query) => download(`/cases/export.${format}`, q, `cases.${format}`),
+  riskScan: (asOf?: string) => post<RiskScanReport>('/risk/scan', asOf ? { as_of: asOf } : {}),
+  riskAlerts: (q: Query) => get<RiskAlert[]>('/risk/alerts', q),
+  riskAlert: (id: string) => get<RiskAlertDetail>(`/risk/alerts/${encodeURIComponent(id)}`),
+  riskAction: (id: string, body: Record<string, unknown>) => post<RiskAlert>(`/risk/alerts/${encodeURIComponent(id)}/actions`, body),
   audit: (q: Query) => get<AuditPage>('/audit', q),
   exportAudit: (q: Query) => download('/audit/export.xlsx', q, 'audit.xlsx'),
   cockpit: (q: Query) => get<Cockpit>('/stats/cockpit', q),

@@ -263,6 +263,45 @@ export interface Notification {
   read: boolean
 }
 
+/** 风险预警: a signal across cases and what supervisors did with it. */
+export interface RiskAlert {
+  id: string
+  kind: 'cluster' | 'repeat_caller' | 'language'
+  kind_label: string
+  level: 'blue' | 'yellow' | 'orange' | 'red'
+  level_label: string
+  status: 'open' | 'acknowledged' | 'closed'
+  status_label: string
+  case_ids: string[]
+  case_count: number
+  phone: string | null
+  summary: string
+  evidence: Record<string, any>
+  region: string
+  region_name: string
+  owner_unit: string | null
+  owner_unit_name: string | null
+  level_by_hand: boolean
+  version: number
+  created_at: string
+  updated_at: string
+  closed_at: string | null
+  result: string | null
+}
+
+export interface RiskAlertDetail extends RiskAlert {
+  cases: { id: string; number: string; title: string; status_label: string; category: string; reported_at: string; risk_level: string }[]
+  events: { at: string; actor_name: string; action: string; action_label: string; note: string | null; data: any }[]
+}
+
+export interface RiskScanReport {
+  as_of: string
+  cases_scanned: number
+  signals: number
+  created: number
+  updated: number
+}
+
 /** One entry of the audit log (个人信息保护法): a read of citizens' personal data or an export. */
 export interface AuditEntry {
   id: string

@@ -1,16 +1,17 @@
 // What each role sees in the menu (RuoYi's menu permissions). The server checks every action again.
 
-export type MenuKey = 'workbench' | 'intake' | 'dispatch' | 'ledger' | 'cockpit' | 'notifications' | 'admin'
+export type MenuKey = 'workbench' | 'intake' | 'dispatch' | 'ledger' | 'cockpit' | 'risk' | 'notifications' | 'admin'
 
 const MENUS: Record<string, MenuKey[]> = {
   // 走访台账导入: the roles the server lets import (crates/app/src/ledger.rs).
   clerk: ['workbench', 'intake', 'ledger', 'notifications'],
-  dispatcher: ['workbench', 'intake', 'dispatch', 'ledger', 'cockpit', 'notifications'],
+  // 风险预警: the roles the server lets read alerts (crates/app/src/risk.rs); supervisors and leaders act.
+  dispatcher: ['workbench', 'intake', 'dispatch', 'ledger', 'cockpit', 'risk', 'notifications'],
   handler: ['workbench', 'notifications'],
   unit_lead: ['workbench', 'cockpit', 'notifications'],
-  supervisor: ['workbench', 'cockpit', 'notifications'],
-  leader: ['cockpit', 'workbench', 'notifications'],
-  admin: ['workbench', 'cockpit', 'ledger', 'admin', 'notifications'],
+  supervisor: ['workbench', 'cockpit', 'risk', 'notifications'],
+  leader: ['cockpit', 'workbench', 'risk', 'notifications'],
+  admin: ['workbench', 'cockpit', 'risk', 'ledger', 'admin', 'notifications'],
 }
 
 export function menusFor(role: string | null | undefined): MenuKey[] {

@@ -62,6 +62,10 @@ describe('ledger files', () => {
 })
 
 describe('menu permissions', () => {
+  it('offers 风险预警 to the roles the server lets read alerts', () => {
+    for (const r of ['dispatcher', 'supervisor', 'leader', 'admin']) expect(canSee(r, 'risk'), r).toBe(true)
+    for (const r of ['clerk', 'handler', 'unit_lead', 'citizen']) expect(canSee(r, 'risk'), r).toBe(false)
+  })
   it('offers the ledger import to the roles the server lets import', () => {
     for (const r of ['clerk', 'dispatcher', 'admin']) expect(canSee(r, 'ledger'), r).toBe(true)
     for (const r of ['handler', 'unit_lead', 'supervisor', 'leader', 'citizen']) expect(canSee(r, 'ledger'), r).toBe(false)
