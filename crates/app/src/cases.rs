@@ -1039,6 +1039,7 @@ mod tests {
             risk: triage::Risk {
                 level,
                 signals: vec!["self_harm", "gathering"],
+                ..triage::Risk::default()
             },
             confidence: 0.9,
             candidates: vec![],
