@@ -30,12 +30,13 @@
 //!
 //! and measure with [`evaluate`] (`onewindow triage eval FILE.jsonl`).
 //!
-//! Urgency and risk also keep the cue-phrase rules of `cues.rs`: a risk alert must be
-//! explainable by the words that raised it ("the text says 拉横幅"), so an explicit phrase always
-//! counts; the model only adds what the phrases miss (a signal it is confident about, a higher
-//! urgency or level), it never removes one. A level raised by the risk head alone may come
-//! without a signal: the model saw conflict language no phrase names, and the supervisor reads
-//! the text.
+//! Urgency also keeps the cue-phrase rules of `cues.rs` (the model only raises it). Risk is
+//! the learned combination of `risk.rs` (issue 20): factors read by phrases — who is endangered,
+//! how soon, how many, escalation, history — and the cue rules' phrases, combined by logistic
+//! weights (`data/risk.txt`, `examples/train_risk.rs`) into a level, a score (P(high)) and the
+//! reasons (the phrases that weighed, in Chinese). The signals name the kinds of risk: the cue
+//! rules', the factors', and those the model's signal head is confident about; a text with a
+//! signal is at least low.
 
 mod corpus;
 mod cues;
