@@ -3,13 +3,15 @@
 
     scripts/gen_risk_corpus.py crates/triage/data/corpus
 
-gives `risk_train.jsonl` (what the risk weights are learned on) and `risk_heldout.jsonl` (never
-learned on: what `onewindow triage eval` and the quality test measure).
+gives `risk_train.jsonl` (author A: what the risk weights are learned on), `risk_dev.jsonl`
+(authors B, C and D: each was the held-out part once, measured, then read while the factors were
+developed, then learned on) and `risk_heldout.jsonl` (author E, written after the weights were
+frozen, never learned on: what `onewindow triage eval` and the quality test measure).
 
-The two parts are written by two separate sets of scenario functions below (`TRAIN` and
-`HELDOUT`): different sentence skeletons, channels, fillers and mostly different wording for the
-same situations (联系不上 in one, 电话没人接、门反锁着 in the other), not paraphrases of each
-other. Only the list of place names and the counting words are shared.
+Each author is a separate set of scenario functions below (`TRAIN`, `HELDOUT`, `HELDOUT_C`,
+`HELDOUT_D`, `HELDOUT_E`): different sentence skeletons, channels, fillers and mostly different
+wording for the same situations (联系不上 in one, 电话没人接、门反锁着 in another), not paraphrases
+of each other. Only the list of place names and the counting words are shared.
 
 Labelling policy (what a 矛盾风险 level means here; see the corpus README):
 
@@ -853,6 +855,149 @@ HELDOUT_D = [(d_elderly, 25), (d_self_harm, 25), (d_mother_child, 12), (d_poison
              (d_none, 45)]
 
 
+# ------------------------------------------------------------------------------------------
+# the final held-out part since the second round: author E, written after D had been used for
+# development and the weights frozen again: cadres' work logs, SMS shorthand, halting speech
+
+def e_wrap(r, body):
+    k = r.random()
+    if k < 0.25:
+        return pick(r, ["【村社工作日志】", "【街道值班记录】", "【信访接待登记】"]) + body
+    if k < 0.45:
+        return "短信：" + body.replace("，", " ")
+    if k < 0.7:
+        return pick(r, ["那个……", "就是说，", "我说一下啊，", "呃，"]) + body.replace("，", "，就是，", 1) + pick(r, ["……", "。", "，好吧"])
+    return body
+
+
+def e_elderly(r):
+    who = pick(r, ["我老娘", "独门独户的孙老太", "楼下那个眼睛不好的老头", "我们村的困难户老马", "我岳父"])
+    age = pick(r, ["八十三了", "九十岁的人了", "快八十的人", "年纪大了"])
+    how = pick(r, ["身边一个亲人都没有", "一直是自己一个人", "儿子在外省打工常年不回来", "老伴前年没了"])
+    sign = pick(r, ["昨天到今天都找不着人", "电话一直是忙音", "去他家敲门半天没回应", "三天没出来买菜了，门口堆着快递"])
+    body = f"{who}{age}，{how}，{sign}" + maybe(r, 0.5, pick(r, ["，我这心里七上八下的", "，麻烦派人去看一眼", "，会不会晕在家里了"]), "")
+    return body, "民政养老/居家养老", "help", "urgent", "high", ["vulnerable"]
+
+
+def e_self_harm(r):
+    lead = pick(r, ["干了一年活工钱一分没见着", "房子被法院拍卖了", "欠了网贷几十万还不上", "男人跟别人跑了", "看病把家底掏空了"])
+    talk = pick(r, ["我想好了，今晚就去河里", "再这样我就抱着孩子从楼上下去", "我这条命不要了", "人活着真没意思，不如走了干净",
+                    "我把遗言都写好了", "死了就解脱了"])
+    cat = pick(r, ["劳动社保/拖欠工资", "邻里纠纷/家庭矛盾", "公共安全/电信诈骗", "卫生健康/医保报销"])
+    return f"{lead}，{talk}", cat, "help", "critical", "high", ["self_harm"]
+
+
+def e_mother_child(r):
+    body = pick(r, [
+        "我抱着三个月的娃被婆婆赶出门了，外面下着雨，今晚真不知道上哪去",
+        "娘俩被房东撵了，孩子五岁，行李都堆在马路边，天黑了还没找到落脚的地方",
+        "带着两个孩子从家里逃出来的，他喝醉了打人，现在在{p}路边，晚上没去处",
+    ]).format(p=pick(r, PLACES))
+    return body, "民政养老/低保救助", "help", "urgent", "high", ["vulnerable"]
+
+
+def e_poisoned(r):
+    n = count_phrase(r, 5, 60, ["个人", "户人家", "个小孩", "名工人"], ["exact", "ji", "range", "arabic", "lai"])
+    src = pick(r, ["吃了村口流动摊卖的凉皮", "喝了厂里烧的开水", "幼儿园午饭以后", "在那家自助餐吃了海鲜"])
+    sym = pick(r, ["都说肚子绞着疼吐个不停", "一个个脸色发白在卫生院打点滴", "好几个已经晕过去了"])
+    gone = pick(r, ["摆摊的早就没影了", "厂长手机关了", "老板娘把店门一锁走了", "园长电话打不通"])
+    return f"{src}，{n}{sym}，{gone}", "市场监管/食品安全", "help", "critical", "high", ["vulnerable"]
+
+
+def e_gathering(r):
+    n = count_phrase(r, 15, 400, ["号人", "个工友", "个业主", "个村民", "位家长"], ["lai", "duo", "yu", "arabic", "shang"])
+    act = pick(r, ["把开发商的车拦下了不让走", "在区里信访局门口排成一排站着", "把村委会大门堵死了", "打着标语在工地门口",
+                   "坐在马路中间不起来"])
+    return f"{n}{act}" + maybe(r, 0.5, "，场面快控制不住了", ""), pick(r, ["劳动社保/拖欠工资", "住房建设/房屋质量", "邻里纠纷/土地山林"]), "complaint", "urgent", "high", ["gathering"]
+
+
+def e_group_route(r):
+    n = count_phrase(r, 40, 800, ["户", "户人家", "个股东", "户村民"], ["duo", "arabic", "yu", "shang"])
+    issue = pick(r, ["安置款到现在没发", "楼盘停工两年了", "村里的地被低价卖了", "养老院的押金退不出来"])
+    route = pick(r, ["大伙已经订了去北京的火车票", "说好了月底一起去省信访办", "都准备好横幅去市里", "约了好几家报纸的记者"])
+    sig = ["gathering", "media"] if "记者" in route else ["gathering", "petition"]
+    return f"{pick(r, PLACES)}{n}，{issue}，{route}", "住房建设/房屋质量", "complaint", "normal", "high", sig
+
+
+def e_violence(r):
+    body = pick(r, [
+        "对面烧烤店两桌人打起来了，有人抡椅子，地上躺着一个",
+        "我男人又动手了，把我头往墙上撞，我现在躲在厕所里",
+        "几个小混混在学校后门围着一个学生打，学生满脸都是血",
+        "包工头叫了一帮人，拿着钢管说今天不走就废了我们",
+    ])
+    cat = "邻里纠纷/家庭矛盾" if "男人" in body else "公共安全/治安隐患"
+    return body, cat, "help", "critical", "high", ["violence"]
+
+
+def e_repeat_route(r):
+    body = pick(r, [
+        "补偿款的事我前前后后跑了二十多趟，谁都不管，逼急了我就去北京",
+        "这个违建我举报了一年半了，一点动静没有，再不拆我就到省里去告",
+        "工钱的事找了劳动监察五回，每次都说在处理，这次不给我说法我就进京",
+    ])
+    cat = "邻里纠纷/土地山林" if "补偿" in body else ("城市管理/违章搭建" if "违建" in body else "劳动社保/拖欠工资")
+    return body, cat, "complaint", "normal", "high", ["petition", "repeated"]
+
+
+def e_single_route(r):
+    body = pick(r, ["这个处罚我不服，我要去信访", "孩子转学的事我准备写信到省教育厅", "这事要是不给说法我就去上访"])
+    cat = "教育/入学招生" if "转学" in body else "交通运输/停车管理"
+    return body, cat, "complaint", "normal", "medium", ["petition"]
+
+
+def e_media(r):
+    body = pick(r, ["美容院办卡就关门，我们已经联系了记者", "这外卖吃出了头发，我拍了视频要发到网上", "小区电梯关人，业主们说要上新闻"])
+    cat = "住房建设/物业管理" if "电梯" in body else "市场监管/消费维权"
+    return body, cat, "complaint", "normal", "medium", ["media"]
+
+
+def e_many(r):
+    n = count_phrase(r, 50, 900, ["户", "户居民"], ["duo", "arabic", "shang"])
+    return f"{pick(r, PLACES)}整个片区{n}从早上就没电了", "水电气/供电", "complaint", "urgent", "medium", []
+
+
+def e_shove(r):
+    body = pick(r, [
+        "为了门口放电瓶车的事跟邻居吵了两句，他搡了我一把，人没事，就是气不过",
+        "跳广场舞抢地方，两个阿姨推了几下，已经被劝开了",
+        "物业保安不让我进，拉拉扯扯了几下，我想投诉他态度",
+        "跟对门因为鞋架吵起来，她推了我老公一下，两家现在谁也不理谁",
+    ])
+    return body, "邻里纠纷/相邻关系", "dispute", "normal", "low", ["violence"]
+
+
+def e_repeat(r):
+    body = pick(r, ["{p}的路灯这都报了三次了还是黑的", "{p}门口的积水反映好几回了", "{p}垃圾桶满了没人清，上礼拜就说过"]).format(p=pick(r, PLACES))
+    cat = "城市管理/市容环境" if "路灯" in body else ("交通运输/道路设施" if "积水" in body else "环境保护/垃圾分类")
+    return body, cat, "complaint", "normal", "low", ["repeated"]
+
+
+def e_angry(r):
+    body = pick(r, ["打了三遍电话都是机器人，你们到底有没有人管事", "办个证要我跑五个地方，真是服了"])
+    return body, "市场监管/消费维权", "complaint", "normal", "low", []
+
+
+def e_none(r):
+    body, cat, nature = pick(r, [
+        ("想问问去北京看病能不能直接结算", "卫生健康/医保报销", "consult"),
+        ("{p}的超市天天喊跳楼价，大喇叭吵人", "环境保护/噪声污染", "complaint"),
+        ("早几年我们这里有人上访过，现在路修好了，谢谢", "交通运输/道路设施", "praise"),
+        ("{p}有二百多户想装充电桩，怎么申请", "住房建设/物业管理", "consult"),
+        ("{p}的老人活动中心什么时候开放", "民政养老/居家养老", "consult"),
+        ("累死了，社保窗口排队两小时", "劳动社保/社保缴纳", "complaint"),
+        ("省里的公积金新政策我们这边执行了吗", "劳动社保/社保缴纳", "consult"),
+    ])
+    return body.format(p=pick(r, PLACES)), cat, nature, "normal", "none", []
+
+
+HELDOUT_E = [(e_elderly, 25), (e_self_harm, 25), (e_mother_child, 12), (e_poisoned, 20), (e_gathering, 25),
+             (e_group_route, 25), (e_violence, 16), (e_repeat_route, 12),
+             (e_single_route, 10), (e_media, 10), (e_many, 15),
+             (e_shove, 20), (e_repeat, 15), (e_angry, 8),
+             (e_none, 40)]
+
+
 def generate(scenarios, wrap, seed):
     r = random.Random(seed)
     seen = set()
@@ -885,7 +1030,8 @@ def main():
     train = generate(TRAIN, a_wrap, 20261205)
     heldout = generate(HELDOUT, b_wrap, 97531)
     heldout += generate(HELDOUT_C, c_wrap, 424242)
-    final = generate(HELDOUT_D, d_wrap, 8080)
+    heldout += generate(HELDOUT_D, d_wrap, 8080)
+    final = generate(HELDOUT_E, e_wrap, 5150)
     train_texts = {e["text"] for e in train}
     heldout = [e for e in heldout if e["text"] not in train_texts]
     dev_texts = {e["text"] for e in heldout}

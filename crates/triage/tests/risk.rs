@@ -1,7 +1,7 @@
 //! Risk in one text (issue 20): the named hard cases, the neighbour's shove, group sizes, and
 //! the figures on the risk corpus's held-out part.
 //!
-//! `data/corpus/risk_heldout.jsonl` (author D of `scripts/gen_risk_corpus.py`) was written
+//! `data/corpus/risk_heldout.jsonl` (author E of `scripts/gen_risk_corpus.py`) was written
 //! after the weights were frozen and is never trained on. The target of issue 20 (high-risk
 //! recall ≥ 0.90, precision ≥ 0.70, no high-risk text at none) is *not* met on it: see
 //! `held_out_meets_the_issue_target` (ignored) and BENCHMARKS.md. `held_out_floors` holds the
@@ -124,11 +124,12 @@ fn held_out_floors() {
     let r = evaluate(&TRIAGE, &corpus(RISK_HELDOUT_CORPUS));
     println!("{}", r.risk_summary());
     let high = r.risk("high").unwrap();
-    // measured (291 texts, 164 high): recall 62.2%, precision 100%, 32 high at none
-    assert!(high.recall().unwrap() >= 0.60, "{}", r.risk_summary());
-    assert!(high.precision().unwrap() >= 0.95, "{}", r.risk_summary());
-    assert!(r.high_at_none() <= 36, "{}", r.risk_summary());
-    // the same set under the cue rules before issue 20: recall 34.1%, precision 74.7%
+    // measured (278 texts, 160 high): recall 36.2%, precision 95.1%, 49 high at none
+    assert!(high.recall().unwrap() >= 0.34, "{}", r.risk_summary());
+    assert!(high.precision().unwrap() >= 0.90, "{}", r.risk_summary());
+    assert!(r.high_at_none() <= 52, "{}", r.risk_summary());
+    // the same set under the cue rules before issue 20: recall 31.2%, precision 84.7%, 66 at
+    // none; the previous held-out part (author D, now in risk_dev.jsonl) gave 62.2%, 100%, 32
 }
 
 /// The target of issue 20. Not met on text written after the weights were frozen (see the
