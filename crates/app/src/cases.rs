@@ -976,7 +976,8 @@ impl App {
             "nature": s.nature,
             "urgency": urgency,
             "urgency_reason": urgency_reason,
-            "risk": { "level": s.risk.level, "signals": s.risk.signals },
+            // score: P(high); reasons: the phrases that weighed, in Chinese (issue 20)
+            "risk": { "level": s.risk.level, "signals": s.risk.signals, "score": s.risk.score, "reasons": s.risk.reasons },
             "confidence": s.confidence,
             "candidates": note.candidates,
             "explanation": s.explanation,
@@ -1048,6 +1049,7 @@ mod tests {
             risk: triage::Risk {
                 level,
                 signals: vec!["self_harm", "gathering"],
+                ..triage::Risk::default()
             },
             confidence: 0.9,
             candidates: vec![],

@@ -24,14 +24,16 @@ fn main() {
             .map(|c| format!("{} {:.2}", c.category, c.score))
             .collect();
         println!(
-            "{text}\n  → {} | {} | {} | risk {} {:?} | {}\n  because {:?}",
+            "{text}\n  → {} | {} | {} | risk {} {:.2} {:?} | {}\n  because {:?}\n  risk reasons {:?}",
             candidates.join(", "),
             s.nature,
             s.urgency,
             s.risk.level,
+            s.risk.score,
             s.risk.signals,
             s.department,
-            s.explanation
+            s.explanation,
+            s.risk.reasons
         );
     }
 }

@@ -774,29 +774,35 @@ const DANGER: &[Cue] = &[
 
 /// Risk signal codes, in the order they are reported.
 pub(crate) fn signals(text: &str, urgency: &str) -> Vec<&'static str> {
+    signal_phrases(text, urgency)
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect()
+}
+
+fn first(text: &Text, cues: &[Cue]) -> Option<&'static str> {
+    cues.iter().find(|c| c.matches_in(text)).map(|c| c.text)
+}
+
+/// Risk signal codes with the phrase that raised each (for the vulnerable signal, the person).
+pub(crate) fn signal_phrases(text: &str, urgency: &str) -> Vec<(&'static str, &'static str)> {
     let text = &Text::new(text);
     let mut out = Vec::new();
-    if any(text, SELF_HARM) {
-        out.push("self_harm");
-    }
-    if any(text, VIOLENCE) {
-        out.push("violence");
-    }
-    if any(text, GATHERING) {
-        out.push("gathering");
-    }
-    if any(text, PETITION) {
-        out.push("petition");
-    }
-    if any(text, VULNERABLE_PERSON) && (urgency != "normal" || any(text, DANGER)) {
-        out.push("vulnerable");
-    }
-    if any(text, REPEATED) {
-        out.push("repeated");
-    }
-    if any(text, MEDIA) {
-        out.push("media");
-    }
+    let mut add = |signal: &'static str, phrase: Option<&'static str>| {
+        if let Some(p) = phrase {
+            out.push((signal, p));
+        }
+    };
+    add("self_harm", first(text, SELF_HARM));
+    add("violence", first(text, VIOLENCE));
+    add("gathering", first(text, GATHERING));
+    add("petition", first(text, PETITION));
+    add(
+        "vulnerable",
+        first(text, VULNERABLE_PERSON).filter(|_| urgency != "normal" || any(text, DANGER)),
+    );
+    add("repeated", first(text, REPEATED));
+    add("media", first(text, MEDIA));
     out
 }
 

@@ -69,6 +69,8 @@ pub struct EvalReport {
     pub risk_correct: usize,
     /// Per risk signal, over the examples labelled with a risk level.
     pub signals: Vec<LabelStats>,
+    /// Risk levels, expected (row) × suggested (column), in `none low medium high` order.
+    pub risk_confusion: [[usize; 4]; 4],
 }
 
 impl EvalReport {
@@ -95,6 +97,55 @@ impl EvalReport {
     /// Figures of one risk level (`none`, `low`, `medium`, `high`).
     pub fn risk(&self, level: &str) -> Option<&LabelStats> {
         self.risk_levels.iter().find(|s| s.label == level)
+    }
+
+    /// High-risk examples suggested at level none: the miss that must not happen.
+    pub fn high_at_none(&self) -> usize {
+        self.risk_confusion[3][0]
+    }
+
+    /// The risk figures alone: level accuracy, high-risk recall and precision, and the
+    /// confusion between levels.
+    pub fn risk_summary(&self) -> String {
+        let mut s = String::new();
+        let _ = self.write_risk_summary(&mut s);
+        s
+    }
+
+    fn write_risk_summary(&self, f: &mut impl fmt::Write) -> fmt::Result {
+        writeln!(
+            f,
+            "risk level          {}/{} ({})",
+            self.risk_correct,
+            self.risk_labelled,
+            pct(ratio(self.risk_correct, self.risk_labelled)).trim()
+        )?;
+        if let Some(high) = self.risk("high") {
+            writeln!(
+                f,
+                "high risk           recall {} precision {} ({} expected, {} flagged, {} correct)",
+                pct(high.recall()).trim(),
+                pct(high.precision()).trim(),
+                high.support,
+                high.predicted,
+                high.correct
+            )?;
+        }
+        writeln!(f, "high risk at none   {}", self.high_at_none())?;
+        writeln!(f, "risk confusion (rows expected, columns suggested)")?;
+        write!(f, "  {:<10}", "")?;
+        for l in LEVELS {
+            write!(f, " {l:>7}")?;
+        }
+        writeln!(f)?;
+        for (i, row) in self.risk_confusion.iter().enumerate() {
+            write!(f, "  {:<10}", LEVELS[i])?;
+            for n in row {
+                write!(f, " {n:>7}")?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
     }
 }
 
@@ -157,6 +208,10 @@ pub fn evaluate(t: &Triage, examples: &[Example]) -> EvalReport {
             r.risk_labelled += 1;
             r.risk_correct += usize::from(s.risk.level == level);
             count(&mut r.risk_levels, level, s.risk.level);
+            let at = |l: &str| LEVELS.iter().position(|x| *x == l);
+            if let (Some(a), Some(b)) = (at(level), at(s.risk.level)) {
+                r.risk_confusion[a][b] += 1;
+            }
             for st in &mut r.signals {
                 let expected = e.signals.contains(&st.label);
                 let predicted = s.risk.signals.iter().any(|x| *x == st.label);
@@ -262,6 +317,8 @@ impl fmt::Display for EvalReport {
             writeln!(f)?;
             table(f, "risk level", &self.risk_levels)?;
             writeln!(f)?;
+            self.write_risk_summary(f)?;
+            writeln!(f)?;
             table(f, "risk signals", &self.signals)?;
         }
         Ok(())
@@ -292,6 +349,9 @@ mod tests {
         assert_eq!(r.risk_labelled, 2);
         let high = r.risk("high").unwrap();
         assert_eq!((high.support, high.correct), (1, 1), "{r}");
+        assert_eq!(r.risk_confusion[3][3], 1);
+        assert_eq!(r.risk_confusion[0][0], 1);
+        assert_eq!(r.high_at_none(), 0);
         let text = r.to_string();
         for needle in [
             "category top-1",
@@ -299,6 +359,7 @@ mod tests {
             "department",
             "nature",
             "high risk",
+            "risk confusion",
             "→",
         ] {
             assert!(text.contains(needle), "{needle} missing:\n{text}");

@@ -30,12 +30,13 @@
 //!
 //! and measure with [`evaluate`] (`onewindow triage eval FILE.jsonl`).
 //!
-//! Urgency and risk also keep the cue-phrase rules of `cues.rs`: a risk alert must be
-//! explainable by the words that raised it ("the text says 拉横幅"), so an explicit phrase always
-//! counts; the model only adds what the phrases miss (a signal it is confident about, a higher
-//! urgency or level), it never removes one. A level raised by the risk head alone may come
-//! without a signal: the model saw conflict language no phrase names, and the supervisor reads
-//! the text.
+//! Urgency also keeps the cue-phrase rules of `cues.rs` (the model only raises it). Risk is
+//! the learned combination of `risk.rs` (issue 20): factors read by phrases — who is endangered,
+//! how soon, how many, escalation, history — and the cue rules' phrases, combined by logistic
+//! weights (`data/risk.txt`, `examples/train_risk.rs`) into a level, a score (P(high)) and the
+//! reasons (the phrases that weighed, in Chinese). The signals name the kinds of risk: the cue
+//! rules', the factors', and those the model's signal head is confident about; a text with a
+//! signal is at least low.
 
 mod corpus;
 mod cues;
@@ -43,6 +44,7 @@ mod eval;
 mod features;
 mod model;
 mod normalise;
+mod risk;
 mod taxonomy;
 
 use jieba_rs::Jieba;
@@ -52,6 +54,7 @@ pub use crate::corpus::{Example, parse_jsonl};
 pub use crate::eval::{EvalReport, LabelStats, evaluate};
 pub use crate::model::{Model, ModelError, TrainOptions};
 pub use crate::normalise::{ID_MASK, PHONE_MASK, normalise};
+pub use crate::risk::{RiskModel, RiskTrainOptions};
 pub use crate::taxonomy::{TAXONOMY, department_of};
 
 use crate::model::{LEVELS, SIGNALS, URGENCIES, feature_hashes};
@@ -62,6 +65,15 @@ const MODEL: &str = include_str!("../data/model.txt");
 
 /// The shipped model's text (to store it as a version that can be re-activated).
 pub const BUILTIN_MODEL: &str = MODEL;
+/// The learned risk combination (`risk.rs`), trained by `examples/train_risk.rs`.
+pub const RISK_MODEL: &str = include_str!("../data/risk.txt");
+/// The risk corpus of issue 20: what the risk weights are learned on.
+pub const RISK_TRAIN_CORPUS: &str = include_str!("../data/corpus/risk_train.jsonl");
+/// The risk corpus's development part (written apart from the training part, looked at while
+/// the factors were developed, then learned on too).
+pub const RISK_DEV_CORPUS: &str = include_str!("../data/corpus/risk_dev.jsonl");
+/// The risk corpus's held-out part, written after the weights were frozen, never learned on.
+pub const RISK_HELDOUT_CORPUS: &str = include_str!("../data/corpus/risk_heldout.jsonl");
 /// The labelled training corpus shipped with the crate (JSON lines of [`Example`]).
 pub const TRAIN_CORPUS: &str = include_str!("../data/corpus/train.jsonl");
 /// The held-out corpus, never trained on.
@@ -98,12 +110,17 @@ pub struct Suggestion {
 }
 
 /// Conflict-risk reading of a request (矛盾风险).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Risk {
     /// none | low | medium | high
     pub level: &'static str,
     /// self_harm, violence, gathering, petition, vulnerable, repeated, media
     pub signals: Vec<&'static str>,
+    /// Probability that the text is high risk, 0..1 (the learned combination's P(high)).
+    pub score: f32,
+    /// Why, in Chinese, strongest first: `因素:原文短语`, e.g. `独居无人照料:一个人住`,
+    /// `人数众多:四百多户`, `越级或上访:去省里`. Empty at level none.
+    pub reasons: Vec<String>,
 }
 
 /// One category the classifier considered.
@@ -120,6 +137,7 @@ pub struct Candidate {
 pub struct Triage {
     jieba: Jieba,
     model: Model,
+    risk: risk::RiskModel,
 }
 
 // `Triage` is shared across request handlers.
@@ -148,7 +166,14 @@ impl Triage {
         Triage {
             jieba: new_jieba(),
             model,
+            risk: risk::RiskModel::from_text(RISK_MODEL).unwrap_or_else(|_| risk::RiskModel::empty()),
         }
+    }
+
+    /// The same triage with another risk combination (e.g. one being trained).
+    pub fn with_risk_model(mut self, risk: RiskModel) -> Self {
+        self.risk = risk;
+        self
     }
 
     /// Version of the model in use ([`Model::version`]), to record with each suggestion.
@@ -200,25 +225,28 @@ impl Triage {
         let rule_urgency = cues::urgency(&prepared);
         let urgency = URGENCIES[rank(&URGENCIES, rule_urgency).max(argmax(&p.urgency))];
 
-        // risk: the rules' signals plus those the model is confident about; the level from
-        // the signals, raised by the model's level when it is confident
+        // risk: the level, score and reasons from the learned combination of factors (who is
+        // endangered × how soon × how many × escalation × history, `risk.rs`); the signals
+        // name the kinds: the rules' ones, the factors', and those the model is confident about
+        let assessment = self.risk.assess(&prepared);
         let mut signals = cues::signals(&prepared, urgency);
+        for s in risk::signals_of(&assessment.factors) {
+            if !signals.contains(&s) {
+                signals.push(s);
+            }
+        }
         for (k, s) in SIGNALS.iter().enumerate() {
             if p.signals[k] >= self.model.signal_threshold() && !signals.contains(s) {
                 signals.push(s);
             }
         }
         signals.sort_by_key(|s| rank(&SIGNALS, s));
-        let mut level = rank(&LEVELS, cues::level(&signals));
-        // the model's level counts when it is confident that the level is at least that high
-        let mut at_least = 0.0;
-        for k in (1..LEVELS.len()).rev() {
-            at_least += p.risk[k];
-            if at_least >= self.model.level_threshold() {
-                level = level.max(k);
-                break;
-            }
-        }
+        // a signal is worth a note: never level none beside one
+        let level = if signals.is_empty() {
+            assessment.level
+        } else {
+            assessment.level.max(1)
+        };
 
         Suggestion {
             category: category.to_owned(),
@@ -228,6 +256,8 @@ impl Triage {
             risk: Risk {
                 level: LEVELS[level],
                 signals,
+                score: assessment.score,
+                reasons: assessment.reasons,
             },
             confidence: p.category[best],
             candidates,
@@ -235,6 +265,42 @@ impl Triage {
                 .model
                 .explain(&p, best, EXPLANATION_WORDS, |w| self.jieba.has_word(w)),
         }
+    }
+}
+
+impl Triage {
+    /// The risk level the cue rules and the model's risk head gave before issue 20 (a signal
+    /// of self-harm, violence or gathering is high, two signals medium …, raised by the risk
+    /// head): kept only to measure the learned combination against it.
+    #[doc(hidden)]
+    pub fn risk_features(&self, text: &str) -> Vec<String> {
+        risk::debug_features(&prepare(text))
+    }
+
+    #[doc(hidden)]
+    pub fn cue_rule_level(&self, text: &str) -> &'static str {
+        let prepared = prepare(text);
+        let p = self.model.predict(
+            feature_hashes(&self.jieba, &prepared),
+            &cues::nature_scores(&prepared),
+        );
+        let urgency = URGENCIES[rank(&URGENCIES, cues::urgency(&prepared)).max(argmax(&p.urgency))];
+        let mut signals = cues::signals(&prepared, urgency);
+        for (k, s) in SIGNALS.iter().enumerate() {
+            if p.signals[k] >= self.model.signal_threshold() && !signals.contains(s) {
+                signals.push(s);
+            }
+        }
+        let mut level = rank(&LEVELS, cues::level(&signals));
+        let mut at_least = 0.0;
+        for k in (1..LEVELS.len()).rev() {
+            at_least += p.risk[k];
+            if at_least >= self.model.level_threshold() {
+                level = level.max(k);
+                break;
+            }
+        }
+        LEVELS[level]
     }
 }
 

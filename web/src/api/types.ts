@@ -153,7 +153,8 @@ export interface Triage {
   unit: string | null
   nature: string
   urgency: string
-  risk: { level: string; signals: string[] }
+  /** score: P(high); reasons: the phrases that weighed, in Chinese (`人数众多:四百多户`). */
+  risk: { level: string; signals: string[]; score?: number; reasons?: string[] }
   confidence: number
   candidates: TriageCandidate[]
   explanation: string[]
