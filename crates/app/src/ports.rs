@@ -450,14 +450,22 @@ pub trait RiskStore: Send + Sync {
     async fn risk_alert(&self, id: Uuid) -> StoreResult<Option<RiskAlert>>;
     /// The alert not yet closed with this key.
     async fn open_risk_alert(&self, key: &str) -> StoreResult<Option<RiskAlert>>;
-    /// Writes a new alert (version 1) and its first event.
-    async fn insert_risk_alert(&self, a: &RiskAlert, e: &RiskEvent) -> StoreResult<()>;
-    /// Writes the alert if it is still at `expected_version` (false otherwise), with its event.
+    /// Writes a new alert (version 1), its first event and the notifications it sends, in one
+    /// transaction.
+    async fn insert_risk_alert(
+        &self,
+        a: &RiskAlert,
+        e: &RiskEvent,
+        notices: &[Notification],
+    ) -> StoreResult<()>;
+    /// Writes the alert if it is still at `expected_version` (false otherwise), with its event and
+    /// notifications.
     async fn update_risk_alert(
         &self,
         a: &RiskAlert,
         expected_version: i64,
         e: &RiskEvent,
+        notices: &[Notification],
     ) -> StoreResult<bool>;
     async fn risk_events(&self, alert: Uuid) -> StoreResult<Vec<RiskEvent>>;
 }

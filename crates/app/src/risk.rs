@@ -13,7 +13,7 @@ use crate::App;
 use crate::error::{AppError, ErrorKind};
 use crate::input::Fields;
 use crate::org::OrgTree;
-use crate::ports::{CaseQuery, RiskAlert, RiskEvent, RiskQuery, Scope};
+use crate::ports::{CaseQuery, Notification, RiskAlert, RiskEvent, RiskQuery, Scope};
 use crate::scope::Principal;
 use domain::{Case, Role, Satisfaction};
 use serde_json::{Value, json};
@@ -195,7 +195,12 @@ impl App {
                         result: None,
                     };
                     let e = scan_event(a.id, now, "raised", json!({ "cases": a.case_ids.len() }));
-                    self.store.insert_risk_alert(&a, &e).await?;
+                    let notices = if a.level == "red" {
+                        self.red_alert_notices(&a, &tree).await?
+                    } else {
+                        vec![]
+                    };
+                    self.store.insert_risk_alert(&a, &e, &notices).await?;
                     report.created += 1;
                 }
                 Some(old) => {
@@ -229,9 +234,18 @@ impl App {
                         "updated",
                         json!({ "added": added.len(), "level_from": old.level, "level_to": a.level }),
                     );
+                    let notices = if a.level == "red" && old.level != "red" {
+                        self.red_alert_notices(&a, &tree).await?
+                    } else {
+                        vec![]
+                    };
                     // Another replica's scan or a supervisor got there first: the next scan
                     // looks again.
-                    if self.store.update_risk_alert(&a, old.version, &e).await? {
+                    if self
+                        .store
+                        .update_risk_alert(&a, old.version, &e, &notices)
+                        .await?
+                    {
                         report.updated += 1;
                     }
                 }
@@ -498,7 +512,11 @@ impl App {
             note,
             data: (!data.is_null()).then_some(data),
         };
-        if !self.store.update_risk_alert(&a, old.version, &e).await? {
+        if !self
+            .store
+            .update_risk_alert(&a, old.version, &e, &[])
+            .await?
+        {
             return Err(AppError::new(
                 ErrorKind::Conflict,
                 "stale_version",
@@ -507,6 +525,49 @@ impl App {
             ));
         }
         Ok(alert_json(&a, p, &tree))
+    }
+}
+
+impl App {
+    /// A new red alert is told at once to the supervisors and leaders of its owner tier: the
+    /// active users of those roles whose unit is the owner unit or above it.
+    async fn red_alert_notices(
+        &self,
+        a: &RiskAlert,
+        tree: &OrgTree,
+    ) -> Result<Vec<Notification>, AppError> {
+        let Some(owner) = a.owner_unit.as_deref() else {
+            return Ok(vec![]);
+        };
+        Ok(self
+            .store
+            .users()
+            .await?
+            .into_iter()
+            .filter(|u| {
+                !u.disabled
+                    && matches!(u.role, Role::Supervisor | Role::Leader)
+                    && tree.is_within(owner, &u.unit)
+            })
+            .map(|u| Notification {
+                id: Uuid::now_v7(),
+                user_id: u.id,
+                case_id: None,
+                case_number: None,
+                kind: "risk_alert".into(),
+                title: format!("红色风险预警：{}", a.summary),
+                body: format!(
+                    "{}，涉及工单 {} 件，请{}立即包案处置",
+                    kind_label(&a.kind),
+                    a.case_ids.len(),
+                    tree.name(owner)
+                ),
+                created_at: a.updated_at,
+                read_at: None,
+                data: None,
+                digest_key: None,
+            })
+            .collect())
     }
 }
 

@@ -130,6 +130,14 @@ enum Cmd {
         #[command(subcommand)]
         cmd: PolicyCmd,
     },
+    /// 矛盾风险预警: run the scan across cases now (the server runs it every 10 minutes).
+    RiskScan {
+        #[arg(long, env = "ONEWINDOW_DB")]
+        db: String,
+        /// Scan as of this instant (RFC 3339), e.g. to scan imported history as it happened.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
 }
 
 /// Background jobs (deadline sweep, webhook delivery). Every `serve` runs them; the jobs table
@@ -538,6 +546,26 @@ async fn run(cmd: Cmd) -> Res {
                 )
                 .await?;
             eprintln!("exported {n} rows");
+            Ok(())
+        }
+        Cmd::RiskScan { db, as_of } => {
+            let app = app_for(open(&db).await?);
+            let at = match as_of {
+                None => app.now(),
+                Some(s) => app::cases::parse_instant(&s)
+                    .ok_or_else(|| format!("--as-of '{s}' is not an RFC 3339 instant"))?,
+            };
+            let started = std::time::Instant::now();
+            let r = app.run_risk_scan(at).await?;
+            eprintln!(
+                "scanned {} cases as of {} in {:.1}s: {} signals, {} alerts created, {} updated",
+                r.cases_scanned,
+                r.as_of,
+                started.elapsed().as_secs_f64(),
+                r.signals,
+                r.created,
+                r.updated
+            );
             Ok(())
         }
         Cmd::Backup { db, file } => {

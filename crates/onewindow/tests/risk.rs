@@ -70,7 +70,7 @@ async fn risk_flow(db: Db) {
         "又是楼上装修噪音",
         "楼上还在吵你们管不管",
         "第四次反映了装修噪音",
-        "反映很多次了还是没人处理",
+        "反映很多次了还是没人处理，再不处理我就从楼上跳下去，不想活了",
     ]
     .iter()
     .enumerate()
@@ -118,11 +118,13 @@ async fn risk_flow(db: Db) {
     assert_eq!(r["created"], 0, "{r}");
     assert!(alerts(&s, &sup, "").await.is_empty());
 
-    // Now: the repeat caller and the crowd, nothing of the ordinary cases.
+    // Now: the repeat caller, its last call's language, and the crowd; nothing of the ordinary
+    // cases.
     let r = scan(&s, &sup, json!({})).await;
-    assert_eq!(r["created"], 2, "{r}");
+    assert_eq!(r["created"], 3, "{r}");
     let all = alerts(&s, &sup, "").await;
-    assert_eq!(all.len(), 2, "{all:#?}");
+    assert_eq!(all.len(), 3, "{all:#?}");
+    assert_eq!(alerts(&s, &sup, "?kind=language").await.len(), 1);
     let caller = alerts(&s, &sup, "?kind=repeat_caller").await;
     assert_eq!(caller.len(), 1);
     let ids = |a: &Value| {
@@ -141,6 +143,20 @@ async fn risk_flow(db: Db) {
     // A supervisor sees the number masked, as on cases.
     assert_eq!(caller[0]["phone"], "139****5678");
     assert_eq!(caller[0]["status"], "open");
+    // The last call reads as high risk: the rising tone makes it red, and the district's
+    // supervisors and leaders are told at once (the clerk is not).
+    assert_eq!(caller[0]["level"], "red", "{}", caller[0]);
+    for (who, told) in [(&sup, 1), (&s.login("leader").await, 1), (&clerk, 0)] {
+        let (st, v) = s.get("/api/v1/notifications?page_size=100", who).await;
+        assert_eq!(st, StatusCode::OK);
+        let n = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "risk_alert")
+            .count();
+        assert_eq!(n, told, "{v}");
+    }
     let crowd = alerts(&s, &sup, "?kind=cluster").await;
     assert_eq!(crowd.len(), 1);
     let mut want = workers.clone();

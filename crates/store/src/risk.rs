@@ -4,7 +4,7 @@
 
 use crate::{Db, SqlStore, backend_err, on_pool};
 use app::error::StoreError;
-use app::ports::{RiskAlert, RiskEvent, RiskQuery, RiskStore, StoreResult};
+use app::ports::{Notification, RiskAlert, RiskEvent, RiskQuery, RiskStore, StoreResult};
 use async_trait::async_trait;
 use sqlx::Row;
 use uuid::Uuid;
@@ -100,6 +100,23 @@ macro_rules! bind_event {
     };
 }
 
+/// A notification of an alert (no digest: a red alert is told at once, one row per person).
+macro_rules! bind_notice {
+    ($n:expr) => {
+        sqlx::query(crate::notifications::INSERT)
+            .bind($n.id.to_string())
+            .bind($n.user_id.to_string())
+            .bind($n.case_id)
+            .bind($n.kind.clone())
+            .bind($n.title.clone())
+            .bind($n.body.clone())
+            .bind($n.created_at)
+            .bind($n.read_at)
+            .bind($n.data.as_ref().map(ToString::to_string))
+            .bind($n.digest_key.clone())
+    };
+}
+
 #[async_trait]
 impl RiskStore for SqlStore {
     async fn risk_alerts(&self, q: &RiskQuery) -> StoreResult<Vec<RiskAlert>> {
@@ -168,7 +185,12 @@ impl RiskStore for SqlStore {
         })
     }
 
-    async fn insert_risk_alert(&self, a: &RiskAlert, e: &RiskEvent) -> StoreResult<()> {
+    async fn insert_risk_alert(
+        &self,
+        a: &RiskAlert,
+        e: &RiskEvent,
+        notices: &[Notification],
+    ) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO risk_alerts ({ALERT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
         );
@@ -199,6 +221,12 @@ impl RiskStore for SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(backend_err)?;
+            for n in notices {
+                bind_notice!(n)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
+            }
             tx.commit().await.map_err(backend_err)
         })
     }
@@ -208,6 +236,7 @@ impl RiskStore for SqlStore {
         a: &RiskAlert,
         expected_version: i64,
         e: &RiskEvent,
+        notices: &[Notification],
     ) -> StoreResult<bool> {
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
@@ -239,6 +268,12 @@ impl RiskStore for SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(backend_err)?;
+            for n in notices {
+                bind_notice!(n)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
+            }
             tx.commit().await.map_err(backend_err)?;
             Ok(true)
         })

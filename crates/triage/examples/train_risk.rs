@@ -76,13 +76,21 @@ fn run() -> Result<(), String> {
                 let s = t.classify(&e.text);
                 let want = e.risk.as_deref().unwrap_or("none");
                 if (want == "high") != (s.risk.level == "high") {
-                    println!("  {want:>6} → {:<6} {:.2} {:?} {}", s.risk.level, s.risk.score, s.risk.reasons, e.text);
+                    println!(
+                        "  {want:>6} → {:<6} {:.2} {:?} {}",
+                        s.risk.level, s.risk.score, s.risk.reasons, e.text
+                    );
                 }
             }
         }
         if baseline {
             let mut confusion = [[0usize; 4]; 4];
-            let at = |l: &str| ["none", "low", "medium", "high"].iter().position(|x| *x == l).unwrap_or(0);
+            let at = |l: &str| {
+                ["none", "low", "medium", "high"]
+                    .iter()
+                    .position(|x| *x == l)
+                    .unwrap_or(0)
+            };
             for e in &examples {
                 let want = at(e.risk.as_deref().unwrap_or("none"));
                 confusion[want][at(t.cue_rule_level(&e.text))] += 1;

@@ -166,7 +166,8 @@ impl Triage {
         Triage {
             jieba: new_jieba(),
             model,
-            risk: risk::RiskModel::from_text(RISK_MODEL).unwrap_or_else(|_| risk::RiskModel::empty()),
+            risk: risk::RiskModel::from_text(RISK_MODEL)
+                .unwrap_or_else(|_| risk::RiskModel::empty()),
         }
     }
 

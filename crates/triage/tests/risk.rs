@@ -81,7 +81,10 @@ fn a_shove_between_neighbours_is_not_high() {
     ] {
         let r = TRIAGE.classify(text).risk;
         assert_ne!(r.level, "high", "{text}: {r:?}");
-        assert_ne!(r.level, "none", "{text}: a shove is still worth a note: {r:?}");
+        assert_ne!(
+            r.level, "none",
+            "{text}: a shove is still worth a note: {r:?}"
+        );
     }
     // but a shove that knocks an old woman down and hurts her is
     let r = TRIAGE
@@ -149,13 +152,25 @@ fn risk_corpus_is_well_formed() {
     let train = corpus(RISK_TRAIN_CORPUS);
     let dev = corpus(RISK_DEV_CORPUS);
     let heldout = corpus(RISK_HELDOUT_CORPUS);
-    let high = |set: &[Example]| set.iter().filter(|e| e.risk.as_deref() == Some("high")).count();
-    assert!(train.len() + dev.len() >= 1000, "{} + {}", train.len(), dev.len());
+    let high = |set: &[Example]| {
+        set.iter()
+            .filter(|e| e.risk.as_deref() == Some("high"))
+            .count()
+    };
+    assert!(
+        train.len() + dev.len() >= 1000,
+        "{} + {}",
+        train.len(),
+        dev.len()
+    );
     assert!(high(&train) + high(&dev) >= 300);
     assert!(heldout.len() >= 250 && high(&heldout) >= 100);
     for set in [&train, &dev, &heldout] {
         for level in ["none", "low", "medium", "high"] {
-            assert!(set.iter().any(|e| e.risk.as_deref() == Some(level)), "no {level}");
+            assert!(
+                set.iter().any(|e| e.risk.as_deref() == Some(level)),
+                "no {level}"
+            );
         }
     }
     // no held-out text is in a training part
@@ -191,5 +206,8 @@ fn shipped_weights_are_reproducible() {
     let dev = corpus(RISK_DEV_CORPUS);
     weighted.extend(train.iter().chain(&dev).map(|e| (e, 1.0)));
     let m = RiskModel::train_weighted(&weighted, &RiskTrainOptions::default());
-    assert!(m.to_text() == RISK_MODEL, "retrain with examples/train_risk.rs");
+    assert!(
+        m.to_text() == RISK_MODEL,
+        "retrain with examples/train_risk.rs"
+    );
 }

@@ -415,6 +415,7 @@ export default {
       urge: 'Urged (late)',
       supervise: 'Supervised (overdue)',
       high_risk: 'High risk',
+      risk_alert: 'Red risk alert',
     },
     warning: { near: 'Near due', overdue: 'Overdue' },
     clock: { sign: 'Sign-for', handle: 'Handling', follow_up: 'Follow-up' },

@@ -415,6 +415,7 @@ export default {
       urge: '超时催办',
       supervise: '超期督办',
       high_risk: '高风险预警',
+      risk_alert: '红色风险预警',
     },
     warning: { near: '临期', overdue: '超期' },
     clock: { sign: '签收', handle: '办理', follow_up: '回访' },
