@@ -559,7 +559,8 @@ pub fn clusters(cases: &[ScanCase], as_of: i64, s: &Settings) -> Vec<Candidate> 
     }
     // One thing under two names (万科城 and 万科城二期项目, an outage and the water company it
     // names): a group most of whose cases are in a larger one joins it.
-    groups.sort_by_key(|g| (std::cmp::Reverse(g.members.len()), g.key.clone()));
+    // Larger first; of two the same size, the named object (it says more than a place does).
+    groups.sort_by_key(|g| (std::cmp::Reverse(g.members.len()), g.burst, g.key.clone()));
     let mut merged: Vec<(Group, Vec<String>)> = Vec::new();
     for g in groups {
         let ids: BTreeSet<&str> = g.members.iter().map(|c| c.id.as_str()).collect();

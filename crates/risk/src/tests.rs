@@ -427,5 +427,32 @@ fn workers_of_one_factory_are_a_cluster_and_the_rest_of_its_street_is_not() {
     let want: BTreeSet<String> = (first..first + 12).map(|i| format!("c{i}")).collect();
     assert_eq!(ids(clusters[0]), want);
     assert_eq!(level_name(clusters[0].level), "orange");
+    assert_eq!(clusters[0].key, "object:宏达电子厂");
     assert_eq!(clusters[0].region, "330188003");
+}
+
+#[test]
+fn a_crowd_in_one_community_on_one_day_keeps_the_object_it_names() {
+    let mut cases = background();
+    let first = cases.len();
+    for i in 0..6 {
+        cases.push(case(
+            first + i,
+            T - i as i64 * HOUR,
+            &format!("1354444{i:04}"),
+            &format!("我在宏达7321电子厂上班，工资{}个月没发了", 2 + i % 3),
+            "劳动社保/拖欠工资",
+            COMMUNITIES[0],
+        ));
+    }
+    let all = scan(&cases, T, &Settings::default());
+    let clusters = found(&all, Kind::Cluster);
+    assert_eq!(
+        clusters.len(),
+        1,
+        "{:#?}",
+        clusters.iter().map(|c| &c.summary).collect::<Vec<_>>()
+    );
+    assert_eq!(clusters[0].key, "object:宏达7321电子厂");
+    assert_eq!(clusters[0].case_ids.len(), 6);
 }
