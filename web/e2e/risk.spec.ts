@@ -2,7 +2,7 @@
 // page (a visible message with the counts), finds both alerts in the queue, opens the crowd's alert with its cases and
 // evidence, acknowledges it, raises it to red with a reason and closes it with a result — each step with a visible
 // message, the drawer's timeline growing.
-import { test, expect, login, expectMessage, freshPhone } from './fixtures'
+import { test, expect, login, expectMessage, freshPhone, allowConsoleError } from './fixtures'
 import { apiToken, newCase } from './api'
 
 test('a supervisor scans, finds a crowd and a repeat caller, and works the alert to its close', async ({ page }) => {
@@ -54,7 +54,8 @@ test('a supervisor scans, finds a crowd and a repeat caller, and works the alert
   await expectMessage(page, '已调整等级', 'success')
   await expect(drawer.getByTestId('risk-d-level')).toHaveText('红色')
 
-  // Closing needs a result: the server's refusal is shown, then the close goes through.
+  // Closing needs a result: the server's refusal (422) is shown, then the close goes through.
+  allowConsoleError(page, /status of 422 .*\/risk\/alerts\/.*\/actions/)
   await drawer.getByTestId('risk-act-close').click()
   await dialog.getByTestId('risk-d-submit').click()
   await expectMessage(page, /必填|请填写/, 'error')
