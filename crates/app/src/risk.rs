@@ -131,6 +131,98 @@ impl App {
             .unwrap_or_default())
     }
 
+    /// `GET /api/v1/risk/settings`: the scan's windows and thresholds.
+    pub async fn risk_settings_json(&self, p: &Principal) -> Result<Value, AppError> {
+        self.risk_read_check(p)?;
+        serde_json::to_value(self.risk_settings().await?).map_err(AppError::internal)
+    }
+
+    /// `PUT /api/v1/risk/settings` (administrators): every field optional (the rest keep their
+    /// value), each checked against its range with a 422 naming it; the levels' thresholds must
+    /// rise (orange below red).
+    pub async fn put_risk_settings(&self, p: &Principal, body: &Value) -> Result<Value, AppError> {
+        if !(p.is_staff() && p.role == Role::Admin) {
+            return Err(AppError::forbidden(
+                "仅管理员可修改风险预警参数",
+                "only administrators may change the risk settings",
+            ));
+        }
+        let f = Fields::of(body, "")?;
+        let mut s = self.risk_settings().await?;
+        let int = |k: &str, lo: i64, hi: i64| -> Result<Option<i64>, AppError> {
+            match f.opt_i64(k)? {
+                Some(v) if !(lo..=hi).contains(&v) => Err(AppError::field(
+                    k,
+                    format!("应在 {lo} 到 {hi} 之间"),
+                    format!("must be from {lo} to {hi}"),
+                )),
+                v => Ok(v),
+            }
+        };
+        let share = |k: &str, lo: f64, hi: f64| -> Result<Option<f64>, AppError> {
+            match f.opt_f64(k)? {
+                Some(v) if !(lo..=hi).contains(&v) => Err(AppError::field(
+                    k,
+                    format!("应在 {lo} 到 {hi} 之间"),
+                    format!("must be from {lo} to {hi}"),
+                )),
+                v => Ok(v),
+            }
+        };
+        let count = |v: i64| usize::try_from(v).unwrap_or(0);
+        if let Some(v) = int("repeat_window_days", 1, 90)? {
+            s.repeat_window_days = v;
+        }
+        if let Some(v) = int("repeat_min_cases", 2, 100)? {
+            s.repeat_min_cases = count(v);
+        }
+        if let Some(v) = int("cluster_window_days", 1, 180)? {
+            s.cluster_window_days = v;
+        }
+        if let Some(v) = int("cluster_min_reporters", 2, 1000)? {
+            s.cluster_min_reporters = count(v);
+        }
+        if let Some(v) = int("burst_window_hours", 1, 720)? {
+            s.burst_window_hours = v;
+        }
+        if let Some(v) = int("burst_min_reporters", 2, 1000)? {
+            s.burst_min_reporters = count(v);
+        }
+        if let Some(v) = share("similarity", 0.01, 1.0)? {
+            s.similarity = v;
+        }
+        if let Some(v) = share("topic_share", 0.1, 1.0)? {
+            s.topic_share = v;
+        }
+        for (k, slot) in [
+            ("cluster_orange", &mut s.cluster_orange),
+            ("cluster_red", &mut s.cluster_red),
+            ("repeat_orange", &mut s.repeat_orange),
+            ("repeat_red", &mut s.repeat_red),
+        ] {
+            if let Some(v) = int(k, 2, 10_000)? {
+                *slot = count(v);
+            }
+        }
+        if s.cluster_orange >= s.cluster_red || s.cluster_min_reporters > s.cluster_orange {
+            return Err(AppError::field(
+                "cluster_red",
+                "须满足：最少人数 ≤ 橙色人数 < 红色人数",
+                "must rise: minimum ≤ orange < red",
+            ));
+        }
+        if s.repeat_orange >= s.repeat_red || s.repeat_min_cases > s.repeat_orange {
+            return Err(AppError::field(
+                "repeat_red",
+                "须满足：最少次数 ≤ 橙色次数 < 红色次数",
+                "must rise: minimum ≤ orange < red",
+            ));
+        }
+        let text = serde_json::to_string(&s).map_err(AppError::internal)?;
+        self.store.put_setting(SETTINGS_KEY, &text).await?;
+        serde_json::to_value(&s).map_err(AppError::internal)
+    }
+
     /// Scans the cases reported in the windows before `as_of` and writes what it finds.
     pub async fn run_risk_scan(&self, as_of: i64) -> Result<ScanReport, AppError> {
         let s = self.risk_settings().await?;

@@ -291,3 +291,55 @@ async fn risk_flow(db: Db) {
     s.shutdown().await;
 }
 on_both!(risk_alerts, risk_flow);
+
+/// The scan's windows and thresholds are administrators' data, checked on save.
+async fn settings(db: Db) {
+    let s = TestServer::start(db).await;
+    let (admin, sup) = (s.login("admin").await, s.login("supervisor").await);
+    let (st, v) = s.get("/api/v1/risk/settings", &sup).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["repeat_min_cases"], 3);
+    let put = |token: &str, body: Value| {
+        let token = token.to_string();
+        let s = &s;
+        async move {
+            s.call("PUT", "/api/v1/risk/settings", Some(&token), Some(body))
+                .await
+        }
+    };
+    let (st, _) = put(&sup, json!({ "repeat_min_cases": 4 })).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    for (body, field) in [
+        (json!({ "repeat_window_days": 0 }), "repeat_window_days"),
+        (json!({ "similarity": 2.5 }), "similarity"),
+        (
+            json!({ "cluster_min_reporters": "five" }),
+            "cluster_min_reporters",
+        ),
+        (
+            json!({ "cluster_orange": 30, "cluster_red": 20 }),
+            "cluster_red",
+        ),
+    ] {
+        let (st, v) = put(&admin, body.clone()).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {v}");
+        assert_eq!(v["error"]["field"], field, "{v}");
+    }
+    let (st, v) = put(
+        &admin,
+        json!({ "repeat_min_cases": 4, "repeat_window_days": 10 }),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (_, v) = s.get("/api/v1/risk/settings", &sup).await;
+    assert_eq!(
+        (
+            v["repeat_min_cases"].as_i64(),
+            v["repeat_window_days"].as_i64()
+        ),
+        (Some(4), Some(10))
+    );
+    assert_eq!(v["cluster_min_reporters"], 5, "the rest kept");
+    s.shutdown().await;
+}
+on_both!(risk_settings, settings);

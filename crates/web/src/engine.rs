@@ -251,6 +251,25 @@ pub async fn risk_action(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/risk/settings", tag = "risk",
+    responses((status = 200, description = "The scan's windows and thresholds")), security(("bearer" = [])))]
+pub async fn risk_settings(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.risk_settings_json(&p).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/risk/settings", tag = "risk",
+    responses((status = 200, description = "The settings as stored"), (status = 403), (status = 422)), security(("bearer" = [])))]
+pub async fn put_risk_settings(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.put_risk_settings(&p, &body).await?))
+}
+
 fn alert_id(s: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(s).map_err(|_| AppError::not_found("风险预警", "risk alert"))
 }

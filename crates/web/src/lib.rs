@@ -81,6 +81,10 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route("/units", get(handlers::units).post(admin::put_unit))
         .route("/units/{code}", axum::routing::patch(admin::update_unit))
         .route("/risk/scan", post(engine::risk_scan))
+        .route(
+            "/risk/settings",
+            get(engine::risk_settings).put(engine::put_risk_settings),
+        )
         .route("/risk/alerts", get(engine::risk_alerts))
         .route("/risk/alerts/{id}", get(engine::risk_alert))
         .route("/risk/alerts/{id}/actions", post(engine::risk_action))
