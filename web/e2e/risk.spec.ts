@@ -1,7 +1,7 @@
 // 风险预警 (issue 20): five calls of one resident and six workers of one factory come in; a supervisor scans from the
 // page (a visible message with the counts), finds both alerts in the queue, opens the crowd's alert with its cases and
 // evidence, acknowledges it, raises it to red with a reason and closes it with a result — each step with a visible
-// message, the drawer's timeline growing.
+// message, the drawer's timeline growing; the cockpit's risk panel counts as the queue does.
 import { test, expect, login, expectMessage, freshPhone, allowConsoleError } from './fixtures'
 import { apiToken, newCase } from './api'
 
@@ -64,4 +64,16 @@ test('a supervisor scans, finds a crowd and a repeat caller, and works the alert
   await expectMessage(page, '已关闭预警', 'success')
   await expect(drawer.getByTestId('risk-d-status')).toHaveText('已关闭')
   await expect(drawer.getByTestId('risk-d-events')).toContainText('关闭预警')
+
+  // The cockpit's risk panel counts as the queue does, and leads to it.
+  await page.keyboard.press('Escape')
+  await page.getByTestId('risk-search').click()
+  const queueCounts = await page.getByTestId('risk-count').allTextContents()
+  await page.getByTestId('menu-cockpit').click()
+  const panel = page.getByTestId('cockpit-risk')
+  await expect(panel).toBeVisible()
+  expect(await panel.getByTestId('cockpit-risk-level').allTextContents()).toEqual(queueCounts)
+  await panel.locator('[data-level="red"]').click()
+  await expect(page).toHaveURL(/\/risk\?level=red/)
+  for (const tag of await page.getByTestId('risk-level').all()) await expect(tag).toHaveText('红色')
 })
