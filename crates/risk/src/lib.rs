@@ -321,7 +321,7 @@ const SUFFIXES: &[&str] = &[
 
 /// Characters that end a name when read backwards from its suffix: function words and pronouns
 /// (我们小区 names nothing; 住在金桥花园 names 金桥花园).
-const BOUNDARY: &str = "的在是了我们你他她它这那到去住从于和与及对向把被给个家里说有都也还就要位买交该本每上下来看找问询映诉请办卖进出打叫让等";
+const BOUNDARY: &str = "的在是了我们你他她它这那到去住从于和与及对向把被给个家里说有都也还就要位买交该本每上下来看找问询映诉请办卖进出打叫让等认为称现议需最近几解";
 
 /// Suffixes of places more than objects: a road or a village is shared by everybody living on
 /// it, so a cluster on one needs texts alike, not only the same kind of problem.
@@ -330,6 +330,54 @@ const WEAK: &[&str] = &["路", "街", "村", "市场", "广场"];
 fn is_han(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
+
+/// Words before a suffix that make it a common noun, not a name (老旧小区, 附近小区, 沿路, 线路).
+const GENERIC: &[&str] = &[
+    "老旧", "附近", "周边", "周围", "整个", "隔壁", "对面", "多个", "几个", "部分", "各个", "所在",
+    "相关", "有关", "一些", "很多", "其他", "高档", "新建", "同一", "一个", "这些", "那些", "该",
+];
+
+/// A suffix that is part of a longer word here (街道 is an administrative unit, not a street;
+/// 线路, 道路, 马路 are roads in general; 路灯 is a lamp).
+fn false_suffix(suffix: &str, before: Option<char>, after: Option<char>) -> bool {
+    match suffix {
+        "街" => matches!(after, Some('道' | '头' | '面' | '坊' | '巷')),
+        "路" => {
+            matches!(
+                before,
+                Some(
+                    '线' | '沿'
+                        | '道'
+                        | '马'
+                        | '公'
+                        | '铁'
+                        | '水'
+                        | '电'
+                        | '网'
+                        | '出'
+                        | '走'
+                        | '堵'
+                        | '塞'
+                        | '修'
+                        | '问'
+                        | '思'
+                        | '套'
+                )
+            ) || matches!(
+                after,
+                Some('灯' | '面' | '段' | '况' | '线' | '费' | '政' | '由' | '过' | '人' | '边')
+            )
+        }
+        "村" => matches!(after, Some('民' | '委' | '里' | '干' | '组')),
+        "厂" => matches!(after, Some('家' | '商' | '房' | '区')),
+        "府" => matches!(before, Some('政' | '官' | '首' | '王')),
+        _ => false,
+    }
+}
+
+/// Longest name before its suffix, in Han characters (letters and digits, as in 宏达7321电子厂,
+/// do not count): a proper name is short; more is a clause that happens to end in a suffix.
+const NAME_MAX: usize = 6;
 
 /// The objects a text names (`金桥花园`, `万科城二期项目`, `宏达电子厂`), each once, in order.
 pub fn objects(text: &str) -> Vec<String> {
@@ -341,29 +389,48 @@ pub fn objects(text: &str) -> Vec<String> {
         for suf in SUFFIXES {
             let sc: Vec<char> = suf.chars().collect();
             if chars[i..].starts_with(&sc) {
-                matched = Some(sc.len());
+                matched = Some((*suf, sc.len()));
                 break;
             }
         }
-        let Some(len) = matched else {
+        let Some((suffix, len)) = matched else {
             i += 1;
             continue;
         };
-        // Walk back over the name: Han characters, digits and letters, up to 10, stopping at a
-        // boundary character.
+        let before = i.checked_sub(1).map(|b| chars[b]);
+        let after = chars.get(i + len).copied();
+        if false_suffix(suffix, before, after) {
+            i += len;
+            continue;
+        }
+        // Walk back over the name: Han characters (at most NAME_MAX), digits and letters,
+        // stopping at a boundary character.
         let mut start = i;
-        while start > 0 && i - start < 10 {
+        let mut han = 0;
+        while start > 0 {
             let c = chars[start - 1];
             if !(is_han(c) || c.is_ascii_alphanumeric()) || BOUNDARY.contains(c) {
                 break;
             }
+            if is_han(c) {
+                if han == NAME_MAX {
+                    // A clause, not a name: nothing here.
+                    han = 0;
+                    break;
+                }
+                han += 1;
+            }
             start -= 1;
         }
-        let name_len = i - start;
-        if name_len >= 2 {
-            let name: String = chars[start..i + len].iter().collect();
-            if !out.contains(&name) {
-                out.push(name);
+        let name: String = chars[start..i].iter().collect();
+        if han >= 2
+            && !GENERIC
+                .iter()
+                .any(|g| name.ends_with(g) || name.starts_with(g))
+        {
+            let object: String = chars[start..i + len].iter().collect();
+            if !out.contains(&object) {
+                out.push(object);
             }
         }
         i += len;

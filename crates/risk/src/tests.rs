@@ -313,6 +313,23 @@ fn objects_are_read_from_the_text() {
         vec!["宏达电子厂", "临江路"]
     );
     assert_eq!(objects("孩子在实验小学被欺负"), vec!["实验小学"]);
+    // Common nouns and longer words that end like a name are not objects.
+    for text in [
+        "老旧小区改造进度太慢",
+        "附近小区的车乱停",
+        "临江街道的工作人员",
+        "公交线路调整后很不方便",
+        "渣土车经过时沿路洒落",
+        "道路坑洼不平",
+        "路灯不亮",
+        "希望在附近增设公厕或推动沿街商铺整改",
+        "希望了解政府的补贴政策",
+        "来电人认为公司做得不对",
+        "下雨后堵塞路段积水",
+    ] {
+        assert_eq!(objects(text), Vec::<String>::new(), "{text}");
+    }
+    assert_eq!(objects("文昌路口的红绿灯坏了"), vec!["文昌路"]);
 }
 
 #[test]
