@@ -321,7 +321,7 @@ const SUFFIXES: &[&str] = &[
 
 /// Characters that end a name when read backwards from its suffix: function words and pronouns
 /// (我们小区 names nothing; 住在金桥花园 names 金桥花园).
-const BOUNDARY: &str = "的在是了我们你他她它这那到去住从于和与及对向把被给个家里说有都也还就要位买交该本每上下来看找问询映诉请办卖进出打叫让等认为称现议需最近几解";
+const BOUNDARY: &str = "的在是了我们你他她它这那到去住从于和与及对向把被给个家里说有都也还就要位买交该本每上下来看找问询映诉请办卖进出打叫让等认为称现议需最近几解督促求应哪着";
 
 /// Suffixes of places more than objects: a road or a village is shared by everybody living on
 /// it, so a cluster on one needs texts alike, not only the same kind of problem.
@@ -335,6 +335,7 @@ fn is_han(c: char) -> bool {
 const GENERIC: &[&str] = &[
     "老旧", "附近", "周边", "周围", "整个", "隔壁", "对面", "多个", "几个", "部分", "各个", "所在",
     "相关", "有关", "一些", "很多", "其他", "高档", "新建", "同一", "一个", "这些", "那些", "该",
+    "学区",
 ];
 
 /// A suffix that is part of a longer word here (街道 is an administrative unit, not a street;

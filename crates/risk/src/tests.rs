@@ -326,6 +326,8 @@ fn objects_are_read_from_the_text() {
         "希望了解政府的补贴政策",
         "来电人认为公司做得不对",
         "下雨后堵塞路段积水",
+        "请督促学校整改",
+        "孩子应该上哪所学校",
     ] {
         assert_eq!(objects(text), Vec::<String>::new(), "{text}");
     }
