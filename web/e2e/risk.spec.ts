@@ -76,4 +76,14 @@ test('a supervisor scans, finds a crowd and a repeat caller, and works the alert
   await panel.locator('[data-level="red"]').click()
   await expect(page).toHaveURL(/\/risk\?level=red/)
   for (const tag of await page.getByTestId('risk-level').all()) await expect(tag).toHaveText('红色')
+
+  // The weekly report a leader prints: A4, in Chinese, the same counts, the open red and orange alerts listed.
+  const [sheet] = await Promise.all([page.context().waitForEvent('page'), page.getByTestId('risk-weekly').click()])
+  await expect(sheet.getByTestId('print-sheet')).toBeVisible()
+  await expect(sheet.getByTestId('menu-workbench')).toHaveCount(0)
+  const red = queueCounts.find((c) => c.startsWith('红色')) ?? ''
+  await expect(sheet.getByTestId('w-summary')).toContainText(red.replace(/\s+/g, ' ').trim().replace('红色 ', '红色 '))
+  await expect(sheet.getByTestId('w-summary')).toContainText('本周新增')
+  await expect(sheet.getByTestId('w-serious')).toContainText('同一来电人')
+  await expect(sheet.getByTestId('w-serious')).not.toContainText(factory)
 })

@@ -42,6 +42,7 @@ export const router = createRouter({
     // Printing (issue 18, item 9): A4 forms outside the staff layout (no menu on paper); signed-in staff only.
     { path: '/print/receipt/:id', component: () => import('./views/print/Receipt.vue'), meta: { title: 'print.receipt' } },
     { path: '/print/notice/:id', component: () => import('./views/print/Notice.vue'), meta: { title: 'print.notice' } },
+    { path: '/print/risk-weekly', component: () => import('./views/print/RiskWeekly.vue'), meta: { title: 'risk.weekly' } },
     { path: '/print/case/:id', component: () => import('./views/print/CaseSheet.vue'), meta: { title: 'print.sheet' } },
     { path: '/:rest(.*)*', component: () => import('./views/NotFound.vue'), meta: { public: true } },
   ],

@@ -424,6 +424,7 @@ export default {
     title: 'Conflict-risk alerts',
     intro: 'Cases are scanned continuously: one caller again and again, many people about one object (an estate, a project, a company, a school) or one community about one problem within hours, and single requests in high-risk language. Red alerts are owned by the district, orange by the street, yellow and blue by the community.',
     scan: 'Scan now',
+    weekly: 'Weekly report',
     scanned: 'Scan done: {cases} cases, {created} new alerts, {updated} updated',
     kind: 'Kind',
     level: 'Level',

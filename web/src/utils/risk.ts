@@ -27,3 +27,20 @@ export function activeByArea(alerts: RiskAlert[]): { area: string; counts: Recor
     .map(([area, counts]) => ({ area, counts, total: RISK_LEVELS.reduce((n, l) => n + counts[l], 0) }))
     .sort((a, b) => b.total - a.total || a.area.localeCompare(b.area))
 }
+
+/** The week of a report: the seven days ending on `to` (`YYYY-MM-DD`, Asia/Shanghai). */
+export function weekOf(to: string): { from: string; to: string } {
+  const d = new Date(`${to}T00:00:00+08:00`)
+  d.setUTCDate(d.getUTCDate() - 6)
+  const from = new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10)
+  return { from, to }
+}
+
+/** Alerts raised and closed within the days `from`..`to` (dates of the center's local times). */
+export function weekCounts(alerts: RiskAlert[], from: string, to: string): { raised: number; closed: number } {
+  const inWeek = (s: string | null) => !!s && s.slice(0, 10) >= from && s.slice(0, 10) <= to
+  return {
+    raised: alerts.filter((a) => inWeek(a.created_at)).length,
+    closed: alerts.filter((a) => inWeek(a.closed_at)).length,
+  }
+}

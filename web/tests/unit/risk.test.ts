@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { activeByArea, activeByLevel } from '../../src/utils/risk'
+import { activeByArea, activeByLevel, weekCounts, weekOf } from '../../src/utils/risk'
 import type { RiskAlert } from '../../src/api/types'
 
 const alert = (level: RiskAlert['level'], status: RiskAlert['status'], region_name: string) =>
@@ -25,5 +25,17 @@ describe('risk figures', () => {
     ])
     expect(areas[1].counts).toEqual({ red: 1, orange: 0, yellow: 1, blue: 0 })
     expect(areas.reduce((n, a) => n + a.total, 0)).toBe(5)
+  })
+})
+
+describe('the weekly report', () => {
+  it('covers the seven days ending on its date', () => {
+    expect(weekOf('2026-12-06')).toEqual({ from: '2026-11-30', to: '2026-12-06' })
+    expect(weekOf('2026-03-01')).toEqual({ from: '2026-02-23', to: '2026-03-01' })
+  })
+  it("counts what was raised and closed in the week, by the center's local dates", () => {
+    const a = (created_at: string, closed_at: string | null) => ({ created_at, closed_at }) as unknown as RiskAlert
+    const alerts = [a('2026-11-29T23:59:00+08:00', null), a('2026-11-30T00:01:00+08:00', '2026-12-06T23:00:00+08:00'), a('2026-12-07T08:00:00+08:00', null)]
+    expect(weekCounts(alerts, '2026-11-30', '2026-12-06')).toEqual({ raised: 1, closed: 1 })
   })
 })
