@@ -444,28 +444,35 @@ pub struct RiskQuery {
     pub limit: u32,
 }
 
+/// What an alert's write sends with it: in-app notifications and webhook calls, written in the
+/// same transaction so that they exist exactly when the alert's step does.
+#[derive(Debug, Clone, Default)]
+pub struct RiskOutbox {
+    pub notices: Vec<Notification>,
+    pub deliveries: Vec<Delivery>,
+}
+
 #[async_trait]
 pub trait RiskStore: Send + Sync {
     async fn risk_alerts(&self, q: &RiskQuery) -> StoreResult<Vec<RiskAlert>>;
     async fn risk_alert(&self, id: Uuid) -> StoreResult<Option<RiskAlert>>;
     /// The alert not yet closed with this key.
     async fn open_risk_alert(&self, key: &str) -> StoreResult<Option<RiskAlert>>;
-    /// Writes a new alert (version 1), its first event and the notifications it sends, in one
-    /// transaction.
+    /// Writes a new alert (version 1), its first event and what it sends, in one transaction.
     async fn insert_risk_alert(
         &self,
         a: &RiskAlert,
         e: &RiskEvent,
-        notices: &[Notification],
+        out: &RiskOutbox,
     ) -> StoreResult<()>;
     /// Writes the alert if it is still at `expected_version` (false otherwise), with its event and
-    /// notifications.
+    /// what it sends.
     async fn update_risk_alert(
         &self,
         a: &RiskAlert,
         expected_version: i64,
         e: &RiskEvent,
-        notices: &[Notification],
+        out: &RiskOutbox,
     ) -> StoreResult<bool>;
     async fn risk_events(&self, alert: Uuid) -> StoreResult<Vec<RiskEvent>>;
 }

@@ -13,7 +13,9 @@ use crate::App;
 use crate::error::{AppError, ErrorKind};
 use crate::input::Fields;
 use crate::org::OrgTree;
-use crate::ports::{CaseQuery, Notification, RiskAlert, RiskEvent, RiskQuery, Scope};
+use crate::ports::{
+    CaseQuery, Delivery, Notification, RiskAlert, RiskEvent, RiskOutbox, RiskQuery, Scope,
+};
 use crate::scope::Principal;
 use domain::{Case, Role, Satisfaction};
 use serde_json::{Value, json};
@@ -287,12 +289,12 @@ impl App {
                         result: None,
                     };
                     let e = scan_event(a.id, now, "raised", json!({ "cases": a.case_ids.len() }));
-                    let notices = if a.level == "red" {
-                        self.red_alert_notices(&a, &tree).await?
+                    let out = if a.level == "red" {
+                        self.red_alert_outbox(&a, &tree).await?
                     } else {
-                        vec![]
+                        RiskOutbox::default()
                     };
-                    self.store.insert_risk_alert(&a, &e, &notices).await?;
+                    self.store.insert_risk_alert(&a, &e, &out).await?;
                     report.created += 1;
                 }
                 Some(old) => {
@@ -326,16 +328,16 @@ impl App {
                         "updated",
                         json!({ "added": added.len(), "level_from": old.level, "level_to": a.level }),
                     );
-                    let notices = if a.level == "red" && old.level != "red" {
-                        self.red_alert_notices(&a, &tree).await?
+                    let out = if a.level == "red" && old.level != "red" {
+                        self.red_alert_outbox(&a, &tree).await?
                     } else {
-                        vec![]
+                        RiskOutbox::default()
                     };
                     // Another replica's scan or a supervisor got there first: the next scan
                     // looks again.
                     if self
                         .store
-                        .update_risk_alert(&a, old.version, &e, &notices)
+                        .update_risk_alert(&a, old.version, &e, &out)
                         .await?
                     {
                         report.updated += 1;
@@ -606,7 +608,7 @@ impl App {
         };
         if !self
             .store
-            .update_risk_alert(&a, old.version, &e, &[])
+            .update_risk_alert(&a, old.version, &e, &RiskOutbox::default())
             .await?
         {
             return Err(AppError::new(
@@ -621,17 +623,41 @@ impl App {
 }
 
 impl App {
-    /// A new red alert is told at once to the supervisors and leaders of its owner tier: the
-    /// active users of those roles whose unit is the owner unit or above it.
-    async fn red_alert_notices(
+    /// A new red alert is told at once to the supervisors and leaders of its owner tier (the
+    /// active users of those roles whose unit is the owner unit or above it), and to the owner
+    /// unit's webhook if it has one.
+    async fn red_alert_outbox(
         &self,
         a: &RiskAlert,
         tree: &OrgTree,
-    ) -> Result<Vec<Notification>, AppError> {
+    ) -> Result<RiskOutbox, AppError> {
         let Some(owner) = a.owner_unit.as_deref() else {
-            return Ok(vec![]);
+            return Ok(RiskOutbox::default());
         };
-        Ok(self
+        let mut deliveries = vec![];
+        if let Some((url, _secret)) = self.store.unit_webhook(owner).await? {
+            let payload = json!({
+                "event": "risk.alert.red",
+                "at": crate::deadlines::format_instant(a.updated_at),
+                "alert": {
+                    "id": a.id, "kind": a.kind, "level": a.level, "summary": a.summary,
+                    "case_count": a.case_ids.len(), "region": a.region, "owner_unit": owner,
+                },
+            });
+            deliveries.push(Delivery {
+                id: Uuid::now_v7(),
+                unit: owner.to_string(),
+                url,
+                payload: payload.to_string(),
+                attempts: 0,
+                next_attempt_at: a.updated_at,
+                delivered_at: None,
+                failed: false,
+                last_error: None,
+                created_at: a.updated_at,
+            });
+        }
+        let notices = self
             .store
             .users()
             .await?
@@ -659,7 +685,11 @@ impl App {
                 data: None,
                 digest_key: None,
             })
-            .collect())
+            .collect();
+        Ok(RiskOutbox {
+            notices,
+            deliveries,
+        })
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod common;
 
+use app::ports::Store as _;
 use common::{Db, TestServer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -113,6 +114,19 @@ async fn risk_flow(db: Db) {
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["error"]["field"], "as_of");
 
+    // The district hub takes webhook calls: a red alert is sent there too.
+    let district = s
+        .units
+        .iter()
+        .find(|u| u["parent"].is_null() && u["kind"] == "hub")
+        .unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.store
+        .put_unit_webhook(&district, "http://127.0.0.1:9/hook", "s3cret")
+        .await
+        .unwrap();
     // Scanned as of before the week of calls (imported history as it happened): nothing.
     let r = scan(&s, &sup, json!({ "as_of": "2026-11-17T00:00:00+08:00" })).await;
     assert_eq!(r["created"], 0, "{r}");
@@ -157,6 +171,14 @@ async fn risk_flow(db: Db) {
             .count();
         assert_eq!(n, told, "{v}");
     }
+    let hooks = s.store.due_deliveries(i64::MAX / 2, 100).await.unwrap();
+    let red: Vec<_> = hooks
+        .iter()
+        .filter(|d| d.payload.contains("risk.alert.red"))
+        .collect();
+    assert_eq!(red.len(), 1, "{hooks:?}");
+    assert_eq!(red[0].unit, district);
+    assert!(red[0].payload.contains(caller[0]["id"].as_str().unwrap()));
     let crowd = alerts(&s, &sup, "?kind=cluster").await;
     assert_eq!(crowd.len(), 1);
     let mut want = workers.clone();

@@ -4,7 +4,7 @@
 
 use crate::{Db, SqlStore, backend_err, on_pool};
 use app::error::StoreError;
-use app::ports::{Notification, RiskAlert, RiskEvent, RiskQuery, RiskStore, StoreResult};
+use app::ports::{RiskAlert, RiskEvent, RiskOutbox, RiskQuery, RiskStore, StoreResult};
 use async_trait::async_trait;
 use sqlx::Row;
 use uuid::Uuid;
@@ -117,6 +117,23 @@ macro_rules! bind_notice {
     };
 }
 
+/// A webhook call of an alert, queued like a case's (sent by the delivery job).
+macro_rules! bind_delivery {
+    ($d:expr) => {
+        sqlx::query("INSERT INTO webhook_deliveries (id, unit, url, payload, attempts, next_attempt_at, delivered_at, failed, last_error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+            .bind($d.id.to_string())
+            .bind($d.unit.clone())
+            .bind($d.url.clone())
+            .bind($d.payload.clone())
+            .bind($d.attempts)
+            .bind($d.next_attempt_at)
+            .bind($d.delivered_at)
+            .bind($d.failed)
+            .bind($d.last_error.clone())
+            .bind($d.created_at)
+    };
+}
+
 #[async_trait]
 impl RiskStore for SqlStore {
     async fn risk_alerts(&self, q: &RiskQuery) -> StoreResult<Vec<RiskAlert>> {
@@ -189,7 +206,7 @@ impl RiskStore for SqlStore {
         &self,
         a: &RiskAlert,
         e: &RiskEvent,
-        notices: &[Notification],
+        out: &RiskOutbox,
     ) -> StoreResult<()> {
         let sql = format!(
             "INSERT INTO risk_alerts ({ALERT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
@@ -221,8 +238,14 @@ impl RiskStore for SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(backend_err)?;
-            for n in notices {
+            for n in &out.notices {
                 bind_notice!(n)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
+            }
+            for d in &out.deliveries {
+                bind_delivery!(d)
                     .execute(&mut *tx)
                     .await
                     .map_err(backend_err)?;
@@ -236,7 +259,7 @@ impl RiskStore for SqlStore {
         a: &RiskAlert,
         expected_version: i64,
         e: &RiskEvent,
-        notices: &[Notification],
+        out: &RiskOutbox,
     ) -> StoreResult<bool> {
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
@@ -268,8 +291,14 @@ impl RiskStore for SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(backend_err)?;
-            for n in notices {
+            for n in &out.notices {
                 bind_notice!(n)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
+            }
+            for d in &out.deliveries {
+                bind_delivery!(d)
                     .execute(&mut *tx)
                     .await
                     .map_err(backend_err)?;
