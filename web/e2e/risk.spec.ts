@@ -65,8 +65,14 @@ test('a supervisor scans, finds a crowd and a repeat caller, and works the alert
   await expect(drawer.getByTestId('risk-d-status')).toHaveText('已关闭')
   await expect(drawer.getByTestId('risk-d-events')).toContainText('关闭预警')
 
-  // The cockpit's risk panel counts as the queue does, and leads to it.
+  // The repeat caller's cases say so on their page.
   await page.keyboard.press('Escape')
+  await rows.filter({ hasText: '同一来电人' }).first().getByTestId('risk-open').click()
+  await drawer.getByTestId('risk-d-cases').locator('a').first().click()
+  await expect(page.getByTestId('case-risk-alert').first()).toContainText(/风险预警：.色·重复来电/)
+  await page.getByTestId('menu-risk').click()
+
+  // The cockpit's risk panel counts as the queue does, and leads to it.
   await page.getByTestId('risk-search').click()
   const queueCounts = await page.getByTestId('risk-count').allTextContents()
   await page.getByTestId('menu-cockpit').click()

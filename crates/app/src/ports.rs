@@ -441,6 +441,8 @@ pub struct RiskQuery {
     /// Alerts whose region starts with this (the caller's scope).
     pub region_prefix: Option<String>,
     pub owner_unit: Option<String>,
+    /// Alerts this case belongs to.
+    pub case_id: Option<Uuid>,
     pub limit: u32,
 }
 

@@ -426,7 +426,14 @@ impl App {
         {
             return Err(AppError::field("unit", "单位不存在", "no such unit"));
         }
+        let case_id = match get("case_id") {
+            None => None,
+            Some(v) => Some(Uuid::parse_str(&v).map_err(|_| {
+                AppError::field("case_id", "不是有效的工单 ID", "is not a case id")
+            })?),
+        };
         let q = RiskQuery {
+            case_id,
             kind: check("kind", &KINDS)?,
             level: check("level", &risk::LEVELS)?,
             status: check("status", &STATUSES)?,

@@ -185,6 +185,15 @@ async fn risk_flow(db: Db) {
     want.sort();
     assert_eq!(ids(&crowd[0]), want);
     assert_eq!(crowd[0]["evidence"]["object"], "宏达电子厂");
+    // A case's page asks which alerts it belongs to.
+    let of = alerts(&s, &sup, &format!("?case_id={}", workers[0])).await;
+    assert_eq!(of.len(), 1);
+    assert_eq!(of[0]["id"], crowd[0]["id"]);
+    let (st, v) = s.get("/api/v1/risk/alerts?case_id=nope", &sup).await;
+    assert_eq!(
+        (st, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("case_id"))
+    );
     assert_eq!(crowd[0]["evidence"]["reporters"], 6);
 
     // Scanned again: the same alerts, untouched.

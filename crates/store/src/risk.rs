@@ -150,6 +150,11 @@ impl RiskStore for SqlStore {
                 clauses.push(format!("{col} = ${}", args.len()));
             }
         }
+        if let Some(case) = q.case_id {
+            // Ids are stored as a JSON array of quoted UUIDs: the quotes make the match exact.
+            args.push(format!("%\"{case}\"%"));
+            clauses.push(format!("case_ids LIKE ${}", args.len()));
+        }
         if let Some(prefix) = &q.region_prefix {
             args.push(format!(
                 "{}%",

@@ -215,7 +215,7 @@ pub async fn risk_scan(
 }
 
 #[utoipa::path(get, path = "/api/v1/risk/alerts", tag = "risk",
-    params(("kind" = Option<String>, Query), ("level" = Option<String>, Query), ("status" = Option<String>, Query), ("unit" = Option<String>, Query)),
+    params(("kind" = Option<String>, Query), ("level" = Option<String>, Query), ("status" = Option<String>, Query), ("unit" = Option<String>, Query), ("case_id" = Option<String>, Query, description = "alerts this case belongs to")),
     responses((status = 200, description = "The caller's alerts, newest first: {id, kind, level, status, case_ids, phone, summary, evidence, version, …}"), (status = 403), (status = 422)),
     security(("bearer" = [])))]
 pub async fn risk_alerts(
