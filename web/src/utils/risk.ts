@@ -44,3 +44,22 @@ export function weekCounts(alerts: RiskAlert[], from: string, to: string): { rai
     closed: alerts.filter((a) => inWeek(a.closed_at)).length,
   }
 }
+
+/**
+ * An alert's one-line summary in the UI's language: the server writes it in Chinese (for the record and the printed
+ * report); in English it is said again from the evidence.
+ */
+export function summaryIn(a: RiskAlert, english: boolean): string {
+  if (!english) return a.summary
+  const e = a.evidence ?? {}
+  switch (a.kind) {
+    case 'repeat_caller':
+      return `One caller, ${e.cases} times in ${e.window_days} days${e.language_rising ? ', in ever harsher words' : ''}`
+    case 'cluster':
+      return e.object ? `${e.reporters} people about “${e.object}”` : `${e.reporters} people report one problem (${e.category})`
+    case 'language':
+      return `High-risk wording in case ${e.number}`
+    default:
+      return a.summary
+  }
+}
