@@ -294,8 +294,13 @@ impl App {
                     } else {
                         RiskOutbox::default()
                     };
-                    self.store.insert_risk_alert(&a, &e, &out).await?;
-                    report.created += 1;
+                    match self.store.insert_risk_alert(&a, &e, &out).await {
+                        Ok(()) => report.created += 1,
+                        // A scan on another replica (or on demand) opened it a moment ago: one
+                        // alert per key holds, and the next scan updates that one.
+                        Err(crate::error::StoreError::Conflict(_)) => {}
+                        Err(err) => return Err(err.into()),
+                    }
                 }
                 Some(old) => {
                     let added: Vec<Uuid> = ids

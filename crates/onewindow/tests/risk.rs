@@ -374,3 +374,49 @@ async fn settings(db: Db) {
     s.shutdown().await;
 }
 on_both!(risk_settings, settings);
+
+/// Scans running at once (the job on one replica, a supervisor's on another) make one alert
+/// per key, never two, and none of them fails.
+async fn concurrent_scans(db: Db) {
+    let s = TestServer::start(db).await;
+    let (clerk, sup) = (s.login("clerk").await, s.login("supervisor").await);
+    let (community, _) = s.community(0);
+    for i in 0..4u32 {
+        register(
+            &s,
+            &clerk,
+            &community,
+            json!({ "title": "楼下烧烤油烟", "description": "楼下烧烤店油烟很大", "category": "环境保护/大气污染",
+                    "reported_at": at(20 + i, 20), "reporter": { "name": "张先生", "phone": "13700001111" } }),
+        )
+        .await;
+    }
+    let mut tasks = vec![];
+    for _ in 0..6 {
+        let (http, url, token) = (
+            s.http.clone(),
+            format!("{}/api/v1/risk/scan", s.base),
+            sup.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let r = http
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }));
+    }
+    let mut created = 0;
+    for t in tasks {
+        let (st, v) = t.await.unwrap();
+        assert_eq!(st, StatusCode::OK, "{v}");
+        created += v["created"].as_u64().unwrap();
+    }
+    assert_eq!(created, 1);
+    assert_eq!(alerts(&s, &sup, "?kind=repeat_caller").await.len(), 1);
+    s.shutdown().await;
+}
+on_both!(scans_at_once, concurrent_scans);
