@@ -8,7 +8,11 @@ import type { Locator, Page } from '@playwright/test'
 
 async function openAdmin(page: Page, item: 'policies' | 'calendars' | 'taxonomy' | 'triage') {
   await page.getByTestId('menu-admin').click()
-  await page.getByTestId(`menu-admin-${item}`).click()
+  // On a loaded machine the sign-in's own navigation can land after the click: click until the page is the one asked for.
+  await expect(async () => {
+    await page.getByTestId(`menu-admin-${item}`).click()
+    await expect(page).toHaveURL(new RegExp(`/admin/${item}`), { timeout: 2000 })
+  }).toPass({ timeout: 30_000 })
 }
 
 /** Types into an Element Plus number input and leaves it, as a person would. */

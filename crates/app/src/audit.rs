@@ -37,6 +37,8 @@ pub enum AuditAction {
     ExportCases,
     /// An export of this log.
     ExportAudit,
+    /// A mediation's record opened (the parties' phones).
+    ViewMediation,
     /// `onewindow export`: the whole database written to a file.
     DumpDatabase,
     /// `onewindow backup`: a copy of the database.
@@ -44,8 +46,9 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 6] = [
+    pub const ALL: [AuditAction; 7] = [
         AuditAction::ViewCase,
+        AuditAction::ViewMediation,
         AuditAction::ListCases,
         AuditAction::ExportCases,
         AuditAction::ExportAudit,
@@ -59,6 +62,7 @@ impl AuditAction {
             AuditAction::ListCases => "case.list",
             AuditAction::ExportCases => "case.export",
             AuditAction::ExportAudit => "audit.export",
+            AuditAction::ViewMediation => "mediation.view",
             AuditAction::DumpDatabase => "db.export",
             AuditAction::BackupDatabase => "db.backup",
         }
@@ -70,6 +74,7 @@ impl AuditAction {
             AuditAction::ListCases => "查询列表",
             AuditAction::ExportCases => "导出工单",
             AuditAction::ExportAudit => "导出审计日志",
+            AuditAction::ViewMediation => "查看调解",
             AuditAction::DumpDatabase => "导出数据库",
             AuditAction::BackupDatabase => "备份数据库",
         }
@@ -81,6 +86,7 @@ impl AuditAction {
             AuditAction::ListCases => "List or search",
             AuditAction::ExportCases => "Cases exported",
             AuditAction::ExportAudit => "Audit log exported",
+            AuditAction::ViewMediation => "Mediation opened",
             AuditAction::DumpDatabase => "Database exported",
             AuditAction::BackupDatabase => "Database backed up",
         }

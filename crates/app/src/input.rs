@@ -165,7 +165,7 @@ impl<'a> Fields<'a> {
         format!("{}{key}", self.prefix)
     }
 
-    fn get(&self, key: &str) -> Option<&'a Value> {
+    pub fn get(&self, key: &str) -> Option<&'a Value> {
         self.obj.get(key).filter(|v| !v.is_null())
     }
 

@@ -17,6 +17,7 @@ pub mod input;
 pub mod intake;
 pub mod learning;
 pub mod ledger;
+pub mod mediation;
 pub mod metrics;
 pub mod notify;
 pub mod open311;

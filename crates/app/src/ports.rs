@@ -479,8 +479,65 @@ pub trait RiskStore: Send + Sync {
     async fn risk_events(&self, alert: Uuid) -> StoreResult<Vec<RiskEvent>>;
 }
 
+// 人民调解 (issue 20): a dispute's mediation.
+/// A mediation: the organisation (a hub unit) that mediates, its status and its record (`doc`:
+/// parties, mediators, sessions, agreement, judicial confirmation, route, follow-up), with the
+/// two deadlines lifted out so that lists can find what is due.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mediation {
+    pub id: Uuid,
+    pub case_id: Option<Uuid>,
+    pub alert_id: Option<Uuid>,
+    pub org_unit: String,
+    /// applied | mediating | agreed | failed | terminated | closed
+    pub status: String,
+    pub doc: serde_json::Value,
+    pub judicial_due: Option<i64>,
+    pub performance_due: Option<i64>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediationEvent {
+    pub id: Uuid,
+    pub mediation_id: Uuid,
+    pub at: i64,
+    pub actor: Option<Uuid>,
+    pub actor_name: String,
+    pub action: String,
+    pub data: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MediationQuery {
+    pub status: Option<String>,
+    /// Mediations of these organisations only (the caller's units); `None` is all.
+    pub org_units: Option<Vec<String>>,
+    pub case_id: Option<Uuid>,
+    /// Agreed, not yet applied for 司法确认, due before this instant.
+    pub judicial_due_before: Option<i64>,
+    pub limit: u32,
+}
+
 #[async_trait]
-pub trait Store: Guard + AuditLog + RiskStore + Send + Sync + 'static {
+pub trait MediationStore: Send + Sync {
+    async fn insert_mediation(&self, m: &Mediation, e: &MediationEvent) -> StoreResult<()>;
+    /// Writes the mediation if it is still at `expected_version` (false otherwise), with its event.
+    async fn update_mediation(
+        &self,
+        m: &Mediation,
+        expected_version: i64,
+        e: &MediationEvent,
+    ) -> StoreResult<bool>;
+    async fn mediation(&self, id: Uuid) -> StoreResult<Option<Mediation>>;
+    async fn mediations(&self, q: &MediationQuery) -> StoreResult<Vec<Mediation>>;
+    async fn mediation_events(&self, id: Uuid) -> StoreResult<Vec<MediationEvent>>;
+}
+
+#[async_trait]
+pub trait Store: Guard + AuditLog + RiskStore + MediationStore + Send + Sync + 'static {
     // Org.
     async fn units(&self) -> StoreResult<Vec<Unit>>;
     async fn put_units(&self, units: &[Unit]) -> StoreResult<()>;

@@ -640,11 +640,19 @@ pub fn clusters(cases: &[ScanCase], as_of: i64, s: &Settings) -> Vec<Candidate> 
                 .count();
             shared * 2 > ids.len()
         }) {
-            names.push(g.label);
             for c in g.members {
                 if !big.members.iter().any(|b| b.id == c.id) {
                     big.members.push(c);
                 }
+            }
+            // A burst that turns out to be about a named object is that object's alert: the name
+            // says more than a place and a category do, and keeps the key stable.
+            if big.burst && !g.burst {
+                names.push(std::mem::replace(&mut big.label, g.label));
+                big.key = g.key;
+                big.burst = false;
+            } else {
+                names.push(g.label);
             }
         } else {
             merged.push((g, vec![]));

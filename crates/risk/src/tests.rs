@@ -475,3 +475,42 @@ fn a_crowd_in_one_community_on_one_day_keeps_the_object_it_names() {
     assert_eq!(clusters[0].key, "object:宏达7321电子厂");
     assert_eq!(clusters[0].case_ids.len(), 6);
 }
+
+#[test]
+fn a_burst_about_a_named_object_is_that_objects_alert() {
+    let mut cases = background();
+    let first = cases.len();
+    // Six workers name the factory; a seventh of the same community and day does not.
+    for i in 0..6 {
+        cases.push(case(
+            first + i,
+            T - i as i64 * HOUR,
+            &format!("1355555{i:04}"),
+            &format!("我在宏达7321电子厂上班，工资{}个月没发了", 2 + i % 3),
+            "劳动社保/拖欠工资",
+            COMMUNITIES[0],
+        ));
+    }
+    cases.push(case(
+        first + 6,
+        T - 7 * HOUR,
+        "13555559999",
+        "厂里工资三个月没发了，老板找不到",
+        "劳动社保/拖欠工资",
+        COMMUNITIES[0],
+    ));
+    let all = scan(&cases, T, &Settings::default());
+    let clusters = found(&all, Kind::Cluster);
+    assert_eq!(
+        clusters.len(),
+        1,
+        "{:#?}",
+        clusters.iter().map(|c| &c.summary).collect::<Vec<_>>()
+    );
+    assert_eq!(clusters[0].key, "object:宏达7321电子厂");
+    assert!(
+        clusters[0].summary.contains("宏达7321电子厂"),
+        "{}",
+        clusters[0].summary
+    );
+}

@@ -256,6 +256,36 @@ pub const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "mediations",
+        &["id"],
+        &[
+            ("id", Col::Text),
+            ("case_id", Col::Text),
+            ("alert_id", Col::Text),
+            ("org_unit", Col::Text),
+            ("status", Col::Text),
+            ("doc", Col::Text),
+            ("judicial_due", Col::Int),
+            ("performance_due", Col::Int),
+            ("version", Col::Int),
+            ("created_at", Col::Int),
+            ("updated_at", Col::Int),
+        ],
+    ),
+    (
+        "mediation_events",
+        &["id"],
+        &[
+            ("id", Col::Text),
+            ("mediation_id", Col::Text),
+            ("at", Col::Int),
+            ("actor", Col::Text),
+            ("actor_name", Col::Text),
+            ("action", Col::Text),
+            ("data", Col::Text),
+        ],
+    ),
+    (
         "unit_webhooks",
         &["unit"],
         &[

@@ -24,6 +24,7 @@ mod event_row;
 mod group_commit;
 mod guard;
 mod jobs;
+mod mediation;
 mod metrics;
 mod models;
 mod notifications;

@@ -273,3 +273,55 @@ pub async fn put_risk_settings(
 fn alert_id(s: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(s).map_err(|_| AppError::not_found("风险预警", "risk alert"))
 }
+
+// ---- 人民调解 (issue 20)
+
+#[utoipa::path(post, path = "/api/v1/mediations", tag = "mediation",
+    responses((status = 201, description = "The mediation, applied for"), (status = 403), (status = 409, description = "mediation_exists"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn apply_mediation(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    JsonBody(body): JsonBody,
+) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(app.apply_mediation(&p, &body).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/mediations", tag = "mediation",
+    params(("status" = Option<String>, Query), ("case_id" = Option<String>, Query), ("due" = Option<String>, Query, description = "judicial: 司法确认 windows ending within 7 days or ended")),
+    responses((status = 200, description = "The caller's units' mediations, newest first"), (status = 403), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn mediations(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    Ok(Json(app.mediations(&p, &q).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/mediations/{id}", tag = "mediation", params(("id" = String, Path)),
+    responses((status = 200, description = "The mediation with its events"), (status = 404)), security(("bearer" = [])))]
+pub async fn mediation(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::not_found("调解", "mediation"))?;
+    Ok(Json(app.mediation_detail(&p, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/mediations/{id}/actions", tag = "mediation", params(("id" = String, Path)),
+    responses((status = 200, description = "The mediation after the step"), (status = 403), (status = 404), (status = 409), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn mediation_action(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::not_found("调解", "mediation"))?;
+    Ok(Json(app.mediation_action(&p, id, &body).await?))
+}

@@ -80,6 +80,12 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route("/auth/password", post(admin::change_password))
         .route("/units", get(handlers::units).post(admin::put_unit))
         .route("/units/{code}", axum::routing::patch(admin::update_unit))
+        .route(
+            "/mediations",
+            get(engine::mediations).post(engine::apply_mediation),
+        )
+        .route("/mediations/{id}", get(engine::mediation))
+        .route("/mediations/{id}/actions", post(engine::mediation_action))
         .route("/risk/scan", post(engine::risk_scan))
         .route(
             "/risk/settings",
