@@ -77,8 +77,10 @@ fn invalid_state(zh: &str, en: &str) -> AppError {
     AppError::new(ErrorKind::Unprocessable, "invalid_state", zh, en)
 }
 
-/// A date (`YYYY-MM-DD`) or instant (RFC 3339) field, as epoch ms; a date is the end of that day.
-fn instant_field(f: &Fields, key: &str) -> Result<Option<i64>, AppError> {
+/// A date (`YYYY-MM-DD`) or instant (RFC 3339) field, as epoch ms. A date given for a deadline
+/// (`end_of_day`) runs to the end of that day; a date given for when something happened is its
+/// start (so that "today" is never in the future).
+fn instant_field(f: &Fields, key: &str, end_of_day: bool) -> Result<Option<i64>, AppError> {
     let Some(s) = f.opt_str(key, 40)? else {
         return Ok(None);
     };
@@ -89,7 +91,11 @@ fn instant_field(f: &Fields, key: &str) -> Result<Option<i64>, AppError> {
             format!("'{s}' is not a valid date (YYYY-MM-DD)"),
         )
     })?;
-    Ok(Some(if s.len() == 10 { v + DAY - 1 } else { v }))
+    Ok(Some(if s.len() == 10 && end_of_day {
+        v + DAY - 1
+    } else {
+        v
+    }))
 }
 
 /// The names in a list of strings (1..=max, each 1..=40 characters).
@@ -459,7 +465,7 @@ impl App {
             }
             "session" => {
                 need(&["mediating"])?;
-                let at = instant_field(&f, "at")?.unwrap_or(now);
+                let at = instant_field(&f, "at", false)?.unwrap_or(now);
                 let place = f.req_str("place", 200)?;
                 let attendees = names(&f, "attendees", 50)?;
                 let record = f.req_str("record", 10_000)?;
@@ -475,7 +481,7 @@ impl App {
                                 "no such unit",
                             )
                         })?;
-                        let deadline = instant_field(&uf, "deadline")?.ok_or_else(|| {
+                        let deadline = instant_field(&uf, "deadline", true)?.ok_or_else(|| {
                             AppError::field(format!("units[{i}].deadline"), "必填", "is required")
                         })?;
                         joint.push(json!({ "unit": unit.code, "unit_name": unit.name,
@@ -501,7 +507,7 @@ impl App {
                     ));
                 }
                 let terms = f.req_str("terms", 10_000)?;
-                let effective = instant_field(&f, "effective_at")?.unwrap_or(now);
+                let effective = instant_field(&f, "effective_at", false)?.unwrap_or(now);
                 if effective > now {
                     return Err(AppError::field(
                         "effective_at",
@@ -509,7 +515,7 @@ impl App {
                         "cannot be in the future",
                     ));
                 }
-                let due = instant_field(&f, "performance_due")?
+                let due = instant_field(&f, "performance_due", true)?
                     .ok_or_else(|| AppError::field("performance_due", "必填", "is required"))?;
                 if due < effective {
                     return Err(AppError::field(
@@ -535,7 +541,7 @@ impl App {
                         "an oral agreement cannot be judicially confirmed",
                     ));
                 }
-                let applied = instant_field(&f, "applied_at")?.unwrap_or(now);
+                let applied = instant_field(&f, "applied_at", false)?.unwrap_or(now);
                 if let Some(due) = old.judicial_due
                     && applied > due
                 {

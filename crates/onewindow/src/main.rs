@@ -760,7 +760,12 @@ async fn run(cmd: Cmd) -> Res {
                 sweep_interval_ms: 30_000,
                 webhook_interval_ms: 10_000,
                 retrain_interval_ms: 0,
-                risk_scan_interval_ms: 10 * 60_000,
+                // The end-to-end suite sets 0, so that no scan of its own time adds alerts (and
+                // their notifications) between a test's steps; its risk test scans on demand.
+                risk_scan_interval_ms: std::env::var("ONEWINDOW_RISK_SCAN_INTERVAL_MS")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(10 * 60_000),
                 job_lock_ms: 60_000,
                 job_tick_ms: 1_000,
                 no_jobs: false,

@@ -119,7 +119,7 @@ async fn walk(db: Db) {
         &disp,
         &m,
         json!({ "action": "agree", "form": "written", "terms": "李女士承担维修费 3000 元，12 月 15 日前付清",
-                "performance_due": "2026-12-15" }),
+                "effective_at": "2026-11-24", "performance_due": "2026-12-15" }),
     )
     .await;
     assert_eq!(
@@ -127,7 +127,16 @@ async fn walk(db: Db) {
         (StatusCode::OK, Some("agreed")),
         "{m}"
     );
-    assert_eq!(m["judicial_days_left"], 30, "{m}");
+    // Signed today (a date is the start of its day, never "in the future"): 29 whole days and
+    // some hours left to apply for 司法确认.
+    assert_eq!(m["judicial_days_left"], 29, "{m}");
+    assert!(
+        m["judicial_due"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-12-24"),
+        "{m}"
+    );
 
     // The 司法确认 window: not yet due, then found a week before it ends, then refused after it.
     assert_eq!(judicial_due(&s, &disp).await, 0);
