@@ -640,18 +640,24 @@ pub fn clusters(cases: &[ScanCase], as_of: i64, s: &Settings) -> Vec<Candidate> 
                 .count();
             shared * 2 > ids.len()
         }) {
-            for c in g.members {
-                if !big.members.iter().any(|b| b.id == c.id) {
-                    big.members.push(c);
-                }
-            }
-            // A burst that turns out to be about a named object is that object's alert: the name
-            // says more than a place and a category do, and keeps the key stable.
             if big.burst && !g.burst {
+                // A burst that turns out to be about a named object is that object's alert, with
+                // the object's members only: the name says more than a place and a category do
+                // (a neighbour's wage complaint about another employer the same day is not one of
+                // the factory's workers), and it keeps the key stable.
                 names.push(std::mem::replace(&mut big.label, g.label));
                 big.key = g.key;
                 big.burst = false;
+                big.members = g.members;
+            } else if !big.burst && g.burst {
+                // The object's alert keeps its own members (see above).
+                names.push(g.label);
             } else {
+                for c in g.members {
+                    if !big.members.iter().any(|b| b.id == c.id) {
+                        big.members.push(c);
+                    }
+                }
                 names.push(g.label);
             }
         } else {

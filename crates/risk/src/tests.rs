@@ -513,4 +513,7 @@ fn a_burst_about_a_named_object_is_that_objects_alert() {
         "{}",
         clusters[0].summary
     );
+    // The seventh, who names no factory, is not counted among its workers.
+    assert_eq!(clusters[0].case_ids.len(), 6);
+    assert!(!clusters[0].case_ids.contains(&format!("c{}", first + 6)));
 }
