@@ -95,6 +95,24 @@ impl AppError {
             format!("{what_en} not found or not visible to you"),
         )
     }
+    /// 409 for a record other than a case (a risk alert, a mediation) changed by someone else:
+    /// the caller sent an older version (`current` is the version now), or lost the race to write.
+    pub fn stale_record(what_zh: &str, what_en: &str, current: Option<i64>) -> Self {
+        let (zh, en) = match current {
+            Some(v) => (
+                format!("{what_zh}已被他人更新（当前版本 {v}），请刷新后重试"),
+                format!(
+                    "the {what_en} was changed by someone else (now version {v}); reload and retry"
+                ),
+            ),
+            None => (
+                format!("{what_zh}已被他人更新，请刷新后重试"),
+                format!("the {what_en} was changed by someone else; reload and retry"),
+            ),
+        };
+        AppError::new(ErrorKind::Conflict, "stale_version", zh, en)
+            .with_details(serde_json::json!({ "current_version": current }))
+    }
     pub fn stale_version(current: i64) -> Self {
         AppError::new(ErrorKind::Conflict, "stale_version", format!("工单已被他人更新（当前版本 {current}），请刷新后重试"), format!("the case was changed by someone else (current version {current}); reload and try again"))
             .with_details(serde_json::json!({ "current_version": current }))

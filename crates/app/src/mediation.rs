@@ -419,17 +419,10 @@ impl App {
         let action = f.req_str("action", 20)?;
         let (old, tree) = self.visible_mediation(p, id).await?;
         if old.version != version {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "stale_version",
-                format!(
-                    "调解记录已被他人更新（当前版本 {}），请刷新后重试",
-                    old.version
-                ),
-                format!(
-                    "the mediation changed (now version {}); reload and retry",
-                    old.version
-                ),
+            return Err(AppError::stale_record(
+                "调解记录",
+                "mediation",
+                Some(old.version),
             ));
         }
         if !may_mediate(p) {
@@ -622,12 +615,7 @@ impl App {
         m.updated_at = now;
         let e = self.mediation_event(p, id, &action, data);
         if !self.store.update_mediation(&m, old.version, &e).await? {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "stale_version",
-                "调解记录已被他人更新，请刷新后重试",
-                "the mediation changed; reload and retry",
-            ));
+            return Err(AppError::stale_record("调解记录", "mediation", None));
         }
         Ok(mediation_json(&m, p, &tree, now))
     }

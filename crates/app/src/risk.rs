@@ -511,15 +511,7 @@ impl App {
         let action = f.req_str("action", 20)?;
         let (old, tree) = self.visible_alert(p, id).await?;
         if old.version != version {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "stale_version",
-                format!("预警已被他人更新（当前版本 {}），请刷新后重试", old.version),
-                format!(
-                    "the alert changed (now version {}); reload and retry",
-                    old.version
-                ),
-            ));
+            return Err(AppError::stale_record("预警", "alert", Some(old.version)));
         }
         if !may_act(p) {
             return Err(AppError::forbidden(
@@ -623,12 +615,7 @@ impl App {
             .update_risk_alert(&a, old.version, &e, &RiskOutbox::default())
             .await?
         {
-            return Err(AppError::new(
-                ErrorKind::Conflict,
-                "stale_version",
-                "预警已被他人更新，请刷新后重试",
-                "the alert changed; reload and retry",
-            ));
+            return Err(AppError::stale_record("预警", "alert", None));
         }
         Ok(alert_json(&a, p, &tree))
     }

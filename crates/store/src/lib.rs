@@ -81,6 +81,16 @@ pub struct SqlStore {
     file: Option<std::sync::Arc<guard::DbFile>>,
 }
 
+/// A stored id (text) as a UUID; a malformed one is a backend error.
+pub(crate) fn uuid_of(s: &str) -> StoreResult<Uuid> {
+    Uuid::parse_str(s).map_err(|e| StoreError::Backend(e.to_string()))
+}
+
+/// A stored JSON text as a value.
+pub(crate) fn json_of(s: &str) -> StoreResult<serde_json::Value> {
+    serde_json::from_str(s).map_err(|e| StoreError::Backend(format!("stored JSON: {e}")))
+}
+
 fn backend_err(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(d) = &e
         && d.is_unique_violation()

@@ -1,22 +1,13 @@
 //! Mediations and their events (issue 20, migration 0014). Written like risk alerts: a row and its
 //! event in one transaction, updates checked against the version.
 
-use crate::{Db, SqlStore, backend_err, on_pool};
-use app::error::StoreError;
+use crate::{Db, SqlStore, backend_err, json_of, on_pool, uuid_of};
 use app::ports::{Mediation, MediationEvent, MediationQuery, MediationStore, StoreResult};
 use async_trait::async_trait;
 use sqlx::Row;
 use uuid::Uuid;
 
 const COLS: &str = "id, case_id, alert_id, org_unit, status, doc, judicial_due, performance_due, version, created_at, updated_at";
-
-fn uuid_of(s: &str) -> StoreResult<Uuid> {
-    Uuid::parse_str(s).map_err(|e| StoreError::Backend(e.to_string()))
-}
-
-fn json_of(s: &str) -> StoreResult<serde_json::Value> {
-    serde_json::from_str(s).map_err(|e| StoreError::Backend(format!("stored JSON: {e}")))
-}
 
 fn mediation_from<R: Row>(r: &R) -> StoreResult<Mediation>
 where

@@ -2,7 +2,7 @@
 //! one transaction; an update checks the version like a case transition does, so two supervisors
 //! (or a supervisor and a scan on another replica) never lose each other's step.
 
-use crate::{Db, SqlStore, backend_err, on_pool};
+use crate::{Db, SqlStore, backend_err, json_of, on_pool, uuid_of};
 use app::error::StoreError;
 use app::ports::{RiskAlert, RiskEvent, RiskOutbox, RiskQuery, RiskStore, StoreResult};
 use async_trait::async_trait;
@@ -10,14 +10,6 @@ use sqlx::Row;
 use uuid::Uuid;
 
 const ALERT_COLS: &str = "id, kind, alert_key, level, status, case_ids, phone, summary, evidence, region, owner_unit, level_by_hand, version, created_at, updated_at, closed_at, result";
-
-fn uuid_of(s: &str) -> StoreResult<Uuid> {
-    Uuid::parse_str(s).map_err(|e| StoreError::Backend(e.to_string()))
-}
-
-fn json_of(s: &str) -> StoreResult<serde_json::Value> {
-    serde_json::from_str(s).map_err(|e| StoreError::Backend(format!("stored JSON: {e}")))
-}
 
 fn alert_from<R: Row>(r: &R) -> StoreResult<RiskAlert>
 where
@@ -134,6 +126,24 @@ macro_rules! bind_delivery {
     };
 }
 
+/// Writes what an alert's step sends (notifications, webhook calls) in its transaction.
+macro_rules! write_outbox {
+    ($tx:expr, $out:expr) => {
+        for n in &$out.notices {
+            bind_notice!(n)
+                .execute(&mut *$tx)
+                .await
+                .map_err(backend_err)?;
+        }
+        for d in &$out.deliveries {
+            bind_delivery!(d)
+                .execute(&mut *$tx)
+                .await
+                .map_err(backend_err)?;
+        }
+    };
+}
+
 #[async_trait]
 impl RiskStore for SqlStore {
     async fn risk_alerts(&self, q: &RiskQuery) -> StoreResult<Vec<RiskAlert>> {
@@ -243,18 +253,7 @@ impl RiskStore for SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(backend_err)?;
-            for n in &out.notices {
-                bind_notice!(n)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_err)?;
-            }
-            for d in &out.deliveries {
-                bind_delivery!(d)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_err)?;
-            }
+            write_outbox!(tx, out);
             tx.commit().await.map_err(backend_err)
         })
     }
@@ -296,18 +295,7 @@ impl RiskStore for SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(backend_err)?;
-            for n in &out.notices {
-                bind_notice!(n)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_err)?;
-            }
-            for d in &out.deliveries {
-                bind_delivery!(d)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_err)?;
-            }
+            write_outbox!(tx, out);
             tx.commit().await.map_err(backend_err)?;
             Ok(true)
         })
