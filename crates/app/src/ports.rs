@@ -443,6 +443,8 @@ pub struct RiskQuery {
     pub owner_unit: Option<String>,
     /// Alerts this case belongs to.
     pub case_id: Option<Uuid>,
+    /// Alerts of this key (any status).
+    pub key: Option<String>,
     pub limit: u32,
 }
 

@@ -268,6 +268,9 @@ impl App {
                 .filter_map(|s| Uuid::parse_str(s).ok())
                 .collect();
             match self.store.open_risk_alert(&cand.key).await? {
+                None if self.closed_with(&cand.key, &ids).await? => {
+                    // Closed with these very cases: nothing new to raise.
+                }
                 None => {
                     let a = RiskAlert {
                         id: Uuid::now_v7(),
@@ -438,6 +441,7 @@ impl App {
             })?),
         };
         let q = RiskQuery {
+            key: None,
             case_id,
             kind: check("kind", &KINDS)?,
             level: check("level", &risk::LEVELS)?,
@@ -622,6 +626,23 @@ impl App {
 }
 
 impl App {
+    /// The latest closed alert of `key` already held every one of `ids`: a supervisor closed it,
+    /// and a scan must not raise it again until a new case joins.
+    async fn closed_with(&self, key: &str, ids: &[Uuid]) -> Result<bool, AppError> {
+        let last = self
+            .store
+            .risk_alerts(&RiskQuery {
+                key: Some(key.to_string()),
+                status: Some("closed".into()),
+                limit: 1,
+                ..RiskQuery::default()
+            })
+            .await?;
+        Ok(last
+            .first()
+            .is_some_and(|a| ids.iter().all(|id| a.case_ids.contains(id))))
+    }
+
     /// A new red alert is told at once to the supervisors and leaders of its owner tier (the
     /// active users of those roles whose unit is the owner unit or above it), and to the owner
     /// unit's webhook if it has one.

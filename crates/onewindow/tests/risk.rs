@@ -287,6 +287,22 @@ async fn risk_flow(db: Db) {
         .await;
     assert_eq!(st, StatusCode::OK, "{a}");
     assert_eq!(a["status"], "closed");
+    // Closed with these cases, it is not raised again by the next scan...
+    let r = scan(&s, &sup, json!({})).await;
+    assert_eq!(r["created"], 0, "{r}");
+    // ...until a new worker calls: then a new alert opens.
+    register(
+        &s,
+        &clerk,
+        &other,
+        json!({ "title": "宏达电子厂欠薪", "description": "宏达电子厂工资还是没发",
+                "category": "劳动社保/拖欠工资", "nature": "help", "reported_at": at(24, 9),
+                "reporter": { "name": "工人", "phone": "13533338888" } }),
+    )
+    .await;
+    let r = scan(&s, &sup, json!({})).await;
+    assert_eq!(r["created"], 1, "{r}");
+    assert_eq!(alerts(&s, &sup, "?kind=cluster&status=open").await.len(), 1);
     let (st, e) = s
         .post(
             &path,

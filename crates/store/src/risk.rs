@@ -154,6 +154,7 @@ impl RiskStore for SqlStore {
             ("level", &q.level),
             ("status", &q.status),
             ("owner_unit", &q.owner_unit),
+            ("alert_key", &q.key),
         ] {
             if let Some(v) = v {
                 args.push(v.clone());

@@ -4,6 +4,8 @@ import type { RiskAlert } from '../api/types'
 
 export const RISK_LEVELS = ['red', 'orange', 'yellow', 'blue'] as const
 export type RiskLevel = (typeof RISK_LEVELS)[number]
+/** The levels' colours, the same on every page and chart. */
+export const RISK_COLORS: Record<string, string> = { red: '#d03050', orange: '#f0a020', yellow: '#e6c229', blue: '#4c8bf5' }
 
 const active = (alerts: RiskAlert[]) => alerts.filter((a) => a.status !== 'closed')
 
