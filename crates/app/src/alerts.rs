@@ -193,6 +193,7 @@ impl App {
                 break;
             }
         }
+        report.recorded += self.sweep_mediation_deadlines().await?;
         Ok(report)
     }
 

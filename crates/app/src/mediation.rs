@@ -14,8 +14,9 @@ use crate::App;
 use crate::audit::AuditAction;
 use crate::error::{AppError, ErrorKind};
 use crate::input::Fields;
+use crate::notify;
 use crate::org::OrgTree;
-use crate::ports::{Mediation, MediationEvent, MediationQuery};
+use crate::ports::{Mediation, MediationEvent, MediationQuery, Notification};
 use crate::scope::Principal;
 use domain::{Nature, Role};
 use serde_json::{Value, json};
@@ -25,8 +26,10 @@ use uuid::Uuid;
 const DAY: i64 = 86_400_000;
 /// 人民调解法 Art. 33: the parties may apply for 司法确认 within 30 days of the agreement.
 pub const JUDICIAL_DAYS: i64 = 30;
-/// A judicial deadline this close is 临期 in the list's `due=judicial` view.
+/// A judicial deadline this close is 临期 in the list's `due=judicial` view and is warned of.
 const JUDICIAL_WARN_DAYS: i64 = 7;
+/// An agreement's performance deadline this close is warned of.
+const PERFORMANCE_WARN_DAYS: i64 = 3;
 
 pub const STATUSES: [&str; 6] = [
     "applied",
@@ -292,6 +295,7 @@ impl App {
             version: 1,
             created_at: now,
             updated_at: now,
+            warned: String::new(),
         };
         let e = self.mediation_event(p, m.id, "applied", None);
         self.store.insert_mediation(&m, &e).await?;
@@ -365,6 +369,7 @@ impl App {
                 org_units: Some(units),
                 case_id,
                 judicial_due_before,
+                updated_from: None,
                 limit: 500,
             })
             .await?;
@@ -621,6 +626,155 @@ impl App {
     }
 }
 
+/// The warnings an agreed mediation is due at `now` and has not had yet: the 司法确认 window
+/// (临期 from [`JUDICIAL_WARN_DAYS`] before its end; then its end) and the performance deadline
+/// (from [`PERFORMANCE_WARN_DAYS`] before; then the deadline itself, when a follow-up visit should
+/// check the agreement was kept). A warning missed while the sweeper was down is not sent late
+/// once the next one is due.
+pub fn due_warnings(m: &Mediation, now: i64) -> Vec<(&'static str, i64)> {
+    if m.status != "agreed" {
+        return vec![];
+    }
+    let mut out = Vec::new();
+    let mut check = |due: Option<i64>, warn_days: i64, near: &'static str, passed: &'static str| {
+        if let Some(d) = due {
+            if now >= d {
+                out.push((passed, d));
+            } else if now >= d - warn_days * DAY {
+                out.push((near, d));
+            }
+        }
+    };
+    check(
+        m.judicial_due,
+        JUDICIAL_WARN_DAYS,
+        "judicial_near",
+        "judicial_passed",
+    );
+    check(
+        m.performance_due,
+        PERFORMANCE_WARN_DAYS,
+        "performance_near",
+        "performance_passed",
+    );
+    out.retain(|(w, _)| !m.warned.split(',').any(|x| x == *w));
+    out
+}
+
+impl App {
+    /// Sends the deadline warnings of agreed mediations that have come due (part of the deadline
+    /// sweep): each once, to the mediating organisation's staff and those who worked on it, with an event on the record —
+    /// compare-and-set on the warnings already sent, so two replicas never both send one, and
+    /// without touching the version, so a mediator's open form does not conflict with a reminder.
+    pub async fn sweep_mediation_deadlines(&self) -> Result<usize, AppError> {
+        let now = self.now();
+        let horizon = now + JUDICIAL_WARN_DAYS.max(PERFORMANCE_WARN_DAYS) * DAY;
+        let mut seen = std::collections::HashSet::new();
+        let mut list = self
+            .store
+            .mediations(&MediationQuery {
+                judicial_due_before: Some(horizon),
+                limit: 1000,
+                ..MediationQuery::default()
+            })
+            .await?;
+        list.extend(
+            self.store
+                .mediations(&MediationQuery {
+                    status: Some("agreed".into()),
+                    limit: 1000,
+                    ..MediationQuery::default()
+                })
+                .await?,
+        );
+        let users = self.store.users().await?;
+        let tree = self.org.tree().await?;
+        let mut sent = 0;
+        for old in list {
+            if !seen.insert(old.id) {
+                continue;
+            }
+            let warnings = due_warnings(&old, now);
+            if warnings.is_empty() {
+                continue;
+            }
+            // Told to the organisation's staff and to everyone who worked on it (a district
+            // dispatcher who registered it for a street's 调委会).
+            let actors: std::collections::HashSet<Uuid> = self
+                .store
+                .mediation_events(old.id)
+                .await?
+                .iter()
+                .filter_map(|e| e.actor)
+                .collect();
+            let mut notices = Vec::new();
+            let mut warned: Vec<&str> = old.warned.split(',').filter(|w| !w.is_empty()).collect();
+            warned.extend(warnings.iter().map(|(w, _)| *w));
+            let m = &old;
+            for (warning, due) in &warnings {
+                let data = json!({
+                    "mediation_id": m.id, "warning": warning, "due": due,
+                    "summary": m.doc["summary"],
+                });
+                for u in users.iter().filter(|u| {
+                    !u.disabled
+                        && (actors.contains(&u.id)
+                            || (u.unit == m.org_unit
+                                && matches!(
+                                    u.role,
+                                    Role::Dispatcher
+                                        | Role::Supervisor
+                                        | Role::UnitLead
+                                        | Role::Handler
+                                )))
+                }) {
+                    let mut n = Notification {
+                        id: Uuid::now_v7(),
+                        user_id: u.id,
+                        case_id: m.case_id,
+                        case_number: m.doc["case_number"].as_str().map(str::to_string),
+                        kind: notify::kind::MEDIATION_DUE.into(),
+                        title: String::new(),
+                        body: String::new(),
+                        created_at: now,
+                        read_at: None,
+                        data: Some(data.clone()),
+                        digest_key: None,
+                    };
+                    // Stored in Chinese (the record); each reader's language is rendered anew.
+                    if let Some((t, b)) = notify::render(&n, &tree, false) {
+                        n.title = t;
+                        n.body = b;
+                    }
+                    notices.push(n);
+                }
+            }
+            let e = MediationEvent {
+                id: Uuid::now_v7(),
+                mediation_id: m.id,
+                at: now,
+                actor: None,
+                actor_name: "系统（时限监控）".into(),
+                action: "warned".into(),
+                data: Some(json!({
+                    "warnings": warnings.iter().map(|(w, d)| json!({
+                        "warning": w, "due": crate::deadlines::format_instant(*d),
+                    })).collect::<Vec<_>>(),
+                })),
+            };
+            // Another sweep sent them a moment ago: nothing more to do.
+            if self
+                .store
+                .record_mediation_warning(old.id, &old.warned, &warned.join(","), &e, &notices)
+                .await?
+            {
+                sent += warnings.len();
+            }
+        }
+        Ok(sent)
+    }
+}
+
 fn mediation_json(m: &Mediation, p: &Principal, tree: &OrgTree, now: i64) -> Value {
     let mut doc = m.doc.clone();
     if !p.role.sees_full_phone()
@@ -640,6 +794,7 @@ fn mediation_json(m: &Mediation, p: &Principal, tree: &OrgTree, now: i64) -> Val
         "summary": doc["summary"], "mediators": doc["mediators"], "parties": doc["parties"],
         "sessions": doc["sessions"], "agreement": doc["agreement"], "judicial": doc["judicial"],
         "route": doc["route"], "termination": doc["termination"], "follow_ups": doc["follow_ups"],
+        "warned": m.warned.split(',').filter(|w| !w.is_empty()).collect::<Vec<_>>(),
         "judicial_due": m.judicial_due.map(crate::deadlines::format_instant),
         "judicial_days_left": days_left(m.judicial_due),
         "performance_due": m.performance_due.map(crate::deadlines::format_instant),

@@ -36,6 +36,8 @@ pub mod kind {
     /// The day's 临期/超期 warnings of one unit, for one user.
     pub const DEADLINE_DIGEST: &str = "deadline_digest";
     pub const HIGH_RISK: &str = "high_risk";
+    /// A mediation agreement's 司法确认 window or performance deadline is near or has passed.
+    pub const MEDIATION_DUE: &str = "mediation_due";
     /// The deadline sweeper's automatic 催办 (to the unit lead) and 督办 (to supervisors).
     pub const AUTO_URGE: &str = "urge";
     pub const AUTO_SUPERVISE: &str = "supervise";
@@ -334,6 +336,52 @@ pub fn render(n: &Notification, tree: &OrgTree, english: bool) -> Option<(String
                 unit_name("hub")
             ),
         ),
+        (kind::MEDIATION_DUE, _) => {
+            let due = when("due");
+            let subject = if number.is_empty() {
+                s(d, "summary").to_string()
+            } else {
+                number.to_string()
+            };
+            match (s(d, "warning"), english) {
+                ("judicial_near", false) => (
+                    format!("司法确认申请期限临近：{subject}"),
+                    format!("调解协议的司法确认申请期限至 {due}，请告知当事人及时申请"),
+                ),
+                ("judicial_near", true) => (
+                    format!("Judicial confirmation window closing: {subject}"),
+                    format!(
+                        "The parties may apply for judicial confirmation until {due}; remind them"
+                    ),
+                ),
+                ("judicial_passed", false) => (
+                    format!("司法确认申请期限已届满：{subject}"),
+                    format!("调解协议的司法确认申请期限已于 {due} 届满"),
+                ),
+                ("judicial_passed", true) => (
+                    format!("Judicial confirmation window closed: {subject}"),
+                    format!("The window to apply for judicial confirmation closed on {due}"),
+                ),
+                ("performance_near", false) => (
+                    format!("调解协议履行期限临近：{subject}"),
+                    format!("协议约定的履行期限至 {due}，请跟进履行情况"),
+                ),
+                ("performance_near", true) => (
+                    format!("Agreement due soon: {subject}"),
+                    format!("The agreement is to be performed by {due}; follow it up"),
+                ),
+                (_, false) => (
+                    format!("调解协议履行期限已到：{subject}"),
+                    format!("协议约定的履行期限 {due} 已到，请回访核实是否履行"),
+                ),
+                (_, true) => (
+                    format!("Agreement due: {subject}"),
+                    format!(
+                        "The agreement was to be performed by {due}; visit the parties to check it was kept"
+                    ),
+                ),
+            }
+        }
         _ => return None,
     };
     Some(out)

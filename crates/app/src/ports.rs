@@ -499,6 +499,9 @@ pub struct Mediation {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The deadline warnings sent, comma-separated (`judicial_near,performance_passed`).
+    #[serde(default)]
+    pub warned: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -520,6 +523,8 @@ pub struct MediationQuery {
     pub case_id: Option<Uuid>,
     /// Agreed, not yet applied for 司法确认, due before this instant.
     pub judicial_due_before: Option<i64>,
+    /// Last changed at or after this instant (a failed mediation's end, for the history signal).
+    pub updated_from: Option<i64>,
     pub limit: u32,
 }
 
@@ -527,11 +532,23 @@ pub struct MediationQuery {
 pub trait MediationStore: Send + Sync {
     async fn insert_mediation(&self, m: &Mediation, e: &MediationEvent) -> StoreResult<()>;
     /// Writes the mediation if it is still at `expected_version` (false otherwise), with its event.
+    /// The warnings it has had (`warned`) are not written here: see `record_mediation_warning`.
     async fn update_mediation(
         &self,
         m: &Mediation,
         expected_version: i64,
         e: &MediationEvent,
+    ) -> StoreResult<bool>;
+    /// Records deadline warnings: sets `warned` from `warned_before` to `warned_after` if it is
+    /// still `warned_before` (false otherwise: another sweep sent them), with the event and the
+    /// notifications, in one transaction. The version is not changed.
+    async fn record_mediation_warning(
+        &self,
+        id: Uuid,
+        warned_before: &str,
+        warned_after: &str,
+        e: &MediationEvent,
+        notices: &[Notification],
     ) -> StoreResult<bool>;
     async fn mediation(&self, id: Uuid) -> StoreResult<Option<Mediation>>;
     async fn mediations(&self, q: &MediationQuery) -> StoreResult<Vec<Mediation>>;

@@ -14,7 +14,8 @@ use crate::error::{AppError, ErrorKind};
 use crate::input::Fields;
 use crate::org::OrgTree;
 use crate::ports::{
-    CaseQuery, Delivery, Notification, RiskAlert, RiskEvent, RiskOutbox, RiskQuery, Scope,
+    CaseQuery, Delivery, MediationQuery, Notification, RiskAlert, RiskEvent, RiskOutbox, RiskQuery,
+    Scope,
 };
 use crate::scope::Principal;
 use domain::{Case, Role, Satisfaction};
@@ -26,7 +27,7 @@ const DAY: i64 = 86_400_000;
 /// The setting holding the scan's windows and thresholds ([`risk::Settings`], JSON).
 pub const SETTINGS_KEY: &str = "risk";
 
-pub const KINDS: [&str; 3] = ["cluster", "repeat_caller", "language"];
+pub const KINDS: [&str; 4] = ["cluster", "repeat_caller", "language", "history"];
 pub const STATUSES: [&str; 3] = ["open", "acknowledged", "closed"];
 pub const ACTIONS: [&str; 5] = ["acknowledge", "assign", "comment", "relevel", "close"];
 
@@ -35,6 +36,7 @@ pub fn kind_label(k: &str) -> &'static str {
         "cluster" => "群体性",
         "repeat_caller" => "重复来电",
         "language" => "高风险言辞",
+        "history" => "历史积案",
         _ => "其他",
     }
 }
@@ -90,6 +92,7 @@ fn scan_case(c: &Case, as_of: i64) -> risk::ScanCase {
         overdue: late(c.signed_at, c.sign_due) || late(c.resolved_at, c.handle_due),
         unsatisfied: c.satisfaction == Some(Satisfaction::Unsatisfied),
         reopened: c.reopen_count > 0,
+        merged_into: c.merged_into.map(|m| m.to_string()),
     }
 }
 
@@ -190,6 +193,12 @@ impl App {
         if let Some(v) = int("burst_min_reporters", 2, 1000)? {
             s.burst_min_reporters = count(v);
         }
+        if let Some(v) = int("history_window_days", 7, 730)? {
+            s.history_window_days = v;
+        }
+        if let Some(v) = int("history_min_bad", 1, 100)? {
+            s.history_min_bad = count(v);
+        }
         if let Some(v) = share("similarity", 0.01, 1.0)? {
             s.similarity = v;
         }
@@ -229,9 +238,12 @@ impl App {
     pub async fn run_risk_scan(&self, as_of: i64) -> Result<ScanReport, AppError> {
         let s = self.risk_settings().await?;
         let window = s.cluster_window_days.max(s.repeat_window_days).max(1) * DAY;
+        // History reaches further back, but only for cases whose handling went wrong: those are
+        // kept from the longer window, the rest only from the signals' own.
+        let long = s.history_window_days.max(1) * DAY;
         let mut q = CaseQuery {
             scope: Some(Scope::All),
-            reported_from: Some(as_of - window),
+            reported_from: Some(as_of - window.max(long)),
             reported_to: Some(as_of),
             now: as_of,
             limit: 1000,
@@ -241,17 +253,20 @@ impl App {
         loop {
             let (page, _) = self.store.list_cases(&q).await?;
             let n = page.len();
-            cases.extend(
-                page.iter()
-                    .filter(|c| c.merged_into.is_none())
-                    .map(|c| scan_case(c, as_of)),
-            );
+            cases.extend(page.iter().map(|c| scan_case(c, as_of)).filter(|c| {
+                c.reported_at > as_of - window
+                    || c.overdue
+                    || c.unsatisfied
+                    || c.reopened
+                    || c.returned
+            }));
             if n < q.limit as usize {
                 break;
             }
             q.offset += u64::from(q.limit);
         }
-        let found = risk::scan(&cases, as_of, &s);
+        let mediations = self.failed_mediations(as_of - long, as_of).await?;
+        let found = risk::scan_with(&cases, &mediations, as_of, &s);
         let tree = self.org.tree().await?;
         let mut report = ScanReport {
             as_of: crate::deadlines::format_instant(as_of),
@@ -628,6 +643,57 @@ impl App {
 impl App {
     /// The latest closed alert of `key` already held every one of `ids`: a supervisor closed it,
     /// and a scan must not raise it again until a new case joins.
+    /// Mediations that failed or were terminated between `from` and `to` (the history signal's
+    /// evidence): what they were about (the case's words and the summary) and the parties' phones.
+    async fn failed_mediations(
+        &self,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<risk::PastMediation>, AppError> {
+        let mut out = Vec::new();
+        for status in ["failed", "terminated"] {
+            let list = self
+                .store
+                .mediations(&MediationQuery {
+                    status: Some(status.into()),
+                    updated_from: Some(from),
+                    limit: 1000,
+                    ..MediationQuery::default()
+                })
+                .await?;
+            for m in list.into_iter().filter(|m| m.updated_at <= to) {
+                let mut text = m.doc["summary"].as_str().unwrap_or_default().to_string();
+                if let Some(id) = m.case_id
+                    && let Some(c) = self.store.get_case(id).await?
+                {
+                    text = format!("{}。{}。{text}", c.title, c.description);
+                }
+                let phones = m.doc["parties"]
+                    .as_array()
+                    .map(|ps| {
+                        ps.iter()
+                            .filter_map(|p| p["phone"].as_str())
+                            .map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>())
+                            .filter(|p| !p.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                out.push(risk::PastMediation {
+                    id: m.id.to_string(),
+                    outcome: status.into(),
+                    ended_at: m.updated_at,
+                    text,
+                    phones,
+                    route: m.doc["route"]["label"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
     async fn closed_with(&self, key: &str, ids: &[Uuid]) -> Result<bool, AppError> {
         let last = self
             .store

@@ -289,3 +289,166 @@ async fn walk(db: Db) {
     s.shutdown().await;
 }
 on_both!(mediation_walk, walk);
+
+async fn inbox(s: &TestServer, token: &str) -> Vec<Value> {
+    let (st, v) = s.get("/api/v1/notifications?page_size=100", token).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "mediation_due")
+        .cloned()
+        .collect()
+}
+
+/// The agreement's deadlines are warned of by the deadline sweep — the performance deadline three
+/// days before and on the day, the 司法确认 window a week before its end and at its end — each once,
+/// to the mediating organisation's staff, with an event on the record, and without changing the
+/// version (a mediator's open form does not conflict with a reminder). A failed mediation is then
+/// the history of the next case about the same estate: a `history` alert.
+async fn deadlines_and_history(db: Db) {
+    let s = TestServer::start(db).await;
+    let (clerk, disp) = (s.login("clerk").await, s.login("dispatcher").await);
+    let (_, street) = s.community(0);
+    let c = dispute(&s, &clerk, "枫林花园楼上漏水纠纷").await;
+    let apply = json!({ "case_id": c["id"], "org_unit": street, "mediators": ["调解员 张"],
+        "parties": [{ "role": "applicant", "name": "王先生", "phone": "13811112222" },
+                    { "role": "respondent", "name": "李女士", "phone": "13933334444" }] });
+    let (st, m) = s.post("/api/v1/mediations", &disp, apply).await;
+    assert_eq!(st, StatusCode::CREATED, "{m}");
+    let (_, m) = act(&s, &disp, &m, json!({ "action": "accept" })).await;
+    // Agreed on 2026-11-24, to be paid by 2026-12-04 (end of day); 司法确认 until 2026-12-24.
+    let (st, m) = act(&s, &disp, &m, json!({ "action": "agree", "form": "written",
+        "terms": "李女士十日内支付维修费 3000 元", "effective_at": "2026-11-24", "performance_due": "2026-12-04" })).await;
+    assert_eq!(st, StatusCode::OK, "{m}");
+    s.app.sweep().await.unwrap();
+    assert!(inbox(&s, &disp).await.is_empty(), "nothing due yet");
+
+    // 2026-12-02 10:00: the performance deadline is three days off or less.
+    s.clock.advance(8 * DAY);
+    s.app.sweep().await.unwrap();
+    s.app.sweep().await.unwrap();
+    let disp = s.login("dispatcher").await;
+    let got = inbox(&s, &disp).await;
+    assert_eq!(got.len(), 1, "one warning, once: {got:?}");
+    assert!(
+        got[0]["title"].as_str().unwrap().contains("履行期限临近"),
+        "{got:?}"
+    );
+    assert_eq!(got[0]["case_id"], c["id"]);
+    // The sweep did not change the version: the mediator's step with the version read before it
+    // goes through.
+    let (st, m) = act(
+        &s,
+        &disp,
+        &m,
+        json!({ "action": "follow_up", "kept": false, "note": "尚未支付，约定月初前付清" }),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{m}");
+    assert_eq!(m["warned"], json!(["performance_near"]));
+
+    // 2026-12-05: the performance deadline has passed; 2026-12-18: the 司法确认 window closes in a
+    // week; 2026-12-25: it has closed.
+    for (days, expect) in [
+        (3, "履行期限已到"),
+        (13, "司法确认申请期限临近"),
+        (7, "司法确认申请期限已届满"),
+    ] {
+        s.clock.advance(days * DAY);
+        s.app.sweep().await.unwrap();
+        let disp = s.login("dispatcher").await;
+        let got = inbox(&s, &disp).await;
+        assert!(
+            got[0]["title"].as_str().unwrap().contains(expect),
+            "{expect}: {got:?}"
+        );
+    }
+    let disp = s.login("dispatcher").await;
+    assert_eq!(inbox(&s, &disp).await.len(), 4);
+    // English readers get it in English.
+    let en: Value = s
+        .http
+        .get(format!("{}/api/v1/notifications?page_size=100", s.base))
+        .bearer_auth(&disp)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let titles: Vec<&str> = en["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "mediation_due")
+        .map(|n| n["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with("Judicial confirmation window closed")),
+        "{titles:?}"
+    );
+    let (_, d) = s
+        .get(
+            &format!("/api/v1/mediations/{}", m["id"].as_str().unwrap()),
+            &disp,
+        )
+        .await;
+    let warned: Vec<&Value> = d["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "warned")
+        .collect();
+    assert_eq!(warned.len(), 4, "{d}");
+    assert_eq!(warned[0]["actor_name"], "系统（时限监控）");
+
+    // A second dispute about the same estate fails and goes to court.
+    let clerk = s.login("clerk").await;
+    let c2 = dispute(&s, &clerk, "枫林花园车位占用纠纷").await;
+    let apply2 = json!({ "case_id": c2["id"], "org_unit": street, "mediators": ["调解员 张"],
+        "parties": [{ "role": "applicant", "name": "赵先生", "phone": "13700001111" },
+                    { "role": "respondent", "name": "枫林花园物业", "phone": "057100001111" }] });
+    let (_, m2) = s.post("/api/v1/mediations", &disp, apply2).await;
+    let (_, m2) = act(&s, &disp, &m2, json!({ "action": "accept" })).await;
+    let (st, _) = act(
+        &s,
+        &disp,
+        &m2,
+        json!({ "action": "fail", "route": "litigation", "note": "物业不同意调解方案" }),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    // Two weeks later a neighbour calls about the estate's parking again, from another phone.
+    s.clock.advance(14 * DAY);
+    let clerk = s.login("clerk").await;
+    let sup = s.login("supervisor").await;
+    let c3 = s
+        .new_case(
+            &clerk,
+            json!({ "title": "枫林花园车位被占", "description": "枫林花园地下车位又被物业租给外来车辆，业主没地方停，之前调解也没结果",
+                    "nature": "dispute", "category": "邻里纠纷/相邻关系",
+                    "reporter": { "name": "孙女士", "phone": "13655556666" } }),
+        )
+        .await;
+    let (st, r) = s.post("/api/v1/risk/scan", &sup, json!({})).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let (_, list) = s.get("/api/v1/risk/alerts?kind=history", &sup).await;
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    let a = &list[0];
+    assert!(a["case_ids"].as_array().unwrap().contains(&c3["id"]), "{a}");
+    assert_eq!(
+        a["evidence"]["failed_mediations"].as_array().unwrap().len(),
+        1,
+        "{a}"
+    );
+    assert_eq!(a["evidence"]["failed_mediations"][0]["route"], "转诉讼");
+    assert!(a["summary"].as_str().unwrap().contains("枫林花园"), "{a}");
+    s.shutdown().await;
+}
+on_both!(mediation_deadlines_and_history, deadlines_and_history);

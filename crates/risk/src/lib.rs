@@ -44,6 +44,26 @@ pub struct ScanCase {
     pub overdue: bool,
     pub unsatisfied: bool,
     pub reopened: bool,
+    /// The main case this one was merged into as a duplicate (重复诉求). A duplicate is still a
+    /// call: it counts for its caller and its crowd, and it joins the groups of its main case.
+    pub merged_into: Option<String>,
+}
+
+/// A mediation that ended without settling the dispute (调解不成 or 终止), for the history signal.
+#[derive(Debug, Clone)]
+pub struct PastMediation {
+    /// The mediation's id (opaque to this crate).
+    pub id: String,
+    /// failed | terminated
+    pub outcome: String,
+    /// Epoch milliseconds: when it ended.
+    pub ended_at: i64,
+    /// What the dispute was about: its case's text and the mediation's summary.
+    pub text: String,
+    /// The parties' phones as digits.
+    pub phones: Vec<String>,
+    /// Where it went after (仲裁, 诉讼, 信访…), as the route's label.
+    pub route: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -52,6 +72,7 @@ pub enum Kind {
     Cluster,
     RepeatCaller,
     Language,
+    History,
 }
 
 impl Kind {
@@ -60,6 +81,7 @@ impl Kind {
             Kind::Cluster => "cluster",
             Kind::RepeatCaller => "repeat_caller",
             Kind::Language => "language",
+            Kind::History => "history",
         }
     }
 }
@@ -96,6 +118,12 @@ pub struct Settings {
     /// Repeat-caller levels by cases: orange from this, red from this.
     pub repeat_orange: usize,
     pub repeat_red: usize,
+    /// History: how far back failed mediations and badly handled cases count…
+    pub history_window_days: i64,
+    /// …and how many badly handled earlier cases (overdue, unsatisfied, reopened, returned) about
+    /// one object or from one phone make a new case about it an alert (one failed mediation is
+    /// enough on its own).
+    pub history_min_bad: usize,
 }
 
 impl Default for Settings {
@@ -113,6 +141,8 @@ impl Default for Settings {
             cluster_red: 20,
             repeat_orange: 5,
             repeat_red: 8,
+            history_window_days: 180,
+            history_min_bad: 3,
         }
     }
 }
@@ -152,9 +182,20 @@ pub fn level_rank(name: &str) -> Option<u8> {
 /// Runs every signal over `cases` as of `as_of` (epoch ms): only cases reported within each
 /// signal's window before `as_of` count.
 pub fn scan(cases: &[ScanCase], as_of: i64, s: &Settings) -> Vec<Candidate> {
+    scan_with(cases, &[], as_of, s)
+}
+
+/// [`scan`] with the mediations that failed or were terminated (for [`history`]).
+pub fn scan_with(
+    cases: &[ScanCase],
+    mediations: &[PastMediation],
+    as_of: i64,
+    s: &Settings,
+) -> Vec<Candidate> {
     let mut out = repeat_callers(cases, as_of, s);
     out.extend(clusters(cases, as_of, s));
     out.extend(language(cases, as_of, s));
+    out.extend(history(cases, mediations, as_of, s));
     out
 }
 
@@ -459,6 +500,22 @@ fn group_of(category: &str) -> &str {
     category.split('/').next().unwrap_or(category)
 }
 
+/// The group with the duplicates merged into its members (a duplicate's own words may not name
+/// the object, but its caller is one more of the crowd).
+fn with_duplicates<'a>(mut kept: Vec<&'a ScanCase>, recent: &[&'a ScanCase]) -> Vec<&'a ScanCase> {
+    let ids: BTreeSet<&str> = kept.iter().map(|c| c.id.as_str()).collect();
+    let extra: Vec<&ScanCase> = recent
+        .iter()
+        .copied()
+        .filter(|c| {
+            c.merged_into.as_deref().is_some_and(|m| ids.contains(m))
+                && !ids.contains(c.id.as_str())
+        })
+        .collect();
+    kept.extend(extra);
+    kept
+}
+
 /// Distinct reporters: by phone; a case without one is a reporter of its own.
 fn reporters(members: &[&ScanCase]) -> usize {
     let mut phones = BTreeSet::new();
@@ -581,7 +638,7 @@ pub fn clusters(cases: &[ScanCase], as_of: i64, s: &Settings) -> Vec<Candidate> 
         }
     }
     for (object, members) in by_object {
-        if reporters(&members) < s.cluster_min_reporters {
+        if reporters(&with_duplicates(members.clone(), &recent)) < s.cluster_min_reporters {
             continue;
         }
         let kept = if WEAK.iter().any(|w| object.ends_with(w)) {
@@ -589,6 +646,7 @@ pub fn clusters(cases: &[ScanCase], as_of: i64, s: &Settings) -> Vec<Candidate> 
         } else {
             coherent(&members, &object, s)
         };
+        let kept = with_duplicates(kept, &recent);
         if reporters(&kept) >= s.cluster_min_reporters {
             groups.push(Group {
                 key: format!("object:{object}"),
@@ -615,7 +673,13 @@ pub fn clusters(cases: &[ScanCase], as_of: i64, s: &Settings) -> Vec<Candidate> 
         if reporters(&members) < s.burst_min_reporters {
             continue;
         }
-        let kept = topical(&members, "", s.topic_share);
+        // The topic is read from the calls in their own words; duplicates join their main case.
+        let own: Vec<&ScanCase> = members
+            .iter()
+            .copied()
+            .filter(|c| c.merged_into.is_none())
+            .collect();
+        let kept = with_duplicates(topical(&own, "", s.topic_share), &recent);
         if reporters(&kept) >= s.burst_min_reporters {
             groups.push(Group {
                 key: format!("burst:{region}:{category}"),
@@ -705,7 +769,7 @@ pub fn language(cases: &[ScanCase], as_of: i64, s: &Settings) -> Vec<Candidate> 
     let window = s.repeat_window_days * DAY;
     cases
         .iter()
-        .filter(|c| c.text_risk == "high" && within(c, as_of, window))
+        .filter(|c| c.text_risk == "high" && c.merged_into.is_none() && within(c, as_of, window))
         .map(|c| Candidate {
             kind: Kind::Language,
             key: format!("case:{}", c.id),
@@ -715,6 +779,215 @@ pub fn language(cases: &[ScanCase], as_of: i64, s: &Settings) -> Vec<Candidate> 
             summary: format!("工单 {} 的诉求内容提示高风险", c.number),
             evidence: serde_json::json!({ "number": c.number, "text": c.text.chars().take(200).collect::<String>() }),
             region: c.region.clone(),
+        })
+        .collect()
+}
+
+/// Handling that went wrong on a case: a clock ran out, the citizen was unsatisfied, it was
+/// reopened or returned.
+fn went_wrong(c: &ScanCase) -> bool {
+    c.overdue || c.unsatisfied || c.reopened || c.returned
+}
+
+/// A phone as shown in a summary: the first three and last four digits.
+fn masked(phone: &str) -> String {
+    let n = phone.chars().count();
+    if n < 8 {
+        return "****".into();
+    }
+    let head: String = phone.chars().take(3).collect();
+    let tail: String = phone.chars().skip(n - 4).collect();
+    format!("{head}****{tail}")
+}
+
+/// What a new case has behind it, for one key (an object, or a caller).
+struct Hit<'a> {
+    label: String,
+    phone: Option<String>,
+    recent: Vec<&'a ScanCase>,
+    bad: Vec<&'a ScanCase>,
+    failed: Vec<&'a PastMediation>,
+}
+
+fn add_unique<'a, T>(into: &mut Vec<&'a T>, from: &[&'a T], same: impl Fn(&T, &T) -> bool) {
+    for x in from {
+        if !into.iter().any(|y| same(x, y)) {
+            into.push(x);
+        }
+    }
+}
+
+/// History (历史积案): a new case (within the repeat window) about something that went wrong
+/// before — an object the texts name, or the same caller — with a mediation about it that failed
+/// or was terminated, or at least `history_min_bad` earlier cases about it whose handling went
+/// wrong ([`went_wrong`]), within `history_window_days`. Earlier cases about an object count only
+/// in the new case's category group, so that a road's potholes are not the history of a noise
+/// complaint on the same road. A caller's history that is all about one object already found is
+/// that object's alert.
+pub fn history(
+    cases: &[ScanCase],
+    mediations: &[PastMediation],
+    as_of: i64,
+    s: &Settings,
+) -> Vec<Candidate> {
+    let recent_window = s.repeat_window_days * DAY;
+    let long = s.history_window_days.max(s.repeat_window_days) * DAY;
+    let recent: Vec<&ScanCase> = cases
+        .iter()
+        .filter(|c| c.merged_into.is_none() && within(c, as_of, recent_window))
+        .collect();
+    if recent.is_empty() {
+        return vec![];
+    }
+    let mut bad_by_object: BTreeMap<String, Vec<&ScanCase>> = BTreeMap::new();
+    let mut bad_by_phone: BTreeMap<&str, Vec<&ScanCase>> = BTreeMap::new();
+    for c in cases.iter().filter(|c| {
+        c.merged_into.is_none()
+            && went_wrong(c)
+            && within(c, as_of, long)
+            && !within(c, as_of, recent_window)
+    }) {
+        for o in objects(&c.text) {
+            bad_by_object.entry(o).or_default().push(c);
+        }
+        if c.phone.len() >= 5 {
+            bad_by_phone.entry(c.phone.as_str()).or_default().push(c);
+        }
+    }
+    let mut failed_by_object: BTreeMap<String, Vec<&PastMediation>> = BTreeMap::new();
+    let mut failed_by_phone: BTreeMap<&str, Vec<&PastMediation>> = BTreeMap::new();
+    for m in mediations
+        .iter()
+        .filter(|m| m.ended_at <= as_of && m.ended_at > as_of - long)
+    {
+        for o in objects(&m.text) {
+            failed_by_object.entry(o).or_default().push(m);
+        }
+        for p in m.phones.iter().filter(|p| p.len() >= 5) {
+            failed_by_phone.entry(p.as_str()).or_default().push(m);
+        }
+    }
+    let mut hits: BTreeMap<String, Hit> = BTreeMap::new();
+    // (key, label, phone, the new case, its earlier bad cases, its failed mediations)
+    type Found<'a> = (
+        String,
+        String,
+        Option<String>,
+        &'a ScanCase,
+        Vec<&'a ScanCase>,
+        Vec<&'a PastMediation>,
+    );
+    let mut found: Vec<Found> = Vec::new();
+    for c in &recent {
+        for o in objects(&c.text) {
+            let bad: Vec<&ScanCase> = bad_by_object
+                .get(&o)
+                .map(|v| {
+                    v.iter()
+                        .copied()
+                        .filter(|b| group_of(&b.category) == group_of(&c.category))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let failed = failed_by_object.get(&o).cloned().unwrap_or_default();
+            if failed.is_empty() && bad.len() < s.history_min_bad {
+                continue;
+            }
+            found.push((format!("history:object:{o}"), o, None, c, bad, failed));
+        }
+        if c.phone.len() >= 5 {
+            let bad = bad_by_phone
+                .get(c.phone.as_str())
+                .cloned()
+                .unwrap_or_default();
+            let failed = failed_by_phone
+                .get(c.phone.as_str())
+                .cloned()
+                .unwrap_or_default();
+            if failed.is_empty() && bad.len() < s.history_min_bad {
+                continue;
+            }
+            found.push((
+                format!("history:phone:{}", c.phone),
+                format!("来电人 {}", masked(&c.phone)),
+                Some(c.phone.clone()),
+                c,
+                bad,
+                failed,
+            ));
+        }
+    }
+    for (key, label, phone, c, bad, failed) in found {
+        let h = hits.entry(key).or_insert_with(|| Hit {
+            label,
+            phone,
+            recent: vec![],
+            bad: vec![],
+            failed: vec![],
+        });
+        add_unique(&mut h.recent, &[c], |a, b| a.id == b.id);
+        add_unique(&mut h.bad, &bad, |a, b| a.id == b.id);
+        add_unique(&mut h.failed, &failed, |a, b| a.id == b.id);
+    }
+    // A caller whose new cases are all in an object's alert is that alert's, not one more.
+    let object_cases: Vec<BTreeSet<&str>> = hits
+        .iter()
+        .filter(|(k, _)| k.starts_with("history:object:"))
+        .map(|(_, h)| h.recent.iter().map(|c| c.id.as_str()).collect())
+        .collect();
+    hits.retain(|k, h| {
+        !k.starts_with("history:phone:")
+            || !object_cases
+                .iter()
+                .any(|set| h.recent.iter().all(|c| set.contains(c.id.as_str())))
+    });
+    hits.into_iter()
+        .map(|(key, mut h)| {
+            h.recent.sort_by_key(|c| (c.reported_at, c.number.clone()));
+            h.bad.sort_by_key(|c| (c.reported_at, c.number.clone()));
+            let mut level: u8 = 2;
+            if (!h.failed.is_empty() && h.bad.len() >= s.history_min_bad) || h.failed.len() >= 2 {
+                level += 1;
+            }
+            if h.recent.iter().any(|c| risk_rank(&c.text_risk) >= 3)
+                || h.recent.len() >= s.repeat_min_cases
+            {
+                level += 1;
+            }
+            let mut before = Vec::new();
+            if !h.failed.is_empty() {
+                before.push(format!("调解未成 {} 次", h.failed.len()));
+            }
+            if !h.bad.is_empty() {
+                before.push(format!("办理超期、不满意等 {} 件", h.bad.len()));
+            }
+            let all: Vec<&ScanCase> = h.bad.iter().chain(h.recent.iter()).copied().collect();
+            Candidate {
+                kind: Kind::History,
+                level: level.min(4),
+                case_ids: all.iter().map(|c| c.id.clone()).collect(),
+                phone: h.phone.clone(),
+                summary: format!(
+                    "「{}」此前{}，近 {} 日又有 {} 件诉求",
+                    h.label,
+                    before.join("、"),
+                    s.repeat_window_days,
+                    h.recent.len()
+                ),
+                evidence: serde_json::json!({
+                    "object": if h.phone.is_none() { Some(h.label.clone()) } else { None },
+                    "window_days": s.history_window_days,
+                    "recent": h.recent.len(),
+                    "earlier": h.bad.len(),
+                    "failed_mediations": h.failed.iter().map(|m| serde_json::json!({
+                        "id": m.id, "outcome": m.outcome, "ended_at": m.ended_at, "route": m.route,
+                    })).collect::<Vec<_>>(),
+                    "handling": handling(&h.bad),
+                    "timeline": timeline(&all),
+                }),
+                region: common_region(&h.recent),
+                key,
+            }
         })
         .collect()
 }

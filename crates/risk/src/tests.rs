@@ -76,6 +76,7 @@ fn case(id: usize, at: i64, phone: &str, text: &str, category: &str, region: &st
         overdue: false,
         unsatisfied: false,
         reopened: false,
+        merged_into: None,
     }
 }
 
@@ -516,4 +517,277 @@ fn a_burst_about_a_named_object_is_that_objects_alert() {
     // The seventh, who names no factory, is not counted among its workers.
     assert_eq!(clusters[0].case_ids.len(), 6);
     assert!(!clusters[0].case_ids.contains(&format!("c{}", first + 6)));
+}
+
+/// A background over half a year (for history): the month's background repeated back in time,
+/// a tenth of it badly handled, as a district's record is.
+fn half_year() -> Vec<ScanCase> {
+    let mut out = Vec::new();
+    for month in 0..6 {
+        for (j, mut c) in background().into_iter().enumerate() {
+            c.id = format!("m{month}-{}", c.id);
+            c.number = format!("M{month}-{}", c.number);
+            c.reported_at -= i64::from(month) * 30 * 24 * HOUR;
+            // Other people every month: one person's own history is a scenario of its own.
+            c.phone = format!("15{month}{j:08}");
+            c.overdue = j % 10 == 0;
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn failed_mediation(id: &str, days_ago: i64, text: &str, phones: &[&str]) -> PastMediation {
+    PastMediation {
+        id: id.into(),
+        outcome: "failed".into(),
+        ended_at: T - days_ago * 24 * HOUR,
+        text: text.into(),
+        phones: phones.iter().map(|p| (*p).to_string()).collect(),
+        route: "诉讼".into(),
+    }
+}
+
+#[test]
+fn a_new_case_about_an_object_whose_mediation_failed_is_a_history_alert() {
+    let mut cases = half_year();
+    let n = cases.len();
+    // Two months ago the wage dispute at 宏达电子厂 went to mediation and failed.
+    let m = failed_mediation(
+        "med-1",
+        60,
+        "宏达电子厂拖欠三十名工人工资纠纷。工人与厂方就欠薪数额分歧较大",
+        &["13900002222"],
+    );
+    // Today one worker calls again (from another phone), and one unrelated case names another
+    // factory.
+    cases.push(case(
+        n,
+        T - 5 * HOUR,
+        "13711112222",
+        "宏达电子厂还是不发工资，调解也没用，我们准备去区政府门口拉横幅",
+        "劳动保障/欠薪",
+        COMMUNITIES[3],
+    ));
+    cases.push(case(
+        n + 1,
+        T - 4 * HOUR,
+        "13711113333",
+        "恒信机械厂加班费没给，想咨询怎么维权",
+        "劳动保障/欠薪",
+        COMMUNITIES[4],
+    ));
+    let all = scan_with(&cases, &[m], T, &Settings::default());
+    let hist = found(&all, Kind::History);
+    assert_eq!(
+        hist.len(),
+        1,
+        "{:#?}",
+        hist.iter().map(|c| &c.summary).collect::<Vec<_>>()
+    );
+    let h = hist[0];
+    assert_eq!(h.key, "history:object:宏达电子厂");
+    assert_eq!(ids(h), BTreeSet::from([format!("c{n}")]));
+    assert_eq!(h.evidence["failed_mediations"][0]["id"], "med-1");
+    assert_eq!(h.evidence["failed_mediations"][0]["route"], "诉讼");
+    assert!(h.summary.contains("调解未成 1 次"), "{}", h.summary);
+    // Without the mediation, the same cases raise no history alert.
+    let none = scan_with(&cases, &[], T, &Settings::default());
+    assert!(found(&none, Kind::History).is_empty());
+    // A mediation that ended before the window counts no more.
+    let old = failed_mediation("med-0", 200, "宏达电子厂欠薪纠纷", &[]);
+    assert!(
+        found(
+            &scan_with(&cases, &[old], T, &Settings::default()),
+            Kind::History
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn an_object_with_badly_handled_cases_before_is_history_but_only_in_its_own_topic() {
+    let mut cases = half_year();
+    let n = cases.len();
+    // Over four months, three complaints about 金桥花园's water pressure went overdue or
+    // unsatisfied; a fourth about its parking was handled well.
+    for (i, (days, cat, text)) in [
+        (120, "水电气/供水", "金桥花园高层水压不够，六楼以上没水"),
+        (90, "水电气/供水", "金桥花园又没水了，上次说修好了根本没修"),
+        (45, "水电气/供水", "金桥花园供水问题反映多次一直没解决"),
+        (30, "交通运输/停车管理", "金桥花园门口车辆乱停"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut c = case(
+            n + i,
+            T - days * 24 * HOUR,
+            &format!("1360000{i:04}"),
+            text,
+            cat,
+            COMMUNITIES[1],
+        );
+        c.overdue = i == 0 || i == 3;
+        c.unsatisfied = i == 1 || i == 2;
+        cases.push(c);
+    }
+    // Now: one more about its water, and one about noise in the same estate.
+    cases.push(case(
+        n + 10,
+        T - 2 * HOUR,
+        "13600009999",
+        "金桥花园今天又停水，老人孩子都没水喝",
+        "水电气/供水",
+        COMMUNITIES[1],
+    ));
+    cases.push(case(
+        n + 11,
+        T - HOUR,
+        "13600008888",
+        "金桥花园楼下广场舞太吵",
+        "环境保护/噪声污染",
+        COMMUNITIES[1],
+    ));
+    let all = scan_with(&cases, &[], T, &Settings::default());
+    let hist = found(&all, Kind::History);
+    assert_eq!(
+        hist.len(),
+        1,
+        "{:#?}",
+        hist.iter().map(|c| &c.summary).collect::<Vec<_>>()
+    );
+    let h = hist[0];
+    assert_eq!(h.key, "history:object:金桥花园");
+    // The three badly handled water cases and the new water case; not the parking case (handled
+    // in another topic), not the noise complaint.
+    assert_eq!(
+        ids(h),
+        BTreeSet::from([
+            format!("c{n}"),
+            format!("c{}", n + 1),
+            format!("c{}", n + 2),
+            format!("c{}", n + 10)
+        ])
+    );
+    assert_eq!(h.evidence["earlier"], 3);
+    assert_eq!(h.evidence["recent"], 1);
+}
+
+#[test]
+fn a_caller_whose_earlier_cases_went_wrong_is_history_and_the_background_is_not() {
+    let mut cases = half_year();
+    // The half year's background alone (a tenth of it overdue) raises no history alert.
+    assert!(
+        found(
+            &scan_with(&cases, &[], T, &Settings::default()),
+            Kind::History
+        )
+        .is_empty()
+    );
+    let n = cases.len();
+    for (i, days) in [150, 100, 40].into_iter().enumerate() {
+        let mut c = case(
+            n + i,
+            T - days * 24 * HOUR,
+            "13855550000",
+            "楼上漏水到我家，物业不管",
+            "邻里纠纷/相邻关系",
+            COMMUNITIES[2],
+        );
+        c.returned = true;
+        cases.push(c);
+    }
+    // A failed mediation in which the same person was a party.
+    let m = failed_mediation("med-9", 20, "邻里漏水纠纷，双方各执一词", &["13855550000"]);
+    cases.push(case(
+        n + 5,
+        T - HOUR,
+        "13855550000",
+        "楼上还是漏水，再不解决我就自己上去砸了",
+        "邻里纠纷/相邻关系",
+        COMMUNITIES[2],
+    ));
+    let all = scan_with(&cases, &[m], T, &Settings::default());
+    let hist = found(&all, Kind::History);
+    assert_eq!(
+        hist.len(),
+        1,
+        "{:#?}",
+        hist.iter().map(|c| &c.summary).collect::<Vec<_>>()
+    );
+    let h = hist[0];
+    assert_eq!(h.key, "history:phone:13855550000");
+    assert_eq!(h.phone.as_deref(), Some("13855550000"));
+    assert_eq!(h.case_ids.len(), 4);
+    // A failed mediation and three earlier cases gone wrong: orange.
+    assert_eq!(h.level, 3);
+    assert!(
+        !h.summary.contains("13855550000"),
+        "the summary masks the phone: {}",
+        h.summary
+    );
+}
+
+#[test]
+fn duplicates_merged_into_a_case_count_as_callers_of_its_cluster() {
+    let mut cases = background();
+    let n = cases.len();
+    // An outage in one community: three calls in their own words, and four more callers whose
+    // calls the dispatcher merged into the first as duplicates (their words are short).
+    for i in 0..3 {
+        cases.push(case(
+            n + i,
+            T - (3 - i as i64) * HOUR,
+            &format!("1371234{i:04}"),
+            "东方花园整栋楼停水一上午了，没有任何通知",
+            "水电气/供水",
+            COMMUNITIES[5],
+        ));
+    }
+    for i in 3..7 {
+        let mut c = case(
+            n + i,
+            T - HOUR,
+            &format!("1371234{i:04}"),
+            "同上",
+            "水电气/供水",
+            COMMUNITIES[5],
+        );
+        c.merged_into = Some(format!("c{n}"));
+        cases.push(c);
+    }
+    let all = scan(&cases, T, &Settings::default());
+    let clusters = found(&all, Kind::Cluster);
+    assert_eq!(
+        clusters.len(),
+        1,
+        "{:#?}",
+        clusters.iter().map(|c| &c.summary).collect::<Vec<_>>()
+    );
+    assert_eq!(clusters[0].case_ids.len(), 7);
+    assert_eq!(clusters[0].evidence["reporters"], 7);
+    // A duplicate is a call of its caller: one phone, three calls, two of them merged.
+    let mut cases = background();
+    let n = cases.len();
+    for i in 0..3 {
+        let mut c = case(
+            n + i,
+            T - (10 - i as i64) * HOUR,
+            "13999990000",
+            "小区门口工地夜间施工噪音扰民",
+            "环境保护/噪声污染",
+            COMMUNITIES[0],
+        );
+        if i > 0 {
+            c.merged_into = Some(format!("c{n}"));
+        }
+        cases.push(c);
+    }
+    let all = scan(&cases, T, &Settings::default());
+    let callers = found(&all, Kind::RepeatCaller);
+    assert_eq!(callers.len(), 1);
+    assert_eq!(callers[0].evidence["cases"], 3);
+    // …and a high-risk duplicate is told by its main case, not again.
+    assert!(found(&all, Kind::Language).is_empty());
 }

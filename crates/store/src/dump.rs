@@ -270,6 +270,7 @@ pub const TABLES: &[TableSpec] = &[
             ("version", Col::Int),
             ("created_at", Col::Int),
             ("updated_at", Col::Int),
+            ("warned", Col::Text),
         ],
     ),
     (

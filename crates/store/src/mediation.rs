@@ -1,13 +1,16 @@
 //! Mediations and their events (issue 20, migration 0014). Written like risk alerts: a row and its
 //! event in one transaction, updates checked against the version.
 
+use crate::notifications::bind_notice;
 use crate::{Db, SqlStore, backend_err, json_of, on_pool, uuid_of};
-use app::ports::{Mediation, MediationEvent, MediationQuery, MediationStore, StoreResult};
+use app::ports::{
+    Mediation, MediationEvent, MediationQuery, MediationStore, Notification, StoreResult,
+};
 use async_trait::async_trait;
 use sqlx::Row;
 use uuid::Uuid;
 
-const COLS: &str = "id, case_id, alert_id, org_unit, status, doc, judicial_due, performance_due, version, created_at, updated_at";
+const COLS: &str = "id, case_id, alert_id, org_unit, status, doc, judicial_due, performance_due, version, created_at, updated_at, warned";
 
 fn mediation_from<R: Row>(r: &R) -> StoreResult<Mediation>
 where
@@ -31,6 +34,7 @@ where
         version: r.try_get("version").map_err(backend_err)?,
         created_at: r.try_get("created_at").map_err(backend_err)?,
         updated_at: r.try_get("updated_at").map_err(backend_err)?,
+        warned: text("warned")?,
     })
 }
 
@@ -71,7 +75,7 @@ macro_rules! bind_event {
 impl MediationStore for SqlStore {
     async fn insert_mediation(&self, m: &Mediation, e: &MediationEvent) -> StoreResult<()> {
         let sql = format!(
-            "INSERT INTO mediations ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            "INSERT INTO mediations ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         );
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
@@ -87,6 +91,7 @@ impl MediationStore for SqlStore {
                 .bind(m.version)
                 .bind(m.created_at)
                 .bind(m.updated_at)
+                .bind(m.warned.clone())
                 .execute(&mut *tx)
                 .await
                 .map_err(backend_err)?;
@@ -128,6 +133,42 @@ impl MediationStore for SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(backend_err)?;
+            tx.commit().await.map_err(backend_err)?;
+            Ok(true)
+        })
+    }
+
+    async fn record_mediation_warning(
+        &self,
+        id: Uuid,
+        warned_before: &str,
+        warned_after: &str,
+        e: &MediationEvent,
+        notices: &[Notification],
+    ) -> StoreResult<bool> {
+        on_pool!(self, write, |p| {
+            let mut tx = p.begin().await.map_err(backend_err)?;
+            let done =
+                sqlx::query("UPDATE mediations SET warned = $1 WHERE id = $2 AND warned = $3")
+                    .bind(warned_after.to_string())
+                    .bind(id.to_string())
+                    .bind(warned_before.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+            bind_event!(e)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_err)?;
+            for n in notices {
+                bind_notice!(n)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
+            }
             tx.commit().await.map_err(backend_err)?;
             Ok(true)
         })
@@ -175,6 +216,12 @@ impl MediationStore for SqlStore {
                 texts.len() + 1
             ));
         }
+        let mut since: Option<i64> = None;
+        if let Some(from) = q.updated_from {
+            since = Some(from);
+            let n = texts.len() + usize::from(due.is_some()) + 1;
+            clauses.push(format!("updated_at >= ${n}"));
+        }
         let where_sql = if clauses.is_empty() {
             String::new()
         } else {
@@ -191,6 +238,9 @@ impl MediationStore for SqlStore {
             }
             if let Some(d) = due {
                 query = query.bind(d);
+            }
+            if let Some(t) = since {
+                query = query.bind(t);
             }
             let rows = query.fetch_all(p).await.map_err(backend_err)?;
             rows.iter().map(mediation_from).collect()

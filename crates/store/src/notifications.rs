@@ -222,6 +222,25 @@ impl SqlStore {
     }
 }
 
+/// One notification row without a digest (a red alert, a mediation's deadline: told at once, one
+/// row per person), bound for `execute` inside a transaction.
+macro_rules! bind_notice {
+    ($n:expr) => {
+        sqlx::query(crate::notifications::INSERT)
+            .bind($n.id.to_string())
+            .bind($n.user_id.to_string())
+            .bind($n.case_id)
+            .bind($n.kind.clone())
+            .bind($n.title.clone())
+            .bind($n.body.clone())
+            .bind($n.created_at)
+            .bind($n.read_at)
+            .bind($n.data.as_ref().map(ToString::to_string))
+            .bind($n.digest_key.clone())
+    };
+}
+pub(crate) use bind_notice;
+
 #[cfg(test)]
 mod tests {
     use super::*;

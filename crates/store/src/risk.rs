@@ -2,6 +2,7 @@
 //! one transaction; an update checks the version like a case transition does, so two supervisors
 //! (or a supervisor and a scan on another replica) never lose each other's step.
 
+use crate::notifications::bind_notice;
 use crate::{Db, SqlStore, backend_err, json_of, on_pool, uuid_of};
 use app::error::StoreError;
 use app::ports::{RiskAlert, RiskEvent, RiskOutbox, RiskQuery, RiskStore, StoreResult};
@@ -89,23 +90,6 @@ macro_rules! bind_event {
             .bind($e.action.clone())
             .bind($e.note.clone())
             .bind($e.data.as_ref().map(ToString::to_string))
-    };
-}
-
-/// A notification of an alert (no digest: a red alert is told at once, one row per person).
-macro_rules! bind_notice {
-    ($n:expr) => {
-        sqlx::query(crate::notifications::INSERT)
-            .bind($n.id.to_string())
-            .bind($n.user_id.to_string())
-            .bind($n.case_id)
-            .bind($n.kind.clone())
-            .bind($n.title.clone())
-            .bind($n.body.clone())
-            .bind($n.created_at)
-            .bind($n.read_at)
-            .bind($n.data.as_ref().map(ToString::to_string))
-            .bind($n.digest_key.clone())
     };
 }
 
