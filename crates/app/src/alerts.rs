@@ -194,6 +194,7 @@ impl App {
             }
         }
         report.recorded += self.sweep_mediation_deadlines().await?;
+        report.recorded += self.sweep_risk_reviews().await?;
         Ok(report)
     }
 

@@ -415,6 +415,13 @@ pub struct RiskAlert {
     pub updated_at: i64,
     pub closed_at: Option<i64>,
     pub result: Option<String>,
+    /// The last step a supervisor took (复核); the review cadence counts from it, or from the
+    /// alert's creation.
+    #[serde(default)]
+    pub reviewed_at: Option<i64>,
+    /// The review deadline last reminded of (written only by the sweep's reminder).
+    #[serde(default)]
+    pub review_reminded: Option<i64>,
 }
 
 /// One step in an alert's life (raised, updated by a scan, acknowledged, assigned, commented,
@@ -479,6 +486,16 @@ pub trait RiskStore: Send + Sync {
         out: &RiskOutbox,
     ) -> StoreResult<bool>;
     async fn risk_events(&self, alert: Uuid) -> StoreResult<Vec<RiskEvent>>;
+    /// Records the reminder of a missed review (deadline `due`) if the alert is still open and
+    /// not yet reminded of that deadline (false otherwise), with its event and notifications, in
+    /// one transaction; the version is not changed.
+    async fn remind_risk_review(
+        &self,
+        id: Uuid,
+        due: i64,
+        e: &RiskEvent,
+        out: &RiskOutbox,
+    ) -> StoreResult<bool>;
 }
 
 // 人民调解 (issue 20): a dispute's mediation.

@@ -199,6 +199,16 @@ impl App {
         if let Some(v) = int("history_min_bad", 1, 100)? {
             s.history_min_bad = count(v);
         }
+        for (k, slot) in [
+            ("review_days_red", &mut s.review_days_red),
+            ("review_days_orange", &mut s.review_days_orange),
+            ("review_days_yellow", &mut s.review_days_yellow),
+            ("review_days_blue", &mut s.review_days_blue),
+        ] {
+            if let Some(v) = int(k, 1, 90)? {
+                *slot = v;
+            }
+        }
         if let Some(v) = share("similarity", 0.01, 1.0)? {
             s.similarity = v;
         }
@@ -266,7 +276,32 @@ impl App {
             q.offset += u64::from(q.limit);
         }
         let mediations = self.failed_mediations(as_of - long, as_of).await?;
-        let found = risk::scan_with(&cases, &mediations, as_of, &s);
+        let mut found = risk::scan_with(&cases, &mediations, as_of, &s);
+        // The words that weighed: triage's reasons for the members' risky texts (read again
+        // here: a case keeps its level, not its reasons), at most eight, strongest cases first.
+        let by_id: HashMap<&str, &risk::ScanCase> =
+            cases.iter().map(|c| (c.id.as_str(), c)).collect();
+        let classifier = self.classifier();
+        for cand in &mut found {
+            let mut risky: Vec<&risk::ScanCase> = cand
+                .case_ids
+                .iter()
+                .filter_map(|id| by_id.get(id.as_str()).copied())
+                .filter(|c| matches!(c.text_risk.as_str(), "high" | "medium"))
+                .collect();
+            risky.sort_by_key(|c| c.text_risk != "high");
+            let mut words: Vec<String> = Vec::new();
+            for c in risky.into_iter().take(20) {
+                for r in classifier.classify(&c.text).risk.reasons {
+                    if words.len() < 8 && !words.contains(&r) {
+                        words.push(r);
+                    }
+                }
+            }
+            if !words.is_empty() {
+                cand.evidence["words"] = json!(words);
+            }
+        }
         let tree = self.org.tree().await?;
         let mut report = ScanReport {
             as_of: crate::deadlines::format_instant(as_of),
@@ -305,6 +340,8 @@ impl App {
                         updated_at: now,
                         closed_at: None,
                         result: None,
+                        reviewed_at: None,
+                        review_reminded: None,
                     };
                     let e = scan_event(a.id, now, "raised", json!({ "cases": a.case_ids.len() }));
                     let out = if a.level == "red" {
@@ -465,8 +502,16 @@ impl App {
             owner_unit,
             limit: 500,
         };
+        let review = check("review", &["overdue"])?;
         let alerts = self.store.risk_alerts(&q).await?;
-        Ok(alerts.iter().map(|a| alert_json(a, p, &tree)).collect())
+        let s = self.risk_settings().await?;
+        let now = self.now();
+        Ok(alerts
+            .iter()
+            .map(|a| (a, review_due(a, &s)))
+            .filter(|(_, due)| review.is_none() || due.is_some_and(|d| d <= now))
+            .map(|(a, due)| alert_json(a, p, &tree, due, now))
+            .collect())
     }
 
     async fn visible_alert(
@@ -485,7 +530,8 @@ impl App {
     /// `GET /api/v1/risk/alerts/{id}`: the alert, its cases and its events.
     pub async fn risk_alert(&self, p: &Principal, id: Uuid) -> Result<Value, AppError> {
         let (a, tree) = self.visible_alert(p, id).await?;
-        let mut v = alert_json(&a, p, &tree);
+        let s = self.risk_settings().await?;
+        let mut v = alert_json(&a, p, &tree, review_due(&a, &s), self.now());
         let mut cases = Vec::new();
         for cid in a.case_ids.iter().take(200) {
             if let Some(c) = self.store.get_case(*cid).await? {
@@ -619,6 +665,8 @@ impl App {
         }
         a.version = old.version + 1;
         a.updated_at = self.now();
+        // Every step of a supervisor's is a review: the cadence counts from it.
+        a.reviewed_at = Some(self.now());
         let e = RiskEvent {
             id: Uuid::now_v7(),
             alert_id: id,
@@ -636,7 +684,95 @@ impl App {
         {
             return Err(AppError::stale_record("预警", "alert", None));
         }
-        Ok(alert_json(&a, p, &tree))
+        let s = self.risk_settings().await?;
+        Ok(alert_json(&a, p, &tree, review_due(&a, &s), self.now()))
+    }
+
+    /// Reminds the owners of open alerts whose review is due (part of the deadline sweep): once
+    /// per missed review, to the supervisors and leaders of the owner unit (or, where it has
+    /// none, of the nearest unit above with some), in-app, with a `review_overdue` event on the
+    /// alert — compare-and-set on the deadline reminded, so replicas never both send it.
+    pub async fn sweep_risk_reviews(&self) -> Result<usize, AppError> {
+        let now = self.now();
+        let s = self.risk_settings().await?;
+        let tree = self.org.tree().await?;
+        let users = self.store.users().await?;
+        let mut sent = 0;
+        for status in ["open", "acknowledged"] {
+            let alerts = self
+                .store
+                .risk_alerts(&RiskQuery {
+                    status: Some(status.into()),
+                    limit: 1000,
+                    ..RiskQuery::default()
+                })
+                .await?;
+            for a in alerts {
+                let Some(due) = review_due(&a, &s).filter(|d| *d <= now) else {
+                    continue;
+                };
+                if a.review_reminded == Some(due) {
+                    continue;
+                }
+                let owner = a.owner_unit.clone().unwrap_or_default();
+                let chain = std::iter::once(owner.clone()).chain(tree.ancestors(&owner));
+                let mut to = Vec::new();
+                for unit in chain {
+                    to = users
+                        .iter()
+                        .filter(|u| {
+                            !u.disabled
+                                && u.unit == unit
+                                && matches!(u.role, Role::Supervisor | Role::Leader)
+                        })
+                        .collect::<Vec<_>>();
+                    if !to.is_empty() {
+                        break;
+                    }
+                }
+                let days = s.review_days(&a.level);
+                let notices = to
+                    .into_iter()
+                    .map(|u| Notification {
+                        id: Uuid::now_v7(),
+                        user_id: u.id,
+                        case_id: None,
+                        case_number: None,
+                        kind: "risk_review".into(),
+                        title: format!("{}预警待复核：{}", level_label(&a.level), a.summary),
+                        body: format!(
+                            "{}预警每 {days} 日复核一次，已到期（{}），请签收、填写意见或调整等级",
+                            level_label(&a.level),
+                            crate::deadlines::format_instant(due)
+                        ),
+                        created_at: now,
+                        read_at: None,
+                        data: Some(json!({ "alert_id": a.id, "level": a.level, "due": due, "days": days, "summary": a.summary })),
+                        digest_key: None,
+                    })
+                    .collect();
+                let e = RiskEvent {
+                    id: Uuid::now_v7(),
+                    alert_id: a.id,
+                    at: now,
+                    actor: None,
+                    actor_name: "系统（复核提醒）".into(),
+                    action: "review_overdue".into(),
+                    note: None,
+                    data: Some(
+                        json!({ "due": crate::deadlines::format_instant(due), "days": days }),
+                    ),
+                };
+                let out = RiskOutbox {
+                    notices,
+                    deliveries: vec![],
+                };
+                if self.store.remind_risk_review(a.id, due, &e, &out).await? {
+                    sent += 1;
+                }
+            }
+        }
+        Ok(sent)
     }
 }
 
@@ -801,11 +937,25 @@ fn action_label(a: &str) -> &'static str {
         "comment" => "填写意见",
         "relevel" => "调整等级",
         "close" => "关闭预警",
+        "review_overdue" => "复核到期提醒",
         _ => "其他",
     }
 }
 
-fn alert_json(a: &RiskAlert, p: &Principal, tree: &OrgTree) -> Value {
+/// When an open alert is due for review: its level's cadence after the last step a supervisor
+/// took on it, or after it was raised.
+pub fn review_due(a: &RiskAlert, s: &risk::Settings) -> Option<i64> {
+    (a.status != "closed")
+        .then(|| a.reviewed_at.unwrap_or(a.created_at) + s.review_days(&a.level) * DAY)
+}
+
+fn alert_json(
+    a: &RiskAlert,
+    p: &Principal,
+    tree: &OrgTree,
+    review: Option<i64>,
+    now: i64,
+) -> Value {
     let phone = a.phone.as_ref().map(|ph| {
         if p.role.sees_full_phone() {
             ph.clone()
@@ -831,5 +981,8 @@ fn alert_json(a: &RiskAlert, p: &Principal, tree: &OrgTree) -> Value {
         "updated_at": crate::deadlines::format_instant(a.updated_at),
         "closed_at": a.closed_at.map(crate::deadlines::format_instant),
         "result": a.result,
+        "reviewed_at": a.reviewed_at.map(crate::deadlines::format_instant),
+        "review_due": review.map(crate::deadlines::format_instant),
+        "review_overdue": review.is_some_and(|d| d <= now),
     })
 }

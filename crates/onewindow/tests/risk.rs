@@ -10,6 +10,8 @@ use common::{Db, TestServer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+const DAY: i64 = 86_400_000;
+
 fn at(day: u32, hour: u32) -> String {
     format!("2026-11-{day:02}T{hour:02}:00:00+08:00")
 }
@@ -436,3 +438,118 @@ async fn concurrent_scans(db: Db) {
     s.shutdown().await;
 }
 on_both!(scans_at_once, concurrent_scans);
+
+/// The review cadence (复核周期): an open alert nobody has worked on is due for review after its
+/// level's days (orange: 3); the sweep reminds the owner's supervisors once per missed review, the
+/// queue lists it under `review=overdue`, and a supervisor's step starts the cadence again. The
+/// words that weighed are in the evidence.
+async fn review_cadence(db: Db) {
+    let s = TestServer::start(db).await;
+    let (clerk, sup) = (s.login("clerk").await, s.login("supervisor").await);
+    let (community, _) = s.community(0);
+    let c = register(
+        &s,
+        &clerk,
+        &community,
+        json!({ "title": "欠薪", "description": "老板跑路了，三个月工资没发，我实在活不下去了，明天就去区政府门口拉横幅",
+                "category": "劳动社保/拖欠工资", "reporter": { "name": "工人", "phone": "13566667777" } }),
+    )
+    .await;
+    scan(&s, &sup, json!({})).await;
+    let list = alerts(&s, &sup, "?kind=language").await;
+    assert_eq!(list.len(), 1, "{list:?}");
+    let a = &list[0];
+    assert_eq!(a["case_ids"][0], c["id"]);
+    assert!(
+        !a["evidence"]["words"].as_array().unwrap().is_empty(),
+        "the words that weighed: {a}"
+    );
+    let level = a["level"].as_str().unwrap().to_string();
+    let days = match level.as_str() {
+        "red" => 1,
+        "orange" => 3,
+        "yellow" => 7,
+        _ => 14,
+    };
+    assert_eq!(a["review_overdue"], false);
+    assert!(alerts(&s, &sup, "?review=overdue").await.is_empty());
+    let (st, v) = s.get("/api/v1/risk/alerts?review=soon", &sup).await;
+    assert_eq!(
+        (st, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("review"))
+    );
+
+    // The cadence passes: one reminder, however often the sweep runs.
+    s.clock.advance(days * DAY + 60_000);
+    s.app.sweep().await.unwrap();
+    s.app.sweep().await.unwrap();
+    let sup = s.login("supervisor").await;
+    let (_, inbox) = s.get("/api/v1/notifications?page_size=100", &sup).await;
+    let reminders: Vec<&Value> = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "risk_review")
+        .collect();
+    assert_eq!(reminders.len(), 1, "{inbox}");
+    assert!(reminders[0]["title"].as_str().unwrap().contains("待复核"));
+    let overdue = alerts(&s, &sup, "?review=overdue").await;
+    assert_eq!(overdue.len(), 1);
+    assert_eq!(overdue[0]["review_overdue"], true);
+    assert_eq!(
+        overdue[0]["version"], a["version"],
+        "a reminder does not change the version"
+    );
+
+    // A supervisor's step is a review: the cadence starts again from it.
+    let id = a["id"].as_str().unwrap();
+    let (st, v) = s
+        .post(
+            &format!("/api/v1/risk/alerts/{id}/actions"),
+            &sup,
+            json!({ "action": "acknowledge", "version": a["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["review_overdue"], false);
+    assert!(alerts(&s, &sup, "?review=overdue").await.is_empty());
+    let (_, d) = s.get(&format!("/api/v1/risk/alerts/{id}"), &sup).await;
+    let steps: Vec<&str> = d["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["raised", "review_overdue", "acknowledge"], "{d}");
+
+    // The cadence is administrators' data, checked against its range.
+    let admin = s.login("admin").await;
+    let (st, v) = s
+        .call(
+            "PUT",
+            "/api/v1/risk/settings",
+            Some(&admin),
+            Some(json!({ "review_days_red": 0 })),
+        )
+        .await;
+    assert_eq!(
+        (st, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("review_days_red")),
+        "{v}"
+    );
+    let (st, v) = s
+        .call(
+            "PUT",
+            "/api/v1/risk/settings",
+            Some(&admin),
+            Some(json!({ "review_days_orange": 2 })),
+        )
+        .await;
+    assert_eq!(
+        (st, v["review_days_orange"].as_i64()),
+        (StatusCode::OK, Some(2)),
+        "{v}"
+    );
+    s.shutdown().await;
+}
+on_both!(risk_review_cadence, review_cadence);

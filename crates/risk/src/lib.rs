@@ -124,6 +124,24 @@ pub struct Settings {
     /// one object or from one phone make a new case about it an alert (one failed mediation is
     /// enough on its own).
     pub history_min_bad: usize,
+    /// Review cadence (复核周期) by level, in days: an open alert nobody has worked on for this
+    /// long is due for review, and its owner's supervisors are reminded.
+    pub review_days_red: i64,
+    pub review_days_orange: i64,
+    pub review_days_yellow: i64,
+    pub review_days_blue: i64,
+}
+
+impl Settings {
+    /// Days between reviews of an alert at `level` (a name of [`LEVELS`]).
+    pub fn review_days(&self, level: &str) -> i64 {
+        match level {
+            "red" => self.review_days_red,
+            "orange" => self.review_days_orange,
+            "yellow" => self.review_days_yellow,
+            _ => self.review_days_blue,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -143,6 +161,10 @@ impl Default for Settings {
             repeat_red: 8,
             history_window_days: 180,
             history_min_bad: 3,
+            review_days_red: 1,
+            review_days_orange: 3,
+            review_days_yellow: 7,
+            review_days_blue: 14,
         }
     }
 }

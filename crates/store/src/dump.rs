@@ -239,6 +239,8 @@ pub const TABLES: &[TableSpec] = &[
             ("updated_at", Col::Int),
             ("closed_at", Col::Int),
             ("result", Col::Text),
+            ("reviewed_at", Col::Int),
+            ("review_reminded", Col::Int),
         ],
     ),
     (

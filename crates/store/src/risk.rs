@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use sqlx::Row;
 use uuid::Uuid;
 
-const ALERT_COLS: &str = "id, kind, alert_key, level, status, case_ids, phone, summary, evidence, region, owner_unit, level_by_hand, version, created_at, updated_at, closed_at, result";
+const ALERT_COLS: &str = "id, kind, alert_key, level, status, case_ids, phone, summary, evidence, region, owner_unit, level_by_hand, version, created_at, updated_at, closed_at, result, reviewed_at, review_reminded";
 
 fn alert_from<R: Row>(r: &R) -> StoreResult<RiskAlert>
 where
@@ -43,6 +43,8 @@ where
         updated_at: r.try_get("updated_at").map_err(backend_err)?,
         closed_at: r.try_get("closed_at").map_err(backend_err)?,
         result: opt("result")?,
+        reviewed_at: r.try_get("reviewed_at").map_err(backend_err)?,
+        review_reminded: r.try_get("review_reminded").map_err(backend_err)?,
     })
 }
 
@@ -209,7 +211,7 @@ impl RiskStore for SqlStore {
         out: &RiskOutbox,
     ) -> StoreResult<()> {
         let sql = format!(
-            "INSERT INTO risk_alerts ({ALERT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+            "INSERT INTO risk_alerts ({ALERT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
         );
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
@@ -231,6 +233,8 @@ impl RiskStore for SqlStore {
                 .bind(a.updated_at)
                 .bind(a.closed_at)
                 .bind(a.result.clone())
+                .bind(a.reviewed_at)
+                .bind(a.review_reminded)
                 .execute(&mut *tx)
                 .await
                 .map_err(backend_err)?;
@@ -253,7 +257,7 @@ impl RiskStore for SqlStore {
         on_pool!(self, write, |p| {
             let mut tx = p.begin().await.map_err(backend_err)?;
             let done = sqlx::query(
-                "UPDATE risk_alerts SET level = $1, status = $2, case_ids = $3, phone = $4, summary = $5, evidence = $6, region = $7, owner_unit = $8, level_by_hand = $9, version = $10, updated_at = $11, closed_at = $12, result = $13 WHERE id = $14 AND version = $15",
+                "UPDATE risk_alerts SET level = $1, status = $2, case_ids = $3, phone = $4, summary = $5, evidence = $6, region = $7, owner_unit = $8, level_by_hand = $9, version = $10, updated_at = $11, closed_at = $12, result = $13, reviewed_at = $14 WHERE id = $15 AND version = $16",
             )
             .bind(a.level.clone())
             .bind(a.status.clone())
@@ -268,8 +272,40 @@ impl RiskStore for SqlStore {
             .bind(a.updated_at)
             .bind(a.closed_at)
             .bind(a.result.clone())
+            .bind(a.reviewed_at)
             .bind(a.id.to_string())
             .bind(expected_version)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_err)?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+            bind_event!(e)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_err)?;
+            write_outbox!(tx, out);
+            tx.commit().await.map_err(backend_err)?;
+            Ok(true)
+        })
+    }
+
+    async fn remind_risk_review(
+        &self,
+        id: Uuid,
+        due: i64,
+        e: &RiskEvent,
+        out: &RiskOutbox,
+    ) -> StoreResult<bool> {
+        on_pool!(self, write, |p| {
+            let mut tx = p.begin().await.map_err(backend_err)?;
+            let done = sqlx::query(
+                "UPDATE risk_alerts SET review_reminded = $1 WHERE id = $2 AND status <> 'closed' AND (review_reminded IS NULL OR review_reminded <> $3)",
+            )
+            .bind(due)
+            .bind(id.to_string())
+            .bind(due)
             .execute(&mut *tx)
             .await
             .map_err(backend_err)?;
