@@ -38,6 +38,8 @@ pub mod kind {
     pub const HIGH_RISK: &str = "high_risk";
     /// A mediation agreement's 司法确认 window or performance deadline is near or has passed.
     pub const MEDIATION_DUE: &str = "mediation_due";
+    /// A risk alert's review (复核) is due.
+    pub const RISK_REVIEW: &str = "risk_review";
     /// The deadline sweeper's automatic 催办 (to the unit lead) and 督办 (to supervisors).
     pub const AUTO_URGE: &str = "urge";
     pub const AUTO_SUPERVISE: &str = "supervise";
@@ -334,6 +336,27 @@ pub fn render(n: &Notification, tree: &OrgTree, english: bool) -> Option<(String
                     .unwrap_or_default()
                     .join(", "),
                 unit_name("hub")
+            ),
+        ),
+        (kind::RISK_REVIEW, false) => (
+            format!(
+                "{}预警待复核：{}",
+                crate::risk::level_label(s(d, "level")),
+                s(d, "summary")
+            ),
+            format!(
+                "{}预警每 {} 日复核一次，已到期（{}），请签收、填写意见或调整等级",
+                crate::risk::level_label(s(d, "level")),
+                d["days"].as_i64().unwrap_or_default(),
+                when("due")
+            ),
+        ),
+        (kind::RISK_REVIEW, true) => (
+            format!("Risk alert due for review ({} level)", s(d, "level")),
+            format!(
+                "Alerts of this level are reviewed every {} days; this one was due {}. Acknowledge, comment or relevel it.",
+                d["days"].as_i64().unwrap_or_default(),
+                when("due")
             ),
         ),
         (kind::MEDIATION_DUE, _) => {

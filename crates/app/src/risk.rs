@@ -738,17 +738,21 @@ impl App {
                         user_id: u.id,
                         case_id: None,
                         case_number: None,
-                        kind: "risk_review".into(),
-                        title: format!("{}预警待复核：{}", level_label(&a.level), a.summary),
-                        body: format!(
-                            "{}预警每 {days} 日复核一次，已到期（{}），请签收、填写意见或调整等级",
-                            level_label(&a.level),
-                            crate::deadlines::format_instant(due)
-                        ),
+                        kind: crate::notify::kind::RISK_REVIEW.into(),
+                        title: String::new(),
+                        body: String::new(),
                         created_at: now,
                         read_at: None,
                         data: Some(json!({ "alert_id": a.id, "level": a.level, "due": due, "days": days, "summary": a.summary })),
                         digest_key: None,
+                    })
+                    .map(|mut n| {
+                        // Stored in Chinese (the record); each reader's language is rendered anew.
+                        if let Some((t, b)) = crate::notify::render(&n, &tree, false) {
+                            n.title = t;
+                            n.body = b;
+                        }
+                        n
                     })
                     .collect();
                 let e = RiskEvent {
