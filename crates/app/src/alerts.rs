@@ -80,6 +80,8 @@ pub struct JobSettings {
     pub retrain_interval_ms: i64,
     /// How often the conflict-risk scan runs (0: never; on demand only).
     pub risk_scan_interval_ms: i64,
+    /// How often the 红黄黑榜 job looks whether the month just ended has its draft (0: never).
+    pub board_interval_ms: i64,
 }
 
 impl Default for JobSettings {
@@ -90,6 +92,7 @@ impl Default for JobSettings {
             lock_ms: 5 * 60_000,
             retrain_interval_ms: 7 * 86_400_000,
             risk_scan_interval_ms: 10 * 60_000,
+            board_interval_ms: 3_600_000,
         }
     }
 }
@@ -490,6 +493,29 @@ impl App {
             }
             self.store
                 .finish_job("risk_scan", worker, self.now(), err.as_deref())
+                .await?;
+        }
+        // 红黄黑榜: the month just ended gets its draft (checked hourly; once it exists, nothing).
+        if cfg.board_interval_ms > 0
+            && self
+                .store
+                .claim_job(
+                    "board_compute",
+                    worker,
+                    self.now(),
+                    cfg.board_interval_ms,
+                    cfg.lock_ms,
+                    self.now(),
+                )
+                .await?
+        {
+            let r = self.compute_due_board().await;
+            let err = r.as_ref().err().map(ToString::to_string);
+            if let Ok(Some(period)) = &r {
+                tracing::info!(%period, "board draft computed");
+            }
+            self.store
+                .finish_job("board_compute", worker, self.now(), err.as_deref())
                 .await?;
         }
         if self

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod boards;
 pub mod cases;
 pub mod clock;
 pub mod deadlines;

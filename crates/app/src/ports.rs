@@ -572,8 +572,75 @@ pub trait MediationStore: Send + Sync {
     async fn mediation_events(&self, id: Uuid) -> StoreResult<Vec<MediationEvent>>;
 }
 
+/// A 红黄黑榜 of one period and version (issue 21).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoardRecord {
+    /// `YYYY-MM`.
+    pub period: String,
+    pub version: i64,
+    /// draft | published
+    pub status: String,
+    /// The groups with their entries, and the rules they were computed with.
+    pub doc: serde_json::Value,
+    pub computed_at: i64,
+    /// Units may appeal the draft until then.
+    pub appeal_due: i64,
+    pub published_at: Option<i64>,
+    pub published_by: Option<String>,
+    /// Why a correction (a version after the first) was published.
+    pub reason: Option<String>,
+}
+
+/// A unit's appeal (申诉) against its entry on a draft board.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoardAppeal {
+    pub id: Uuid,
+    pub period: String,
+    pub unit: String,
+    pub reason: String,
+    /// pending | accepted | rejected
+    pub status: String,
+    pub note: Option<String>,
+    pub created_by: Option<Uuid>,
+    pub created_by_name: String,
+    pub created_at: i64,
+    pub decided_by_name: Option<String>,
+    pub decided_at: Option<i64>,
+}
+
 #[async_trait]
-pub trait Store: Guard + AuditLog + RiskStore + MediationStore + Send + Sync + 'static {
+pub trait BoardStore: Send + Sync {
+    /// Every version of the period's board (all periods when `None`), by period and version.
+    async fn boards(&self, period: Option<&str>) -> StoreResult<Vec<BoardRecord>>;
+    /// Writes a draft: inserts it, or replaces that version while it is still a draft (false when
+    /// it has been published: a published board never changes).
+    async fn put_board_draft(&self, b: &BoardRecord) -> StoreResult<bool>;
+    /// Publishes a draft (false when it is no longer a draft).
+    async fn publish_board(
+        &self,
+        period: &str,
+        version: i64,
+        at: i64,
+        by: &str,
+        reason: Option<&str>,
+    ) -> StoreResult<bool>;
+    async fn board_appeals(&self, period: &str) -> StoreResult<Vec<BoardAppeal>>;
+    async fn insert_board_appeal(&self, a: &BoardAppeal) -> StoreResult<()>;
+    /// Decides a pending appeal (false when it was decided already).
+    async fn decide_board_appeal(
+        &self,
+        id: Uuid,
+        status: &str,
+        note: &str,
+        by_name: &str,
+        at: i64,
+    ) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait Store:
+    Guard + AuditLog + RiskStore + MediationStore + BoardStore + Send + Sync + 'static
+{
     // Org.
     async fn units(&self) -> StoreResult<Vec<Unit>>;
     async fn put_units(&self, units: &[Unit]) -> StoreResult<()>;

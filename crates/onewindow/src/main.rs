@@ -811,6 +811,7 @@ fn spawn_jobs(app: Arc<App>, jobs: JobArgs) {
         webhook_interval_ms: jobs.webhook_interval_ms,
         retrain_interval_ms: jobs.retrain_interval_ms,
         risk_scan_interval_ms: jobs.risk_scan_interval_ms,
+        board_interval_ms: app::alerts::JobSettings::default().board_interval_ms,
         lock_ms: jobs.job_lock_ms,
     };
     let client = reqwest::Client::builder()

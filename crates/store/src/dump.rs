@@ -289,6 +289,38 @@ pub const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "boards",
+        &["period", "version"],
+        &[
+            ("period", Col::Text),
+            ("version", Col::Int),
+            ("status", Col::Text),
+            ("doc", Col::Text),
+            ("computed_at", Col::Int),
+            ("appeal_due", Col::Int),
+            ("published_at", Col::Int),
+            ("published_by", Col::Text),
+            ("reason", Col::Text),
+        ],
+    ),
+    (
+        "board_appeals",
+        &["id"],
+        &[
+            ("id", Col::Text),
+            ("period", Col::Text),
+            ("unit", Col::Text),
+            ("reason", Col::Text),
+            ("status", Col::Text),
+            ("note", Col::Text),
+            ("created_by", Col::Text),
+            ("created_by_name", Col::Text),
+            ("created_at", Col::Int),
+            ("decided_by_name", Col::Text),
+            ("decided_at", Col::Int),
+        ],
+    ),
+    (
         "unit_webhooks",
         &["unit"],
         &[

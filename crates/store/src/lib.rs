@@ -14,6 +14,7 @@
 mod alerts;
 mod audit;
 mod backup;
+mod boards;
 mod bulk;
 mod case_writes;
 mod cases;

@@ -3,6 +3,7 @@
 //! the language the client asks for.
 
 mod admin;
+mod boards;
 mod engine;
 mod error;
 mod extract;
@@ -86,6 +87,14 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         )
         .route("/mediations/{id}", get(engine::mediation))
         .route("/mediations/{id}/actions", post(engine::mediation_action))
+        .route("/boards", get(boards::board))
+        .route("/boards/compute", post(boards::compute))
+        .route("/boards/rules", get(boards::rules).put(boards::put_rules))
+        .route("/boards/appeals", post(boards::appeal))
+        .route("/boards/appeals/{id}/decide", post(boards::decide))
+        .route("/boards/publish", post(boards::publish))
+        .route("/public/boards", get(boards::public_board))
+        .route("/public/boards/history", get(boards::history))
         .route("/risk/scan", post(engine::risk_scan))
         .route(
             "/risk/settings",
