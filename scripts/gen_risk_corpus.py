@@ -337,12 +337,42 @@ def a_ordinary(r):
     return body.format(p=a_place(r)), cat, nature, "normal", "none", []
 
 
+def a_lookalike(r):
+    """Risk words in a harmless setting (issue 20 review: the factors fired on them): a roof or a
+    river bank as a place, a shop or a hotline that cannot be reached, an old person living alone
+    who asks for a service, a pregnant woman or a child mentioned in passing, a wall knocked
+    through, a knife on a stall."""
+    body, cat, nature, risk = pick(r, [
+        ("{p}顶楼那户在天台上搭了个阳光房，挡了楼上的太阳能", "城市管理/违章搭建", "complaint", "none"),
+        ("{p}楼顶上装了一排广告灯箱，晚上亮得刺眼", "城市管理/户外广告", "complaint", "none"),
+        ("{p}江边的步道灯坏了好几盏，晚上散步看不清", "城市管理/市容环境", "complaint", "none"),
+        ("{p}工地的脚手架上挂的防护网破了，建议换一下", "城市管理/市容环境", "suggestion", "none"),
+        ("网购的衣服有质量问题，商家客服一直联系不上", "市场监管/消费维权", "complaint", "none"),
+        ("{p}那家健身房的电话打不通，想问问什么时候开门", "市场监管/消费维权", "consult", "none"),
+        ("快递丢了，快递员电话一直没人接，网点也找不到人", "市场监管/消费维权", "complaint", "none"),
+        ("预约挂号的电话总是占线打不通，建议增加线路", "卫生健康/医疗服务", "suggestion", "none"),
+        ("我家老人独居，身体还行，想给他申请一下助餐服务", "民政养老/居家养老", "consult", "low"),
+        ("{p}的独居老人多，建议社区定期上门走访", "民政养老/居家养老", "suggestion", "low"),
+        ("我父亲一个人住在老房子里，想问下适老化改造怎么申请", "民政养老/居家养老", "consult", "low"),
+        ("我是孕妇，想问一下产检能不能用医保报销", "卫生健康/医保报销", "consult", "none"),
+        ("表扬一下公交司机，看到我抱着孩子主动等我上车", "交通运输/公交线路", "praise", "none"),
+        ("孩子发烧去社区医院看病，排队排了两个小时，建议多开几个窗口", "卫生健康/医疗服务", "suggestion", "none"),
+        ("{p}楼上装修把承重墙砸了，墙上裂了好几条缝", "住房建设/房屋质量", "complaint", "none"),
+        ("{p}路边堆着很多钢筋和建筑垃圾，没人清理", "城市管理/市容环境", "complaint", "none"),
+        ("菜场门口有个磨刀的摊子天天占着人行道", "城市管理/占道经营", "complaint", "none"),
+        ("{p}楼下的夜宵店晚上营业到三点，门口一直闹哄哄的", "环境保护/噪声污染", "complaint", "none"),
+        ("房东说合同到期要收回房子，让我下个月搬走，押金能退吗", "市场监管/消费维权", "consult", "none"),
+        ("公司停业了，老板电话打不通，我的离职证明怎么开", "劳动社保/劳动合同", "consult", "low"),
+    ])
+    return body.format(p=a_place(r)), cat, nature, "normal", risk, (["vulnerable"] if risk == "low" else [])
+
+
 TRAIN = [(a_elderly_unreachable, 70), (a_self_harm, 80), (a_mother_child, 60), (a_poisoned, 50),
          (a_group_gathering, 80), (a_group_escalation, 80), (a_violence, 70), (a_repeat_petition, 45),
          (a_extreme, 25), (a_child_danger, 20),
          (a_single_petition, 50), (a_media, 45), (a_many_affected, 55), (a_threat_no_act, 20),
          (a_shove, 90), (a_repeat_only, 60), (a_angry, 40), (a_elderly_mild, 35),
-         (a_historic, 60), (a_figurative, 60), (a_ordinary, 80)]
+         (a_historic, 60), (a_figurative, 60), (a_ordinary, 80), (a_lookalike, 60)]
 
 
 # ------------------------------------------------------------------------------------------

@@ -64,6 +64,20 @@ fn route_label(r: &str) -> &'static str {
     }
 }
 
+/// A step's name in Chinese (for messages).
+fn action_label(a: &str) -> &'static str {
+    match a {
+        "accept" => "受理",
+        "session" => "登记调解",
+        "agree" => "达成协议",
+        "judicial" => "申请司法确认",
+        "fail" => "调解不成",
+        "terminate" => "终止调解",
+        "follow_up" => "回访",
+        _ => "该操作",
+    }
+}
+
 fn may_mediate(p: &Principal) -> bool {
     p.is_staff()
         && matches!(
@@ -361,6 +375,8 @@ impl App {
             Some("judicial") => Some(now + JUDICIAL_WARN_DAYS * DAY),
             Some(_) => return Err(AppError::field("due", "可选：judicial", "use judicial")),
         };
+        // 工单编号: the dispute's case number, whole or its end.
+        let number = get("number");
         let (units, tree) = self.mediation_scope(p).await?;
         let list = self
             .store
@@ -375,6 +391,13 @@ impl App {
             .await?;
         Ok(list
             .iter()
+            .filter(|m| {
+                number.as_deref().is_none_or(|n| {
+                    m.doc["case_number"]
+                        .as_str()
+                        .is_some_and(|c| c.ends_with(n))
+                })
+            })
             .map(|m| mediation_json(m, p, &tree, now))
             .collect())
     }
@@ -394,6 +417,13 @@ impl App {
             .await?;
         }
         let mut v = mediation_json(&m, p, &tree, self.now());
+        // A dispute raised from a risk alert: what the alert says.
+        if let Some(a) = m.alert_id
+            && let Some(alert) = self.store.risk_alert(a).await?
+        {
+            v["alert_summary"] = json!(alert.summary);
+            v["alert_level"] = json!(alert.level);
+        }
         v["events"] = Value::Array(
             self.store
                 .mediation_events(id)
@@ -445,9 +475,9 @@ impl App {
             } else {
                 Err(invalid_state(
                     &format!(
-                        "调解状态为「{}」，不能{}",
+                        "调解状态为「{}」，不能「{}」",
                         status_label(&old.status),
-                        action
+                        action_label(&action)
                     ),
                     &format!(
                         "the mediation is {}; '{action}' is not possible",
@@ -565,7 +595,9 @@ impl App {
                         "use confirmed or rejected",
                     ));
                 }
-                m.doc["judicial"] = json!({ "applied_at": crate::deadlines::format_instant(applied), "result": result });
+                // The window's end stays on the record (the documents and the page show it).
+                let window_end = old.judicial_due.map(crate::deadlines::format_instant);
+                m.doc["judicial"] = json!({ "applied_at": crate::deadlines::format_instant(applied), "result": result, "window_end": window_end });
                 // Applied for: the window no longer runs.
                 m.judicial_due = None;
                 data = Some(m.doc["judicial"].clone());

@@ -613,6 +613,9 @@ impl App {
                     "id": n.id, "case_id": n.case_id, "case_number": n.case_number, "kind": n.kind,
                     "title": title, "body": body,
                     "items": n.data.as_ref().and_then(|d| d.get("items")).cloned(),
+                    // What a notification about a risk alert or a mediation opens.
+                    "alert_id": n.data.as_ref().and_then(|d| d.get("alert_id")).cloned(),
+                    "mediation_id": n.data.as_ref().and_then(|d| d.get("mediation_id")).cloned(),
                     "created_at": crate::deadlines::format_instant(n.created_at),
                     "read": n.read_at.is_some(),
                 })

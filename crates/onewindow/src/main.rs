@@ -742,6 +742,8 @@ async fn run(cmd: Cmd) -> Res {
             let logins = app.install_demo_users().await?;
             eprintln!("generating {cases} synthetic cases of the past year …");
             app.seed_cases(cases, 2026, 2000).await?;
+            let boards = app.seed_boards(6).await?;
+            eprintln!("published {boards} months of 红黄黑榜 boards");
             let tree = app.org.tree().await?;
             let mut banner = format!(
                 "\n一窗 onewindow demo — 临江区 (database: {})\n\nLogins (password for all: {}):\n",

@@ -159,6 +159,9 @@ pub trait DemoSeed {
         batch: usize,
         days: i64,
     ) -> Result<usize, AppError>;
+    /// Computes and publishes the 红黄黑榜 of the `months` months before this one, oldest first
+    /// (each month's misses feed the next), so the boards are alive on first start.
+    async fn seed_boards(&self, months: i64) -> Result<usize, AppError>;
 }
 
 #[async_trait]
@@ -229,6 +232,26 @@ impl DemoSeed for App {
             }
         }
         Ok(logins)
+    }
+
+    async fn seed_boards(&self, months: i64) -> Result<usize, AppError> {
+        let this = app::metrics::month_of(self.now());
+        let mut n = 0;
+        for k in (1..=months).rev() {
+            let period = app::metrics::period_of(this - k);
+            if !self.store.boards(Some(&period)).await?.is_empty() {
+                continue;
+            }
+            let b = self.compute_board(&period).await?;
+            if self
+                .store
+                .publish_board(&period, b.version, self.now(), "榜单办公室（演示数据）", None)
+                .await?
+            {
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 
     /// Adds `n` synthetic cases spread over the past year, in transactions of `batch` cases.

@@ -2,17 +2,29 @@
 //!
 //! ```text
 //! cargo run --release -p triage --example train_risk -- OUT.txt TRAIN.jsonl[:WEIGHT]… [--eval FILE.jsonl]…
+//!   [--calibrate DEV.jsonl]… [--precision P] [--floor-recall R] [--restamp MODEL.txt]
 //!   [--high-threshold P] [--iterations N] [--l2 X]
 //!   [--verbose] (list high-risk misses and false alarms) [--baseline] (also the cue rules' figures)
 //! ```
 //!
-//! The shipped weights: `cargo run --release -p triage --example train_risk --
-//! crates/triage/data/risk.txt crates/triage/data/corpus/train.jsonl
-//! crates/triage/data/corpus/risk_train.jsonl`.
+//! `--calibrate DEV` first learns on the TRAIN files alone, sets the thresholds on DEV (which
+//! that model has not seen: [`RiskModel::calibrate`], high-risk precision at least `--precision`,
+//! default 0.9, and `--floor-recall` of the high-risk texts above none, default 0.99), then
+//! learns the weights again on TRAIN and DEV together and keeps those thresholds. A held-out
+//! file must never be given to `--calibrate` or as TRAIN. `--restamp MODEL.txt` rewrites the
+//! triage model's version line so that it names these risk weights too (see `Model::version`).
+//!
+//! The shipped weights:
+//!
+//! ```text
+//! cargo run --release -p triage --example train_risk -- crates/triage/data/risk.txt \
+//!   crates/triage/data/corpus/train.jsonl:0.5 crates/triage/data/corpus/risk_train.jsonl \
+//!   --calibrate crates/triage/data/corpus/risk_dev.jsonl --restamp crates/triage/data/model.txt
+//! ```
 
 use std::process::ExitCode;
 
-use triage::{Example, RiskModel, RiskTrainOptions, Triage, evaluate, parse_jsonl};
+use triage::{Example, Model, RiskModel, RiskTrainOptions, Triage, evaluate, parse_jsonl};
 
 fn read(path: &str) -> Result<Vec<Example>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
@@ -27,6 +39,12 @@ fn run() -> Result<(), String> {
     let mut opts = RiskTrainOptions::default();
     let mut verbose = false;
     let mut baseline = false;
+    let mut dev_files = Vec::new();
+    let mut precision = 0.8f64;
+    let mut floor_recall = 0.99f64;
+    let mut restamp = None;
+    let mut refit = true;
+    let mut folds = 3usize;
     while let Some(arg) = args.next() {
         let mut num = |flag: &str| -> Result<f32, String> {
             args.next()
@@ -42,6 +60,12 @@ fn run() -> Result<(), String> {
             }
             "--baseline" => baseline = true,
             "--eval" => evals.push(args.next().ok_or("--eval needs a file")?),
+            "--calibrate" => dev_files.push(args.next().ok_or("--calibrate needs a file")?),
+            "--precision" => precision = f64::from(num(&arg)?),
+            "--floor-recall" => floor_recall = f64::from(num(&arg)?),
+            "--no-refit" => refit = false,
+            "--folds" => folds = num(&arg)? as usize,
+            "--restamp" => restamp = Some(args.next().ok_or("--restamp needs a file")?),
             "--high-threshold" => opts.high_threshold = num(&arg)?,
             "--iterations" => opts.iterations = num(&arg)? as usize,
             "--l2" => opts.l2 = num(&arg)?,
@@ -62,10 +86,63 @@ fn run() -> Result<(), String> {
         };
         examples.extend(read(path)?.into_iter().map(|e| (e, weight)));
     }
-    let weighted: Vec<(&Example, f32)> = examples.iter().map(|(e, w)| (e, *w)).collect();
-    let model = RiskModel::train_weighted(&weighted, &opts);
+    let mut weighted: Vec<(&Example, f32)> = examples.iter().map(|(e, w)| (e, *w)).collect();
+    let mut dev = Vec::new();
+    for path in &dev_files {
+        dev.extend(read(path)?);
+    }
+    let mut calibrated = None;
+    if !dev.is_empty() {
+        // thresholds from texts the weights being calibrated have not seen: without a refit,
+        // the model learned on TRAIN scores DEV; with one (the default), each of `folds`
+        // contiguous parts of DEV (its authors follow one another) is scored by a model learned
+        // on TRAIN and the other parts, whose confidence is like the refitted model's
+        let mut first = RiskModel::train_weighted(&weighted, &opts);
+        let scored = if refit {
+            let size = dev.len().div_ceil(folds.max(1));
+            let mut scored = Vec::new();
+            for part in dev.chunks(size.max(1)) {
+                let start = scored.len();
+                let mut rest: Vec<(&Example, f32)> = weighted.clone();
+                rest.extend(
+                    dev.iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i < start || *i >= start + part.len())
+                        .map(|(_, e)| (e, 1.0)),
+                );
+                scored.extend(RiskModel::train_weighted(&rest, &opts).scored(part));
+            }
+            scored
+        } else {
+            first.scored(&dev)
+        };
+        println!(
+            "calibrated on {}: {}",
+            dev_files.join(" "),
+            first.calibrate(&scored, precision, floor_recall)
+        );
+        let [low, medium, high] = first.thresholds();
+        opts.low_threshold = low;
+        opts.medium_threshold = medium;
+        opts.high_threshold = high;
+        if !refit {
+            calibrated = Some(first);
+        }
+        weighted.extend(dev.iter().map(|e| (e, 1.0)));
+    }
+    let model = match calibrated {
+        Some(m) => m,
+        None => RiskModel::train_weighted(&weighted, &opts),
+    };
     std::fs::write(&out, model.to_text()).map_err(|e| format!("{out}: {e}"))?;
-    eprintln!("{} examples → {out}", examples.len());
+    eprintln!("{} examples → {out}", weighted.len());
+    if let Some(path) = &restamp {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+        let triage_model = Model::from_text(&text).map_err(|e| format!("{path}: {e:?}"))?;
+        let stamped = triage_model.restamped(&model.to_text());
+        std::fs::write(path, stamped.to_text()).map_err(|e| format!("{path}: {e}"))?;
+        eprintln!("{path}: version {}", stamped.version());
+    }
     let t = Triage::new().with_risk_model(model);
     for path in &evals {
         let examples = read(path)?;

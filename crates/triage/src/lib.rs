@@ -74,6 +74,9 @@ pub const RISK_TRAIN_CORPUS: &str = include_str!("../data/corpus/risk_train.json
 pub const RISK_DEV_CORPUS: &str = include_str!("../data/corpus/risk_dev.jsonl");
 /// The risk corpus's held-out part, written after the weights were frozen, never learned on.
 pub const RISK_HELDOUT_CORPUS: &str = include_str!("../data/corpus/risk_heldout.jsonl");
+/// Realistic texts written by hand, independently of the generator's templates (issue 20):
+/// never learned on, never used to set a threshold.
+pub const RISK_INDEPENDENT_CORPUS: &str = include_str!("../data/corpus/risk_independent.jsonl");
 /// The labelled training corpus shipped with the crate (JSON lines of [`Example`]).
 pub const TRAIN_CORPUS: &str = include_str!("../data/corpus/train.jsonl");
 /// The held-out corpus, never trained on.
@@ -177,7 +180,9 @@ impl Triage {
         self
     }
 
-    /// Version of the model in use ([`Model::version`]), to record with each suggestion.
+    /// Version of the model in use ([`Model::version`]), to record with each suggestion. The
+    /// version names the risk weights too (`data/risk.txt`, see [`Model::restamped`]), so a
+    /// retrained risk combination shows as a new version.
     pub fn model_version(&self) -> &str {
         self.model.version()
     }

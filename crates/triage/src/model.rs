@@ -301,9 +301,34 @@ impl fmt::Debug for Model {
 }
 
 impl Model {
-    /// The model's version: the date given at training plus a hash of its weights.
+    /// The model's version: the date given at training plus a hash of its weights and of the
+    /// risk weights (`data/risk.txt`) it was trained beside. A suggestion records this version,
+    /// and its risk level comes from those risk weights: a new risk combination must show as a
+    /// new version even when the category weights did not change (see [`Model::restamped`]).
     pub fn version(&self) -> &str {
         &self.version
+    }
+
+    /// The same model with its version naming `risk_weights` (the text of a risk model) instead
+    /// of the ones it was stamped with; the date prefix is kept. `examples/train_risk.rs
+    /// --restamp` does this to the shipped model when the risk weights are retrained.
+    pub fn restamped(mut self, risk_weights: &str) -> Model {
+        let date = self
+            .version
+            .split_once('+')
+            .map_or(self.version.as_str(), |(d, _)| d)
+            .to_owned();
+        self.stamp(&date, risk_weights);
+        self
+    }
+
+    /// Sets the version: `date+hash`, the hash over the model's text without the version and
+    /// over the risk weights.
+    fn stamp(&mut self, date: &str, risk_weights: &str) {
+        self.version = String::new();
+        let text = self.to_text();
+        let hash = FeatureHash::new().str(&text).str(risk_weights).finish();
+        self.version = format!("{date}+{:08x}", hash >> 32);
     }
 
     /// A model that knows nothing: uniform scores, no signals of its own.
@@ -920,11 +945,8 @@ impl<'a> Trainer<'a> {
             weights: kept,
             bias,
         };
-        // the version names the weights: hash the text without the version line
-        let text = model.to_text();
-        let weights_hash = FeatureHash::new().str(&text).finish();
         let date = opts.date.split_whitespace().collect::<Vec<_>>().join("-");
-        model.version = format!("{date}+{:08x}", weights_hash >> 32);
+        model.stamp(&date, crate::RISK_MODEL);
         model
     }
 }

@@ -13,7 +13,9 @@
 //! P(high). The level is the highest whose probability reaches its threshold, the score is
 //! P(high), and the reasons are the phrases behind the factors that pushed P(high) up, in
 //! Chinese, strongest first. The weights live in `data/risk.txt`, trained by
-//! `examples/train_risk.rs` on `data/corpus/train.jsonl` and `data/corpus/risk_train.jsonl`.
+//! `examples/train_risk.rs` on `data/corpus/risk_train.jsonl`, `risk_dev.jsonl` and
+//! `train.jsonl`; the thresholds are set on those texts scored by models that had not seen them
+//! (cross-fitting, [`RiskModel::calibrate`]), never on a held-out file.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -40,6 +42,8 @@ const PAST: &[&str] = &[
     "担心会",
     "怕会",
     "防止",
+    "上次",
+    "上回",
 ];
 
 /// Figures of speech and names that contain risk words.
@@ -75,6 +79,10 @@ const FIGURATIVE: &[&str] = &[
     "省里出台",
     "上访接待日",
     "信访接待日",
+    "打他电话",
+    "打她电话",
+    "打他手机",
+    "打她手机",
 ];
 
 const SELF_HARM: &[&str] = &[
@@ -120,6 +128,27 @@ const SELF_HARM: &[&str] = &[
     "结束自己",
     "寻了短见",
     "安眠药",
+    "死了就解脱",
+    "就解脱了",
+    "活着真没意思",
+    "活着有啥意思",
+    "人活着没意思",
+    "不如走了",
+    "走了干净",
+    "命不要了",
+    "不要这条命",
+    "这条命",
+    "去河里",
+    "跳河里",
+    "投河",
+    "从楼上下去",
+    "楼上跳",
+    "往下跳",
+    "结束生命",
+    "百草枯",
+    "烧炭",
+    "跳海",
+    "卧轨",
 ];
 
 /// An act that endangers the actor now: on a crane, a roof, soaked in petrol.
@@ -142,6 +171,14 @@ const EXTREME_ACT: &[&str] = &[
     "爬上了",
     "爬到了",
     "爬上去",
+    "上了楼顶",
+    "上了房顶",
+    "房顶上",
+    "上了塔吊",
+    "爬塔吊",
+    "坐在楼顶",
+    "站在天台",
+    "桥栏杆",
 ];
 
 const WEAPON_OR_INJURY: &[&str] = &[
@@ -205,6 +242,17 @@ const WEAPON_OR_INJURY: &[&str] = &[
     "啤酒瓶",
     "撞到",
     "摔在地上",
+    "抡",
+    "抽我",
+    "地上躺着",
+    "躺着一个",
+    "打她",
+    "打他",
+    "拳头",
+    "挥刀",
+    "持械",
+    "打人",
+    "打晕",
 ];
 
 const KILL_THREAT: &[&str] = &[
@@ -230,6 +278,11 @@ const KILL_THREAT: &[&str] = &[
     "要打我",
     "要打人",
     "给我点颜色",
+    "要杀",
+    "砍死",
+    "杀了她",
+    "杀了他",
+    "杀了我",
 ];
 
 const MINOR_FORCE: &[&str] = &[
@@ -303,6 +356,22 @@ const ELDERLY: &[&str] = &[
     "快九十",
     "七十了",
     "八十了",
+    "老头",
+    "老娘",
+    "岳父",
+    "岳母",
+    "老太太",
+    "年纪大了",
+    "年纪大",
+    "老两口",
+    "老大爷",
+    "老大娘",
+    "老汉",
+    "老奶奶",
+    "老爷爷",
+    "老党员",
+    "老同志",
+    "空巢老人",
 ];
 
 const CHILD: &[&str] = &[
@@ -315,8 +384,17 @@ const CHILD: &[&str] = &[
     "女儿",
     "幼儿",
     "个月大",
-    "岁的",
     "学生",
+    "个月的娃",
+    "个月的孩子",
+    "娘俩",
+    "娘儿俩",
+    "母子",
+    "母女",
+    "小学生",
+    "初中生",
+    "高三",
+    "未成年",
 ];
 
 const FRAIL: &[&str] = &[
@@ -332,6 +410,15 @@ const FRAIL: &[&str] = &[
     "心脏病",
     "智障",
     "老年痴呆",
+    "眼睛不好",
+    "看不见",
+    "失明",
+    "癌",
+    "病重",
+    "重病",
+    "残疾人",
+    "中风",
+    "偏瘫",
 ];
 
 const ALONE: &[&str] = &[
@@ -369,6 +456,24 @@ const ALONE: &[&str] = &[
     "没大人",
     "大人不在",
     "大人联系不上",
+    "自己一个人",
+    "一个亲人",
+    "独门独户",
+    "常年不回",
+    "常年在外",
+    "不在本地",
+    "在外省",
+    "外省打工",
+    "老伴没了",
+    "老伴走了",
+    "老伴去世",
+    "老伴过世",
+    "子女在外",
+    "父母在外",
+    "留守",
+    "没有家人",
+    "一个人在",
+    "孤零零",
 ];
 
 const UNREACHABLE: &[&str] = &[
@@ -408,6 +513,21 @@ const UNREACHABLE: &[&str] = &[
     "没有回音",
     "没人应答",
     "失联",
+    "忙音",
+    "没回应",
+    "无回应",
+    "找不着",
+    "没出门",
+    "未出门",
+    "没见出门",
+    "堆着快递",
+    "晕在家",
+    "倒在家",
+    "不知去向",
+    "下落不明",
+    "没开门",
+    "没人答应",
+    "不见了",
 ];
 
 const NO_SHELTER: &[&str] = &[
@@ -446,6 +566,18 @@ const NO_SHELTER: &[&str] = &[
     "露宿",
     "被赶出",
     "没有住的",
+    "撵了",
+    "被撵",
+    "赶出门",
+    "落脚",
+    "上哪去",
+    "今晚去哪",
+    "堆在马路边",
+    "行李都堆",
+    "睡公园",
+    "锁在外面",
+    "进不去家",
+    "赶了出来",
 ];
 
 const HARMED: &[&str] = &[
@@ -485,6 +617,26 @@ const HARMED: &[&str] = &[
     "哭得",
     "叫得很惨",
     "水很深",
+    "绞着疼",
+    "疼得",
+    "吐个不停",
+    "晕过去",
+    "晕了",
+    "脸色发白",
+    "打点滴",
+    "住院",
+    "起不来",
+    "发烧",
+    "头晕",
+    "想吐",
+    "腹痛",
+    "急诊",
+    "昏过去",
+    "没气",
+    "呼吸困难",
+    "出血",
+    "烧伤",
+    "烫伤",
 ];
 
 const RESPONSIBLE_GONE: &[&str] = &[
@@ -509,6 +661,15 @@ const RESPONSIBLE_GONE: &[&str] = &[
     "锁了人",
     "躲着不见",
     "失联",
+    "没影",
+    "一锁走了",
+    "锁门走",
+    "手机关了",
+    "电话关了",
+    "卷款",
+    "联系不上",
+    "一走了之",
+    "溜走",
 ];
 
 const NOW: &[&str] = &[
@@ -524,6 +685,11 @@ const TONIGHT: &[&str] = &[
     "一晚上",
     "一夜",
     "晚上",
+    "天黑了",
+    "夜里",
+    "半夜",
+    "今天夜里",
+    "这么晚",
 ];
 
 const SOON: &[&str] = &[
@@ -564,6 +730,16 @@ const GROUP_WORDS: &[&str] = &[
     "很多业主",
     "全组",
     "一伙人",
+    "大伙",
+    "大家伙",
+    "乡亲们",
+    "股东们",
+    "兄弟们",
+    "一帮人",
+    "一群",
+    "家长群",
+    "受害人们",
+    "购房户们",
 ];
 
 const GATHERING: &[&str] = &[
@@ -607,6 +783,16 @@ const GATHERING: &[&str] = &[
     "游行",
     "闹事",
     "聚在",
+    "拦下",
+    "拦住",
+    "不让走",
+    "控制不住",
+    "坐在马路",
+    "马路中间",
+    "标语",
+    "车票",
+    "火车票",
+    "上街",
 ];
 
 /// A demand made in person: 讨说法, 讨薪.
@@ -621,6 +807,9 @@ const DEMAND: &[&str] = &[
     "维权",
     "门口",
     "大厅",
+    "讨个说法",
+    "讨公道",
+    "讨债",
 ];
 
 const ROUTE: &[&str] = &[
@@ -648,6 +837,15 @@ const ROUTE: &[&str] = &[
     "上级部门",
     "去省",
     "到省",
+    "信访局",
+    "去告",
+    "告状",
+    "上级",
+    "市长信箱",
+    "省委",
+    "国务院",
+    "京城",
+    "首都",
 ];
 
 const MEDIA: &[&str] = &[
@@ -664,6 +862,10 @@ const MEDIA: &[&str] = &[
     "发网上",
     "视频号",
     "热搜",
+    "报纸",
+    "网上曝光",
+    "央视",
+    "焦点访谈",
 ];
 
 const CONDITIONAL: &[&str] = &[
@@ -677,6 +879,11 @@ const CONDITIONAL: &[&str] = &[
     "要不然",
     "实在不行",
     "如果还",
+    "逼急了",
+    "再这样",
+    "这次不给",
+    "不然",
+    "再拖",
 ];
 
 const REPEAT: &[&str] = &[
@@ -706,6 +913,14 @@ const REPEAT: &[&str] = &[
     "反映过",
     "投诉过",
     "之前反映",
+    "好几趟",
+    "几十趟",
+    "二十多趟",
+    "一年半",
+    "两年多",
+    "好几个月",
+    "又一次",
+    "又来了",
 ];
 
 const UNRESOLVED: &[&str] = &[
@@ -728,6 +943,16 @@ const UNRESOLVED: &[&str] = &[
     "拖了",
     "投诉了也没用",
     "至今",
+    "一点动静没有",
+    "没动静",
+    "谁都不管",
+    "没答复",
+    "一直在处理",
+    "说在处理",
+    "没有下文",
+    "石沉大海",
+    "没回音",
+    "不了了之",
 ];
 
 const ANGRY: &[&str] = &[
@@ -843,6 +1068,31 @@ pub(crate) fn group_size(text: &str) -> Option<(u32, String)> {
         "孩子",
         "小孩",
         "农民工",
+        "股东",
+        "投资人",
+        "购房者",
+        "骑手",
+        "司机",
+        "商户",
+        "摊主",
+        "老乡",
+        "兄弟",
+        "保洁员",
+        "乘客",
+        "患者",
+        "病人",
+        "租客",
+        "同事",
+        "车主",
+        "师傅",
+        "拆迁户",
+        "教师",
+        "老师",
+        "口人",
+        "户人家",
+        "个人",
+        "受害人",
+        "人家",
     ];
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let is_num = |c: char| c.is_ascii_digit() || "零一二两三四五六七八九十百千几".contains(c);
@@ -963,6 +1213,105 @@ fn parse_count(run: &str) -> Option<u32> {
     seen.then_some(total + current.unwrap_or(0))
 }
 
+/// Phrases of [`EXTREME_ACT`] that name a place: an act only with someone on it.
+const PLACES_OF_ACTS: &[&str] = &[
+    "塔吊上",
+    "天台",
+    "楼顶上",
+    "顶楼边",
+    "江边",
+    "楼顶边",
+    "脚手架上",
+    "房顶上",
+    "窗台上",
+];
+
+/// Whether a clause puts a person on the place it names (站在, 坐在, 爬上, 不下来 …).
+fn someone_on(clause: &str) -> bool {
+    [
+        "站",
+        "坐",
+        "爬",
+        "蹲",
+        "跳",
+        "不下来",
+        "不肯下",
+        "上去了",
+        "待在",
+        "呆在",
+    ]
+    .iter()
+    .any(|w| clause.contains(w))
+}
+
+/// The text without its channel labels: a short `【…】` at the start of a record (【信访接待登记】,
+/// 【网格走访】, 【12345工单摘要】) names the channel, and a channel named 信访 is not a petition.
+fn strip_labels(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('【') {
+        let after = &rest[open + '【'.len_utf8()..];
+        match after.find('】') {
+            Some(close) if after[..close].chars().count() <= 12 => {
+                out.push_str(&rest[..open]);
+                out.push(',');
+                rest = &after[close + '】'.len_utf8()..];
+            }
+            _ => {
+                out.push_str(&rest[..open + '【'.len_utf8()]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A spouse gone (老伴前年没了, 老伴去世了): the old person is alone now whatever the clause's tense.
+fn widowed(clause: &str) -> Option<&'static str> {
+    let at = clause.find("老伴")?;
+    let rest = &clause[at..];
+    ["没了", "走了", "去世", "过世", "不在了", "病逝"]
+        .iter()
+        .any(|w| rest.contains(w))
+        .then_some("老伴")
+}
+
+/// An age in a clause: a number of years before 岁, 了, 的人, 多岁, 来岁, 高龄 (八十三了, 快八十的人).
+/// From 60 it is an old person, under 14 (with 岁) a child; the phrase is the number with its
+/// word. Months are left to the phrase list (三个月大的娃, not 三个月没发工资).
+fn age_in(clause: &str) -> Option<(u32, String)> {
+    let chars: Vec<char> = clause.chars().collect();
+    let is_num = |c: char| c.is_ascii_digit() || "一二两三四五六七八九十".contains(c);
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_num(chars[i]) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < chars.len() && is_num(chars[j]) {
+            j += 1;
+        }
+        let run: String = chars[i..j].iter().collect();
+        let tail: String = chars[j..chars.len().min(j + 3)].iter().collect();
+        let value = parse_count(&run);
+        // 第三 and 3幢 are not ages; a price or a count before 了 is ruled out by the range
+        let ordinal = i > 0 && "第号".contains(chars[i - 1]);
+        if let (Some(v), false) = (value, ordinal) {
+            let words = ["岁", "多岁", "来岁", "了", "多了", "的人", "高龄"];
+            if let Some(w) = words.iter().find(|w| tail.starts_with(*w)) {
+                let years_word = w.contains('岁');
+                if (60..=110).contains(&v) || (years_word && (1..14).contains(&v)) {
+                    return Some((v, format!("{run}{w}")));
+                }
+            }
+        }
+        i = j;
+    }
+    None
+}
+
 /// The factors of a normalised text (see the module documentation).
 pub(crate) fn factors(text: &str) -> Vec<Factor> {
     let mut out: Vec<Factor> = Vec::new();
@@ -1003,7 +1352,13 @@ pub(crate) fn factors(text: &str) -> Vec<Factor> {
         ("angry", ANGRY),
         ("question", QUESTION),
     ];
+    // a channel label (【信访接待登记】, 【网格走访】) says how the text came in, not what it says
+    let text = &strip_labels(text);
     for clause in clauses(text) {
+        // a state that a past event left behind still holds: 老伴前年没了 is alone now
+        if let Some(p) = widowed(clause) {
+            push("alone", p);
+        }
         // a figure of speech is removed from its clause before the lookups
         let mut cleaned = clause.to_owned();
         for f in FIGURATIVE {
@@ -1016,10 +1371,20 @@ pub(crate) fn factors(text: &str) -> Vec<Factor> {
             push("past", p);
             continue;
         }
+        // an age: 八十三了, 快八十的人, 九十岁 is an old person, 五岁 a child (after the lists, so
+        // that 孩子 rather than 两岁 is the reason when both are there)
+        let age = age_in(&cleaned);
         for (name, phrases) in lists {
             if let Some(p) = first_in(&cleaned, phrases) {
+                // a roof, a river bank or a scaffold is a place until someone is on it
+                if *name == "extreme_act" && PLACES_OF_ACTS.contains(p) && !someone_on(&cleaned) {
+                    continue;
+                }
                 push(name, p);
             }
+        }
+        if let Some((age, phrase)) = age {
+            push(if age >= 60 { "elderly" } else { "child" }, &phrase);
         }
     }
     // the cue rules' phrases (`cues.rs`) feed the same factors, unless their clause is in the past
@@ -1071,7 +1436,8 @@ pub(crate) fn factors(text: &str) -> Vec<Factor> {
         }
     }
     if let Some((n, phrase)) = group_size(text) {
-        if n >= 3 {
+        // five or more: 四户人家 is a few neighbours, not a group
+        if n >= 5 {
             push("several", &phrase);
         }
         if n >= 10 {
@@ -1254,6 +1620,9 @@ type Row<F> = (Vec<(F, f32)>, usize, f32);
 
 /// Heads: P(≥ low), P(≥ medium), P(high).
 const HEADS: usize = 3;
+
+/// A text scored for calibration: the heads' probabilities and its labelled level.
+pub type Scored = ([f32; 3], usize);
 const MAGIC: &str = "onewindow-risk-model 1";
 
 /// Weights of the risk combination (see the module documentation).
@@ -1520,6 +1889,114 @@ impl RiskModel {
             ]
             .map(q),
         }
+    }
+
+    /// Sets the thresholds from labelled texts the weights were *not* learned on (a development
+    /// set; never the held-out one), returning the figures they give there:
+    ///
+    /// - high: the threshold with the best high-risk recall among those whose precision reaches
+    ///   `precision` (the highest such threshold on ties), so the level high stays an alarm a
+    ///   supervisor believes;
+    /// - low: among the thresholds that keep `floor_recall` of the high-risk texts at low or
+    ///   above (so a high-risk order is not left at none when the high head misses it), the one
+    ///   that gets most levels right;
+    /// - medium: the threshold that gets most levels right given the other two.
+    ///
+    /// `rows` are [`RiskModel::scored`] texts: scored by this model, or, when this model has
+    /// learned on the development set too, by models that each left out the part they score
+    /// (cross-fitting: `examples/train_risk.rs --calibrate`).
+    pub fn calibrate(&mut self, rows: &[Scored], precision: f64, floor_recall: f64) -> String {
+        let grid: Vec<f32> = (2..=95).map(|i| i as f32 / 100.0).collect();
+        let high_support = rows.iter().filter(|(_, l)| *l == 3).count().max(1) as f64;
+        let mut best: Option<(f64, f32)> = None;
+        for &t in &grid {
+            let flagged = rows.iter().filter(|(p, _)| p[2] >= t).count();
+            let correct = rows.iter().filter(|(p, l)| p[2] >= t && *l == 3).count();
+            if flagged == 0 || (correct as f64 / flagged as f64) < precision {
+                continue;
+            }
+            let recall = correct as f64 / high_support;
+            if best.is_none_or(|(r, _)| recall >= r) {
+                best = Some((recall, t));
+            }
+        }
+        self.thresholds[2] = best.map_or(0.5, |(_, t)| t);
+        // a text is above none when any head reaches its threshold
+        let above_none = |p: &[f32; HEADS], t: &[f32; HEADS]| (0..HEADS).any(|k| p[k] >= t[k]);
+        let level_of = |p: &[f32; HEADS], th: &[f32; HEADS]| {
+            (0..HEADS)
+                .filter(|&k| p[k] >= th[k])
+                .map(|k| k + 1)
+                .max()
+                .unwrap_or(0)
+        };
+        let mut best_low: Option<(usize, f32)> = None;
+        for &t in &grid {
+            let mut th = self.thresholds;
+            th[0] = t;
+            let kept = rows
+                .iter()
+                .filter(|(p, l)| *l == 3 && above_none(p, &th))
+                .count();
+            if (kept as f64 / high_support) < floor_recall {
+                continue;
+            }
+            let right = rows.iter().filter(|(p, l)| level_of(p, &th) == *l).count();
+            if best_low.is_none_or(|(r, _)| right > r) {
+                best_low = Some((right, t));
+            }
+        }
+        self.thresholds[0] = best_low.map_or(0.5, |(_, t)| t);
+        let mut best_medium = (0usize, 0.5f32);
+        for &t in &grid {
+            let mut th = self.thresholds;
+            th[1] = t;
+            let right = rows.iter().filter(|(p, l)| level_of(p, &th) == *l).count();
+            if right > best_medium.0 {
+                best_medium = (right, t);
+            }
+        }
+        self.thresholds[1] = best_medium.1;
+        self.thresholds = self.thresholds.map(|x| (x * 1000.0).round() / 1000.0);
+        let th = self.thresholds;
+        let flagged = rows.iter().filter(|(p, _)| p[2] >= th[2]).count();
+        let correct = rows
+            .iter()
+            .filter(|(p, l)| p[2] >= th[2] && *l == 3)
+            .count();
+        let at_none = rows
+            .iter()
+            .filter(|(p, l)| *l == 3 && level_of(p, &th) == 0)
+            .count();
+        format!(
+            "thresholds low {:.2} medium {:.2} high {:.2} on {} texts: high recall {:.1}% precision {:.1}%, high at none {at_none}, levels right {:.1}%",
+            th[0],
+            th[1],
+            th[2],
+            rows.len(),
+            100.0 * correct as f64 / high_support,
+            100.0 * correct as f64 / flagged.max(1) as f64,
+            100.0 * best_medium.0 as f64 / rows.len().max(1) as f64,
+        )
+    }
+
+    /// The probabilities of the heads (P(≥ low), P(≥ medium), P(high)) and the labelled level
+    /// (0 none … 3 high) of each example labelled with a risk level.
+    pub fn scored(&self, examples: &[Example]) -> Vec<Scored> {
+        examples
+            .iter()
+            .filter_map(|e| {
+                let level = LEVELS.iter().position(|l| Some(*l) == e.risk.as_deref())?;
+                let text = crate::prepare(&e.text);
+                let f = factors(&text);
+                Some((self.probabilities(&features(&f, &grams(&text))), level))
+            })
+            .collect()
+    }
+
+    /// The thresholds (P(≥ low), P(≥ medium), P(high)).
+    pub fn thresholds(&self) -> [f32; HEADS] {
+        self.thresholds
     }
 
     /// The weights as text: a header, the thresholds, the bias, then one feature a line.

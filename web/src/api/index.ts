@@ -1,7 +1,7 @@
 import { get, patch, post, put, download, upload } from './http'
 import type { Query } from './http'
 import type {
-  AuditPage, RiskAlert, RiskAlertDetail, RiskScanReport, CalendarInfo, CaseView, Category, IntakeSettings, LedgerReport, Policy, Route, TrainedModel, TriageModels, Cockpit, Dictionaries, EventView, NotificationPage, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, UnitMetrics, User,
+  AuditPage, Mediation, RiskSettings, RiskAlert, RiskAlertDetail, RiskScanReport, CalendarInfo, CaseView, Category, IntakeSettings, LedgerReport, Policy, Route, TrainedModel, TriageModels, Cockpit, Dictionaries, EventView, NotificationPage, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, UnitMetrics, User,
 } from './types'
 
 export const api = {
@@ -29,6 +29,13 @@ export const api = {
   riskAlerts: (q: Query) => get<RiskAlert[]>('/risk/alerts', q),
   riskAlert: (id: string) => get<RiskAlertDetail>(`/risk/alerts/${encodeURIComponent(id)}`),
   riskAction: (id: string, body: Record<string, unknown>) => post<RiskAlert>(`/risk/alerts/${encodeURIComponent(id)}/actions`, body),
+  riskSettings: () => get<RiskSettings>('/risk/settings'),
+  putRiskSettings: (s: RiskSettings) => put<RiskSettings>('/risk/settings', s),
+  // 人民调解 (issue 20, item 5).
+  mediations: (q: Query) => get<Mediation[]>('/mediations', q),
+  mediation: (id: string) => get<Mediation>(`/mediations/${encodeURIComponent(id)}`),
+  applyMediation: (body: Record<string, unknown>) => post<Mediation>('/mediations', body),
+  mediationAction: (id: string, body: Record<string, unknown>) => post<Mediation>(`/mediations/${encodeURIComponent(id)}/actions`, body),
   audit: (q: Query) => get<AuditPage>('/audit', q),
   exportAudit: (q: Query) => download('/audit/export.xlsx', q, 'audit.xlsx'),
   cockpit: (q: Query) => get<Cockpit>('/stats/cockpit', q),

@@ -267,7 +267,7 @@ export interface Notification {
 /** 风险预警: a signal across cases and what supervisors did with it. */
 export interface RiskAlert {
   id: string
-  kind: 'cluster' | 'repeat_caller' | 'language'
+  kind: 'cluster' | 'repeat_caller' | 'language' | 'history'
   kind_label: string
   level: 'blue' | 'yellow' | 'orange' | 'red'
   level_label: string
@@ -288,6 +288,11 @@ export interface RiskAlert {
   updated_at: string
   closed_at: string | null
   result: string | null
+  /** The last step a supervisor took; the review cadence counts from it. */
+  reviewed_at: string | null
+  /** When the alert is due for review (null when closed). */
+  review_due: string | null
+  review_overdue: boolean
 }
 
 export interface RiskAlertDetail extends RiskAlert {
@@ -433,3 +438,79 @@ export interface LedgerReport {
   mode: 'all_or_nothing' | 'valid_only' | null
   dry_run: boolean
 }
+
+// ---- 人民调解 (issue 20, item 5): GET/POST /api/v1/mediations
+
+export type MediationStatus = 'applied' | 'mediating' | 'agreed' | 'failed' | 'terminated' | 'closed'
+export type PartyRole = 'applicant' | 'respondent' | 'third_party'
+export type MediationRoute = 'arbitration' | 'litigation' | 'petition' | 'other_org'
+
+export interface MediationParty {
+  role: PartyRole
+  name: string
+  /** Masked (138****2222) for roles that do not see phones. */
+  phone: string | null
+  representative: string | null
+}
+
+/** A department at the table (一揽子调处): what it committed to, by when. */
+export interface MediationUnit {
+  unit: string
+  unit_name: string
+  commitment: string
+  deadline: string
+}
+
+export interface MediationSession {
+  at: string
+  place: string
+  attendees: string[]
+  record: string
+  units: MediationUnit[]
+}
+
+export interface MediationAgreement {
+  form: 'written' | 'oral'
+  terms: string
+  effective_at: string
+  performance_due: string
+}
+
+export interface MediationEvent {
+  at: string
+  actor_name: string
+  action: string
+  data: Record<string, any> | null
+}
+
+export interface Mediation {
+  id: string
+  case_id: string | null
+  case_number: string | null
+  alert_id: string | null
+  org_unit: string
+  org_unit_name: string
+  status: MediationStatus
+  status_label: string
+  summary: string | null
+  mediators: string[]
+  parties: MediationParty[]
+  sessions: MediationSession[] | null
+  agreement: MediationAgreement | null
+  judicial: { applied_at: string; result: 'confirmed' | 'rejected' | null } | null
+  route: { route: MediationRoute; label: string; note: string } | null
+  termination: { reason: string } | null
+  follow_ups: { at: string; kept: boolean; note: string }[] | null
+  /** The end of the 30-day window to apply for 司法确认 (written agreements; null once applied for). */
+  judicial_due: string | null
+  judicial_days_left: number | null
+  performance_due: string | null
+  version: number
+  created_at: string
+  updated_at: string
+  /** The detail only. */
+  events?: MediationEvent[]
+}
+
+/** The risk scan's windows and thresholds (GET/PUT /api/v1/risk/settings). */
+export type RiskSettings = Record<string, number>

@@ -1,16 +1,17 @@
 // What each role sees in the menu (RuoYi's menu permissions). The server checks every action again.
 
-export type MenuKey = 'workbench' | 'intake' | 'dispatch' | 'ledger' | 'cockpit' | 'risk' | 'notifications' | 'admin'
+export type MenuKey = 'workbench' | 'intake' | 'dispatch' | 'ledger' | 'cockpit' | 'risk' | 'mediation' | 'notifications' | 'admin'
 
 const MENUS: Record<string, MenuKey[]> = {
   // 走访台账导入: the roles the server lets import (crates/app/src/ledger.rs).
   clerk: ['workbench', 'intake', 'ledger', 'notifications'],
   // 风险预警: the roles the server lets read alerts (crates/app/src/risk.rs); supervisors and leaders act.
-  dispatcher: ['workbench', 'intake', 'dispatch', 'ledger', 'cockpit', 'risk', 'notifications'],
-  handler: ['workbench', 'notifications'],
-  unit_lead: ['workbench', 'cockpit', 'notifications'],
-  supervisor: ['workbench', 'cockpit', 'risk', 'notifications'],
-  leader: ['cockpit', 'workbench', 'risk', 'notifications'],
+  // 矛盾调解: the roles the server lets read mediations (crates/app/src/mediation.rs); leaders only read.
+  dispatcher: ['workbench', 'intake', 'dispatch', 'ledger', 'cockpit', 'risk', 'mediation', 'notifications'],
+  handler: ['workbench', 'mediation', 'notifications'],
+  unit_lead: ['workbench', 'cockpit', 'mediation', 'notifications'],
+  supervisor: ['workbench', 'cockpit', 'risk', 'mediation', 'notifications'],
+  leader: ['cockpit', 'workbench', 'risk', 'mediation', 'notifications'],
   admin: ['workbench', 'cockpit', 'risk', 'ledger', 'admin', 'notifications'],
 }
 

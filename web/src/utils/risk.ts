@@ -61,6 +61,11 @@ export function summaryIn(a: RiskAlert, english: boolean): string {
       return e.object ? `${e.reporters} people about “${e.object}”` : `${e.reporters} people report one problem (${e.category})`
     case 'language':
       return `High-risk wording in case ${e.number}`
+    case 'history': {
+      const what = e.object ? `“${e.object}”` : 'this caller'
+      const failed = (e.failed_mediations ?? []).length
+      return `New requests about ${what} after ${failed ? `${failed} failed mediation(s)` : ''}${failed && e.earlier ? ' and ' : ''}${e.earlier ? `${e.earlier} badly handled case(s)` : ''}`
+    }
     default:
       return a.summary
   }
