@@ -42,6 +42,9 @@ test('a request with risk language is flagged while the clerk types', async ({ p
   await expect(page.getByTestId('triage-risk')).toHaveText('高')
   await expect(page.getByTestId('triage-signals')).toContainText('聚集风险')
   await expect(page.getByTestId('triage-signals')).toContainText('媒体曝光')
+  // …with the phrases that weighed.
+  await expect(page.getByTestId('triage-reasons')).toContainText('依据：')
+  await expect(page.getByTestId('triage-reasons')).toContainText('拉横幅')
 })
 
 test('a clerk is told in place what is missing or wrong', async ({ page }) => {

@@ -261,6 +261,7 @@ export default {
     recallHint: 'The case goes back to dispatch; the unit need not sign for it',
   },
   intake: {
+    riskReasons: 'Because: ',
     title: 'One-window intake',
     reporter: 'Reporter',
     phone: 'Phone',

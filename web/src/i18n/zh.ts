@@ -261,6 +261,7 @@ export default {
     recallHint: '撤回后工单回到待派单，承办单位无需签收',
   },
   intake: {
+    riskReasons: '依据：',
     title: '一窗受理',
     reporter: '诉求人',
     phone: '联系电话',
