@@ -33,6 +33,9 @@ test('a supervisor scans, finds a crowd and a repeat caller, and works the alert
   const crowd = rows.filter({ hasText: factory })
   await expect(crowd).toHaveCount(1)
   await expect(crowd.getByTestId('risk-kind')).toHaveText('群体性')
+  // Every open alert has its review deadline (复核期限), not yet past.
+  await expect(crowd.getByTestId('risk-review-due')).toBeVisible()
+  await expect(crowd.getByTestId('risk-review-overdue')).toHaveCount(0)
   await expect(rows.filter({ hasText: '同一来电人' }).first()).toBeVisible()
 
   await crowd.getByTestId('risk-open').click()
@@ -40,6 +43,7 @@ test('a supervisor scans, finds a crowd and a repeat caller, and works the alert
   await expect(drawer.getByTestId('risk-d-summary')).toContainText(factory)
   await expect(drawer.getByTestId('risk-d-cases').locator('li')).toHaveCount(6)
   await expect(drawer.getByTestId('risk-d-status')).toHaveText('待处置')
+  await expect(drawer.getByTestId('risk-drawer-review')).toBeVisible()
 
   await drawer.getByTestId('risk-act-acknowledge').click()
   await expectMessage(page, '已签收处置', 'success')
