@@ -25,6 +25,7 @@ pub mod open311;
 pub mod org;
 pub mod portal;
 pub mod ports;
+pub mod programs;
 // Issue 19.5/19.6, 18.5: references to the taxonomy and org tree; who may set which case field.
 pub mod case_fields;
 pub mod references;

@@ -637,9 +637,52 @@ pub trait BoardStore: Send + Sync {
     ) -> StoreResult<bool>;
 }
 
+/// A key program (十大攻坚, 十大民生实事, 整治清单; issue 21).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Program {
+    pub id: Uuid,
+    pub name: String,
+    /// key_project | livelihood | rectification
+    pub kind: String,
+    pub year: i64,
+    /// Description and the traffic-light rule.
+    pub doc: serde_json::Value,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// An item of a program: lead unit, co-units, milestones, approved progress, reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramItem {
+    pub id: Uuid,
+    pub program_id: Uuid,
+    pub seq: i64,
+    pub lead_unit: String,
+    pub doc: serde_json::Value,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[async_trait]
+pub trait ProgramStore: Send + Sync {
+    async fn insert_program(&self, p: &Program) -> StoreResult<()>;
+    async fn programs(&self) -> StoreResult<Vec<Program>>;
+    async fn program(&self, id: Uuid) -> StoreResult<Option<Program>>;
+    async fn insert_program_item(&self, i: &ProgramItem) -> StoreResult<()>;
+    /// The items of a program, by number.
+    async fn program_items(&self, program: Uuid) -> StoreResult<Vec<ProgramItem>>;
+    /// Writes the item if it is still at `expected_version` (false otherwise).
+    async fn update_program_item(
+        &self,
+        i: &ProgramItem,
+        expected_version: i64,
+    ) -> StoreResult<bool>;
+}
+
 #[async_trait]
 pub trait Store:
-    Guard + AuditLog + RiskStore + MediationStore + BoardStore + Send + Sync + 'static
+    Guard + AuditLog + RiskStore + MediationStore + BoardStore + ProgramStore + Send + Sync + 'static
 {
     // Org.
     async fn units(&self) -> StoreResult<Vec<Unit>>;

@@ -675,8 +675,10 @@ async fn run(cmd: Cmd) -> Res {
             let n = app
                 .seed_history(cases, seed, batch.clamp(1, 20_000), days)
                 .await?;
+            let boards = app.seed_boards(6).await?;
+            let items = app.seed_programs().await?;
             eprintln!(
-                "installed {units} units, {} demo users, {n} synthetic cases in {:.1}s",
+                "installed {units} units, {} demo users, {n} synthetic cases, {boards} published boards, {items} program items in {:.1}s",
                 logins.len(),
                 started.elapsed().as_secs_f64()
             );
@@ -743,7 +745,8 @@ async fn run(cmd: Cmd) -> Res {
             eprintln!("generating {cases} synthetic cases of the past year …");
             app.seed_cases(cases, 2026, 2000).await?;
             let boards = app.seed_boards(6).await?;
-            eprintln!("published {boards} months of 红黄黑榜 boards");
+            let items = app.seed_programs().await?;
+            eprintln!("published {boards} months of 红黄黑榜 boards; {items} key-program items");
             let tree = app.org.tree().await?;
             let mut banner = format!(
                 "\n一窗 onewindow demo — 临江区 (database: {})\n\nLogins (password for all: {}):\n",

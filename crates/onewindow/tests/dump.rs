@@ -58,6 +58,9 @@ async fn sqlite_postgres_sqlite_round_trip() {
         "\"table\":\"events\"",
         "\"table\":\"api_keys\"",
         "\"table\":\"catalogue\"",
+        "\"table\":\"boards\"",
+        "\"table\":\"programs\"",
+        "\"table\":\"program_items\"",
     ] {
         assert!(ta.contains(table), "{table} exported");
     }

@@ -162,6 +162,9 @@ pub trait DemoSeed {
     /// Computes and publishes the 红黄黑榜 of the `months` months before this one, oldest first
     /// (each month's misses feed the next), so the boards are alive on first start.
     async fn seed_boards(&self, months: i64) -> Result<usize, AppError>;
+    /// Installs the demo's two key programs (十大攻坚, 十大民生实事) with their items, milestones
+    /// around today and approved progress, unless programs exist.
+    async fn seed_programs(&self) -> Result<usize, AppError>;
 }
 
 #[async_trait]
@@ -245,9 +248,173 @@ impl DemoSeed for App {
             let b = self.compute_board(&period).await?;
             if self
                 .store
-                .publish_board(&period, b.version, self.now(), "榜单办公室（演示数据）", None)
+                .publish_board(
+                    &period,
+                    b.version,
+                    self.now(),
+                    "榜单办公室（演示数据）",
+                    None,
+                )
                 .await?
             {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    async fn seed_programs(&self) -> Result<usize, AppError> {
+        if !self.store.programs().await?.is_empty() {
+            return Ok(0);
+        }
+        let now = self.now();
+        let today = date_of(now);
+        let day = |d: i64| {
+            today
+                .checked_add(jiff::Span::new().days(d))
+                .unwrap_or(today)
+                .to_string()
+        };
+        // (program, kind, items: (name, lead, co-units, start offset, milestones (name, offset,
+        // planned %, done), approved progress))
+        type Ms = (&'static str, i64, f64, bool);
+        type Item = (
+            &'static str,
+            &'static str,
+            &'static [&'static str],
+            i64,
+            &'static [Ms],
+            f64,
+        );
+        let programs: [(&str, &str, &[Item]); 2] = [
+            (
+                "十大攻坚",
+                "key_project",
+                &[
+                    (
+                        "城西污水处理厂提标改造",
+                        "zjj",
+                        &["cgj"],
+                        -200,
+                        &[
+                            ("开工", -180, 10.0, true),
+                            ("主体完工", -20, 70.0, true),
+                            ("通水验收", 60, 100.0, false),
+                        ],
+                        72.0,
+                    ),
+                    (
+                        "老旧小区综合改造（12 个小区）",
+                        "zjj",
+                        &[],
+                        -150,
+                        &[
+                            ("方案批复", -120, 10.0, true),
+                            ("过半", -10, 50.0, false),
+                            ("竣工", 90, 100.0, false),
+                        ],
+                        35.0,
+                    ),
+                    (
+                        "主干道交通拥堵治理",
+                        "cgj",
+                        &["zjj"],
+                        -120,
+                        &[
+                            ("方案", -100, 20.0, true),
+                            ("施工", 30, 80.0, false),
+                            ("完工", 120, 100.0, false),
+                        ],
+                        20.0,
+                    ),
+                    (
+                        "违法建筑清零行动",
+                        "cgj",
+                        &[],
+                        -300,
+                        &[
+                            ("摸排", -280, 20.0, true),
+                            ("拆除", -60, 90.0, true),
+                            ("复查", -5, 100.0, true),
+                        ],
+                        100.0,
+                    ),
+                ],
+            ),
+            (
+                "十大民生实事",
+                "livelihood",
+                &[
+                    (
+                        "加装电梯 50 台",
+                        "zjj",
+                        &[],
+                        -180,
+                        &[
+                            ("签约", -150, 20.0, true),
+                            ("完成 30 台", -30, 60.0, false),
+                            ("完成 50 台", 30, 100.0, false),
+                        ],
+                        40.0,
+                    ),
+                    (
+                        "新增公共停车泊位 2000 个",
+                        "cgj",
+                        &[],
+                        -100,
+                        &[("选址", -80, 20.0, true), ("建成", 80, 100.0, false)],
+                        45.0,
+                    ),
+                    (
+                        "社区食堂全覆盖",
+                        "zjj",
+                        &["cgj"],
+                        -90,
+                        &[("试点", -60, 30.0, true), ("全覆盖", 40, 100.0, false)],
+                        55.0,
+                    ),
+                ],
+            ),
+        ];
+        let tree = self.org.tree().await?;
+        let mut n = 0;
+        for (name, kind, items) in programs {
+            let year = i64::from(today.year());
+            let program = app::ports::Program {
+                id: uuid::Uuid::now_v7(),
+                name: format!("{year} 年{name}"),
+                kind: kind.into(),
+                year,
+                doc: json!({ "description": format!("{year} 年区委区政府{name}项目，逐项明确牵头单位、节点和进度"), "rule": programs::Rule::default() }),
+                created_at: now,
+                updated_at: now,
+            };
+            self.store.insert_program(&program).await?;
+            for (seq, (iname, lead, co, start, ms, progress)) in items.iter().enumerate() {
+                if tree.get(lead).is_none() {
+                    continue;
+                }
+                let milestones: Vec<_> = ms
+                    .iter()
+                    .map(|(m, off, pct, done)| {
+                        json!({ "name": m, "planned": day(*off), "planned_percent": pct,
+                        "actual": if *done { json!(day(*off)) } else { serde_json::Value::Null } })
+                    })
+                    .collect();
+                let item = app::ports::ProgramItem {
+                    id: uuid::Uuid::now_v7(),
+                    program_id: program.id,
+                    seq: seq as i64 + 1,
+                    lead_unit: (*lead).into(),
+                    doc: json!({ "name": iname, "co_units": co, "start": day(*start), "milestones": milestones,
+                        "progress": progress, "reports": [{ "n": 1, "at": app::deadlines::format_instant(now), "by": "演示数据",
+                            "unit": lead, "percent": progress, "text": "按节点推进，佐证材料已上传", "milestones_done": [],
+                            "status": "approved", "review": { "by": "演示数据", "at": app::deadlines::format_instant(now), "note": "核实无误" } }] }),
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                };
+                self.store.insert_program_item(&item).await?;
                 n += 1;
             }
         }

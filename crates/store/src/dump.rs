@@ -321,6 +321,33 @@ pub const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "programs",
+        &["id"],
+        &[
+            ("id", Col::Text),
+            ("name", Col::Text),
+            ("kind", Col::Text),
+            ("year", Col::Int),
+            ("doc", Col::Text),
+            ("created_at", Col::Int),
+            ("updated_at", Col::Int),
+        ],
+    ),
+    (
+        "program_items",
+        &["id"],
+        &[
+            ("id", Col::Text),
+            ("program_id", Col::Text),
+            ("seq", Col::Int),
+            ("lead_unit", Col::Text),
+            ("doc", Col::Text),
+            ("version", Col::Int),
+            ("created_at", Col::Int),
+            ("updated_at", Col::Int),
+        ],
+    ),
+    (
         "unit_webhooks",
         &["unit"],
         &[

@@ -30,6 +30,7 @@ mod metrics;
 mod models;
 mod notifications;
 mod packed;
+mod programs;
 mod query;
 mod risk;
 mod settings;

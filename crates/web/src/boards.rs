@@ -1,5 +1,5 @@
-//! 红黄黑榜 (issue 21): the boards, their rules, appeals and publication; published boards and a
-//! unit's history are public.
+//! Issue 21's instruments: the 红黄黑榜 boards (rules, appeals, publication; published boards and a
+//! unit's history are public) and the key programs (items, progress reports, reviews).
 
 use crate::error::ApiError;
 use crate::extract::{Auth, JsonBody};
@@ -101,4 +101,86 @@ pub async fn history(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(app.board_history(&q).await?))
+}
+
+// ---- Key programs (十大攻坚, 十大民生实事, 整治清单)
+
+fn program_id(s: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(s).map_err(|_| AppError::not_found("重点工作", "program"))
+}
+
+#[utoipa::path(get, path = "/api/v1/programs", tag = "programs",
+    responses((status = 200, description = "Every program with its ledger {items, done, on_plan, yellow, red, reports_pending}")), security(("bearer" = [])))]
+pub async fn programs(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    Ok(Json(app.programs(&p).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/programs", tag = "programs",
+    responses((status = 200, description = "The program"), (status = 403), (status = 422)), security(("bearer" = [])))]
+pub async fn create_program(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.create_program(&p, &body).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/programs/{id}", tag = "programs", params(("id" = String, Path)),
+    responses((status = 200, description = "The program with its items, each with its light (done, on_plan, yellow, red), planned and approved progress, late days and reasons"), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn program(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.program_detail(&p, program_id(&id)?).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/programs/{id}/items", tag = "programs", params(("id" = String, Path)),
+    responses((status = 200, description = "The item"), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+pub async fn add_item(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        app.add_program_item(&p, program_id(&id)?, &body).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/programs/{id}/items/{item}/reports", tag = "programs",
+    params(("id" = String, Path), ("item" = String, Path)),
+    responses((status = 200, description = "The item with the report, pending review"), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
+pub async fn report(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path((id, item)): Path<(String, String)>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        app.report_program_progress(&p, program_id(&id)?, program_id(&item)?, &body)
+            .await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/programs/{id}/items/{item}/reports/{n}/review", tag = "programs",
+    params(("id" = String, Path), ("item" = String, Path), ("n" = usize, Path)),
+    responses((status = 200, description = "The item; an approved report's percent is its progress"), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
+pub async fn review(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path((id, item, n)): Path<(String, String, String)>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let n: usize = n
+        .parse()
+        .map_err(|_| AppError::not_found("进度报告", "report"))?;
+    Ok(Json(
+        app.review_program_report(&p, program_id(&id)?, program_id(&item)?, n, &body)
+            .await?,
+    ))
 }

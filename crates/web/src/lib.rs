@@ -95,6 +95,17 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route("/boards/publish", post(boards::publish))
         .route("/public/boards", get(boards::public_board))
         .route("/public/boards/history", get(boards::history))
+        .route(
+            "/programs",
+            get(boards::programs).post(boards::create_program),
+        )
+        .route("/programs/{id}", get(boards::program))
+        .route("/programs/{id}/items", post(boards::add_item))
+        .route("/programs/{id}/items/{item}/reports", post(boards::report))
+        .route(
+            "/programs/{id}/items/{item}/reports/{n}/review",
+            post(boards::review),
+        )
         .route("/risk/scan", post(engine::risk_scan))
         .route(
             "/risk/settings",
