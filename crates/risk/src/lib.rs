@@ -396,9 +396,40 @@ fn is_han(c: char) -> bool {
 
 /// Words before a suffix that make it a common noun, not a name (老旧小区, 附近小区, 沿路, 线路).
 const GENERIC: &[&str] = &[
-    "老旧", "附近", "周边", "周围", "整个", "隔壁", "对面", "多个", "几个", "部分", "各个", "所在",
-    "相关", "有关", "一些", "很多", "其他", "高档", "新建", "同一", "一个", "这些", "那些", "该",
+    "老旧",
+    "附近",
+    "周边",
+    "周围",
+    "整个",
+    "隔壁",
+    "对面",
+    "多个",
+    "几个",
+    "部分",
+    "各个",
+    "所在",
+    "相关",
+    "有关",
+    "一些",
+    "很多",
+    "其他",
+    "高档",
+    "新建",
+    "同一",
+    "一个",
+    "这些",
+    "那些",
+    "该",
     "学区",
+    "一周",
+    "一段时间",
+    "几天",
+    "两天",
+    "三天",
+    "这段时间",
+    "一直",
+    "每天",
+    "天天",
 ];
 
 /// A suffix that is part of a longer word here (街道 is an administrative unit, not a street;
@@ -839,6 +870,13 @@ fn add_unique<'a, T>(into: &mut Vec<&'a T>, from: &[&'a T], same: impl Fn(&T, &T
     }
 }
 
+/// A road, a street, a village, a market or a square — or a part of one (丰收路背街): a place
+/// everybody living on it shares. Its history is everyone's history, so it makes no history
+/// alert (a crowd there still makes a cluster, by what its members say).
+fn is_place(object: &str) -> bool {
+    WEAK.iter().any(|w| object.contains(w))
+}
+
 /// History (历史积案): a new case (within the repeat window) about something that went wrong
 /// before — an object the texts name, or the same caller — with a mediation about it that failed
 /// or was terminated, or at least `history_min_bad` earlier cases about it whose handling went
@@ -869,7 +907,7 @@ pub fn history(
             && within(c, as_of, long)
             && !within(c, as_of, recent_window)
     }) {
-        for o in objects(&c.text) {
+        for o in objects(&c.text).into_iter().filter(|o| !is_place(o)) {
             bad_by_object.entry(o).or_default().push(c);
         }
         if c.phone.len() >= 5 {
@@ -882,7 +920,7 @@ pub fn history(
         .iter()
         .filter(|m| m.ended_at <= as_of && m.ended_at > as_of - long)
     {
-        for o in objects(&m.text) {
+        for o in objects(&m.text).into_iter().filter(|o| !is_place(o)) {
             failed_by_object.entry(o).or_default().push(m);
         }
         for p in m.phones.iter().filter(|p| p.len() >= 5) {

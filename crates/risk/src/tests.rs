@@ -791,3 +791,45 @@ fn duplicates_merged_into_a_case_count_as_callers_of_its_cluster() {
     // …and a high-risk duplicate is told by its main case, not again.
     assert!(found(&all, Kind::Language).is_empty());
 }
+
+#[test]
+fn a_road_with_badly_handled_cases_is_no_history_and_time_words_name_nothing() {
+    let mut cases = half_year();
+    let n = cases.len();
+    // A busy road: many potholes reported over months, several went overdue.
+    for i in 0..8 {
+        let mut c = case(
+            n + i,
+            T - (20 + 15 * i as i64) * 24 * HOUR,
+            &format!("1361111{i:04}"),
+            "丰收路上井盖松动，车开过去哐哐响",
+            "交通运输/道路设施",
+            COMMUNITIES[3],
+        );
+        c.overdue = true;
+        cases.push(c);
+    }
+    cases.push(case(
+        n + 20,
+        T - HOUR,
+        "13611119999",
+        "丰收路上又有一个井盖坏了",
+        "交通运输/道路设施",
+        COMMUNITIES[3],
+    ));
+    let all = scan_with(&cases, &[], T, &Settings::default());
+    assert!(
+        found(&all, Kind::History).is_empty(),
+        "{:#?}",
+        found(&all, Kind::History)
+            .iter()
+            .map(|c| &c.summary)
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        objects("这一周小区里天天停水").is_empty(),
+        "{:?}",
+        objects("这一周小区里天天停水")
+    );
+    assert!(objects("有一段时间小区门口很堵").is_empty());
+}
