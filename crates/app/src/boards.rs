@@ -339,7 +339,29 @@ impl App {
             .filter(|r| r.status == "published")
             .map(|r| r.version)
             .collect();
+        // Every month that has a board, with what it has (the month picker).
+        let mut periods: Vec<Value> = Vec::new();
+        for r in self.store.boards(None).await? {
+            match periods.last_mut() {
+                Some(last) if last["period"] == r.period.as_str() => {
+                    if let Some(v) = last["versions"].as_array_mut() {
+                        v.push(json!({ "version": r.version, "status": r.status }));
+                    }
+                    if r.status == "published" {
+                        last["published"] = json!(true);
+                    } else {
+                        last["draft"] = json!(true);
+                    }
+                }
+                _ => periods.push(json!({
+                    "period": r.period, "published": r.status == "published", "draft": r.status == "draft",
+                    "versions": [{ "version": r.version, "status": r.status }],
+                })),
+            }
+        }
+        periods.reverse();
         Ok(json!({
+            "periods": periods,
             "period": b.period, "status": b.status, "status_label": status_label(&b.status),
             "version": b.version, "groups": doc["groups"], "rules": doc["rules"],
             "computed_at": crate::deadlines::format_instant(b.computed_at),

@@ -238,6 +238,20 @@ impl DemoSeed for App {
     }
 
     async fn seed_boards(&self, months: i64) -> Result<usize, AppError> {
+        // The demo district is small (a few thousand cases a year over thirty-odd units): its
+        // rules rank a unit from 10 cases a month, unless an administrator has set rules.
+        if self
+            .store
+            .get_setting(app::boards::RULES_KEY)
+            .await?
+            .is_none()
+        {
+            let rules = boards_rules_for_demo();
+            let text = serde_json::to_string(&rules).map_err(AppError::internal)?;
+            self.store
+                .put_setting(app::boards::RULES_KEY, &text)
+                .await?;
+        }
         let this = app::metrics::month_of(self.now());
         let mut n = 0;
         for k in (1..=months).rev() {
@@ -707,4 +721,22 @@ fn replay(
         }
     }
     (case, events)
+}
+
+/// The demo's board rules: the defaults with a minimum sample of 10 cases a month.
+fn boards_rules_for_demo() -> serde_json::Value {
+    json!({
+        "groups": [
+            { "name": "镇街", "level": "street", "kind": "hub" },
+            { "name": "区级部门", "level": "district", "kind": "department" }
+        ],
+        "metrics": [
+            { "name": "sign_on_time", "weight": 15.0 }, { "name": "handle_on_time", "weight": 25.0 },
+            { "name": "satisfaction", "weight": 25.0 }, { "name": "resolution", "weight": 20.0 },
+            { "name": "return_rate", "weight": 7.5, "lower_is_better": true },
+            { "name": "reopen_rate", "weight": 7.5, "lower_is_better": true }
+        ],
+        "target": 85.0, "red_top": 3, "black_bottom": 1, "black_floor": 60.0,
+        "min_sample": 10, "appeal_days": 5, "exemptions": []
+    })
 }
