@@ -680,9 +680,76 @@ pub trait ProgramStore: Send + Sync {
     ) -> StoreResult<bool>;
 }
 
+/// A visit campaign (走访; issue 21).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Campaign {
+    pub id: Uuid,
+    pub name: String,
+    /// `YYYY-MM-DD`, inclusive.
+    pub starts_on: String,
+    pub ends_on: String,
+    /// Description and the units taking part with their targets.
+    pub doc: serde_json::Value,
+    pub created_at: i64,
+}
+
+/// A household or an enterprise of a community's registry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitSubject {
+    pub id: Uuid,
+    /// The community's region code.
+    pub community: String,
+    /// household | enterprise
+    pub kind: String,
+    pub name: String,
+    pub address: String,
+    pub doc: serde_json::Value,
+    pub created_at: i64,
+}
+
+/// One visit of a campaign.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visit {
+    pub id: Uuid,
+    pub campaign_id: Uuid,
+    pub unit: String,
+    pub subject_id: Uuid,
+    pub kind: String,
+    pub visited_at: i64,
+    /// Visitor, what was found, the problems' cases.
+    pub doc: serde_json::Value,
+    pub created_at: i64,
+}
+
+#[async_trait]
+pub trait CampaignStore: Send + Sync {
+    async fn insert_campaign(&self, c: &Campaign) -> StoreResult<()>;
+    async fn campaigns(&self) -> StoreResult<Vec<Campaign>>;
+    /// The registry entry with this key, inserted if new (the stored one when it exists).
+    async fn upsert_visit_subject(&self, s: &VisitSubject) -> StoreResult<VisitSubject>;
+    async fn visit_subject(&self, id: Uuid) -> StoreResult<Option<VisitSubject>>;
+    /// A community's registry (region code prefix), by kind and name.
+    async fn visit_subjects(
+        &self,
+        community_prefix: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<VisitSubject>>;
+    async fn insert_visit(&self, v: &Visit) -> StoreResult<()>;
+    async fn visits(&self, campaign: Uuid) -> StoreResult<Vec<Visit>>;
+}
+
 #[async_trait]
 pub trait Store:
-    Guard + AuditLog + RiskStore + MediationStore + BoardStore + ProgramStore + Send + Sync + 'static
+    Guard
+    + AuditLog
+    + RiskStore
+    + MediationStore
+    + BoardStore
+    + ProgramStore
+    + CampaignStore
+    + Send
+    + Sync
+    + 'static
 {
     // Org.
     async fn units(&self) -> StoreResult<Vec<Unit>>;

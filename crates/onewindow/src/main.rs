@@ -677,8 +677,9 @@ async fn run(cmd: Cmd) -> Res {
                 .await?;
             let boards = app.seed_boards(6).await?;
             let items = app.seed_programs().await?;
+            let visits = app.seed_campaign().await?;
             eprintln!(
-                "installed {units} units, {} demo users, {n} synthetic cases, {boards} published boards, {items} program items in {:.1}s",
+                "installed {units} units, {} demo users, {n} synthetic cases, {boards} published boards, {items} program items, {visits} visits in {:.1}s",
                 logins.len(),
                 started.elapsed().as_secs_f64()
             );
@@ -746,7 +747,10 @@ async fn run(cmd: Cmd) -> Res {
             app.seed_cases(cases, 2026, 2000).await?;
             let boards = app.seed_boards(6).await?;
             let items = app.seed_programs().await?;
-            eprintln!("published {boards} months of 红黄黑榜 boards; {items} key-program items");
+            let visits = app.seed_campaign().await?;
+            eprintln!(
+                "published {boards} months of 红黄黑榜 boards; {items} key-program items; {visits} campaign visits"
+            );
             let tree = app.org.tree().await?;
             let mut banner = format!(
                 "\n一窗 onewindow demo — 临江区 (database: {})\n\nLogins (password for all: {}):\n",

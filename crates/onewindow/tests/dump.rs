@@ -61,6 +61,8 @@ async fn sqlite_postgres_sqlite_round_trip() {
         "\"table\":\"boards\"",
         "\"table\":\"programs\"",
         "\"table\":\"program_items\"",
+        "\"table\":\"campaigns\"",
+        "\"table\":\"visits\"",
     ] {
         assert!(ta.contains(table), "{table} exported");
     }

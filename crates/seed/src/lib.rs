@@ -165,6 +165,9 @@ pub trait DemoSeed {
     /// Installs the demo's two key programs (十大攻坚, 十大民生实事) with their items, milestones
     /// around today and approved progress, unless programs exist.
     async fn seed_programs(&self) -> Result<usize, AppError>;
+    /// Installs the demo's visit campaign (the two months before today, every street taking
+    /// part) with a registry and visits, unless a campaign exists.
+    async fn seed_campaign(&self) -> Result<usize, AppError>;
 }
 
 #[async_trait]
@@ -271,6 +274,93 @@ impl DemoSeed for App {
                 )
                 .await?
             {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    async fn seed_campaign(&self) -> Result<usize, AppError> {
+        if !self.store.campaigns().await?.is_empty() {
+            return Ok(0);
+        }
+        let now = self.now();
+        let today = date_of(now);
+        let start = today
+            .checked_sub(jiff::Span::new().days(60))
+            .unwrap_or(today);
+        let tree = self.org.tree().await?;
+        let streets: Vec<&app::org::Unit> = tree
+            .units
+            .iter()
+            .filter(|u| u.level == domain::Level::Street && u.kind == domain::UnitKind::Hub)
+            .collect();
+        let units: Vec<_> = streets
+            .iter()
+            .map(|u| json!({ "unit": u.code, "households": 120, "enterprises": 15 }))
+            .collect();
+        let campaign = app::ports::Campaign {
+            id: uuid::Uuid::now_v7(),
+            name: format!("{} 年冬季大走访", today.year()),
+            starts_on: start.to_string(),
+            ends_on: today
+                .checked_add(jiff::Span::new().days(30))
+                .unwrap_or(today)
+                .to_string(),
+            doc: json!({ "description": "干部进村入户、走访企业，收集问题、解决问题", "units": units }),
+            created_at: now,
+        };
+        self.store.insert_campaign(&campaign).await?;
+        let mut n = 0;
+        for (si, street) in streets.iter().enumerate() {
+            // Each street's cadres have visited part of its first community's households and
+            // enterprises, the further streets less.
+            let Some(community) = tree
+                .children(&street.code)
+                .first()
+                .and_then(|c| tree.get(c))
+            else {
+                continue;
+            };
+            let visited = 90usize.saturating_sub(si * 12);
+            for i in 0..visited {
+                let kind = if i % 8 == 7 {
+                    "enterprise"
+                } else {
+                    "household"
+                };
+                let subject = self
+                    .store
+                    .upsert_visit_subject(&app::ports::VisitSubject {
+                        id: uuid::Uuid::now_v7(),
+                        community: community.region.clone(),
+                        kind: kind.into(),
+                        name: if kind == "household" {
+                            format!("{}住户{}", community.name, i + 1)
+                        } else {
+                            format!("{}企业{}", community.name, i / 8 + 1)
+                        },
+                        address: format!("{}{}号", community.name, i + 1),
+                        doc: json!({ "contact": null }),
+                        created_at: now,
+                    })
+                    .await?;
+                let day = start
+                    .checked_add(jiff::Span::new().days((i % 55) as i64))
+                    .unwrap_or(start);
+                self.store
+                    .insert_visit(&app::ports::Visit {
+                        id: uuid::Uuid::now_v7(),
+                        campaign_id: campaign.id,
+                        unit: community.code.clone(),
+                        subject_id: subject.id,
+                        kind: kind.into(),
+                        visited_at: app::deadlines::start_of_day(day) + 10 * 3_600_000,
+                        doc: json!({ "visitor": format!("{}网格员", community.name), "found": "了解生产生活情况，无异常", "problems": [],
+                                     "subject": { "name": subject.name, "address": subject.address, "community": subject.community } }),
+                        created_at: now,
+                    })
+                    .await?;
                 n += 1;
             }
         }

@@ -348,6 +348,45 @@ pub const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "campaigns",
+        &["id"],
+        &[
+            ("id", Col::Text),
+            ("name", Col::Text),
+            ("starts_on", Col::Text),
+            ("ends_on", Col::Text),
+            ("doc", Col::Text),
+            ("created_at", Col::Int),
+        ],
+    ),
+    (
+        "visit_subjects",
+        &["id"],
+        &[
+            ("id", Col::Text),
+            ("community", Col::Text),
+            ("kind", Col::Text),
+            ("name", Col::Text),
+            ("address", Col::Text),
+            ("doc", Col::Text),
+            ("created_at", Col::Int),
+        ],
+    ),
+    (
+        "visits",
+        &["id"],
+        &[
+            ("id", Col::Text),
+            ("campaign_id", Col::Text),
+            ("unit", Col::Text),
+            ("subject_id", Col::Text),
+            ("kind", Col::Text),
+            ("visited_at", Col::Int),
+            ("doc", Col::Text),
+            ("created_at", Col::Int),
+        ],
+    ),
+    (
         "unit_webhooks",
         &["unit"],
         &[

@@ -184,3 +184,60 @@ pub async fn review(
             .await?,
     ))
 }
+
+// ---- Visit campaigns (走访)
+
+#[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns",
+    responses((status = 200, description = "The campaigns with their units and targets")), security(("bearer" = [])))]
+pub async fn campaigns(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    Ok(Json(app.campaigns(&p).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/campaigns", tag = "campaigns",
+    responses((status = 200, description = "The campaign"), (status = 403), (status = 422)), security(("bearer" = [])))]
+pub async fn create_campaign(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.create_campaign(&p, &body).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/campaigns/{id}/visits", tag = "campaigns", params(("id" = String, Path)),
+    responses((status = 200, description = "The visit, with the cases its problems became (source visit)"), (status = 403), (status = 404), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn record_visit(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::not_found("走访活动", "campaign"))?;
+    Ok(Json(app.record_visit(&p, id, &body).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/summary", tag = "campaigns", params(("id" = String, Path)),
+    responses((status = 200, description = "{campaign, totals, units: [{unit, households, enterprises, problems, solved, overdue, …targets and rates}]}"), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn campaign_summary(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::not_found("走访活动", "campaign"))?;
+    Ok(Json(app.campaign_summary(&p, id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/visit-subjects", tag = "campaigns", params(("community" = Option<String>, Query, description = "region code prefix; the caller's area when absent")),
+    responses((status = 200, description = "The registry of households and enterprises"), (status = 403)), security(("bearer" = [])))]
+pub async fn visit_subjects(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    let community = q.get("community").map(|s| s.trim()).unwrap_or_default();
+    Ok(Json(app.visit_subjects(&p, community).await?))
+}

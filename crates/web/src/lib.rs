@@ -99,6 +99,13 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
             "/programs",
             get(boards::programs).post(boards::create_program),
         )
+        .route(
+            "/campaigns",
+            get(boards::campaigns).post(boards::create_campaign),
+        )
+        .route("/campaigns/{id}/visits", post(boards::record_visit))
+        .route("/campaigns/{id}/summary", get(boards::campaign_summary))
+        .route("/visit-subjects", get(boards::visit_subjects))
         .route("/programs/{id}", get(boards::program))
         .route("/programs/{id}/items", post(boards::add_item))
         .route("/programs/{id}/items/{item}/reports", post(boards::report))
