@@ -17,6 +17,8 @@ export const router = createRouter({
   routes: [
     { path: '/login', component: () => import('./views/Login.vue'), meta: { public: true, title: 'login.title' } },
     { path: '/portal', component: () => import('./views/portal/Portal.vue'), meta: { public: true, title: 'app.portalTitle' } },
+    // 红黄黑榜公示 (issue 21): the published boards, for everyone.
+    { path: '/portal/boards', component: () => import('./views/portal/PortalBoards.vue'), meta: { public: true, title: 'boards.portalTitle' } },
     {
       path: '/',
       component: () => import('./layouts/StaffLayout.vue'),
@@ -31,6 +33,10 @@ export const router = createRouter({
         { path: 'risk', component: () => import('./views/RiskAlerts.vue'), meta: { title: 'menu.risk', menu: 'risk' } },
         { path: 'mediations', name: 'mediations', component: () => import('./views/Mediations.vue'), meta: { title: 'menu.mediation', menu: 'mediation' } },
         { path: 'mediations/:id', name: 'mediation', component: () => import('./views/MediationDetail.vue'), meta: { title: 'menu.mediationDetail', menu: 'mediation' } },
+        { path: 'boards', component: () => import('./views/Boards.vue'), meta: { title: 'menu.boards', menu: 'boards' } },
+        // 重点工作 (issue 21, item 2): the programs with their ledgers, and one program's items.
+        { path: 'programs', name: 'programs', component: () => import('./views/Programs.vue'), meta: { title: 'menu.programs', menu: 'programs' } },
+        { path: 'programs/:id', name: 'program', component: () => import('./views/ProgramDetail.vue'), meta: { title: 'menu.programDetail', menu: 'programs' } },
         { path: 'notifications', component: () => import('./views/Notifications.vue'), meta: { title: 'menu.notifications', menu: 'notifications' } },
         { path: 'admin/org', component: () => import('./views/admin/OrgUsers.vue'), meta: { title: 'menu.org', menu: 'admin' } },
         { path: 'admin/users', redirect: { path: '/admin/org', query: { tab: 'users' } } },
@@ -38,6 +44,7 @@ export const router = createRouter({
         { path: 'admin/policies', component: () => import('./views/admin/Policies.vue'), meta: { title: 'menu.policies', menu: 'admin' } },
         { path: 'admin/triage', component: () => import('./views/admin/TriageSettings.vue'), meta: { title: 'menu.triage', menu: 'admin' } },
         { path: 'admin/risk', component: () => import('./views/admin/RiskSettings.vue'), meta: { title: 'menu.riskSettings', menu: 'admin' } },
+        { path: 'admin/boards', component: () => import('./views/admin/BoardRules.vue'), meta: { title: 'menu.boardRules', menu: 'admin' } },
         { path: 'admin/audit', component: () => import('./views/admin/AuditLog.vue'), meta: { title: 'menu.audit', menu: 'admin' } },
         { path: 'admin/calendars', component: () => import('./views/admin/Calendars.vue'), meta: { title: 'menu.calendars', menu: 'admin' } },
       ],

@@ -12,6 +12,8 @@ export {}
 declare module 'vue' {
   export interface GlobalComponents {
     ActionDialog: typeof import('./../src/components/ActionDialog.vue')['default']
+    BoardGroupCard: typeof import('./../src/components/boards/BoardGroupCard.vue')['default']
+    BoardHistoryView: typeof import('./../src/components/boards/BoardHistoryView.vue')['default']
     CaseFilterBar: typeof import('./../src/components/CaseFilterBar.vue')['default']
     ChangePassword: typeof import('./../src/components/ChangePassword.vue')['default']
     DueCell: typeof import('./../src/components/DueCell.vue')['default']
@@ -60,6 +62,8 @@ declare module 'vue' {
     ElResult: typeof import('element-plus/es')['ElResult']
     ElRow: typeof import('element-plus/es')['ElRow']
     ElSelect: typeof import('element-plus/es')['ElSelect']
+    ElStep: typeof import('element-plus/es')['ElStep']
+    ElSteps: typeof import('element-plus/es')['ElSteps']
     ElSubMenu: typeof import('element-plus/es')['ElSubMenu']
     ElSwitch: typeof import('element-plus/es')['ElSwitch']
     ElTable: typeof import('element-plus/es')['ElTable']
@@ -77,6 +81,8 @@ declare module 'vue' {
     MediationActionDialog: typeof import('./../src/components/MediationActionDialog.vue')['default']
     MediationApply: typeof import('./../src/components/MediationApply.vue')['default']
     MediationStatusTag: typeof import('./../src/components/MediationStatusTag.vue')['default']
+    ProgramItemDialog: typeof import('./../src/components/programs/ProgramItemDialog.vue')['default']
+    ProgramsPanel: typeof import('./../src/components/ProgramsPanel.vue')['default']
     RegionCascader: typeof import('./../src/components/RegionCascader.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']

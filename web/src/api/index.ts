@@ -1,8 +1,9 @@
 import { get, patch, post, put, download, upload } from './http'
 import type { Query } from './http'
 import type {
-  AuditPage, Mediation, RiskSettings, RiskAlert, RiskAlertDetail, RiskScanReport, CalendarInfo, CaseView, Category, IntakeSettings, LedgerReport, Policy, Route, TrainedModel, TriageModels, Cockpit, Dictionaries, EventView, NotificationPage, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, UnitMetrics, User,
+  AuditPage, Board, BoardAppeal, BoardHistory, BoardRules, PublicBoard, Mediation, RiskSettings, RiskAlert, RiskAlertDetail, RiskScanReport, CalendarInfo, CaseView, Category, IntakeSettings, LedgerReport, Policy, Route, TrainedModel, TriageModels, Cockpit, Dictionaries, EventView, NotificationPage, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, UnitMetrics, User,
 } from './types'
+import type { Program, ProgramItem } from './types'
 
 export const api = {
   login: (username: string, password: string) =>
@@ -36,6 +37,27 @@ export const api = {
   mediation: (id: string) => get<Mediation>(`/mediations/${encodeURIComponent(id)}`),
   applyMediation: (body: Record<string, unknown>) => post<Mediation>('/mediations', body),
   mediationAction: (id: string, body: Record<string, unknown>) => post<Mediation>(`/mediations/${encodeURIComponent(id)}/actions`, body),
+  // 红黄黑榜 (issue 21).
+  board: (period?: string, draft = false) => get<Board>('/boards', { period, draft: draft ? '1' : undefined }),
+  computeBoard: (period: string) => post<Board>('/boards/compute', { period }),
+  publishBoard: (period: string, reason?: string) => post<Board>('/boards/publish', reason ? { period, reason } : { period }),
+  appealBoard: (period: string, unit: string, reason: string) => post<BoardAppeal>('/boards/appeals', { period, unit, reason }),
+  decideAppeal: (id: string, period: string, decision: 'accept' | 'reject', note: string) =>
+    post<BoardAppeal>(`/boards/appeals/${encodeURIComponent(id)}/decide`, { decision, note, period }),
+  boardRules: () => get<BoardRules>('/boards/rules'),
+  putBoardRules: (r: BoardRules) => put<BoardRules>('/boards/rules', r),
+  unitMetricCases: (unit: string, period: string, metric: string) => get<CaseView[]>(`/metrics/units/${encodeURIComponent(unit)}/cases`, { period, metric }),
+  publicBoard: (period?: string) => get<PublicBoard>('/public/boards', { period }, { auth: false }),
+  boardHistory: (unit: string) => get<BoardHistory>('/public/boards/history', { unit }, { auth: false }),
+  // 重点工作 (issue 21, item 2): programs, items, progress reports and their review.
+  programs: () => get<Program[]>('/programs'),
+  program: (id: string) => get<Program>(`/programs/${encodeURIComponent(id)}`),
+  createProgram: (body: { name: string; kind: string; year: number; description?: string }) => post<Program>('/programs', body),
+  addProgramItem: (id: string, body: Record<string, unknown>) => post<ProgramItem>(`/programs/${encodeURIComponent(id)}/items`, body),
+  reportProgress: (id: string, item: string, body: Record<string, unknown>) =>
+    post<ProgramItem>(`/programs/${encodeURIComponent(id)}/items/${encodeURIComponent(item)}/reports`, body),
+  reviewReport: (id: string, item: string, n: number, body: { version: number; decision: 'approve' | 'reject'; note: string }) =>
+    post<ProgramItem>(`/programs/${encodeURIComponent(id)}/items/${encodeURIComponent(item)}/reports/${n}/review`, body),
   audit: (q: Query) => get<AuditPage>('/audit', q),
   exportAudit: (q: Query) => download('/audit/export.xlsx', q, 'audit.xlsx'),
   cockpit: (q: Query) => get<Cockpit>('/stats/cockpit', q),

@@ -514,3 +514,176 @@ export interface Mediation {
 
 /** The risk scan's windows and thresholds (GET/PUT /api/v1/risk/settings). */
 export type RiskSettings = Record<string, number>
+
+// ---- 红黄黑榜 (issue 21): the boards, their appeals and rules (server: crates/app/src/boards.rs). ----
+export type BoardList = 'red' | 'yellow' | 'black'
+export interface BoardEntry {
+  unit: string
+  unit_name: string
+  /** 1 = best; ties share a rank; null when not ranked (sample under the minimum, or no metric). */
+  rank: number | null
+  score: number | null
+  board: BoardList | null
+  /** Why, in Chinese (data, as published). */
+  reasons: string[]
+  sample: number
+  /** Each weighed unit metric's rate, 0–1 (null: nothing to divide this month). */
+  metrics: Record<string, number | null>
+}
+export interface BoardGroup {
+  name: string
+  entries: BoardEntry[]
+}
+export interface BoardMetricRule {
+  name: string
+  weight: number
+  lower_is_better: boolean
+}
+export interface BoardRuleGroup {
+  name: string
+  level?: string | null
+  kind?: string | null
+  units: string[]
+}
+export interface BoardExemption {
+  unit: string
+  period: string
+  reason: string
+}
+export interface BoardRules {
+  groups: BoardRuleGroup[]
+  metrics: BoardMetricRule[]
+  target: number
+  red_top: number
+  black_bottom: number
+  black_floor: number
+  min_sample: number
+  appeal_days: number
+  exemptions: BoardExemption[]
+  /** Name → Chinese label (GET only). */
+  metric_labels?: Record<string, string>
+}
+export interface BoardAppeal {
+  id: string
+  period: string
+  unit: string
+  unit_name: string
+  reason: string
+  status: 'pending' | 'accepted' | 'rejected'
+  status_label: string
+  note: string | null
+  created_by_name: string
+  created_at: string
+  decided_by_name: string | null
+  decided_at: string | null
+}
+/** GET /api/v1/boards: a period's board as staff see it (a unit sees only its own entries on a draft). */
+export interface Board {
+  period: string
+  status: 'draft' | 'published'
+  status_label: string
+  version: number
+  groups: BoardGroup[]
+  rules: BoardRules
+  computed_at: string
+  appeal_due: string
+  appeal_open: boolean
+  published_at: string | null
+  /** A correction's reason. */
+  reason: string | null
+  published_versions: number[]
+  appeals: BoardAppeal[]
+  /** The caller is the board office (decides appeals, publishes). */
+  office: boolean
+}
+/** GET /api/v1/public/boards: the published board of a period, and the periods published. */
+export interface PublicBoard {
+  periods: string[]
+  board: {
+    period: string
+    status: 'published'
+    version: number
+    groups: BoardGroup[]
+    published_at: string | null
+    reason: string | null
+    rules: Pick<BoardRules, 'target' | 'min_sample' | 'red_top' | 'black_floor' | 'black_bottom' | 'metrics'>
+  } | null
+}
+export interface BoardHistoryMonth {
+  period: string
+  version: number
+  group: string
+  group_index: number
+  rank: number | null
+  score: number | null
+  board: BoardList | null
+  reasons: string[]
+}
+export interface BoardHistory {
+  unit: string
+  unit_name: string
+  months: BoardHistoryMonth[]
+  red: number
+  yellow: number
+  black: number
+}
+
+// ---- 重点工作 (issue 21, item 2): key programs, their items, milestones and progress reports.
+export type ProgramKind = 'key_project' | 'livelihood' | 'rectification'
+export type ProgramLight = 'done' | 'on_plan' | 'yellow' | 'red'
+export interface ProgramLedger {
+  items: number
+  done: number
+  on_plan: number
+  yellow: number
+  red: number
+  reports_pending: number
+}
+export interface ProgramMilestone {
+  name: string
+  planned: string
+  planned_percent: number
+  actual: string | null
+}
+export interface ProgramReport {
+  n: number
+  at: string
+  by: string
+  unit: string | null
+  percent: number
+  text: string
+  milestones_done: { index: number; date: string }[]
+  status: 'pending' | 'approved' | 'rejected'
+  review: { by: string; at: string; note: string } | null
+}
+export interface ProgramItem {
+  id: string
+  program_id: string
+  seq: number
+  name: string
+  lead_unit: string
+  lead_unit_name: string
+  co_units: { unit: string; name: string }[]
+  start: string
+  milestones: ProgramMilestone[]
+  progress: number
+  light: ProgramLight
+  light_label: string
+  planned_percent: number
+  behind_pp: number
+  late_days: number
+  reasons: string[]
+  reports: ProgramReport[]
+  version: number
+}
+export interface Program {
+  id: string
+  name: string
+  kind: ProgramKind
+  kind_label: string
+  year: number
+  description: string | null
+  rule: Record<string, unknown>
+  ledger: ProgramLedger
+  items?: ProgramItem[]
+}
