@@ -21,7 +21,7 @@ use crate::input::Fields;
 use crate::metrics::{month_bounds, month_of, period_of};
 use crate::org::OrgTree;
 use crate::ports::{BoardAppeal, BoardRecord};
-use crate::scope::Principal;
+use crate::scope::{Principal, is_district_office};
 use boards::{Rules, UnitInput};
 use domain::Role;
 use serde_json::{Value, json};
@@ -43,14 +43,6 @@ fn month_only(period: &str) -> Result<String, AppError> {
             format!("'{period}' is not a month like 2026-10"),
         ))
     }
-}
-
-/// The board office: administrators, and supervisors and leaders of the district's centre.
-fn is_office(p: &Principal, tree: &OrgTree) -> bool {
-    p.is_staff()
-        && (p.role == Role::Admin
-            || (matches!(p.role, Role::Supervisor | Role::Leader)
-                && p.unit.as_deref() == tree.district_hub().map(|u| u.code.as_str())))
 }
 
 /// Units whose own entries the caller sees on a draft and may appeal: its unit and those below.
@@ -387,7 +379,7 @@ impl App {
             return Err(AppError::forbidden("仅限工作人员查看", "staff only"));
         }
         let tree = self.org.tree().await?;
-        let office = is_office(p, &tree);
+        let office = is_district_office(p, &tree);
         let period = match params
             .get("period")
             .map(|s| s.trim())
@@ -600,7 +592,7 @@ impl App {
         body: &Value,
     ) -> Result<Value, AppError> {
         let tree = self.org.tree().await?;
-        if !is_office(p, &tree) {
+        if !is_district_office(p, &tree) {
             return Err(AppError::forbidden(
                 "仅榜单办公室（管理员、区中心督办员或领导）可处理申诉",
                 "only the board office decides appeals",
@@ -678,7 +670,7 @@ impl App {
     /// published only with the reason.
     pub async fn publish_board(&self, p: &Principal, body: &Value) -> Result<Value, AppError> {
         let tree = self.org.tree().await?;
-        if !is_office(p, &tree) {
+        if !is_district_office(p, &tree) {
             return Err(AppError::forbidden(
                 "仅榜单办公室（管理员、区中心督办员或领导）可发布榜单",
                 "only the board office publishes boards",

@@ -11,21 +11,14 @@ use crate::error::AppError;
 use crate::input::Fields;
 use crate::org::OrgTree;
 use crate::ports::{Campaign, Visit, VisitSubject};
-use crate::scope::Principal;
-use domain::{Role, Status};
+use crate::scope::{Principal, is_district_office};
+use domain::Status;
 use jiff::civil::Date;
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
 
 const KINDS: [&str; 2] = ["household", "enterprise"];
-
-fn is_office(p: &Principal, tree: &OrgTree) -> bool {
-    p.is_staff()
-        && (p.role == Role::Admin
-            || (matches!(p.role, Role::Supervisor | Role::Leader)
-                && p.unit.as_deref() == tree.district_hub().map(|u| u.code.as_str())))
-}
 
 fn date_of_field(f: &Fields, key: &str) -> Result<Date, AppError> {
     f.req_str(key, 10)?.parse::<Date>().map_err(|_| {
@@ -51,7 +44,7 @@ impl App {
     /// centre).
     pub async fn create_campaign(&self, p: &Principal, body: &Value) -> Result<Value, AppError> {
         let tree = self.org.tree().await?;
-        if !is_office(p, &tree) {
+        if !is_district_office(p, &tree) {
             return Err(AppError::forbidden(
                 "仅管理员或区中心督办员、领导可发起走访活动",
                 "only the district's office starts campaigns",

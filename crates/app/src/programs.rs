@@ -13,7 +13,7 @@ use crate::error::{AppError, ErrorKind};
 use crate::input::Fields;
 use crate::org::OrgTree;
 use crate::ports::{Program, ProgramItem};
-use crate::scope::Principal;
+use crate::scope::{Principal, is_district_office};
 use domain::Role;
 use jiff::civil::Date;
 use programs::{Light, Milestone, Rule};
@@ -31,14 +31,6 @@ fn kind_label(k: &str) -> &'static str {
         .iter()
         .find(|(c, _)| *c == k)
         .map_or("其他", |(_, l)| l)
-}
-
-/// The program office: administrators, and supervisors and leaders of the district's centre.
-fn is_office(p: &Principal, tree: &OrgTree) -> bool {
-    p.is_staff()
-        && (p.role == Role::Admin
-            || (matches!(p.role, Role::Supervisor | Role::Leader)
-                && p.unit.as_deref() == tree.district_hub().map(|u| u.code.as_str())))
 }
 
 fn date_field(v: &Value, field: &str) -> Result<Date, AppError> {
@@ -141,7 +133,7 @@ impl App {
     /// `POST /api/v1/programs {name, kind, year, description?, rule?}` (the program office).
     pub async fn create_program(&self, p: &Principal, body: &Value) -> Result<Value, AppError> {
         let tree = self.org.tree().await?;
-        if !is_office(p, &tree) {
+        if !is_district_office(p, &tree) {
             return Err(AppError::forbidden(
                 "仅管理员或区中心督办员、领导可建立重点工作",
                 "only the program office creates programs",
@@ -228,7 +220,7 @@ impl App {
         body: &Value,
     ) -> Result<Value, AppError> {
         let tree = self.org.tree().await?;
-        if !is_office(p, &tree) {
+        if !is_district_office(p, &tree) {
             return Err(AppError::forbidden(
                 "仅管理员或区中心督办员、领导可添加事项",
                 "only the program office adds items",
@@ -437,7 +429,7 @@ impl App {
         if old.version != version {
             return Err(AppError::stale_record("事项", "item", Some(old.version)));
         }
-        if !is_office(p, &tree) {
+        if !is_district_office(p, &tree) {
             return Err(AppError::forbidden(
                 "仅管理员或区中心督办员、领导可审核进度",
                 "only the program office reviews reports",

@@ -43,6 +43,15 @@ impl Principal {
 }
 
 /// The storage predicate for what `p` may read.
+/// The district's office for the instruments that rank and steer units (红黄黑榜, key programs,
+/// visit campaigns): administrators, and supervisors and leaders of the district's centre.
+pub fn is_district_office(p: &Principal, tree: &OrgTree) -> bool {
+    p.is_staff()
+        && (p.role == Role::Admin
+            || (matches!(p.role, Role::Supervisor | Role::Leader)
+                && p.unit.as_deref() == tree.district_hub().map(|u| u.code.as_str())))
+}
+
 pub fn read_scope(p: &Principal, tree: &OrgTree) -> Scope {
     if !p.is_staff() {
         return Scope::CreatedBy(p.id);
