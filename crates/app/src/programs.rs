@@ -61,6 +61,13 @@ fn milestones_of(doc: &Value) -> Vec<Milestone> {
         .collect()
 }
 
+/// Staff of the lead unit (or of a unit above it), other than clerks, report its progress.
+fn may_report(p: &Principal, tree: &OrgTree, lead: &str) -> bool {
+    p.is_staff()
+        && !matches!(p.role, Role::Clerk | Role::Citizen)
+        && p.unit.as_deref().is_some_and(|u| tree.is_within(lead, u))
+}
+
 fn rule_of(program: &Program) -> Rule {
     serde_json::from_value(program.doc["rule"].clone()).unwrap_or_default()
 }
@@ -73,6 +80,7 @@ impl App {
     /// An item with its traffic light today.
     async fn item_json(
         &self,
+        p: &Principal,
         program: &Program,
         i: &ProgramItem,
         tree: &OrgTree,
@@ -101,14 +109,22 @@ impl App {
             "light": s.light.code(), "light_label": s.light.label(),
             "planned_percent": s.planned_percent, "behind_pp": s.behind_pp, "late_days": s.late_days,
             "reasons": s.reasons, "reports": i.doc["reports"], "version": i.version,
+            // What the caller may do with it (the page shows only those buttons).
+            "can_report": may_report(p, tree, &i.lead_unit),
+            "can_review": is_district_office(p, tree),
         }))
     }
 
-    async fn program_json(&self, program: &Program, with_items: bool) -> Result<Value, AppError> {
+    async fn program_json(
+        &self,
+        p: &Principal,
+        program: &Program,
+        with_items: bool,
+    ) -> Result<Value, AppError> {
         let tree = self.org.tree().await?;
         let mut items = Vec::new();
         for i in self.store.program_items(program.id).await? {
-            items.push(self.item_json(program, &i, &tree).await?);
+            items.push(self.item_json(p, program, &i, &tree).await?);
         }
         let count = |light: Light| items.iter().filter(|i| i["light"] == light.code()).count();
         let pending = items
@@ -120,6 +136,7 @@ impl App {
             "id": program.id, "name": program.name, "kind": program.kind,
             "kind_label": kind_label(&program.kind), "year": program.year,
             "description": program.doc["description"], "rule": rule_of(program),
+            "office": is_district_office(p, &tree),
             // The 整改 ledger: "217 items, 214 done".
             "ledger": { "items": items.len(), "done": count(Light::Done), "on_plan": count(Light::OnPlan),
                         "yellow": count(Light::Yellow), "red": count(Light::Red), "reports_pending": pending },
@@ -179,7 +196,7 @@ impl App {
             updated_at: now,
         };
         self.store.insert_program(&program).await?;
-        self.program_json(&program, true).await
+        self.program_json(p, &program, true).await
     }
 
     /// `GET /api/v1/programs`: every program with its ledger (staff).
@@ -189,7 +206,7 @@ impl App {
         }
         let mut out = Vec::new();
         for program in self.store.programs().await? {
-            out.push(self.program_json(&program, false).await?);
+            out.push(self.program_json(p, &program, false).await?);
         }
         Ok(out)
     }
@@ -207,7 +224,7 @@ impl App {
             return Err(AppError::forbidden("仅限工作人员查看", "staff only"));
         }
         let program = self.program_of(id).await?;
-        self.program_json(&program, true).await
+        self.program_json(p, &program, true).await
     }
 
     /// `POST /api/v1/programs/{id}/items {name, lead_unit, co_units?, start, milestones: [{name,
@@ -310,7 +327,7 @@ impl App {
             updated_at: now,
         };
         self.store.insert_program_item(&item).await?;
-        self.item_json(&program, &item, &tree).await
+        self.item_json(p, &program, &item, &tree).await
     }
 
     async fn item_of(&self, program: Uuid, item: Uuid) -> Result<(Program, ProgramItem), AppError> {
@@ -341,12 +358,7 @@ impl App {
         if old.version != version {
             return Err(AppError::stale_record("事项", "item", Some(old.version)));
         }
-        let own = p.is_staff()
-            && !matches!(p.role, Role::Clerk | Role::Citizen)
-            && p.unit
-                .as_deref()
-                .is_some_and(|u| tree.is_within(&old.lead_unit, u));
-        if !own {
+        if !may_report(p, &tree, &old.lead_unit) {
             return Err(AppError::forbidden(
                 "只有牵头单位可以报送进度",
                 "only the lead unit reports progress",
@@ -408,7 +420,7 @@ impl App {
         if !self.store.update_program_item(&next, old.version).await? {
             return Err(AppError::stale_record("事项", "item", None));
         }
-        self.item_json(&program, &next, &tree).await
+        self.item_json(p, &program, &next, &tree).await
     }
 
     /// `POST /api/v1/programs/{id}/items/{item}/reports/{n}/review {version, decision: approve |
@@ -487,6 +499,6 @@ impl App {
         if !self.store.update_program_item(&next, old.version).await? {
             return Err(AppError::stale_record("事项", "item", None));
         }
-        self.item_json(&program, &next, &tree).await
+        self.item_json(p, &program, &next, &tree).await
     }
 }

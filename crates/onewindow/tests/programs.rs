@@ -125,6 +125,14 @@ async fn lights_over_time(db: Db) {
         )
         .await;
     assert_eq!(st, StatusCode::FORBIDDEN, "not the lead unit");
+    // The page is told what each may do.
+    assert_eq!(
+        (a["can_report"].as_bool(), a["can_review"].as_bool()),
+        (Some(true), Some(false))
+    );
+    let (_, seen) = s.get(&format!("/api/v1/programs/{pid}"), &street).await;
+    assert_eq!(seen["office"], false);
+    assert_eq!(seen["items"][0]["can_report"], false);
     let (st, v) = s
         .post(
             &path(&a),

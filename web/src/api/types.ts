@@ -657,6 +657,9 @@ export interface ProgramReport {
   review: { by: string; at: string; note: string } | null
 }
 export interface ProgramItem {
+  /** What the caller may do: report its progress (the lead unit's staff), review reports (the office). */
+  can_report?: boolean
+  can_review?: boolean
   id: string
   program_id: string
   seq: number
@@ -686,4 +689,6 @@ export interface Program {
   rule: Record<string, unknown>
   ledger: ProgramLedger
   items?: ProgramItem[]
+  /** The caller is the program office (adds items, reviews reports). */
+  office?: boolean
 }
