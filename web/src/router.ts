@@ -37,6 +37,9 @@ export const router = createRouter({
         // 重点工作 (issue 21, item 2): the programs with their ledgers, and one program's items.
         { path: 'programs', name: 'programs', component: () => import('./views/Programs.vue'), meta: { title: 'menu.programs', menu: 'programs' } },
         { path: 'programs/:id', name: 'program', component: () => import('./views/ProgramDetail.vue'), meta: { title: 'menu.programDetail', menu: 'programs' } },
+        // 走访 (issue 21, item 1): the campaigns, and one campaign's summary by unit.
+        { path: 'campaigns', name: 'campaigns', component: () => import('./views/Campaigns.vue'), meta: { title: 'menu.campaigns', menu: 'campaigns' } },
+        { path: 'campaigns/:id', name: 'campaign', component: () => import('./views/CampaignDetail.vue'), meta: { title: 'menu.campaignDetail', menu: 'campaigns' } },
         { path: 'notifications', component: () => import('./views/Notifications.vue'), meta: { title: 'menu.notifications', menu: 'notifications' } },
         { path: 'admin/org', component: () => import('./views/admin/OrgUsers.vue'), meta: { title: 'menu.org', menu: 'admin' } },
         { path: 'admin/users', redirect: { path: '/admin/org', query: { tab: 'users' } } },
@@ -49,6 +52,8 @@ export const router = createRouter({
         { path: 'admin/calendars', component: () => import('./views/admin/Calendars.vue'), meta: { title: 'menu.calendars', menu: 'admin' } },
       ],
     },
+    // The phone (H5) visit form of a cadre: outside the staff layout (no side menu on a phone); signed-in staff only.
+    { path: '/campaigns/:id/visit', name: 'campaign-visit', component: () => import('./views/CampaignVisit.vue'), meta: { title: 'menu.campaignVisit', menu: 'campaigns' } },
     // Printing (issue 18, item 9): A4 forms outside the staff layout (no menu on paper); signed-in staff only.
     { path: '/print/receipt/:id', component: () => import('./views/print/Receipt.vue'), meta: { title: 'print.receipt' } },
     { path: '/print/notice/:id', component: () => import('./views/print/Notice.vue'), meta: { title: 'print.notice' } },

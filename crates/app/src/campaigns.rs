@@ -191,6 +191,58 @@ impl App {
             ));
         }
         let found = f.req_str("found", 2000)?;
+        // Everything is checked before anything is written: a refused visit leaves neither a
+        // registry entry nor a case behind.
+        let given_contact = f
+            .object("subject", "subject.")?
+            .map(|s| s.opt_str("contact", 50))
+            .transpose()?
+            .flatten();
+        let mut planned = Vec::new();
+        for (i, pr) in f
+            .get("problems")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .take(20)
+            .enumerate()
+        {
+            let title = pr["title"].as_str().unwrap_or_default().trim().to_string();
+            let description = pr["description"]
+                .as_str()
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+            if title.is_empty() || description.is_empty() {
+                return Err(AppError::field(
+                    format!("problems[{i}]"),
+                    "问题须有标题和描述",
+                    "a problem needs a title and a description",
+                ));
+            }
+            let phone = pr["phone"]
+                .as_str()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string);
+            if phone
+                .as_deref()
+                .is_some_and(|p| !crate::cases::valid_phone(p))
+            {
+                return Err(AppError::field(
+                    format!("problems[{i}].phone"),
+                    "电话号码格式不正确",
+                    "is not a valid phone number",
+                ));
+            }
+            planned.push((
+                i,
+                title,
+                description,
+                phone,
+                pr["category"].as_str().map(str::to_string),
+            ));
+        }
         let subject = match f.opt_str("subject_id", 40)? {
             Some(s) => {
                 let sid = Uuid::parse_str(&s)
@@ -228,6 +280,15 @@ impl App {
                         "name and address are required",
                     ));
                 }
+                if given_contact.is_none()
+                    && let Some((i, ..)) = planned.iter().find(|p| p.3.is_none())
+                {
+                    return Err(AppError::field(
+                        format!("problems[{i}].phone"),
+                        "请填写反映人联系电话（或走访对象的联系电话）",
+                        "give the reporter's phone (or the household's or enterprise's contact)",
+                    ));
+                }
                 let region = own_region(&tree, &own);
                 let community = s.opt_str("community", 20)?.unwrap_or(region.clone());
                 if !community.starts_with(&region) && !region.is_empty() {
@@ -250,39 +311,29 @@ impl App {
                     .await?
             }
         };
+        let contact = subject.doc["contact"]
+            .as_str()
+            .map(str::to_string)
+            .or(given_contact);
+        if let Some((i, ..)) = planned.iter().find(|p| p.3.is_none() && contact.is_none()) {
+            return Err(AppError::field(
+                format!("problems[{i}].phone"),
+                "请填写反映人联系电话（走访对象没有登记电话）",
+                "give the reporter's phone (the household or enterprise has none on record)",
+            ));
+        }
         // Problems become cases, registered like any other (routing, deadlines, triage).
         let mut problems = Vec::new();
-        for (i, pr) in f
-            .get("problems")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .take(20)
-            .enumerate()
-        {
-            let title = pr["title"].as_str().unwrap_or_default().trim().to_string();
-            let description = pr["description"]
-                .as_str()
-                .unwrap_or_default()
-                .trim()
-                .to_string();
-            if title.is_empty() || description.is_empty() {
-                return Err(AppError::field(
-                    format!("problems[{i}]"),
-                    "问题须有标题和描述",
-                    "a problem needs a title and a description",
-                ));
-            }
+        for (_, title, description, phone, category) in planned {
             let mut body = json!({
                 "title": title, "description": description, "nature": "help", "source": "visit",
                 "urgency": "normal",
-                "reporter": { "name": subject.name, "phone": pr["phone"].as_str().or(subject.doc["contact"].as_str()) },
+                "reporter": { "name": subject.name, "phone": phone.or(contact.clone()) },
                 "location": { "address": subject.address, "region": subject.community },
             });
-            if let Some(cat) = pr["category"].as_str() {
+            if let Some(cat) = category {
                 body["category"] = json!(cat);
             }
-            // Refused as any registration is (the field names the case's: reporter.phone, …).
             let case = self.create_case(p, &body).await?;
             problems
                 .push(json!({ "case_id": case.id, "number": case.number, "title": case.title }));

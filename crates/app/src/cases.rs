@@ -58,7 +58,7 @@ pub fn valid_email(e: &str) -> bool {
             .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ','))
 }
 
-fn valid_phone(p: &str) -> bool {
+pub(crate) fn valid_phone(p: &str) -> bool {
     let digits = p.chars().filter(char::is_ascii_digit).count();
     (5..=20).contains(&digits)
         && p.chars()

@@ -95,6 +95,17 @@ async fn campaign_walk(db: Db) {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("subject")),
         "{v}"
     );
+    // A problem with no phone anywhere (the new household has none on record) is refused before
+    // anything is written: no registry entry, no case.
+    let (st, v) = s
+        .post(&visits, &cadre, json!({ "subject": { "kind": "household", "name": "新住户", "address": "金桥社区999号", "community": community },
+            "visited_at": "2026-11-21", "found": "反映噪声", "problems": [{ "title": "噪声", "description": "夜间施工噪声扰民" }] }))
+        .await;
+    assert_eq!(
+        (st, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("problems[0].phone")),
+        "{v}"
+    );
     let handler = s.login("handler").await;
     let (st, _) = s
         .post(&visits, &handler, json!({ "subject": { "kind": "household", "name": "住户1", "address": "金桥社区1号" }, "found": "x" }))

@@ -4,6 +4,7 @@ import type {
   AuditPage, Board, BoardAppeal, BoardHistory, BoardRules, PublicBoard, Mediation, RiskSettings, RiskAlert, RiskAlertDetail, RiskScanReport, CalendarInfo, CaseView, Category, IntakeSettings, LedgerReport, Policy, Route, TrainedModel, TriageModels, Cockpit, Dictionaries, EventView, NotificationPage, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, UnitMetrics, User,
 } from './types'
 import type { Program, ProgramItem } from './types'
+import type { Campaign, CampaignSummary, VisitRecord, VisitSubject } from './types'
 
 export const api = {
   login: (username: string, password: string) =>
@@ -58,6 +59,13 @@ export const api = {
     post<ProgramItem>(`/programs/${encodeURIComponent(id)}/items/${encodeURIComponent(item)}/reports`, body),
   reviewReport: (id: string, item: string, n: number, body: { version: number; decision: 'approve' | 'reject'; note: string }) =>
     post<ProgramItem>(`/programs/${encodeURIComponent(id)}/items/${encodeURIComponent(item)}/reports/${n}/review`, body),
+  // 走访 (issue 21, item 1): campaigns, their summary, the registry of households and enterprises, a visit.
+  campaigns: () => get<Campaign[]>('/campaigns'),
+  createCampaign: (body: { name: string; starts_on: string; ends_on: string; description?: string; units: { unit: string; households: number; enterprises: number }[] }) =>
+    post<Campaign>('/campaigns', body),
+  campaignSummary: (id: string) => get<CampaignSummary>(`/campaigns/${encodeURIComponent(id)}/summary`),
+  visitSubjects: (community?: string) => get<VisitSubject[]>('/visit-subjects', { community }),
+  recordVisit: (id: string, body: Record<string, unknown>) => post<VisitRecord>(`/campaigns/${encodeURIComponent(id)}/visits`, body),
   audit: (q: Query) => get<AuditPage>('/audit', q),
   exportAudit: (q: Query) => download('/audit/export.xlsx', q, 'audit.xlsx'),
   cockpit: (q: Query) => get<Cockpit>('/stats/cockpit', q),

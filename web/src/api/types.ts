@@ -692,3 +692,72 @@ export interface Program {
   /** The caller is the program office (adds items, reviews reports). */
   office?: boolean
 }
+
+// ---- 走访 (issue 21, item 1): visit campaigns, their summary, the registry and a visit.
+export interface CampaignUnit {
+  unit: string
+  unit_name: string
+  households: number
+  enterprises: number
+}
+export interface Campaign {
+  id: string
+  name: string
+  starts_on: string
+  ends_on: string
+  description: string | null
+  units: CampaignUnit[]
+  created_at: string
+}
+export interface CampaignTotals {
+  visits: number
+  households: number
+  households_target: number
+  enterprises: number
+  enterprises_target: number
+  problems: number
+  solved: number
+  solved_rate: number | null
+  overdue: number
+}
+export interface CampaignUnitSummary {
+  unit: string
+  unit_name: string
+  visits: number
+  households: number
+  households_target: number
+  households_rate: number | null
+  enterprises: number
+  enterprises_target: number
+  enterprises_rate: number | null
+  problems: number
+  solved: number
+  solved_rate: number | null
+  overdue: number
+}
+export interface CampaignSummary {
+  campaign: Campaign
+  totals: CampaignTotals
+  units: CampaignUnitSummary[]
+}
+export type VisitKind = 'household' | 'enterprise'
+export interface VisitSubject {
+  id: string
+  community: string
+  kind: VisitKind
+  name: string
+  address: string
+}
+export interface VisitRecord {
+  id: string
+  campaign_id: string
+  unit: string
+  unit_name: string
+  subject_id: string
+  kind: VisitKind
+  visited_at: string
+  visitor: string
+  found: string
+  problems: { case_id: string; number: string; title: string }[]
+  subject: { name: string; address: string; community: string }
+}
