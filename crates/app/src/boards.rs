@@ -207,6 +207,7 @@ impl App {
                 exempt.insert(a.unit.clone(), format!("申诉已采纳：{}", a.reason));
             }
         }
+        let extra = self.instrument_rates(&rules, &tree, &period).await?;
         let none = crate::metrics::UnitFigures::default();
         let groups: Vec<Value> = rules
             .groups
@@ -225,7 +226,13 @@ impl App {
                             sample: m["sign_on_time"]["denominator"].as_i64().unwrap_or(0),
                             metrics: boards::METRICS
                                 .iter()
-                                .map(|(n, _)| (n.to_string(), m[*n]["rate"].as_f64()))
+                                .map(|(n, _)| {
+                                    let v = match extra.get(&(u.clone(), n.to_string())) {
+                                        Some(v) => *v,
+                                        None => m[*n]["rate"].as_f64(),
+                                    };
+                                    (n.to_string(), v)
+                                })
                                 .filter(|(n, _)| rules.metrics.iter().any(|r| &r.name == n))
                                 .collect::<BTreeMap<_, _>>(),
                             exempt: exempt.get(u).cloned(),
@@ -264,6 +271,131 @@ impl App {
             ));
         }
         Ok(record)
+    }
+
+    /// The boards' metrics that come from the key programs and the visit campaigns, per unit (over
+    /// its subtree), for the rules that weigh them, as of the end of `period` (or now, if sooner):
+    /// - `program_progress`: the mean over the unit's items (it or a unit below it leads) of the
+    ///   approved progress against the progress planned by then, at most 1 each;
+    /// - `visit_coverage`: households and enterprises visited by the unit's cadres in campaigns
+    ///   running in the period, against the unit's targets there;
+    /// - `visit_solved`: of the problems those visits found, the share resolved or closed.
+    ///
+    /// A unit with no items, or no campaign targets, has no value (the metric is left out of its
+    /// score, its weight with it).
+    async fn instrument_rates(
+        &self,
+        rules: &Rules,
+        tree: &OrgTree,
+        period: &str,
+    ) -> Result<HashMap<(String, String), Option<f64>>, AppError> {
+        let wants = |n: &str| rules.metrics.iter().any(|m| m.name == n);
+        let mut out: HashMap<(String, String), Option<f64>> = HashMap::new();
+        let (from, to) = month_bounds(period).ok_or_else(|| AppError::internal("bad month"))?;
+        let as_of = to.min(self.now());
+        let day = crate::deadlines::date_of(as_of - 1);
+        let units: Vec<String> = tree.units.iter().map(|u| u.code.clone()).collect();
+        if wants("program_progress") {
+            let cal = self.rules().await?.calendar_for("");
+            let mut per: HashMap<String, Vec<f64>> = HashMap::new();
+            for program in self.store.programs().await? {
+                let rule: programs::Rule =
+                    serde_json::from_value(program.doc["rule"].clone()).unwrap_or_default();
+                for item in self.store.program_items(program.id).await? {
+                    let Some(start) = item.doc["start"].as_str().and_then(|s| s.parse().ok())
+                    else {
+                        continue;
+                    };
+                    let ms = crate::programs::milestones_of(&item.doc);
+                    let progress = item.doc["progress"].as_f64().unwrap_or(0.0);
+                    let st = programs::standing(&rule, start, &ms, progress, day, &cal);
+                    let ratio = if st.planned_percent <= 0.0 {
+                        1.0
+                    } else {
+                        (progress / st.planned_percent).min(1.0)
+                    };
+                    for u in &units {
+                        if tree.is_within(&item.lead_unit, u) {
+                            per.entry(u.clone()).or_default().push(ratio);
+                        }
+                    }
+                }
+            }
+            for (u, v) in per {
+                let mean = v.iter().sum::<f64>() / v.len() as f64;
+                out.insert(
+                    (u, "program_progress".into()),
+                    Some((mean * 10_000.0).round() / 10_000.0),
+                );
+            }
+        }
+        if wants("visit_coverage") || wants("visit_solved") {
+            let (first, last) = (crate::deadlines::date_of(from).to_string(), day.to_string());
+            let mut target: HashMap<String, i64> = HashMap::new();
+            let mut visited: HashMap<String, BTreeSet<Uuid>> = HashMap::new();
+            let mut found: HashMap<String, (usize, usize)> = HashMap::new();
+            for c in self.store.campaigns().await? {
+                if c.ends_on < first || c.starts_on > last {
+                    continue;
+                }
+                let members: Vec<(String, i64)> = c.doc["units"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|u| {
+                        let t = u["households"].as_i64().unwrap_or(0)
+                            + u["enterprises"].as_i64().unwrap_or(0);
+                        u["unit"].as_str().map(|code| (code.to_string(), t))
+                    })
+                    .collect();
+                for (code, t) in &members {
+                    *target.entry(code.clone()).or_default() += t;
+                }
+                for v in self.store.visits(c.id).await? {
+                    if v.visited_at >= as_of {
+                        continue;
+                    }
+                    for (code, _) in members
+                        .iter()
+                        .filter(|(code, _)| tree.is_within(&v.unit, code))
+                    {
+                        visited
+                            .entry(code.clone())
+                            .or_default()
+                            .insert(v.subject_id);
+                        for pr in v.doc["problems"].as_array().into_iter().flatten() {
+                            let Some(id) =
+                                pr["case_id"].as_str().and_then(|s| Uuid::parse_str(s).ok())
+                            else {
+                                continue;
+                            };
+                            let solved = self.store.get_case(id).await?.is_some_and(|k| {
+                                matches!(
+                                    k.status,
+                                    domain::Status::Resolved | domain::Status::Closed
+                                )
+                            });
+                            let e = found.entry(code.clone()).or_default();
+                            e.0 += 1;
+                            e.1 += usize::from(solved);
+                        }
+                    }
+                }
+            }
+            let ratio = |n: usize, d: usize| {
+                (d > 0).then(|| ((n as f64 / d as f64).min(1.0) * 10_000.0).round() / 10_000.0)
+            };
+            for (code, t) in target {
+                let n = visited.get(&code).map_or(0, BTreeSet::len);
+                out.insert(
+                    (code.clone(), "visit_coverage".into()),
+                    ratio(n, usize::try_from(t).unwrap_or(0)),
+                );
+                let (p, s) = found.get(&code).copied().unwrap_or_default();
+                out.insert((code, "visit_solved".into()), ratio(s, p));
+            }
+        }
+        Ok(out)
     }
 
     /// `POST /api/v1/boards/compute {"period"}` (administrators).

@@ -45,7 +45,7 @@ fn date_field(v: &Value, field: &str) -> Result<Date, AppError> {
         })
 }
 
-fn milestones_of(doc: &Value) -> Vec<Milestone> {
+pub(crate) fn milestones_of(doc: &Value) -> Vec<Milestone> {
     doc["milestones"]
         .as_array()
         .into_iter()

@@ -119,7 +119,7 @@ impl Default for Rules {
 }
 
 /// The metric names a rule may weigh, with their Chinese labels.
-pub const METRICS: [(&str, &str); 7] = [
+pub const METRICS: [(&str, &str); 10] = [
     ("sign_on_time", "按时签收率"),
     ("handle_on_time", "按时办结率"),
     ("satisfaction", "满意率"),
@@ -127,6 +127,12 @@ pub const METRICS: [(&str, &str); 7] = [
     ("return_rate", "退单率"),
     ("reopen_rate", "重办率"),
     ("extension_rate", "延期率"),
+    // From the key programs: the unit's items' approved progress against their plan.
+    ("program_progress", "重点工作进度"),
+    // From the visit campaigns: households and enterprises visited against target, and the
+    // share of the problems found that were solved.
+    ("visit_coverage", "走访覆盖率"),
+    ("visit_solved", "走访问题解决率"),
 ];
 
 pub fn metric_label(name: &str) -> &str {

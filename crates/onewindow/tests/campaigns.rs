@@ -187,6 +187,32 @@ async fn campaign_walk(db: Db) {
     let (st, reg) = s.get("/api/v1/visit-subjects", &cadre).await;
     assert_eq!(st, StatusCode::OK, "{reg}");
     assert_eq!(reg.as_array().unwrap().len(), 170);
+
+    // The campaign's figures on the 红黄黑榜: coverage 170 of 230 targeted, 2 of 12 problems solved.
+    let admin = s.login("admin").await;
+    let (_, mut rules) = s.get("/api/v1/boards/rules", &admin).await;
+    rules["metrics"] = json!([{ "name": "visit_coverage", "weight": 50 }, { "name": "visit_solved", "weight": 50 }]);
+    let (st, v) = s
+        .call("PUT", "/api/v1/boards/rules", Some(&admin), Some(rules))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (st, b) = s
+        .post(
+            "/api/v1/boards/compute",
+            &admin,
+            json!({ "period": "2026-11" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let entry = b["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["entries"].as_array().unwrap())
+        .find(|e| e["unit"] == street.as_str())
+        .unwrap();
+    assert_eq!(entry["metrics"]["visit_coverage"], json!(0.7391), "{entry}");
+    assert_eq!(entry["metrics"]["visit_solved"], json!(0.1667), "{entry}");
     s.shutdown().await;
 }
 on_both!(campaign_summary, campaign_walk);

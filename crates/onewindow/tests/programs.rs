@@ -227,6 +227,36 @@ async fn lights_over_time(db: Db) {
     let (_, list) = s.get("/api/v1/programs", &sup).await;
     assert_eq!(list[0]["ledger"]["on_plan"], 2, "{list}");
     assert_eq!(list[0]["ledger"]["red"], 0);
+
+    // The programs' progress on the 红黄黑榜: 城管局 leads both items — item 1 ahead of plan (counts
+    // as 1), item 2 at 5% of 6.51% planned by Friday 12-11 (0.768): 0.884. 住建局 only co-leads.
+    let admin = s.login("admin").await;
+    let (_, mut rules) = s.get("/api/v1/boards/rules", &admin).await;
+    rules["metrics"] = json!([{ "name": "program_progress", "weight": 100 }]);
+    let (st, v) = s
+        .call("PUT", "/api/v1/boards/rules", Some(&admin), Some(rules))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let (st, b) = s
+        .post(
+            "/api/v1/boards/compute",
+            &admin,
+            json!({ "period": "2026-12" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let metric = |unit: &str| {
+        b["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|g| g["entries"].as_array().unwrap())
+            .find(|e| e["unit"] == unit)
+            .map(|e| e["metrics"]["program_progress"].clone())
+            .unwrap()
+    };
+    assert_eq!(metric("cgj"), json!(0.884), "{b}");
+    assert_eq!(metric("zjj"), Value::Null);
     s.shutdown().await;
 }
 on_both!(program_lights, lights_over_time);

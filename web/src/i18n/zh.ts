@@ -876,6 +876,9 @@ export default {
       return_rate: '退单率',
       reopen_rate: '重办率',
       extension_rate: '延期率',
+      program_progress: '重点工作进度',
+      visit_coverage: '走访覆盖率',
+      visit_solved: '走访问题解决率',
     },
     lowerBetter: '越低越好',
     // The unit drawer

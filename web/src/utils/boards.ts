@@ -9,6 +9,8 @@ export const BOARD_COLORS: Record<BoardList, string> = { red: '#d93026', yellow:
 
 /** The metric names a board may weigh, in the server's order (crates/boards: METRICS). */
 export const BOARD_METRICS = ['sign_on_time', 'handle_on_time', 'satisfaction', 'resolution', 'return_rate', 'reopen_rate', 'extension_rate'] as const
+/** Metrics from the key programs and the visit campaigns (no case list behind them: the program and campaign pages are). */
+export const INSTRUMENT_METRICS = ['program_progress', 'visit_coverage', 'visit_solved'] as const
 
 /** Rates where lower is better (counted as 1 − rate in the score). */
 export const LOWER_IS_BETTER = new Set(['return_rate', 'reopen_rate', 'extension_rate'])
