@@ -97,12 +97,13 @@ test('a cadre records a household visit with a problem on the phone form; the su
   const problem = page.getByTestId('visit-problem').first()
   await problem.getByTestId('visit-problem-title').fill('楼道灯不亮')
   await problem.getByTestId('visit-problem-description').fill('走访发现：3 号楼道灯坏了一个多月，老人晚上出行不便')
-  // A phone the server refuses (the problem is registered as a case is): shown on the form and as a message.
+  // A phone the server refuses (it names problems[0].phone, checked before anything is written): shown on that
+  // problem's row and as a message.
   allowConsoleError(page, /status of 422/)
   await problem.getByTestId('visit-problem-phone').fill('12')
   await page.getByTestId('visit-submit').click()
   await expectMessage(page, '电话号码格式不正确', 'error')
-  await expect(page.getByTestId('visit-problems-error')).toContainText('电话号码格式不正确')
+  await expect(problem.getByTestId('visit-problem-error')).toContainText('电话号码格式不正确')
   expect(await overflow()).toBeLessThanOrEqual(0)
 
   await problem.getByTestId('visit-problem-phone').fill(phone)
