@@ -8,12 +8,18 @@
 //! cells); the whole file is read and validated before anything is written, so a file over a
 //! limit, or with a wrong row in all-or-nothing mode, changes nothing. Rows are then imported in
 //! batches as the file is read a second time, so memory stays bounded for large files.
+//!
+//! Imported into a visit campaign ([`App::import_visit_ledger`]), the same file is the campaign's
+//! visit ledger (走访台账) for cadres who record on paper: every row is a visit (the household or
+//! enterprise joins its community's registry), 问题描述 may be left empty for a visit that found
+//! nothing, a row's date must fall in the campaign and its community belong to a unit taking part;
+//! a row with a problem also becomes a case, linked from its visit like one recorded on the phone.
 
 use crate::App;
 use crate::deadlines::{date_of, start_of_day};
 use crate::error::AppError;
 use crate::org::OrgTree;
-use crate::ports::CaseWrite;
+use crate::ports::{CaseWrite, Visit, VisitSubject};
 use crate::rules::TimeRules;
 use crate::scope::Principal;
 use crate::sheet::{self, RowSink, SheetLimits};
@@ -30,6 +36,15 @@ const MAX_REPORTED_ERRORS: usize = 1000;
 const DESCRIPTION: usize = 4;
 const BATCH: usize = 1000;
 
+/// Where a batch of rows goes: who imports, from which file, into which campaign (if any).
+struct Target<'a> {
+    actor: &'a Principal,
+    tree: &'a OrgTree,
+    file: &'a str,
+    now: i64,
+    campaign: Option<Uuid>,
+}
+
 /// The template's columns: (header, required, note).
 pub const COLUMNS: &[(&str, bool, &str)] = &[
     ("走访对象", true, "住户姓名或企业名称"),
@@ -41,7 +56,14 @@ pub const COLUMNS: &[(&str, bool, &str)] = &[
     ("区划代码", true, "村社或镇街的 12/9 位区划代码"),
     ("问题分类", false, "一级/二级，可留空由系统分类"),
     ("联系电话", false, "可留空"),
+    (
+        "走访情况",
+        false,
+        "走访发现的情况；导入走访活动时，未发现问题的走访可只填此列",
+    ),
 ];
+/// The column of 走访情况 in [`COLUMNS`].
+const FOUND: usize = 9;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -97,7 +119,7 @@ pub struct LedgerReport {
 }
 
 impl LedgerReport {
-    fn error(&mut self, row: usize, column: &str, reason: String) {
+    pub(crate) fn error(&mut self, row: usize, column: &str, reason: String) {
         if self.errors.len() < MAX_REPORTED_ERRORS {
             self.errors.push(RowError {
                 row,
@@ -118,14 +140,31 @@ struct Problem {
     object_kind: String,
     visited_on: i64,
     visitor: String,
-    text: String,
+    /// The problem (None: a campaign visit that found nothing).
+    text: Option<String>,
     address: String,
     region: String,
     category: Option<String>,
     phone: String,
+    found: Option<String>,
+    /// The unit the visit counts for (campaign imports): the community's or street's hub.
+    unit: Option<String>,
 }
 
-fn read_rows(input: &LedgerInput, limits: &SheetLimits, f: &mut RowSink) -> Result<(), AppError> {
+/// What a campaign import checks each row against.
+struct CampaignRows {
+    id: Uuid,
+    name: String,
+    starts_on: String,
+    ends_on: String,
+    units: Vec<String>,
+}
+
+pub(crate) fn read_rows(
+    input: &LedgerInput,
+    limits: &SheetLimits,
+    f: &mut RowSink,
+) -> Result<(), AppError> {
     let open = |p: &std::path::Path| {
         std::fs::File::open(p).map_err(|e| {
             sheet::bad_file(
@@ -151,7 +190,7 @@ fn read_rows(input: &LedgerInput, limits: &SheetLimits, f: &mut RowSink) -> Resu
     }
 }
 
-fn cell_text(c: &Cell) -> Option<String> {
+pub(crate) fn cell_text(c: &Cell) -> Option<String> {
     match c {
         Cell::Text(s) => Some(s.trim().to_string()),
         Cell::Number(x) if x.fract() == 0.0 && x.abs() < 1e15 => Some(format!("{}", *x as i64)),
@@ -189,6 +228,7 @@ struct Validator {
     categories: HashSet<String>,
     columns: Vec<Option<usize>>,
     now: i64,
+    campaign: Option<CampaignRows>,
 }
 
 impl Validator {
@@ -220,6 +260,8 @@ impl Validator {
         };
         let text_of = |i: usize, errs: &mut Vec<(String, String)>| -> Option<String> {
             let (h, required, _) = COLUMNS[i];
+            // In a campaign's visit ledger a visit may have found nothing.
+            let required = required && !(i == DESCRIPTION && self.campaign.is_some());
             match get(i) {
                 Cell::Formula(f) => {
                     let shown: String = f.chars().take(40).collect();
@@ -283,6 +325,22 @@ impl Validator {
                     errs.push(("走访日期".into(), format!("{d} 早于 2000 年")));
                     None
                 }
+                Some(d)
+                    if self.campaign.as_ref().is_some_and(|c| {
+                        d.to_string() < c.starts_on || d.to_string() > c.ends_on
+                    }) =>
+                {
+                    let (from, to) = self
+                        .campaign
+                        .as_ref()
+                        .map(|c| (c.starts_on.as_str(), c.ends_on.as_str()))
+                        .unwrap_or_default();
+                    errs.push((
+                        "走访日期".into(),
+                        format!("{d} 不在走访活动期间（{from} 至 {to}）"),
+                    ));
+                    None
+                }
                 Some(d) => Some(start_of_day(d) + 9 * 3_600_000),
                 None => {
                     let shown: String = cell_text(c).unwrap_or_default().chars().take(30).collect();
@@ -319,6 +377,25 @@ impl Validator {
                 format!("区划代码 {r} 不是本区的村社或镇街"),
             ));
         }
+        // A campaign's visit counts for the community's (or street's) hub, which must take part.
+        let mut unit = None;
+        if let (Some(c), Some(r)) = (&self.campaign, &region) {
+            let hub = self.tree.units.iter().find(|u| {
+                u.kind == domain::UnitKind::Hub
+                    && u.region == *r
+                    && u.level != domain::Level::District
+            });
+            match hub {
+                Some(h) if c.units.iter().any(|t| self.tree.is_within(&h.code, t)) => {
+                    unit = Some(h.code.clone());
+                }
+                Some(h) => errs.push((
+                    "区划代码".into(),
+                    format!("{} 不是走访活动「{}」的参与单位", h.name, c.name),
+                )),
+                None => {}
+            }
+        }
         let category = text_of(7, &mut errs);
         if let Some(c) = &category
             && !self.categories.contains(c)
@@ -329,6 +406,10 @@ impl Validator {
             ));
         }
         let phone = text_of(8, &mut errs).unwrap_or_default();
+        let found = text_of(FOUND, &mut errs);
+        if found.as_ref().is_some_and(|t| t.chars().count() > 2000) {
+            errs.push(("走访情况".into(), "不能超过 2000 字".into()));
+        }
         let phone_ok = phone.chars().filter(char::is_ascii_digit).count() >= 5
             && phone
                 .chars()
@@ -348,11 +429,13 @@ impl Validator {
             object_kind: kind,
             visited_on: visited_on?,
             visitor: visitor?,
-            text: text?,
+            text,
             address: address?,
             region: region?,
             category,
             phone,
+            found,
+            unit,
         })
     }
 }
@@ -362,23 +445,23 @@ impl App {
         &self,
         rules: &TimeRules,
         p: &Problem,
+        text: &str,
         tree: &OrgTree,
         actor: &Principal,
         file: &str,
         now: i64,
     ) -> CaseWrite {
-        let s = self.classifier().classify(&p.text);
+        let s = self.classifier().classify(text);
         let hub = tree
             .street_of_region(&p.region)
             .or_else(|| tree.district_hub())
             .map(|u| u.code.clone())
             .unwrap_or_default();
         let id = Uuid::now_v7();
-        let title: String = p
-            .text
+        let title: String = text
             .split(['。', '，', '！', '\n'])
             .next()
-            .unwrap_or(&p.text)
+            .unwrap_or(text)
             .chars()
             .take(30)
             .collect();
@@ -388,7 +471,7 @@ impl App {
                 title,
                 description: format!(
                     "【走访问题】{}（{}）反映：{}",
-                    p.object, p.object_kind, p.text
+                    p.object, p.object_kind, text
                 ),
                 nature: Nature::parse(s.nature).unwrap_or(Nature::Help),
                 category: p.category.clone().unwrap_or_else(|| s.category.clone()),
@@ -436,6 +519,58 @@ impl App {
         dry_run: bool,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<LedgerReport, AppError> {
+        self.import_rows(actor, None, input, file, mode, dry_run, progress)
+            .await
+    }
+
+    /// Imports the file as campaign `campaign`'s visit ledger: every row is a visit, a row with a
+    /// problem is also a case (see the module's notes).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn import_visit_ledger(
+        &self,
+        actor: &Principal,
+        campaign: Uuid,
+        input: &LedgerInput,
+        file: &str,
+        mode: ImportMode,
+        dry_run: bool,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<LedgerReport, AppError> {
+        let c = self
+            .store
+            .campaigns()
+            .await?
+            .into_iter()
+            .find(|c| c.id == campaign)
+            .ok_or_else(|| AppError::not_found("走访活动", "campaign"))?;
+        let units = c.doc["units"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|u| u["unit"].as_str().map(str::to_string))
+            .collect();
+        let rows = CampaignRows {
+            id: c.id,
+            name: c.name,
+            starts_on: c.starts_on,
+            ends_on: c.ends_on,
+            units,
+        };
+        self.import_rows(actor, Some(rows), input, file, mode, dry_run, progress)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn import_rows(
+        &self,
+        actor: &Principal,
+        campaign: Option<CampaignRows>,
+        input: &LedgerInput,
+        file: &str,
+        mode: ImportMode,
+        dry_run: bool,
+        progress: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<LedgerReport, AppError> {
         // Who imports, and which fields a row sets: `case_fields` (category, reported_at, source visit).
         if !crate::case_fields::rights(crate::case_fields::Channel::LedgerImport).admits(actor) {
             return Err(AppError::forbidden(
@@ -448,26 +583,26 @@ impl App {
         let categories: HashSet<String> =
             self.references().await?.categories().into_iter().collect();
         let now = self.now();
+        let campaign_id = campaign.as_ref().map(|c| c.id);
         let validator = std::sync::Arc::new(std::sync::Mutex::new(Validator {
             tree: tree.clone(),
             categories,
             columns: vec![],
             now,
+            campaign,
         }));
+        let target = Target {
+            actor,
+            tree: &tree,
+            file,
+            now,
+            campaign: campaign_id,
+        };
         // Pass 1 reads and validates the whole file and writes nothing: a file over a limit
         // (refused with 413 part way through) or, in all-or-nothing mode, with one wrong row
         // leaves the database as it was.
         let mut report = self
-            .scan(
-                input.clone(),
-                validator.clone(),
-                false,
-                actor,
-                &tree,
-                file,
-                now,
-                progress,
-            )
+            .scan(input.clone(), validator.clone(), false, &target, progress)
             .await?;
         report.mode = Some(mode);
         report.dry_run = dry_run;
@@ -479,16 +614,7 @@ impl App {
         }
         // Pass 2 reads again and writes the valid rows in batches as they come.
         let second = self
-            .scan(
-                input.clone(),
-                validator,
-                true,
-                actor,
-                &tree,
-                file,
-                now,
-                progress,
-            )
+            .scan(input.clone(), validator, true, &target, progress)
             .await?;
         report.imported = second.imported;
         Ok(report)
@@ -496,16 +622,12 @@ impl App {
 
     /// Reads and validates the rows on a blocking thread; when `import` is set, valid rows are
     /// written in batches as they arrive.
-    #[allow(clippy::too_many_arguments)]
     async fn scan(
         &self,
         input: LedgerInput,
         validator: std::sync::Arc<std::sync::Mutex<Validator>>,
         import: bool,
-        actor: &Principal,
-        tree: &OrgTree,
-        file: &str,
-        now: i64,
+        target: &Target<'_>,
         progress: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<LedgerReport, AppError> {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Vec<Problem>)>(2);
@@ -551,7 +673,7 @@ impl App {
         });
         let mut imported = 0;
         while let Some((seen, batch)) = rx.recv().await {
-            self.write_problems(actor, tree, file, now, &batch).await?;
+            self.write_problems(target, &batch).await?;
             imported += batch.len();
             progress(seen, imported);
         }
@@ -560,24 +682,74 @@ impl App {
         Ok(report)
     }
 
-    async fn write_problems(
-        &self,
-        actor: &Principal,
-        tree: &OrgTree,
-        file: &str,
-        now: i64,
-        problems: &[Problem],
-    ) -> Result<(), AppError> {
+    /// Writes a batch: the problems' cases in one transaction, then (campaign imports) each
+    /// row's registry entry and visit linking its case.
+    async fn write_problems(&self, t: &Target<'_>, problems: &[Problem]) -> Result<(), AppError> {
         if problems.is_empty() {
             return Ok(());
         }
-        let year = i32::from(date_of(now).year());
+        let year = i32::from(date_of(t.now).year());
         let rules = self.rules().await?;
-        let writes = problems
-            .iter()
-            .map(|p| (self.problem_case(&rules, p, tree, actor, file, now), year))
-            .collect();
-        self.store.insert_cases_bulk(writes).await?;
+        let mut linked: Vec<Option<(Uuid, String)>> = Vec::with_capacity(problems.len());
+        let mut writes = Vec::new();
+        for p in problems {
+            match &p.text {
+                Some(text) => {
+                    let w = self.problem_case(&rules, p, text, t.tree, t.actor, t.file, t.now);
+                    linked.push(Some((w.case.id, w.case.title.clone())));
+                    writes.push((w, year));
+                }
+                None => linked.push(None),
+            }
+        }
+        if !writes.is_empty() {
+            self.store.insert_cases_bulk(writes).await?;
+        }
+        let Some(campaign) = t.campaign else {
+            return Ok(());
+        };
+        for (p, case) in problems.iter().zip(linked) {
+            let kind = if p.object_kind == "企业" {
+                "enterprise"
+            } else {
+                "household"
+            };
+            let subject = self
+                .store
+                .upsert_visit_subject(&VisitSubject {
+                    id: Uuid::now_v7(),
+                    community: p.region.clone(),
+                    kind: kind.into(),
+                    name: p.object.clone(),
+                    address: p.address.clone(),
+                    doc: json!({ "contact": (!p.phone.is_empty()).then_some(&p.phone) }),
+                    created_at: t.now,
+                })
+                .await?;
+            let mut listed = Vec::new();
+            if let Some((id, title)) = case {
+                let number = self.store.get_case(id).await?.map(|c| c.number);
+                listed.push(json!({ "case_id": id, "number": number, "title": title }));
+            }
+            let found = p.found.clone().unwrap_or_else(|| match &p.text {
+                Some(text) => text.clone(),
+                None => "未发现问题".into(),
+            });
+            self.store
+                .insert_visit(&Visit {
+                    id: Uuid::now_v7(),
+                    campaign_id: campaign,
+                    unit: p.unit.clone().unwrap_or_default(),
+                    subject_id: subject.id,
+                    kind: kind.into(),
+                    visited_at: p.visited_on,
+                    doc: json!({ "visitor": p.visitor, "visitor_id": null, "found": found, "problems": listed,
+                                 "subject": { "name": subject.name, "address": subject.address, "community": subject.community },
+                                 "ledger": { "file": t.file, "row": p.row, "imported_by": t.actor.name } }),
+                    created_at: t.now,
+                })
+                .await?;
+        }
         Ok(())
     }
 
@@ -591,7 +763,7 @@ impl App {
                 .collect::<Vec<_>>()
                 .join(","),
         );
-        s.push_str("\r\n王建国,住户,2026-11-02,李明,小区东门路灯损坏两周无人修,临江区东湖街道金桥社区金桥花园东门,330188002001,城市管理/市容环境,13800001234\r\n");
+        s.push_str("\r\n王建国,住户,2026-11-02,李明,小区东门路灯损坏两周无人修,临江区东湖街道金桥社区金桥花园东门,330188002001,城市管理/市容环境,13800001234,东门路灯不亮，住户反映夜间出行不便\r\n");
         s.into_bytes()
     }
 
@@ -624,6 +796,7 @@ impl App {
             "330188002001",
             "城市管理/市容环境",
             "13800001234",
+            "东门路灯不亮，住户反映夜间出行不便",
         ];
         for (i, v) in example.iter().enumerate() {
             ws.write_string(1, u16::try_from(i).unwrap_or(0), *v)

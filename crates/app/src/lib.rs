@@ -27,6 +27,7 @@ pub mod org;
 pub mod portal;
 pub mod ports;
 pub mod programs;
+pub mod visit_registry;
 // Issue 19.5/19.6, 18.5: references to the taxonomy and org tree; who may set which case field.
 pub mod case_fields;
 pub mod references;

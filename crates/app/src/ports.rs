@@ -727,6 +727,10 @@ pub trait CampaignStore: Send + Sync {
     async fn campaigns(&self) -> StoreResult<Vec<Campaign>>;
     /// The registry entry with this key, inserted if new (the stored one when it exists).
     async fn upsert_visit_subject(&self, s: &VisitSubject) -> StoreResult<VisitSubject>;
+    /// Adds registry entries in one transaction (a registry import's batch); an entry whose key
+    /// (community, kind, name, address) is already there is left as it is. Returns how many
+    /// were new.
+    async fn insert_visit_subjects(&self, list: &[VisitSubject]) -> StoreResult<usize>;
     async fn visit_subject(&self, id: Uuid) -> StoreResult<Option<VisitSubject>>;
     /// A community's registry (region code prefix), by kind and name.
     async fn visit_subjects(

@@ -128,6 +128,33 @@ impl CampaignStore for SqlStore {
         })
     }
 
+    async fn insert_visit_subjects(&self, list: &[VisitSubject]) -> StoreResult<usize> {
+        let insert = format!(
+            "INSERT INTO visit_subjects ({SUBJECT_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (community, kind, name, address) DO NOTHING"
+        );
+        on_pool!(self, write, |pool| {
+            let mut tx = pool.begin().await.map_err(backend_err)?;
+            let mut added = 0;
+            for s in list {
+                added += sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
+                    .bind(s.id.to_string())
+                    .bind(s.community.clone())
+                    .bind(s.kind.clone())
+                    .bind(s.name.clone())
+                    .bind(s.address.clone())
+                    .bind(s.doc.to_string())
+                    .bind(s.created_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?
+                    .rows_affected() as usize;
+            }
+            tx.commit().await.map_err(backend_err)?;
+            Ok(added)
+        })
+    }
+
     async fn visit_subject(&self, id: Uuid) -> StoreResult<Option<VisitSubject>> {
         let sql = format!("SELECT {SUBJECT_COLS} FROM visit_subjects WHERE id = $1");
         on_pool!(self, read, |pool| {

@@ -140,6 +140,18 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         )
         .route("/ledger/template.xlsx", get(ledger::template_xlsx))
         .route("/ledger/template.csv", get(ledger::template_csv))
+        .route(
+            "/campaigns/{id}/visits/import",
+            post(ledger::import_visits).layer(DefaultBodyLimit::max(ledger::ledger_limit())),
+        )
+        .route(
+            "/visit-subjects/import",
+            post(ledger::import_registry).layer(DefaultBodyLimit::max(ledger::ledger_limit())),
+        )
+        .route(
+            "/visit-subjects/template.csv",
+            get(ledger::registry_template_csv),
+        )
         .route("/triage/models", get(engine::triage_models))
         .route("/triage/models/train", post(engine::triage_train))
         .route(

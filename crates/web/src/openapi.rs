@@ -112,7 +112,7 @@ impl Modify for BearerAuth {
         crate::engine::apply_mediation, crate::engine::mediations, crate::engine::mediation, crate::engine::mediation_action,
         crate::boards::board, crate::boards::compute, crate::boards::rules, crate::boards::put_rules, crate::boards::appeal, crate::boards::decide, crate::boards::publish, crate::boards::public_board, crate::boards::history,
         crate::boards::programs, crate::boards::create_program, crate::boards::program, crate::boards::add_item, crate::boards::report, crate::boards::review,
-        crate::boards::campaigns, crate::boards::create_campaign, crate::boards::record_visit, crate::boards::campaign_summary, crate::boards::visit_subjects,
+        crate::boards::campaigns, crate::boards::create_campaign, crate::boards::record_visit, crate::boards::campaign_summary, crate::boards::visit_subjects, crate::ledger::import_visits, crate::ledger::import_registry, crate::ledger::registry_template_csv,
         crate::engine::risk_scan, crate::engine::risk_settings, crate::engine::put_risk_settings, crate::engine::risk_alerts, crate::engine::risk_alert, crate::engine::risk_action, crate::portal::submit, crate::portal::track, crate::portal::rate,
         crate::admin::list_users, crate::admin::create_user, crate::admin::put_unit, crate::admin::update_unit, crate::admin::update_user, crate::admin::reset_password, crate::admin::change_password, crate::admin::categories, crate::admin::taxonomy, crate::admin::add_category, crate::admin::set_category, crate::admin::catalogue, crate::admin::put_catalogue,
         crate::engine::list, crate::engine::count, crate::engine::read, crate::engine::get_policy, crate::engine::put_policy,
