@@ -148,3 +148,58 @@ test('the office starts a campaign; a date out of order is refused beside its fi
   await expectMessage(page, `已发起走访活动：${name}`, 'success')
   await expect(page.getByTestId('campaign-table').locator('tr.el-table__row', { hasText: name })).toBeVisible()
 })
+
+test('paper records: a registry imported on the campaign page, then a visit ledger imported into the campaign', async ({ page }) => {
+  const s = await demoCampaign(page)
+  const token = await apiToken(page.request, 'supervisor')
+  const units = await apiGet<{ code: string; parent: string | null; level: string }[]>(page.request, token, '/units')
+  const community = units.find((u) => u.parent === s.campaign.units[0].unit && u.level === 'community')!.code
+  const tag = freshPhone().slice(-6)
+  // The registry: two new entries and one wrong row; "valid rows only" adds the two.
+  await login(page, 'supervisor')
+  await page.goto(`/campaigns/${s.campaign.id}`)
+  await page.getByTestId('campaign-registry').click()
+  const dialog = page.getByTestId('registry-dialog')
+  const registry = `区划代码,对象类型,名称,地址,联系电话\n${community},住户,住户${tag},幸福小区${tag}号,\n${community},企业,企业${tag},工业路${tag}号,\n${community},商户,商户${tag},工业路1号,\n`
+  await dialog.getByTestId('registry-file').setInputFiles({ name: '名册.csv', mimeType: 'text/csv', buffer: Buffer.from(registry) })
+  await dialog.getByTestId('registry-mode-valid').click()
+  await dialog.getByTestId('registry-submit').click()
+  await expectMessage(page, '名册已导入：新增 2 个对象，0 个已在名册中', 'success')
+  await expect(dialog.getByTestId('registry-errors')).toContainText('「商户」无效，应为 住户 或 企业')
+  await dialog.getByTestId('registry-close').click()
+
+  // The visit ledger, as the clerk: from the campaign page to the import page with the campaign chosen.
+  await login(page, 'clerk')
+  await page.goto(`/campaigns/${s.campaign.id}`)
+  await page.getByTestId('campaign-ledger-link').click()
+  await expect(page).toHaveURL(/\/ledger\?campaign=/)
+  await expect(page.getByTestId('ledger-campaign-hint')).toContainText(s.campaign.name)
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
+  const ledger =
+    '走访对象,对象类型,走访日期,走访人,问题描述,地址,区划代码,问题分类,联系电话,走访情况\n' +
+    `住户${tag},住户,${today},李明,楼道灯坏了一个多月，老人晚上出行不便,幸福小区${tag}号,${community},,${freshPhone()},反映楼道灯不亮\n` +
+    `企业${tag},企业,${today},李明,,工业路${tag}号,${community},,,生产经营正常\n`
+  await page.getByTestId('ledger-file').setInputFiles({ name: '走访台账.csv', mimeType: 'text/csv', buffer: Buffer.from(ledger) })
+  await page.getByTestId('ledger-submit').click()
+  await expectMessage(page, '已导入 2 次走访', 'success')
+  await expect(page.getByTestId('r-imported')).toHaveText('2')
+  const after = await apiGet<Summary>(page.request, token, `/campaigns/${s.campaign.id}/summary`)
+  expect(after.totals.visits).toBe(s.totals.visits + 2)
+  expect(after.totals.problems).toBe(s.totals.problems + 1)
+  await page.getByTestId('ledger-campaign-link').click()
+  await expect(page.getByTestId('campaign-headline')).toContainText(`发现问题 ${after.totals.problems} 个`)
+})
+
+test("the cockpit's campaign panel shows the running campaign's line and opens it", async ({ page }) => {
+  const s = await demoCampaign(page)
+  await login(page, 'leader')
+  await page.goto('/cockpit')
+  const panel = page.getByTestId('cockpit-campaigns').locator(`[data-test="cockpit-campaign"][data-id="${s.campaign.id}"]`)
+  // Recounted by the server's totals with the same wording as the campaign's page.
+  const now = await demoCampaign(page)
+  await expect(panel.getByTestId('cockpit-campaign-headline')).toHaveText(headline(now.totals))
+  await expect(panel.getByTestId('chart-campaign').locator('canvas')).toBeVisible()
+  await panel.getByRole('link', { name: s.campaign.name }).click()
+  await expect(page).toHaveURL(new RegExp(`/campaigns/${s.campaign.id}$`))
+  await expect(page.getByTestId('campaign-headline')).toHaveText(headline(now.totals))
+})

@@ -14,6 +14,7 @@ declare module 'vue' {
     ActionDialog: typeof import('./../src/components/ActionDialog.vue')['default']
     BoardGroupCard: typeof import('./../src/components/boards/BoardGroupCard.vue')['default']
     BoardHistoryView: typeof import('./../src/components/boards/BoardHistoryView.vue')['default']
+    CampaignsPanel: typeof import('./../src/components/CampaignsPanel.vue')['default']
     CaseFilterBar: typeof import('./../src/components/CaseFilterBar.vue')['default']
     ChangePassword: typeof import('./../src/components/ChangePassword.vue')['default']
     DueCell: typeof import('./../src/components/DueCell.vue')['default']

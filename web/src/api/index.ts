@@ -66,6 +66,23 @@ export const api = {
   campaignSummary: (id: string) => get<CampaignSummary>(`/campaigns/${encodeURIComponent(id)}/summary`),
   visitSubjects: (community?: string) => get<VisitSubject[]>('/visit-subjects', { community }),
   recordVisit: (id: string, body: Record<string, unknown>) => post<VisitRecord>(`/campaigns/${encodeURIComponent(id)}/visits`, body),
+  /** A campaign's visit ledger (the ledger template; every row a visit, problems become cases). */
+  importVisitLedger: (id: string, file: Blob, q: { format: 'csv' | 'xlsx'; mode: 'all_or_nothing' | 'valid_only'; dry_run: boolean; filename: string }) =>
+    upload<LedgerReport>(
+      `/campaigns/${encodeURIComponent(id)}/visits/import`,
+      { ...q, dry_run: q.dry_run ? 'true' : undefined },
+      file,
+      q.format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv',
+    ),
+  /** A registry of households and enterprises (走访对象名册) for the caller's area; `imported` counts new entries. */
+  importVisitRegistry: (file: Blob, q: { format: 'csv' | 'xlsx'; mode: 'all_or_nothing' | 'valid_only'; dry_run: boolean }) =>
+    upload<LedgerReport>(
+      '/visit-subjects/import',
+      { ...q, dry_run: q.dry_run ? 'true' : undefined },
+      file,
+      q.format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv',
+    ),
+  visitRegistryTemplate: () => download('/visit-subjects/template.csv', {}, 'visit-registry-template.csv'),
   audit: (q: Query) => get<AuditPage>('/audit', q),
   exportAudit: (q: Query) => download('/audit/export.xlsx', q, 'audit.xlsx'),
   cockpit: (q: Query) => get<Cockpit>('/stats/cockpit', q),
