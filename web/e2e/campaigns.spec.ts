@@ -188,6 +188,16 @@ test('paper records: a registry imported on the campaign page, then a visit ledg
   expect(after.totals.problems).toBe(s.totals.problems + 1)
   await page.getByTestId('ledger-campaign-link').click()
   await expect(page.getByTestId('campaign-headline')).toContainText(`发现问题 ${after.totals.problems} 个`)
+  // The visits list finds the imported household; its problem's case opens from there.
+  const visits = page.getByTestId('campaign-visits')
+  await visits.getByTestId('visits-q').fill(`住户${tag}`)
+  await visits.getByTestId('visits-search').click()
+  const row = visits.getByTestId('visits-table').locator('tr.el-table__row')
+  await expect(row).toHaveCount(1)
+  await expect(row.getByTestId('visit-subject')).toHaveText(`住户${tag}`)
+  await row.getByTestId('visit-case').click()
+  await expect(page).toHaveURL(/\/cases\//)
+  await expect(page.getByText('楼道灯坏了一个多月').first()).toBeVisible()
 })
 
 test("the cockpit's campaign panel shows the running campaign's line and opens it", async ({ page }) => {

@@ -15,6 +15,7 @@ declare module 'vue' {
     BoardGroupCard: typeof import('./../src/components/boards/BoardGroupCard.vue')['default']
     BoardHistoryView: typeof import('./../src/components/boards/BoardHistoryView.vue')['default']
     CampaignsPanel: typeof import('./../src/components/CampaignsPanel.vue')['default']
+    CampaignVisits: typeof import('./../src/components/CampaignVisits.vue')['default']
     CaseFilterBar: typeof import('./../src/components/CaseFilterBar.vue')['default']
     ChangePassword: typeof import('./../src/components/ChangePassword.vue')['default']
     DueCell: typeof import('./../src/components/DueCell.vue')['default']

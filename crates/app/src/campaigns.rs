@@ -446,6 +446,91 @@ impl App {
         }))
     }
 
+    /// `GET /api/v1/campaigns/{id}/visits?unit=&kind=&q=&page=&page_size=`: the visits of a campaign,
+    /// newest first — who was visited (name, address, community), by whom and when, what was found and
+    /// the cases its problems became. The district's office sees every unit's; others the visits of
+    /// their unit and the units below it.
+    pub async fn campaign_visits(
+        &self,
+        p: &Principal,
+        id: Uuid,
+        q: &std::collections::HashMap<String, String>,
+    ) -> Result<Value, AppError> {
+        if !p.is_staff() {
+            return Err(AppError::forbidden("仅限工作人员查看", "staff only"));
+        }
+        let tree = self.org.tree().await?;
+        let c = self.campaign_of(id).await?;
+        let own = p.unit.clone().unwrap_or_default();
+        let office = is_district_office(p, &tree);
+        let unit = q.get("unit").map(|s| s.trim()).filter(|s| !s.is_empty());
+        if let Some(u) = unit
+            && tree.get(u).is_none()
+        {
+            return Err(AppError::field("unit", "单位不存在", "no such unit"));
+        }
+        let kind = q.get("kind").map(|s| s.trim()).filter(|s| !s.is_empty());
+        if let Some(k) = kind
+            && !KINDS.contains(&k)
+        {
+            return Err(AppError::field(
+                "kind",
+                "可选：household（住户）、enterprise（企业）",
+                "use household or enterprise",
+            ));
+        }
+        let text = q.get("q").map(|s| s.trim()).unwrap_or_default();
+        let number = |k: &str, default: usize, max: usize| -> Result<usize, AppError> {
+            match q.get(k) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=max).contains(n))
+                    .ok_or_else(|| {
+                        AppError::field(
+                            k,
+                            format!("应为 1 到 {max} 的整数"),
+                            format!("must be a whole number from 1 to {max}"),
+                        )
+                    }),
+            }
+        };
+        let (page, size) = (number("page", 1, 100_000)?, number("page_size", 20, 200)?);
+        let mut visits: Vec<Visit> = self
+            .store
+            .visits(c.id)
+            .await?
+            .into_iter()
+            .filter(|v| office || tree.is_within(&v.unit, &own))
+            .filter(|v| unit.is_none_or(|u| tree.is_within(&v.unit, u)))
+            .filter(|v| kind.is_none_or(|k| v.kind == k))
+            .filter(|v| {
+                text.is_empty()
+                    || ["name", "address"].iter().any(|f| {
+                        v.doc["subject"][f]
+                            .as_str()
+                            .is_some_and(|s| s.contains(text))
+                    })
+                    || v.doc["visitor"].as_str().is_some_and(|s| s.contains(text))
+            })
+            .collect();
+        visits.sort_by(|a, b| b.visited_at.cmp(&a.visited_at).then(b.id.cmp(&a.id)));
+        let total = visits.len();
+        let items: Vec<Value> = visits
+            .iter()
+            .skip((page - 1) * size)
+            .take(size)
+            .map(|v| {
+                json!({ "id": v.id, "unit": v.unit, "unit_name": tree.name(&v.unit), "kind": v.kind,
+                    "visited_at": crate::deadlines::format_instant(v.visited_at), "visitor": v.doc["visitor"],
+                    "found": v.doc["found"], "subject": v.doc["subject"], "problems": v.doc["problems"],
+                    "imported": v.doc.get("ledger").is_some() })
+            })
+            .collect();
+        Ok(json!({ "total": total, "page": page, "page_size": size, "items": items }))
+    }
+
     /// `GET /api/v1/visit-subjects?community=` : a community's registry of households and
     /// enterprises (staff of the area).
     pub async fn visit_subjects(

@@ -155,6 +155,51 @@ async fn visit_ledger(db: Db) {
         names.contains(&"王建国") && names.contains(&"金桥五金有限公司"),
         "{reg}"
     );
+    // The visits, newest first, with their cases; by kind; another street's staff see none of them.
+    let (st, vs) = s.get(&format!("/api/v1/campaigns/{id}/visits"), &sup).await;
+    assert_eq!(
+        (st, vs["total"].as_u64()),
+        (StatusCode::OK, Some(3)),
+        "{vs}"
+    );
+    let items = vs["items"].as_array().unwrap();
+    assert!(
+        items[0]["visited_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-11-22"),
+        "{vs}"
+    );
+    let with_case: Vec<&Value> = items
+        .iter()
+        .filter(|v| v["problems"].as_array().is_some_and(|p| !p.is_empty()))
+        .collect();
+    assert_eq!(with_case.len(), 1, "{vs}");
+    assert!(
+        with_case[0]["problems"][0]["number"].as_str().is_some(),
+        "{vs}"
+    );
+    assert_eq!(with_case[0]["found"], "反映楼道灯不亮", "{vs}");
+    let (_, vs) = s
+        .get(
+            &format!("/api/v1/campaigns/{id}/visits?kind=enterprise"),
+            &sup,
+        )
+        .await;
+    assert_eq!(vs["total"], 1, "{vs}");
+    assert_eq!(
+        vs["items"][0]["subject"]["name"], "金桥五金有限公司",
+        "{vs}"
+    );
+    let other = s.login("street2_handler").await;
+    let (_, vs) = s
+        .get(&format!("/api/v1/campaigns/{id}/visits"), &other)
+        .await;
+    assert_eq!(vs["total"], 0, "{vs}");
+    let (st, _) = s
+        .get(&format!("/api/v1/campaigns/{id}/visits?page_size=0"), &sup)
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     // Who may: a citizen may not; an unknown campaign is 404.
     let citizen = s.login("citizen").await;
     let (st, _) = upload(

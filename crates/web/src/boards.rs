@@ -231,6 +231,20 @@ pub async fn campaign_summary(
     Ok(Json(app.campaign_summary(&p, id).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/visits", tag = "campaigns",
+    params(("id" = String, Path), ("unit" = Option<String>, Query, description = "the visits of this unit and below"), ("kind" = Option<String>, Query, description = "household or enterprise"), ("q" = Option<String>, Query, description = "name, address or visitor contains"), ("page" = Option<usize>, Query), ("page_size" = Option<usize>, Query, description = "1 to 200, default 20")),
+    responses((status = 200, description = "{total, page, page_size, items: [{id, unit, unit_name, kind, visited_at, visitor, found, subject, problems, imported}]}"), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn campaign_visits(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::not_found("走访活动", "campaign"))?;
+    Ok(Json(app.campaign_visits(&p, id, &q).await?))
+}
+
 #[utoipa::path(get, path = "/api/v1/visit-subjects", tag = "campaigns", params(("community" = Option<String>, Query, description = "region code prefix; the caller's area when absent")),
     responses((status = 200, description = "The registry of households and enterprises"), (status = 403)), security(("bearer" = [])))]
 pub async fn visit_subjects(

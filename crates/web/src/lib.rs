@@ -103,7 +103,10 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
             "/campaigns",
             get(boards::campaigns).post(boards::create_campaign),
         )
-        .route("/campaigns/{id}/visits", post(boards::record_visit))
+        .route(
+            "/campaigns/{id}/visits",
+            get(boards::campaign_visits).post(boards::record_visit),
+        )
         .route("/campaigns/{id}/summary", get(boards::campaign_summary))
         .route("/visit-subjects", get(boards::visit_subjects))
         .route("/programs/{id}", get(boards::program))

@@ -4,7 +4,7 @@ import type {
   AuditPage, Board, BoardAppeal, BoardHistory, BoardRules, PublicBoard, Mediation, RiskSettings, RiskAlert, RiskAlertDetail, RiskScanReport, CalendarInfo, CaseView, Category, IntakeSettings, LedgerReport, Policy, Route, TrainedModel, TriageModels, Cockpit, Dictionaries, EventView, NotificationPage, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, UnitMetrics, User,
 } from './types'
 import type { Program, ProgramItem } from './types'
-import type { Campaign, CampaignSummary, VisitRecord, VisitSubject } from './types'
+import type { Campaign, CampaignSummary, VisitPage, VisitRecord, VisitSubject } from './types'
 
 export const api = {
   login: (username: string, password: string) =>
@@ -65,6 +65,7 @@ export const api = {
     post<Campaign>('/campaigns', body),
   campaignSummary: (id: string) => get<CampaignSummary>(`/campaigns/${encodeURIComponent(id)}/summary`),
   visitSubjects: (community?: string) => get<VisitSubject[]>('/visit-subjects', { community }),
+  campaignVisits: (id: string, q: Query) => get<VisitPage>(`/campaigns/${encodeURIComponent(id)}/visits`, q),
   recordVisit: (id: string, body: Record<string, unknown>) => post<VisitRecord>(`/campaigns/${encodeURIComponent(id)}/visits`, body),
   /** A campaign's visit ledger (the ledger template; every row a visit, problems become cases). */
   importVisitLedger: (id: string, file: Blob, q: { format: 'csv' | 'xlsx'; mode: 'all_or_nothing' | 'valid_only'; dry_run: boolean; filename: string }) =>

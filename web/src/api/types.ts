@@ -748,6 +748,14 @@ export interface VisitSubject {
   name: string
   address: string
 }
+/** GET /campaigns/{id}/visits: a page of a campaign's visits, newest first. */
+export interface VisitPage {
+  total: number
+  page: number
+  page_size: number
+  items: (Omit<VisitRecord, 'campaign_id' | 'subject_id'> & { imported: boolean })[]
+}
+
 export interface VisitRecord {
   id: string
   campaign_id: string
