@@ -446,11 +446,9 @@ impl App {
         rules: &TimeRules,
         p: &Problem,
         text: &str,
-        tree: &OrgTree,
-        actor: &Principal,
-        file: &str,
-        now: i64,
+        t: &Target<'_>,
     ) -> CaseWrite {
+        let (tree, actor, file, now) = (t.tree, t.actor, t.file, t.now);
         let s = self.classifier().classify(text);
         let hub = tree
             .street_of_region(&p.region)
@@ -695,7 +693,7 @@ impl App {
         for p in problems {
             match &p.text {
                 Some(text) => {
-                    let w = self.problem_case(&rules, p, text, t.tree, t.actor, t.file, t.now);
+                    let w = self.problem_case(&rules, p, text, t);
                     linked.push(Some((w.case.id, w.case.title.clone())));
                     writes.push((w, year));
                 }
