@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod boards;
+pub mod bundles;
 pub mod campaigns;
 pub mod cases;
 pub mod clock;

@@ -742,6 +742,73 @@ pub trait CampaignStore: Send + Sync {
     async fn visits(&self, campaign: Uuid) -> StoreResult<Vec<Visit>>;
 }
 
+/// A 一件事 application as stored (issue 22): the columns lists filter on, and the document
+/// (the template as it was at submission, the form, materials, tasks with their clocks, events).
+#[derive(Debug, Clone)]
+pub struct BundleRow {
+    pub id: Uuid,
+    pub template: String,
+    pub status: String,
+    /// `window` or `portal`.
+    pub channel: String,
+    pub submitted_at: i64,
+    pub finished_at: Option<i64>,
+    /// The citizen's account when submitted on the portal; the clerk's at a window.
+    pub created_by: Option<Uuid>,
+    pub version: i64,
+    pub doc: serde_json::Value,
+}
+
+/// A member task as the departments' lists find it.
+#[derive(Debug, Clone)]
+pub struct BundleTaskRow {
+    pub task_id: String,
+    pub unit: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BundleQuery {
+    pub created_by: Option<Uuid>,
+    /// Only bundles with a task of one of these units (in one of `task_statuses`, when given).
+    pub units: Option<Vec<String>>,
+    pub task_statuses: Option<Vec<String>>,
+    pub status: Option<String>,
+    pub template: Option<String>,
+    pub limit: u32,
+}
+
+#[async_trait]
+pub trait BundleStore: Send + Sync {
+    /// The stored templates (code, document).
+    async fn bundle_templates(&self) -> StoreResult<Vec<(String, serde_json::Value)>>;
+    async fn put_bundle_template(
+        &self,
+        code: &str,
+        doc: &serde_json::Value,
+        at: i64,
+        by: Option<Uuid>,
+    ) -> StoreResult<()>;
+    async fn insert_bundle(
+        &self,
+        b: &BundleRow,
+        tasks: &[BundleTaskRow],
+        notices: &[Notification],
+    ) -> StoreResult<()>;
+    /// Writes the bundle, its tasks' rows and the notices in one transaction if it still has
+    /// `expected_version` (false, writing nothing, otherwise).
+    async fn update_bundle(
+        &self,
+        b: &BundleRow,
+        expected_version: i64,
+        tasks: &[BundleTaskRow],
+        notices: &[Notification],
+    ) -> StoreResult<bool>;
+    async fn bundle(&self, id: Uuid) -> StoreResult<Option<BundleRow>>;
+    /// Newest first.
+    async fn bundles(&self, q: &BundleQuery) -> StoreResult<Vec<BundleRow>>;
+}
+
 #[async_trait]
 pub trait Store:
     Guard
@@ -751,6 +818,7 @@ pub trait Store:
     + BoardStore
     + ProgramStore
     + CampaignStore
+    + BundleStore
     + Send
     + Sync
     + 'static

@@ -22,3 +22,7 @@ pub use district::{
 };
 pub use names::{DISTRICT_CODE, DISTRICT_DOMAIN, DISTRICT_NAME};
 pub use taxonomy::{TAXONOMY, department_of, subcategory};
+
+/// The demo district's 一件事 catalogue (issue 22): 出生、企业开办、退休、身后 and more, by life
+/// stage, each matter handled by one of the demo's departments (`bundles::Template` as JSON).
+pub const BUNDLE_TEMPLATES: &str = include_str!("../data/bundle_templates.json");

@@ -225,6 +225,14 @@ impl DemoSeed for App {
         if self.store.catalogue().await?.is_empty() {
             install_demo_catalogue(self).await?;
         }
+        // The 一件事 catalogue (issue 22), checked like an administrator's edit; only once.
+        if self.store.bundle_templates().await?.is_empty() {
+            let list: Vec<serde_json::Value> = serde_json::from_str(demo::BUNDLE_TEMPLATES)
+                .map_err(|e| AppError::internal(format!("demo bundle templates: {e}")))?;
+            for t in &list {
+                self.install_bundle_template(None, t, None).await?;
+            }
+        }
         Ok(units.len())
     }
 

@@ -387,6 +387,41 @@ pub const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "bundle_templates",
+        &["code"],
+        &[
+            ("code", Col::Text),
+            ("doc", Col::Text),
+            ("updated_at", Col::Int),
+            ("updated_by", Col::Text),
+        ],
+    ),
+    (
+        "bundles",
+        &["id"],
+        &[
+            ("id", Col::Text),
+            ("template", Col::Text),
+            ("status", Col::Text),
+            ("channel", Col::Text),
+            ("submitted_at", Col::Int),
+            ("finished_at", Col::Int),
+            ("created_by", Col::Text),
+            ("version", Col::Int),
+            ("doc", Col::Text),
+        ],
+    ),
+    (
+        "bundle_tasks",
+        &["bundle_id", "task_id"],
+        &[
+            ("bundle_id", Col::Text),
+            ("task_id", Col::Text),
+            ("unit", Col::Text),
+            ("status", Col::Text),
+        ],
+    ),
+    (
         "unit_webhooks",
         &["unit"],
         &[

@@ -16,6 +16,7 @@ mod audit;
 mod backup;
 mod boards;
 mod bulk;
+mod bundles;
 mod campaigns;
 mod case_writes;
 mod cases;

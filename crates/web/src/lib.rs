@@ -4,6 +4,7 @@
 
 mod admin;
 mod boards;
+mod bundles;
 mod engine;
 mod error;
 mod extract;
@@ -19,7 +20,7 @@ mod ui;
 use app::App;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::{Arc, OnceLock};
 
@@ -150,6 +151,14 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route(
             "/visit-subjects/import",
             post(ledger::import_registry).layer(DefaultBodyLimit::max(ledger::ledger_limit())),
+        )
+        .route("/bundles", get(bundles::list).post(bundles::create))
+        .route("/bundles/templates", get(bundles::templates))
+        .route("/bundles/templates/{code}", put(bundles::put_template))
+        .route("/bundles/{id}", get(bundles::get))
+        .route(
+            "/bundles/{id}/tasks/{task}/transitions",
+            post(bundles::transition),
         )
         .route(
             "/visit-subjects/template.csv",
