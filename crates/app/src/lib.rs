@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod alerts;
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod boards;

@@ -809,6 +809,28 @@ pub trait BundleStore: Send + Sync {
     async fn bundles(&self, q: &BundleQuery) -> StoreResult<Vec<BundleRow>>;
 }
 
+/// A 工程建设项目审批 project as stored (issue 22).
+#[derive(Debug, Clone)]
+pub struct ApprovalRow {
+    pub id: Uuid,
+    pub name: String,
+    pub status: String,
+    pub created_at: i64,
+    pub created_by: Option<Uuid>,
+    pub version: i64,
+    pub doc: serde_json::Value,
+}
+
+#[async_trait]
+pub trait ApprovalStore: Send + Sync {
+    async fn insert_approval(&self, a: &ApprovalRow) -> StoreResult<()>;
+    /// Writes the project if it still has `expected_version` (false, writing nothing, otherwise).
+    async fn update_approval(&self, a: &ApprovalRow, expected_version: i64) -> StoreResult<bool>;
+    async fn approval(&self, id: Uuid) -> StoreResult<Option<ApprovalRow>>;
+    /// Newest first.
+    async fn approvals(&self, limit: u32) -> StoreResult<Vec<ApprovalRow>>;
+}
+
 #[async_trait]
 pub trait Store:
     Guard
@@ -819,6 +841,7 @@ pub trait Store:
     + ProgramStore
     + CampaignStore
     + BundleStore
+    + ApprovalStore
     + Send
     + Sync
     + 'static

@@ -14,6 +14,8 @@
 //! that can no longer happen after a refusal. [`bundle_status`] is the one status the citizen
 //! sees. Clocks (working days on the calendar) are the use case's business.
 
+pub mod approval;
+
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

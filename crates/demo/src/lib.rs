@@ -26,3 +26,7 @@ pub use taxonomy::{TAXONOMY, department_of, subcategory};
 /// The demo district's 一件事 catalogue (issue 22): 出生、企业开办、退休、身后 and more, by life
 /// stage, each matter handled by one of the demo's departments (`bundles::Template` as JSON).
 pub const BUNDLE_TEMPLATES: &str = include_str!("../data/bundle_templates.json");
+
+/// The demo district's 工程建设项目审批 process (issue 22): four stages, each with its lead and
+/// its parallel reviews (`bundles::approval::StageDef` as JSON).
+pub const APPROVAL_PROCESS: &str = include_str!("../data/approval_process.json");

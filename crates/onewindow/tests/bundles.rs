@@ -247,7 +247,7 @@ async fn birth_walk(db: Db) {
     // Tuesday 2026-09-29 10:00: before the National Day holiday (10-01..07) and its 调休 Saturday 10-10.
     s.clock.set(common::T0 - 56 * DAY);
     let admin = s.login("admin").await;
-    let (wjw, gaj, ybj, rsj) = (
+    let (wjw, gaj, _ybj, _rsj) = (
         handler_of(&s, &admin, "wjw").await,
         handler_of(&s, &admin, "gaj").await,
         handler_of(&s, &admin, "ybj").await,
@@ -407,7 +407,6 @@ async fn birth_walk(db: Db) {
     assert_eq!(b["due"], "2026-10-15", "{b}");
     assert_eq!(b["paused_working_days"], 3);
     assert_eq!(b["visits"], 0, "handed in online");
-    // Another citizen may not.
     let gaj = login_as(&s, "h_gaj").await;
     let b = ok(&s, &gaj, &b, "hukou_registration", "approve").await;
     // Released on 10-09: medical insurance and the social security card, 1 working day → 10-10 (调休 Saturday).
@@ -427,7 +426,6 @@ async fn birth_walk(db: Db) {
         login_as(&s, "h_ybj").await,
         login_as(&s, "h_rsj").await,
     );
-    let _ = (rsj.clone(), ybj.clone());
     let (_, b) = s.get(&format!("/api/v1/bundles/{id}"), &wjw).await;
     let b = ok(&s, &wjw, &b, "vaccination_cert", "accept").await;
     let b = ok(&s, &wjw, &b, "vaccination_cert", "approve").await;

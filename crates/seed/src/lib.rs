@@ -233,6 +233,16 @@ impl DemoSeed for App {
                 self.install_bundle_template(None, t, None).await?;
             }
         }
+        if self
+            .store
+            .get_setting(app::approvals::PROCESS_SETTING)
+            .await?
+            .is_none()
+        {
+            let stages: serde_json::Value = serde_json::from_str(demo::APPROVAL_PROCESS)
+                .map_err(|e| AppError::internal(format!("demo approval process: {e}")))?;
+            self.install_approval_process(&stages).await?;
+        }
         Ok(units.len())
     }
 

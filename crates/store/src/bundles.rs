@@ -2,7 +2,10 @@
 
 use crate::notifications::bind_notice;
 use crate::{Db, SqlStore, backend_err, json_of, on_pool, uuid_of};
-use app::ports::{BundleQuery, BundleRow, BundleStore, BundleTaskRow, Notification, StoreResult};
+use app::ports::{
+    ApprovalRow, ApprovalStore, BundleQuery, BundleRow, BundleStore, BundleTaskRow, Notification,
+    StoreResult,
+};
 use async_trait::async_trait;
 use serde_json::Value;
 use sqlx::Row;
@@ -234,6 +237,96 @@ impl BundleStore for SqlStore {
             }
             let rows = query.fetch_all(p).await.map_err(backend_err)?;
             rows.iter().map(bundle_from).collect()
+        })
+    }
+}
+
+const APPROVAL_COLS: &str = "id, name, status, created_at, created_by, version, doc";
+
+fn approval_from<R: Row>(r: &R) -> StoreResult<ApprovalRow>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Option<String>: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let text = |k: &str| r.try_get::<String, _>(k).map_err(backend_err);
+    Ok(ApprovalRow {
+        id: uuid_of(&text("id")?)?,
+        name: text("name")?,
+        status: text("status")?,
+        created_at: r.try_get("created_at").map_err(backend_err)?,
+        created_by: r
+            .try_get::<Option<String>, _>("created_by")
+            .map_err(backend_err)?
+            .map(|s| uuid_of(&s))
+            .transpose()?,
+        version: r.try_get("version").map_err(backend_err)?,
+        doc: json_of(&text("doc")?)?,
+    })
+}
+
+#[async_trait]
+impl ApprovalStore for SqlStore {
+    async fn insert_approval(&self, a: &ApprovalRow) -> StoreResult<()> {
+        let sql =
+            format!("INSERT INTO approvals ({APPROVAL_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)");
+        on_pool!(self, write, |p| {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(a.id.to_string())
+                .bind(a.name.clone())
+                .bind(a.status.clone())
+                .bind(a.created_at)
+                .bind(a.created_by.map(|u| u.to_string()))
+                .bind(a.version)
+                .bind(a.doc.to_string())
+                .execute(p)
+                .await
+                .map_err(backend_err)?;
+            Ok(())
+        })
+    }
+
+    async fn update_approval(&self, a: &ApprovalRow, expected_version: i64) -> StoreResult<bool> {
+        on_pool!(self, write, |p| {
+            let done = sqlx::query(
+                "UPDATE approvals SET status = $1, version = $2, doc = $3 WHERE id = $4 AND version = $5",
+            )
+            .bind(a.status.clone())
+            .bind(a.version)
+            .bind(a.doc.to_string())
+            .bind(a.id.to_string())
+            .bind(expected_version)
+            .execute(p)
+            .await
+            .map_err(backend_err)?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    async fn approval(&self, id: Uuid) -> StoreResult<Option<ApprovalRow>> {
+        let sql = format!("SELECT {APPROVAL_COLS} FROM approvals WHERE id = $1");
+        on_pool!(self, read, |p| {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(id.to_string())
+                .fetch_optional(p)
+                .await
+                .map_err(backend_err)?;
+            row.as_ref().map(approval_from).transpose()
+        })
+    }
+
+    async fn approvals(&self, limit: u32) -> StoreResult<Vec<ApprovalRow>> {
+        let sql = format!(
+            "SELECT {APPROVAL_COLS} FROM approvals ORDER BY created_at DESC, id DESC LIMIT {}",
+            limit.clamp(1, 5000)
+        );
+        on_pool!(self, read, |p| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .fetch_all(p)
+                .await
+                .map_err(backend_err)?;
+            rows.iter().map(approval_from).collect()
         })
     }
 }

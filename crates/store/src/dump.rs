@@ -422,6 +422,19 @@ pub const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "approvals",
+        &["id"],
+        &[
+            ("id", Col::Text),
+            ("name", Col::Text),
+            ("status", Col::Text),
+            ("created_at", Col::Int),
+            ("created_by", Col::Text),
+            ("version", Col::Int),
+            ("doc", Col::Text),
+        ],
+    ),
+    (
         "unit_webhooks",
         &["unit"],
         &[

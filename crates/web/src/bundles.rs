@@ -86,3 +86,82 @@ pub async fn transition(
             .await?,
     ))
 }
+
+fn approval_id(s: &str) -> Result<Uuid, ApiError> {
+    Ok(Uuid::parse_str(s).map_err(|_| AppError::not_found("审批项目", "approval project"))?)
+}
+
+#[utoipa::path(post, path = "/api/v1/approvals", tag = "approvals",
+    responses((status = 201, description = "The project with its stages (the district's process)"), (status = 403), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn create_approval(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(app.create_approval(&p, &body).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/approvals", tag = "approvals",
+    responses((status = 200, description = "Projects, newest first")), security(("bearer" = [])))]
+pub async fn approvals(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    Ok(Json(app.approvals(&p).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/approvals/report", tag = "approvals",
+    responses((status = 200, description = "By stage: average working days of finished stages against the limit; completed projects: parallel against serial totals")), security(("bearer" = [])))]
+pub async fn approval_report(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.approval_report(&p).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/approvals/{id}", tag = "approvals", params(("id" = String, Path)),
+    responses((status = 200, description = "{id, name, status, stages: [{code, name, lead_unit, limit_working_days, joint, status, started, finished, working_days, reviews: [...]}], working_days, report: {parallel_working_days, serial_working_days}}"), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn approval(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.approval(&p, approval_id(&id)?).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/approvals/{id}/stages/{stage}/submit", tag = "approvals",
+    params(("id" = String, Path), ("stage" = String, Path)),
+    responses((status = 200, description = "The project; the stage's reviews started together"), (status = 409), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn submit_stage(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path((id, stage)): Path<(String, String)>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        app.submit_approval_stage(&p, approval_id(&id)?, &stage, &body)
+            .await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/approvals/{id}/reviews/{review}/actions", tag = "approvals",
+    params(("id" = String, Path), ("review" = String, Path)),
+    responses((status = 200, description = "The project after the action"), (status = 403), (status = 409), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn review_action(
+    State(app): State<Arc<App>>,
+    Auth(p): Auth,
+    Path((id, review)): Path<(String, String)>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        app.approval_review_action(&p, approval_id(&id)?, &review, &body)
+            .await?,
+    ))
+}

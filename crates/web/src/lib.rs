@@ -157,6 +157,20 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         .route("/bundles/templates/{code}", put(bundles::put_template))
         .route("/bundles/{id}", get(bundles::get))
         .route(
+            "/approvals",
+            get(bundles::approvals).post(bundles::create_approval),
+        )
+        .route("/approvals/report", get(bundles::approval_report))
+        .route("/approvals/{id}", get(bundles::approval))
+        .route(
+            "/approvals/{id}/stages/{stage}/submit",
+            post(bundles::submit_stage),
+        )
+        .route(
+            "/approvals/{id}/reviews/{review}/actions",
+            post(bundles::review_action),
+        )
+        .route(
             "/bundles/{id}/tasks/{task}/transitions",
             post(bundles::transition),
         )
