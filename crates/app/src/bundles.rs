@@ -386,6 +386,117 @@ impl App {
             .collect())
     }
 
+    /// `GET /api/v1/bundles/stats` (staff): the cockpit's figures — bundles handled, average
+    /// working days against the promise, the visits applicants made (跑动次数) per 一件事, and per
+    /// member matter its average working days against its own promise. Finished bundles only for
+    /// the averages; one formula here, for every page that shows them.
+    pub async fn bundle_stats(&self, p: &Principal) -> Result<Value, AppError> {
+        if !p.is_staff() {
+            return Err(AppError::forbidden("仅限工作人员查看", "staff only"));
+        }
+        let list = self
+            .store
+            .bundles(&BundleQuery {
+                limit: 5000,
+                ..BundleQuery::default()
+            })
+            .await?;
+        let tree = self.org.tree().await?;
+        let avg = |sum: f64, n: usize| -> Value {
+            if n == 0 {
+                Value::Null
+            } else {
+                json!((sum / n as f64 * 10.0).round() / 10.0)
+            }
+        };
+        let finished: Vec<&BundleRow> = list.iter().filter(|b| b.finished_at.is_some()).collect();
+        let days = |b: &BundleRow| b.doc["elapsed_working_days"].as_f64().unwrap_or(0.0);
+        let promised = |b: &BundleRow| {
+            b.doc["template"]["promised_working_days"]
+                .as_f64()
+                .unwrap_or(0.0)
+        };
+        let visits = |b: &BundleRow| b.doc["visits"].as_f64().unwrap_or(0.0);
+        let on_time = finished.iter().filter(|b| days(b) <= promised(b)).count();
+        let mut templates: Vec<(String, String, String, Vec<&BundleRow>)> = Vec::new();
+        for b in &list {
+            match templates.iter_mut().find(|t| t.0 == b.template) {
+                Some(t) => t.3.push(b),
+                None => templates.push((
+                    b.template.clone(),
+                    b.doc["template"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    b.doc["template"]["stage"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    vec![b],
+                )),
+            }
+        }
+        let by_template: Vec<Value> = templates
+            .iter()
+            .map(|(code, name, stage, bs)| {
+                let done: Vec<&&BundleRow> = bs.iter().filter(|b| b.finished_at.is_some()).collect();
+                json!({ "code": code, "name": name, "stage": stage, "count": bs.len(), "finished": done.len(),
+                    "avg_working_days": avg(done.iter().map(|b| days(b)).sum(), done.len()),
+                    "promised_working_days": bs.first().map(|b| promised(b)),
+                    "avg_visits": avg(bs.iter().map(|b| visits(b)).sum(), bs.len()),
+                    "online": bs.iter().filter(|b| b.channel == "portal").count() })
+            })
+            .collect();
+        let mut matters: Vec<(String, String, String, f64, Vec<f64>)> = Vec::new();
+        for b in &list {
+            for t in b.doc["tasks"].as_array().into_iter().flatten() {
+                let key = format!(
+                    "{}/{}",
+                    b.template,
+                    t["matter"].as_str().unwrap_or_default()
+                );
+                let i = match matters.iter().position(|m| m.0 == key) {
+                    Some(i) => i,
+                    None => {
+                        matters.push((
+                            key,
+                            t["name"].as_str().unwrap_or_default().to_string(),
+                            t["unit"].as_str().unwrap_or_default().to_string(),
+                            t["working_days"].as_f64().unwrap_or(0.0),
+                            vec![],
+                        ));
+                        matters.len() - 1
+                    }
+                };
+                if t["status"] == "approved"
+                    && let Some(d) = t["elapsed_working_days"].as_f64()
+                {
+                    matters[i].4.push(d);
+                }
+            }
+        }
+        let by_matter: Vec<Value> = matters
+            .iter()
+            .map(|(key, name, unit, wd, done)| {
+                json!({ "key": key, "name": name, "unit": unit, "unit_name": tree.name(unit), "working_days": wd,
+                    "approved": done.len(), "avg_working_days": avg(done.iter().sum(), done.len()) })
+            })
+            .collect();
+        Ok(json!({
+            "total": list.len(),
+            "in_progress": list.len() - finished.len(),
+            "finished": finished.len(),
+            "completed": list.iter().filter(|b| b.status == "completed").count(),
+            "online": list.iter().filter(|b| b.channel == "portal").count(),
+            "avg_working_days": avg(finished.iter().map(|b| days(b)).sum(), finished.len()),
+            "avg_promised_working_days": avg(finished.iter().map(|b| promised(b)).sum(), finished.len()),
+            "on_time_rate": if finished.is_empty() { Value::Null } else { json!(((on_time as f64 / finished.len() as f64) * 10_000.0).round() / 10_000.0) },
+            "avg_visits": avg(list.iter().map(|b| visits(b)).sum(), list.len()),
+            "by_template": by_template,
+            "by_matter": by_matter,
+        }))
+    }
+
     /// `POST /api/v1/bundles/{id}/tasks/{task}/transitions {action, version, opinion?}`: the task's
     /// department accepts, asks for a correction, approves or refuses; the applicant (or the
     /// window for them) hands in a correction (`resubmit`). `version` is the task's.

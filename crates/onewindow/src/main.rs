@@ -678,6 +678,8 @@ async fn run(cmd: Cmd) -> Res {
             let boards = app.seed_boards(6).await?;
             let items = app.seed_programs().await?;
             let visits = app.seed_campaign().await?;
+            let bundles = app.seed_bundles().await?;
+            eprintln!("installed {bundles} 一件事 applications and approval projects");
             eprintln!(
                 "installed {units} units, {} demo users, {n} synthetic cases, {boards} published boards, {items} program items, {visits} visits in {:.1}s",
                 logins.len(),
@@ -748,6 +750,7 @@ async fn run(cmd: Cmd) -> Res {
             let boards = app.seed_boards(6).await?;
             let items = app.seed_programs().await?;
             let visits = app.seed_campaign().await?;
+            app.seed_bundles().await?;
             eprintln!(
                 "published {boards} months of 红黄黑榜 boards; {items} key-program items; {visits} campaign visits"
             );

@@ -550,6 +550,83 @@ async fn window_and_refusal(db: Db) {
     assert_eq!(st, StatusCode::NOT_FOUND);
 }
 
+/// The demo's applications and projects, in every state; the cockpit's figures recounted from them.
+async fn demo_and_stats(db: Db) {
+    use seed::DemoSeed as _;
+    let s = TestServer::start(db).await;
+    assert_eq!(s.app.seed_bundles().await.unwrap(), 8);
+    assert_eq!(s.app.seed_bundles().await.unwrap(), 0, "only once");
+    let sup = s.login("supervisor").await;
+    let (_, list) = s.get("/api/v1/bundles", &sup).await;
+    let list = list.as_array().unwrap();
+    let mut statuses: Vec<&str> = list.iter().map(|b| b["status"].as_str().unwrap()).collect();
+    statuses.sort_unstable();
+    assert_eq!(
+        statuses,
+        vec![
+            "completed",
+            "correction",
+            "in_progress",
+            "partly_completed",
+            "refused"
+        ]
+    );
+    let (_, projects) = s.get("/api/v1/approvals", &sup).await;
+    let mut ps: Vec<&str> = projects
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status"].as_str().unwrap())
+        .collect();
+    ps.sort_unstable();
+    assert_eq!(ps, vec!["completed", "in_progress", "in_progress"]);
+    // The figures, recounted from the applications themselves.
+    let (_, st) = s.get("/api/v1/bundles/stats", &sup).await;
+    let finished: Vec<&Value> = list
+        .iter()
+        .filter(|b| !b["finished_at"].is_null())
+        .collect();
+    assert_eq!(st["total"], list.len());
+    assert_eq!(st["finished"], finished.len());
+    assert_eq!(
+        st["completed"],
+        list.iter().filter(|b| b["status"] == "completed").count()
+    );
+    assert_eq!(
+        st["online"],
+        list.iter().filter(|b| b["channel"] == "portal").count()
+    );
+    let visits: f64 = list
+        .iter()
+        .map(|b| b["visits"].as_f64().unwrap())
+        .sum::<f64>()
+        / list.len() as f64;
+    assert_eq!(
+        st["avg_visits"].as_f64().unwrap(),
+        (visits * 10.0).round() / 10.0
+    );
+    let days: f64 = finished
+        .iter()
+        .map(|b| b["elapsed_working_days"].as_f64().unwrap())
+        .sum::<f64>()
+        / finished.len() as f64;
+    assert_eq!(
+        st["avg_working_days"].as_f64().unwrap(),
+        (days * 10.0).round() / 10.0
+    );
+    let birth = st["by_template"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["code"] == "birth")
+        .unwrap();
+    assert_eq!(
+        birth["count"],
+        list.iter().filter(|b| b["template"] == "birth").count()
+    );
+}
+
+on_both!(bundle_demo_and_stats, demo_and_stats);
 on_both!(bundle_catalogue_and_templates, catalogue_and_templates);
 on_both!(bundle_birth_walk, birth_walk);
 on_both!(bundle_window_and_refusal, window_and_refusal);

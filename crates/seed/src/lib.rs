@@ -11,6 +11,7 @@ use app::org::Unit;
 use app::ports::{CaseWrite, Route};
 use async_trait::async_trait;
 use demo::{CaseSpec, Step};
+use domain::Role;
 use domain::machine::{Actor, Args, Command, FollowUpResult, apply};
 use domain::{
     Action, Case, EVENT_MERGED_IN, EVENT_REGISTER, Event, FollowUpMethod, Level, Location, Nature,
@@ -168,6 +169,10 @@ pub trait DemoSeed {
     /// Installs the demo's visit campaign (the two months before today, every street taking
     /// part) with a registry and visits, unless a campaign exists.
     async fn seed_campaign(&self) -> Result<usize, AppError>;
+    /// Installs a few 一件事 applications in every state (in progress, waiting for a correction,
+    /// completed, partly completed, refused) and three engineering-approval projects (one through
+    /// all four stages, one paused in its second, one just registered), unless some exist.
+    async fn seed_bundles(&self) -> Result<usize, AppError>;
 }
 
 #[async_trait]
@@ -383,6 +388,287 @@ impl DemoSeed for App {
             }
         }
         Ok(n)
+    }
+
+    async fn seed_bundles(&self) -> Result<usize, AppError> {
+        if !self
+            .store
+            .bundles(&app::ports::BundleQuery {
+                limit: 1,
+                ..Default::default()
+            })
+            .await?
+            .is_empty()
+        {
+            return Ok(0);
+        }
+        let acting = |role: Role, unit: &str, name: &str| app::scope::Principal {
+            id: Uuid::now_v7(),
+            username: format!("demo-{unit}"),
+            name: name.to_string(),
+            role,
+            unit: Some(unit.to_string()),
+            kind: app::scope::PrincipalKind::User,
+            must_change_password: false,
+            client: None,
+        };
+        let hub = self
+            .org
+            .tree()
+            .await?
+            .district_hub()
+            .map(|u| u.code.clone())
+            .unwrap_or_default();
+        let clerk = acting(Role::Clerk, &hub, "窗口受理员（演示）");
+        let citizen = match self.store.user_by_username("citizen").await? {
+            Some(u) => app::scope::Principal {
+                id: u.id,
+                username: u.username.clone(),
+                name: u.display_name.clone(),
+                role: Role::Citizen,
+                unit: None,
+                kind: app::scope::PrincipalKind::User,
+                must_change_password: false,
+                client: None,
+            },
+            None => clerk.clone(),
+        };
+        let today = date_of(self.now());
+        let birth = |child: &str, phone: &str| {
+            json!({ "template": "birth", "applicant": { "name": "王强", "phone": phone },
+                "form": { "child_name": child, "gender": "女", "birth_date": today.checked_sub(jiff::Span::new().days(12)).unwrap_or(today).to_string(),
+                    "born_in_hospital": "是", "hospital_name": "临江区妇幼保健院", "mother_name": "李梅", "mother_id_card": "11010519491231002X",
+                    "father_name": "王强", "father_id_card": "110105194912310038", "settle_with": "随父落户",
+                    "hukou_address": "临江区东湖街道金桥花园3幢501", "card_bank": "中国工商银行", "contact_phone": phone,
+                    "mailing_address": "临江区东湖街道金桥花园3幢501" },
+                "materials": ["mother_id", "father_id", "household_register", "marriage_cert", "delivery_record", "vaccine_record"] })
+        };
+        let company = |name: &str| {
+            json!({ "template": "company_setup", "applicant": { "name": "陈禾", "phone": "13900001111" },
+                "form": { "company_name": name, "company_type": "有限责任公司", "registered_capital": 50,
+                    "business_scope": "餐饮管理；食品销售", "address": "临江区东湖街道金桥路18号", "legal_rep_name": "陈禾",
+                    "legal_rep_id_card": "11010519491231002X", "contact_phone": "13900001111", "seal_set": "仅公章",
+                    "taxpayer_type": "小规模纳税人", "invoice_type": "数电发票（普通发票）", "finance_contact": "陈禾", "employee_count": 3 },
+                "materials": ["legal_rep_id", "articles", "investor_ids", "premises_proof", "employee_roster"] })
+        };
+        // Walks the named matters with the actions given, as their departments.
+        async fn step(
+            app: &App,
+            b: serde_json::Value,
+            matter: &str,
+            actions: &[&str],
+            by: Option<&app::scope::Principal>,
+        ) -> Result<serde_json::Value, AppError> {
+            let mut b = b;
+            for a in actions {
+                let t = b["tasks"]
+                    .as_array()
+                    .and_then(|l| l.iter().find(|t| t["matter"] == matter))
+                    .cloned()
+                    .unwrap_or_default();
+                let unit = t["unit"].as_str().unwrap_or_default().to_string();
+                let dept = app::scope::Principal {
+                    id: Uuid::now_v7(),
+                    username: format!("demo-{unit}"),
+                    name: format!("{}经办人", app.org.tree().await?.name(&unit)),
+                    role: Role::Handler,
+                    unit: Some(unit),
+                    kind: app::scope::PrincipalKind::User,
+                    must_change_password: false,
+                    client: None,
+                };
+                let opinion = match *a {
+                    "request_correction" => "请补充出生医学证明上的母亲身份证号码",
+                    "refuse" => "企业名称与已登记企业重名，不予登记",
+                    _ => "同意",
+                };
+                let id = b["id"]
+                    .as_str()
+                    .and_then(|s| Uuid::parse_str(s).ok())
+                    .unwrap_or_default();
+                let body = json!({ "action": a, "version": t["version"], "opinion": opinion });
+                b = app
+                    .bundle_task_transition(
+                        by.unwrap_or(&dept),
+                        id,
+                        t["id"].as_str().unwrap_or_default(),
+                        &body,
+                    )
+                    .await?;
+            }
+            Ok(b)
+        }
+        let mut n = 0;
+        // In progress: submitted on the portal, the birth certificate accepted.
+        let b = self
+            .create_bundle(&citizen, &birth("王小禾", "13800001234"))
+            .await?;
+        step(self, b, "birth_certificate", &["accept"], None).await?;
+        n += 1;
+        // Waiting for a correction: 公安 asked for one.
+        let b = self
+            .create_bundle(&clerk, &birth("赵一诺", "13800002345"))
+            .await?;
+        let b = step(self, b, "birth_certificate", &["accept", "approve"], None).await?;
+        step(
+            self,
+            b,
+            "hukou_registration",
+            &["accept", "request_correction"],
+            None,
+        )
+        .await?;
+        n += 1;
+        // Completed: every matter approved (统一出件).
+        let mut b = self
+            .create_bundle(&clerk, &company("临江禾田餐饮管理有限公司"))
+            .await?;
+        b = step(self, b, "business_license", &["accept", "approve"], None).await?;
+        for m in [
+            "seal_filing",
+            "tax_invoice",
+            "pension_registration",
+            "medical_registration",
+        ] {
+            b = step(self, b, m, &["accept", "approve"], None).await?;
+        }
+        n += 1;
+        // Refused: the licence refused, everything after it cancelled.
+        let b = self
+            .create_bundle(&clerk, &company("临江金桥科技有限公司"))
+            .await?;
+        step(self, b, "business_license", &["accept", "refuse"], None).await?;
+        n += 1;
+        // Partly completed: a birth bundle with the social security card refused.
+        let mut b = self
+            .create_bundle(&citizen, &birth("孙乐安", "13800003456"))
+            .await?;
+        b = step(self, b, "birth_certificate", &["accept", "approve"], None).await?;
+        for m in ["vaccination_cert", "maternity_reimbursement"] {
+            b = step(self, b, m, &["accept", "approve"], None).await?;
+        }
+        b = step(self, b, "hukou_registration", &["accept", "approve"], None).await?;
+        b = step(
+            self,
+            b,
+            "resident_medical_insurance",
+            &["accept", "approve"],
+            None,
+        )
+        .await?;
+        step(self, b, "social_security_card", &["accept", "refuse"], None).await?;
+        n += 1;
+
+        // Engineering approvals.
+        let project = |name: &str, code: &str| {
+            json!({ "name": name, "project_code": code, "kind": "社会投资项目",
+            "applicant": { "name": "临江科创发展有限公司", "phone": "0571-86001234" } })
+        };
+        let form = json!({ "建设规模": "地上 6 层，建筑面积 1.2 万平方米", "总投资": "8000 万元" });
+        async fn review(
+            app: &App,
+            a: serde_json::Value,
+            code: &str,
+            action: &str,
+            kind: Option<&str>,
+        ) -> Result<serde_json::Value, AppError> {
+            let r = a["stages"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|s| s["reviews"].as_array().cloned().unwrap_or_default())
+                .find(|r| r["code"] == code)
+                .unwrap_or_default();
+            let unit = r["unit"].as_str().unwrap_or_default().to_string();
+            let dept = app::scope::Principal {
+                id: Uuid::now_v7(),
+                username: format!("demo-{unit}"),
+                name: format!("{}审查员", app.org.tree().await?.name(&unit)),
+                role: Role::Handler,
+                unit: Some(unit),
+                kind: app::scope::PrincipalKind::User,
+                must_change_password: false,
+                client: None,
+            };
+            let id = a["id"]
+                .as_str()
+                .and_then(|s| Uuid::parse_str(s).ok())
+                .unwrap_or_default();
+            app.approval_review_action(&dept, id, code, &json!({ "action": action, "version": r["version"], "kind": kind, "opinion": "同意" })).await
+        }
+        async fn submit(
+            app: &App,
+            clerk: &app::scope::Principal,
+            a: serde_json::Value,
+            stage: &str,
+            form: &serde_json::Value,
+        ) -> Result<serde_json::Value, AppError> {
+            let id = a["id"]
+                .as_str()
+                .and_then(|s| Uuid::parse_str(s).ok())
+                .unwrap_or_default();
+            app.submit_approval_stage(
+                clerk,
+                id,
+                stage,
+                &json!({ "version": a["version"], "form": form }),
+            )
+            .await
+        }
+        // Through all four stages.
+        let mut a = self
+            .create_approval(
+                &clerk,
+                &project("临江科创园二期", "2026-330188-47-01-000123"),
+            )
+            .await?;
+        let stages: Vec<(String, Vec<String>)> = a["stages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| {
+                (
+                    s["code"].as_str().unwrap_or_default().to_string(),
+                    s["reviews"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|r| r["code"].as_str().map(str::to_string))
+                        .collect(),
+                )
+            })
+            .collect();
+        for (stage, reviews) in &stages {
+            a = submit(self, &clerk, a, stage, &form).await?;
+            for r in reviews {
+                a = review(self, a, r, "approve", None).await?;
+            }
+        }
+        // Paused in its second stage: the design review waits for an intermediary.
+        let mut a = self
+            .create_approval(
+                &clerk,
+                &project("金桥社区养老服务中心", "2026-330188-83-01-000456"),
+            )
+            .await?;
+        if let Some((first, reviews)) = stages.first() {
+            a = submit(self, &clerk, a, first, &form).await?;
+            for r in reviews {
+                a = review(self, a, r, "approve", None).await?;
+            }
+        }
+        if let Some((second, reviews)) = stages.get(1) {
+            a = submit(self, &clerk, a, second, &form).await?;
+            if let Some(r) = reviews.first() {
+                review(self, a, r, "pause", Some("intermediary")).await?;
+            }
+        }
+        self.create_approval(
+            &clerk,
+            &project("东湖街道农贸市场改造", "2026-330188-52-01-000789"),
+        )
+        .await?;
+        Ok(n + 3)
     }
 
     async fn seed_programs(&self) -> Result<usize, AppError> {

@@ -60,6 +60,13 @@ pub async fn list(
     Ok(Json(app.bundles(&p, &q).await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/bundles/stats", tag = "bundles",
+    responses((status = 200, description = "{total, in_progress, finished, completed, online, avg_working_days, avg_promised_working_days, on_time_rate, avg_visits, by_template: [...], by_matter: [...]}")),
+    security(("bearer" = [])))]
+pub async fn stats(State(app): State<Arc<App>>, Auth(p): Auth) -> Result<Json<Value>, ApiError> {
+    Ok(Json(app.bundle_stats(&p).await?))
+}
+
 #[utoipa::path(get, path = "/api/v1/bundles/{id}", tag = "bundles", params(("id" = String, Path)),
     responses((status = 200, description = "The application with its tasks and clocks"), (status = 404)),
     security(("bearer" = [])))]

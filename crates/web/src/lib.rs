@@ -154,6 +154,7 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
         )
         .route("/bundles", get(bundles::list).post(bundles::create))
         .route("/bundles/templates", get(bundles::templates))
+        .route("/bundles/stats", get(bundles::stats))
         .route("/bundles/templates/{code}", put(bundles::put_template))
         .route("/bundles/{id}", get(bundles::get))
         .route(
