@@ -491,7 +491,7 @@ impl App {
             "avg_working_days": avg(finished.iter().map(|b| days(b)).sum(), finished.len()),
             "avg_promised_working_days": avg(finished.iter().map(|b| promised(b)).sum(), finished.len()),
             "on_time_rate": if finished.is_empty() { Value::Null } else { json!(((on_time as f64 / finished.len() as f64) * 10_000.0).round() / 10_000.0) },
-            "avg_visits": avg(list.iter().map(|b| visits(b)).sum(), list.len()),
+            "avg_visits": avg(list.iter().map(visits).sum(), list.len()),
             "by_template": by_template,
             "by_matter": by_matter,
         }))
