@@ -18,6 +18,8 @@ export const router = createRouter({
     { path: '/login', component: () => import('./views/Login.vue'), meta: { public: true, title: 'login.title' } },
     { path: '/portal', component: () => import('./views/portal/Portal.vue'), meta: { public: true, title: 'app.portalTitle' } },
     // 红黄黑榜公示 (issue 21): the published boards, for everyone.
+    // 一件事 on the portal (issue 22): a signed-in citizen applies and follows their applications.
+    { path: '/portal/bundles', component: () => import('./views/portal/PortalBundles.vue'), meta: { public: true, title: 'portalBundles.title' } },
     { path: '/portal/boards', component: () => import('./views/portal/PortalBoards.vue'), meta: { public: true, title: 'boards.portalTitle' } },
     {
       path: '/',
@@ -40,6 +42,13 @@ export const router = createRouter({
         // 走访 (issue 21, item 1): the campaigns, and one campaign's summary by unit.
         { path: 'campaigns', name: 'campaigns', component: () => import('./views/Campaigns.vue'), meta: { title: 'menu.campaigns', menu: 'campaigns' } },
         { path: 'campaigns/:id', name: 'campaign', component: () => import('./views/CampaignDetail.vue'), meta: { title: 'menu.campaignDetail', menu: 'campaigns' } },
+        // 一件事 (issue 22): applications (the window's intake, a department's tasks), one application as a flow.
+        { path: 'bundles', name: 'bundles', component: () => import('./views/Bundles.vue'), meta: { title: 'menu.bundles', menu: 'bundles' } },
+        { path: 'bundles/new', name: 'bundle-new', component: () => import('./views/BundleIntake.vue'), meta: { title: 'menu.bundleIntake', menu: 'bundles' } },
+        { path: 'bundles/:id', name: 'bundle', component: () => import('./views/BundleDetail.vue'), meta: { title: 'menu.bundleDetail', menu: 'bundles' } },
+        // 工程建设项目审批 (issue 22, item 3): projects, and one project's stages as a timeline with parallel review lanes.
+        { path: 'approvals', name: 'approvals', component: () => import('./views/Approvals.vue'), meta: { title: 'menu.approvals', menu: 'approvals' } },
+        { path: 'approvals/:id', name: 'approval', component: () => import('./views/ApprovalDetail.vue'), meta: { title: 'menu.approvalDetail', menu: 'approvals' } },
         { path: 'notifications', component: () => import('./views/Notifications.vue'), meta: { title: 'menu.notifications', menu: 'notifications' } },
         { path: 'admin/org', component: () => import('./views/admin/OrgUsers.vue'), meta: { title: 'menu.org', menu: 'admin' } },
         { path: 'admin/users', redirect: { path: '/admin/org', query: { tab: 'users' } } },

@@ -4,6 +4,7 @@ import type {
   AuditPage, Board, BoardAppeal, BoardHistory, BoardRules, PublicBoard, Mediation, RiskSettings, RiskAlert, RiskAlertDetail, RiskScanReport, CalendarInfo, CaseView, Category, IntakeSettings, LedgerReport, Policy, Route, TrainedModel, TriageModels, Cockpit, Dictionaries, EventView, NotificationPage, Page, PortalCase, PortalReceipt, Queues, Related, Triage, Unit, UnitMetrics, User,
 } from './types'
 import type { Program, ProgramItem } from './types'
+import type { Approval, ApprovalReport, Bundle, BundleAction, BundleStats, BundleTemplate } from './types'
 import type { Campaign, CampaignSummary, VisitPage, VisitRecord, VisitSubject } from './types'
 
 export const api = {
@@ -84,6 +85,24 @@ export const api = {
       q.format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv',
     ),
   visitRegistryTemplate: () => download('/visit-subjects/template.csv', {}, 'visit-registry-template.csv'),
+  // 一件事 (issue 22): the catalogue (public), applications, a task's transition (version is the task's).
+  bundleTemplates: () => get<BundleTemplate[]>('/bundles/templates', undefined, { auth: false }),
+  bundles: (q: Query) => get<Bundle[]>('/bundles', q),
+  bundle: (id: string) => get<Bundle>(`/bundles/${encodeURIComponent(id)}`),
+  createBundle: (body: { template: string; applicant: { name: string; phone: string; id_card?: string }; form: Record<string, string | number>; materials: string[] }) =>
+    post<Bundle>('/bundles', body),
+  bundleTransition: (id: string, task: string, body: { action: BundleAction; version: number; opinion?: string }) =>
+    post<Bundle>(`/bundles/${encodeURIComponent(id)}/tasks/${encodeURIComponent(task)}/transitions`, body),
+  bundleStats: () => get<BundleStats>('/bundles/stats'),
+  // 工程建设项目审批 (issue 22, item 3).
+  approvals: () => get<Approval[]>('/approvals'),
+  approval: (id: string) => get<Approval>(`/approvals/${encodeURIComponent(id)}`),
+  approvalReport: () => get<ApprovalReport>('/approvals/report'),
+  createApproval: (body: { name: string; project_code?: string; kind?: string; applicant: { name: string; phone: string } }) => post<Approval>('/approvals', body),
+  submitApprovalStage: (id: string, stage: string, body: { version: number; form: Record<string, string> }) =>
+    post<Approval>(`/approvals/${encodeURIComponent(id)}/stages/${encodeURIComponent(stage)}/submit`, body),
+  approvalReviewAction: (id: string, review: string, body: { action: 'approve' | 'refuse' | 'pause' | 'resume'; version: number; kind?: 'correction' | 'intermediary'; opinion?: string }) =>
+    post<Approval>(`/approvals/${encodeURIComponent(id)}/reviews/${encodeURIComponent(review)}/actions`, body),
   audit: (q: Query) => get<AuditPage>('/audit', q),
   exportAudit: (q: Query) => download('/audit/export.xlsx', q, 'audit.xlsx'),
   cockpit: (q: Query) => get<Cockpit>('/stats/cockpit', q),

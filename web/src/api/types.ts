@@ -769,3 +769,180 @@ export interface VisitRecord {
   problems: { case_id: string; number: string; title: string }[]
   subject: { name: string; address: string; community: string }
 }
+
+// 一件事 (issue 22): GET /bundles/templates, the applications and their tasks.
+export type BundleFieldType = 'text' | 'date' | 'phone' | 'id_card' | 'number' | 'choice'
+export interface BundleField {
+  name: string
+  label: string
+  type: BundleFieldType
+  required: boolean
+  options?: string[]
+}
+export interface BundleMaterial {
+  code: string
+  name: string
+  required: boolean
+  /** 容缺受理: may be handed in later. */
+  deferrable: boolean
+}
+export interface BundleRule {
+  rule: 'max_age_days' | 'equals' | 'min_number'
+  field: string
+  message: string
+  days?: number
+  value?: string | number
+}
+export interface BundleMatter {
+  code: string
+  name: string
+  unit: string
+  unit_name: string
+  working_days: number
+  legal_working_days: number
+  depends_on: string[]
+  fields: string[]
+  materials: string[]
+}
+export interface BundleTemplate {
+  code: string
+  name: string
+  kind: 'personal' | 'enterprise'
+  stage: string
+  description: string
+  promised_working_days: number
+  critical_path_working_days: number
+  legal_working_days_total: number
+  fields: BundleField[]
+  materials: BundleMaterial[]
+  eligibility: BundleRule[]
+  matters: BundleMatter[]
+}
+export type BundleTaskStatus = 'waiting' | 'pending' | 'accepted' | 'correction' | 'approved' | 'refused' | 'cancelled'
+export type BundleStatus = 'in_progress' | 'correction' | 'completed' | 'partly_completed' | 'refused'
+export interface BundleTask {
+  id: string
+  matter: string
+  name: string
+  unit: string
+  unit_name: string
+  status: BundleTaskStatus
+  status_label: string
+  version: number
+  working_days: number
+  legal_working_days: number
+  depends_on: string[]
+  due: string | null
+  released_at: string | null
+  accepted_at?: string | null
+  finished_at: string | null
+  correction_since: string | null
+  paused_working_days: number
+  elapsed_working_days?: number
+  overdue: boolean
+  opinion: string | null
+}
+export interface BundleEvent {
+  at: string
+  actor: string
+  unit?: string | null
+  action: string
+  channel?: string
+  task?: string
+  matter?: string
+  opinion?: string | null
+  released?: string[]
+}
+export interface Bundle {
+  id: string
+  template: string
+  template_name: string
+  stage: string
+  submitted_at: string
+  status: BundleStatus
+  due: string
+  promised_working_days: number
+  channel: 'window' | 'portal'
+  version: number
+  finished_at: string | null
+  elapsed_working_days: number
+  paused_working_days: number
+  visits: number
+  notified_at: string | null
+  applicant: { name: string; phone: string; id_card?: string | null }
+  form: Record<string, string | number>
+  fields: BundleField[]
+  materials: string[]
+  deferred: string[]
+  material_list: BundleMaterial[]
+  tasks: BundleTask[]
+  events: BundleEvent[]
+}
+export type BundleAction = 'accept' | 'request_correction' | 'resubmit' | 'approve' | 'refuse'
+export interface BundleStats {
+  total: number
+  in_progress: number
+  finished: number
+  completed: number
+  online: number
+  avg_working_days: number | null
+  avg_promised_working_days: number | null
+  on_time_rate: number | null
+  avg_visits: number | null
+  by_template: { code: string; name: string; stage: string; count: number; finished: number; avg_working_days: number | null; promised_working_days: number | null; avg_visits: number | null; online: number }[]
+  by_matter: { key: string; name: string; unit: string; unit_name: string; working_days: number; approved: number; avg_working_days: number | null }[]
+}
+
+// 工程建设项目审批 (issue 22, item 3).
+export interface ApprovalReview {
+  code: string
+  name: string
+  unit: string
+  unit_name: string
+  limit_working_days: number
+  status: 'pending' | 'in_progress' | 'paused' | 'approved' | 'refused'
+  version: number
+  started_at: string | null
+  finished_at: string | null
+  pauses: { kind: 'correction' | 'intermediary'; from: string; to: string | null; note?: string | null }[]
+  opinion: string | null
+  working_days: number | null
+  paused_working_days: number
+  over_limit: boolean
+}
+export interface ApprovalStage {
+  code: string
+  name: string
+  lead_unit: string
+  lead_unit_name: string
+  limit_working_days: number
+  joint: boolean
+  status: 'pending' | 'in_progress' | 'approved' | 'refused'
+  form: Record<string, string> | null
+  started: string | null
+  finished: string | null
+  working_days: number | null
+  over_limit: boolean
+  reviews: ApprovalReview[]
+}
+export interface Approval {
+  id: string
+  name: string
+  status: 'in_progress' | 'completed' | 'refused'
+  version: number
+  created_at: string
+  project_code: string
+  kind: string | null
+  applicant: { name: string; phone: string }
+  stages: ApprovalStage[]
+  working_days: number
+  report: { parallel_working_days: number; serial_working_days: number; saved_working_days: number }
+  events: { at: string; actor: string; action: string; stage?: string; review?: string; kind?: string | null; opinion?: string | null }[]
+}
+export interface ApprovalReport {
+  projects: number
+  completed: number
+  stages: { code: string; name: string; limit_working_days: number; finished: number; avg_working_days: number | null }[]
+  avg_parallel_working_days: number | null
+  avg_serial_working_days: number | null
+}

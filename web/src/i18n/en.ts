@@ -69,6 +69,11 @@ export default {
     collapse: 'Collapse menu',
   },
   menu: {
+    bundles: 'One-matter bundles',
+    bundleIntake: 'New bundle application',
+    bundleDetail: 'Bundle application',
+    approvals: 'Project approvals',
+    approvalDetail: 'Approval project',
     campaigns: 'Visit campaigns',
     campaignDetail: 'Campaign summary',
     campaignVisit: 'Record a visit',
@@ -1059,6 +1064,18 @@ export default {
     cockpitYellow: 'Yellow {n}',
     cockpitDone: 'Done {done}/{n}',
     cockpitMore: 'Open key programs',
+  },
+  // 一件事 (issue 22): staff pages (Bundles.vue, BundleIntake.vue, BundleDetail.vue, the cockpit panel).
+  bundles: {
+    title: 'One-matter bundles',
+  },
+  // 工程建设项目审批 (issue 22, item 3): Approvals.vue, ApprovalDetail.vue, the cockpit panel.
+  approvals: {
+    title: 'Construction project approvals',
+  },
+  // 一件事 on the portal: PortalBundles.vue.
+  portalBundles: {
+    title: 'One-matter bundles online',
   },
   campaigns: {
     title: 'Visit campaigns',

@@ -69,6 +69,11 @@ export default {
     collapse: '折叠菜单',
   },
   menu: {
+    bundles: '一件事',
+    bundleIntake: '一件事受理',
+    bundleDetail: '一件事详情',
+    approvals: '工程审批',
+    approvalDetail: '审批项目',
     campaigns: '走访活动',
     campaignDetail: '走访汇总',
     campaignVisit: '走访登记',
@@ -1064,6 +1069,18 @@ export default {
     cockpitYellow: '黄灯 {n}',
     cockpitDone: '已完成 {done}/{n}',
     cockpitMore: '查看重点工作',
+  },
+  // 一件事 (issue 22): staff pages (Bundles.vue, BundleIntake.vue, BundleDetail.vue, the cockpit panel).
+  bundles: {
+    title: '一件事',
+  },
+  // 工程建设项目审批 (issue 22, item 3): Approvals.vue, ApprovalDetail.vue, the cockpit panel.
+  approvals: {
+    title: '工程建设项目审批',
+  },
+  // 一件事 on the portal: PortalBundles.vue.
+  portalBundles: {
+    title: '一件事网上办',
   },
   campaigns: {
     title: '走访活动',
