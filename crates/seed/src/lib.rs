@@ -402,6 +402,15 @@ impl DemoSeed for App {
         {
             return Ok(0);
         }
+        // The applications happened over the past weeks, as the departments handled them: the
+        // demo runs them on a clock of its own that is moved day by day, so their working days
+        // and clocks read like real ones.
+        let start_of_today = app::deadlines::start_of_day(date_of(self.now()));
+        let clock = std::sync::Arc::new(app::clock::ManualClock::new(start_of_today));
+        let past = App::new(self.store.clone(), clock.clone(), self.triage.clone());
+        let at = |days_ago: i64, hour: i64| {
+            clock.set(start_of_today - days_ago * 86_400_000 + hour * 3_600_000);
+        };
         let acting = |role: Role, unit: &str, name: &str| app::scope::Principal {
             id: Uuid::now_v7(),
             username: format!("demo-{unit}"),
@@ -434,9 +443,13 @@ impl DemoSeed for App {
             None => clerk.clone(),
         };
         let today = date_of(self.now());
+        let born = today
+            .checked_sub(jiff::Span::new().days(40))
+            .unwrap_or(today)
+            .to_string();
         let birth = |child: &str, phone: &str| {
             json!({ "template": "birth", "applicant": { "name": "王强", "phone": phone },
-                "form": { "child_name": child, "gender": "女", "birth_date": today.checked_sub(jiff::Span::new().days(12)).unwrap_or(today).to_string(),
+                "form": { "child_name": child, "gender": "女", "birth_date": born,
                     "born_in_hospital": "是", "hospital_name": "临江区妇幼保健院", "mother_name": "李梅", "mother_id_card": "11010519491231002X",
                     "father_name": "王强", "father_id_card": "110105194912310038", "settle_with": "随父落户",
                     "hukou_address": "临江区东湖街道金桥花园3幢501", "card_bank": "中国工商银行", "contact_phone": phone,
@@ -499,19 +512,24 @@ impl DemoSeed for App {
             Ok(b)
         }
         let mut n = 0;
-        // In progress: submitted on the portal, the birth certificate accepted.
-        let b = self
+        // In progress: submitted on the portal two days ago, the birth certificate accepted.
+        at(2, 10);
+        let b = past
             .create_bundle(&citizen, &birth("王小禾", "13800001234"))
             .await?;
-        step(self, b, "birth_certificate", &["accept"], None).await?;
+        at(1, 9);
+        step(&past, b, "birth_certificate", &["accept"], None).await?;
         n += 1;
-        // Waiting for a correction: 公安 asked for one.
-        let b = self
+        // Waiting for a correction: 公安 asked for one four days ago.
+        at(6, 10);
+        let b = past
             .create_bundle(&clerk, &birth("赵一诺", "13800002345"))
             .await?;
-        let b = step(self, b, "birth_certificate", &["accept", "approve"], None).await?;
+        at(5, 11);
+        let b = step(&past, b, "birth_certificate", &["accept", "approve"], None).await?;
+        at(4, 15);
         step(
-            self,
+            &past,
             b,
             "hukou_registration",
             &["accept", "request_correction"],
@@ -520,43 +538,60 @@ impl DemoSeed for App {
         .await?;
         n += 1;
         // Completed: every matter approved (统一出件).
-        let mut b = self
+        at(10, 9);
+        let mut b = past
             .create_bundle(&clerk, &company("临江禾田餐饮管理有限公司"))
             .await?;
-        b = step(self, b, "business_license", &["accept", "approve"], None).await?;
+        at(9, 16);
+        b = step(&past, b, "business_license", &["accept", "approve"], None).await?;
+        at(8, 11);
         for m in [
             "seal_filing",
             "tax_invoice",
             "pension_registration",
             "medical_registration",
         ] {
-            b = step(self, b, m, &["accept", "approve"], None).await?;
+            b = step(&past, b, m, &["accept", "approve"], None).await?;
         }
         n += 1;
         // Refused: the licence refused, everything after it cancelled.
-        let b = self
+        at(7, 10);
+        let b = past
             .create_bundle(&clerk, &company("临江金桥科技有限公司"))
             .await?;
-        step(self, b, "business_license", &["accept", "refuse"], None).await?;
+        at(6, 14);
+        step(&past, b, "business_license", &["accept", "refuse"], None).await?;
         n += 1;
         // Partly completed: a birth bundle with the social security card refused.
-        let mut b = self
+        at(21, 10);
+        let mut b = past
             .create_bundle(&citizen, &birth("孙乐安", "13800003456"))
             .await?;
-        b = step(self, b, "birth_certificate", &["accept", "approve"], None).await?;
+        at(20, 15);
+        b = step(&past, b, "birth_certificate", &["accept", "approve"], None).await?;
+        at(19, 10);
         for m in ["vaccination_cert", "maternity_reimbursement"] {
-            b = step(self, b, m, &["accept", "approve"], None).await?;
+            b = step(&past, b, m, &["accept", "approve"], None).await?;
         }
-        b = step(self, b, "hukou_registration", &["accept", "approve"], None).await?;
+        at(18, 16);
+        b = step(&past, b, "hukou_registration", &["accept", "approve"], None).await?;
+        at(17, 10);
         b = step(
-            self,
+            &past,
             b,
             "resident_medical_insurance",
             &["accept", "approve"],
             None,
         )
         .await?;
-        step(self, b, "social_security_card", &["accept", "refuse"], None).await?;
+        step(
+            &past,
+            b,
+            "social_security_card",
+            &["accept", "refuse"],
+            None,
+        )
+        .await?;
         n += 1;
 
         // Engineering approvals.
@@ -615,8 +650,10 @@ impl DemoSeed for App {
             )
             .await
         }
-        // Through all four stages.
-        let mut a = self
+        // Through all four stages, over the past three months: each stage's reviews decided on
+        // the days given (days ago), the design review waiting four days for an intermediary.
+        at(90, 10);
+        let mut a = past
             .create_approval(
                 &clerk,
                 &project("临江科创园二期", "2026-330188-47-01-000123"),
@@ -638,32 +675,53 @@ impl DemoSeed for App {
                 )
             })
             .collect();
-        for (stage, reviews) in &stages {
-            a = submit(self, &clerk, a, stage, &form).await?;
-            for r in reviews {
-                a = review(self, a, r, "approve", None).await?;
+        let mut day = 89;
+        for (i, (stage, reviews)) in stages.iter().enumerate() {
+            at(day, 10);
+            a = submit(&past, &clerk, a, stage, &form).await?;
+            if i == 1
+                && let Some(r) = reviews.first()
+            {
+                at(day - 1, 10);
+                a = review(&past, a, r, "pause", Some("intermediary")).await?;
+                at(day - 5, 10);
+                a = review(&past, a, r, "resume", None).await?;
             }
+            for (j, r) in reviews.iter().enumerate() {
+                at(
+                    day - 3 - i64::try_from(j).unwrap_or(0) * 2 - if i == 1 { 5 } else { 0 },
+                    15,
+                );
+                a = review(&past, a, r, "approve", None).await?;
+            }
+            day -=
+                3 + i64::try_from(reviews.len()).unwrap_or(0) * 2 + if i == 1 { 5 } else { 0 } + 1;
         }
         // Paused in its second stage: the design review waits for an intermediary.
-        let mut a = self
+        at(15, 10);
+        let mut a = past
             .create_approval(
                 &clerk,
                 &project("金桥社区养老服务中心", "2026-330188-83-01-000456"),
             )
             .await?;
         if let Some((first, reviews)) = stages.first() {
-            a = submit(self, &clerk, a, first, &form).await?;
-            for r in reviews {
-                a = review(self, a, r, "approve", None).await?;
+            a = submit(&past, &clerk, a, first, &form).await?;
+            for (j, r) in reviews.iter().enumerate() {
+                at(13 - i64::try_from(j).unwrap_or(0), 15);
+                a = review(&past, a, r, "approve", None).await?;
             }
         }
         if let Some((second, reviews)) = stages.get(1) {
-            a = submit(self, &clerk, a, second, &form).await?;
+            at(8, 10);
+            a = submit(&past, &clerk, a, second, &form).await?;
             if let Some(r) = reviews.first() {
-                review(self, a, r, "pause", Some("intermediary")).await?;
+                at(6, 10);
+                review(&past, a, r, "pause", Some("intermediary")).await?;
             }
         }
-        self.create_approval(
+        at(2, 11);
+        past.create_approval(
             &clerk,
             &project("东湖街道农贸市场改造", "2026-330188-52-01-000789"),
         )
