@@ -75,3 +75,21 @@ export async function newCase(request: APIRequestContext, token: string, over: J
 export async function apiAct(request: APIRequestContext, token: string, c: ApiCase, action: string, args: Json = {}): Promise<ApiCase> {
   return apiPost<ApiCase>(request, token, `/cases/${c.id}/transitions`, { action, version: c.version, ...args })
 }
+
+/**
+ * A handler account of department `unit` (e.g. `wjw` 卫健委, `gaj` 公安局): created by the admin the first time
+ * (username `e2e_<unit>`, password DEPT_PASSWORD), then signed in. Returns { username, token }.
+ */
+export async function deptUser(request: APIRequestContext, unit: string): Promise<{ username: string; token: string }> {
+  const { DEPT_PASSWORD } = await import('./fixtures')
+  const username = `e2e_${unit}`
+  const admin = await apiToken(request, 'admin')
+  const r = await request.post('/api/v1/users', {
+    headers: { Authorization: `Bearer ${admin}` },
+    data: { username, password: DEPT_PASSWORD, role: 'handler', unit, name: `${unit}经办人` },
+  })
+  expect([201, 409], `create ${username}: ${await r.text()}`).toContain(r.status())
+  const l = await request.post('/api/v1/auth/login', { data: { username, password: DEPT_PASSWORD } })
+  expect(l.status(), `login ${username}`).toBe(200)
+  return { username, token: ((await l.json()) as { token: string }).token }
+}

@@ -136,3 +136,17 @@ export async function citizenSees(page: Page, number: string, phone: string, sta
 export function freshPhone(): string {
   return `139${String(Date.now()).slice(-8)}`
 }
+
+/** The password of the department accounts the tests create (the demo ships logins for 城管局 only). */
+export const DEPT_PASSWORD = 'Dept-Demo@2026-pass'
+
+/** Signs in a user whose password is not the demo's (a department account made by `deptUser`). */
+export async function loginAs(page: Page, username: string, password: string) {
+  await page.goto('/login')
+  await page.evaluate(() => localStorage.setItem('ow_lang', 'zh-CN'))
+  await page.reload()
+  await page.getByLabel('用户名').fill(username)
+  await page.getByLabel('密码', { exact: true }).fill(password)
+  await page.getByRole('button', { name: '登 录' }).click()
+  await expect(page.getByTestId('user-menu')).toBeVisible()
+}
