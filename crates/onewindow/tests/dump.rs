@@ -63,6 +63,10 @@ async fn sqlite_postgres_sqlite_round_trip() {
         "\"table\":\"program_items\"",
         "\"table\":\"campaigns\"",
         "\"table\":\"visits\"",
+        "\"table\":\"bundle_templates\"",
+        "\"table\":\"bundles\"",
+        "\"table\":\"bundle_tasks\"",
+        "\"table\":\"approvals\"",
     ] {
         assert!(ta.contains(table), "{table} exported");
     }
