@@ -554,7 +554,7 @@ async fn window_and_refusal(db: Db) {
 async fn demo_and_stats(db: Db) {
     use seed::DemoSeed as _;
     let s = TestServer::start(db).await;
-    assert_eq!(s.app.seed_bundles().await.unwrap(), 8);
+    assert_eq!(s.app.seed_bundles().await.unwrap(), 9);
     assert_eq!(s.app.seed_bundles().await.unwrap(), 0, "only once");
     let sup = s.login("supervisor").await;
     let (_, list) = s.get("/api/v1/bundles", &sup).await;
@@ -579,7 +579,10 @@ async fn demo_and_stats(db: Db) {
         .map(|a| a["status"].as_str().unwrap())
         .collect();
     ps.sort_unstable();
-    assert_eq!(ps, vec!["completed", "in_progress", "in_progress"]);
+    assert_eq!(
+        ps,
+        vec!["completed", "in_progress", "in_progress", "refused"]
+    );
     // The figures, recounted from the applications themselves.
     let (_, st) = s.get("/api/v1/bundles/stats", &sup).await;
     let finished: Vec<&Value> = list

@@ -170,8 +170,9 @@ pub trait DemoSeed {
     /// part) with a registry and visits, unless a campaign exists.
     async fn seed_campaign(&self) -> Result<usize, AppError>;
     /// Installs a few 一件事 applications in every state (in progress, waiting for a correction,
-    /// completed, partly completed, refused) and three engineering-approval projects (one through
-    /// all four stages, one paused in its second, one just registered), unless some exist.
+    /// completed, partly completed, refused) and four engineering-approval projects (one through
+    /// all four stages, one paused in its second, one refused in its first, one just registered),
+    /// unless some exist.
     async fn seed_bundles(&self) -> Result<usize, AppError>;
 }
 
@@ -629,7 +630,12 @@ impl DemoSeed for App {
                 .as_str()
                 .and_then(|s| Uuid::parse_str(s).ok())
                 .unwrap_or_default();
-            app.approval_review_action(&dept, id, code, &json!({ "action": action, "version": r["version"], "kind": kind, "opinion": "同意" })).await
+            let opinion = if action == "refuse" {
+                "选址位于饮用水水源二级保护区，环评文件不予批准"
+            } else {
+                "同意"
+            };
+            app.approval_review_action(&dept, id, code, &json!({ "action": action, "version": r["version"], "kind": kind, "opinion": opinion })).await
         }
         async fn submit(
             app: &App,
@@ -720,13 +726,28 @@ impl DemoSeed for App {
                 review(&past, a, r, "pause", Some("intermediary")).await?;
             }
         }
+        // Refused in its first stage: the environmental impact assessment was not approved.
+        at(30, 10);
+        let mut a = past
+            .create_approval(
+                &clerk,
+                &project("临江再生资源分拣中心", "2026-330188-77-01-000321"),
+            )
+            .await?;
+        if let Some((first, reviews)) = stages.first() {
+            a = submit(&past, &clerk, a, first, &form).await?;
+            if let Some(r) = reviews.last() {
+                at(24, 16);
+                review(&past, a, r, "refuse", None).await?;
+            }
+        }
         at(2, 11);
         past.create_approval(
             &clerk,
             &project("东湖街道农贸市场改造", "2026-330188-52-01-000789"),
         )
         .await?;
-        Ok(n + 3)
+        Ok(n + 4)
     }
 
     async fn seed_programs(&self) -> Result<usize, AppError> {
