@@ -39,6 +39,8 @@ pub enum AuditAction {
     ExportAudit,
     /// A mediation's record opened (the parties' phones).
     ViewMediation,
+    /// A 一件事 application opened (the applicant's phone, the form's ID numbers).
+    ViewBundle,
     /// `onewindow export`: the whole database written to a file.
     DumpDatabase,
     /// `onewindow backup`: a copy of the database.
@@ -46,9 +48,10 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 7] = [
+    pub const ALL: [AuditAction; 8] = [
         AuditAction::ViewCase,
         AuditAction::ViewMediation,
+        AuditAction::ViewBundle,
         AuditAction::ListCases,
         AuditAction::ExportCases,
         AuditAction::ExportAudit,
@@ -63,6 +66,7 @@ impl AuditAction {
             AuditAction::ExportCases => "case.export",
             AuditAction::ExportAudit => "audit.export",
             AuditAction::ViewMediation => "mediation.view",
+            AuditAction::ViewBundle => "bundle.view",
             AuditAction::DumpDatabase => "db.export",
             AuditAction::BackupDatabase => "db.backup",
         }
@@ -75,6 +79,7 @@ impl AuditAction {
             AuditAction::ExportCases => "导出工单",
             AuditAction::ExportAudit => "导出审计日志",
             AuditAction::ViewMediation => "查看调解",
+            AuditAction::ViewBundle => "查看一件事申请",
             AuditAction::DumpDatabase => "导出数据库",
             AuditAction::BackupDatabase => "备份数据库",
         }
@@ -87,6 +92,7 @@ impl AuditAction {
             AuditAction::ExportCases => "Cases exported",
             AuditAction::ExportAudit => "Audit log exported",
             AuditAction::ViewMediation => "Mediation opened",
+            AuditAction::ViewBundle => "Bundle application opened",
             AuditAction::DumpDatabase => "Database exported",
             AuditAction::BackupDatabase => "Database backed up",
         }

@@ -183,6 +183,17 @@ impl App {
                 "is not a valid phone number",
             ));
         }
+        let id_card = a.opt_str("id_card", 18)?.filter(|s| !s.trim().is_empty());
+        if id_card
+            .as_deref()
+            .is_some_and(|s| !::bundles::id_card_ok(s.trim()))
+        {
+            return Err(AppError::field(
+                "applicant.id_card",
+                "身份证号码不正确（18 位，末位校验码）",
+                "is not a valid resident ID number",
+            ));
+        }
         let empty = serde_json::Map::new();
         let form = match f.get("form") {
             None | Some(Value::Null) => &empty,
@@ -292,7 +303,7 @@ impl App {
         let id = Uuid::now_v7();
         let doc = json!({
             "template": serde_json::to_value(&t).map_err(AppError::internal)?,
-            "applicant": { "name": name.trim(), "phone": phone.trim(), "id_card": a.opt_str("id_card", 18)? },
+            "applicant": { "name": name.trim(), "phone": phone.trim(), "id_card": id_card },
             "form": form, "materials": given, "deferred": deferred.iter().map(|m| &m.code).collect::<Vec<_>>(),
             "window_unit": (channel == "window").then(|| p.unit.clone()).flatten(),
             "due": day(cal.add_workdays(today, t.promised_working_days)),
@@ -316,17 +327,28 @@ impl App {
         self.store
             .insert_bundle(&row, &task_rows(&row.doc), &[])
             .await?;
-        Ok(bundle_view(&row, &tree, &cal, date_of(self.now())))
+        Ok(bundle_view(&row, &tree, &cal, date_of(self.now()), true))
     }
 
     fn may_see_bundle(p: &Principal, b: &BundleRow, tree: &OrgTree) -> bool {
         if !p.is_staff() {
             return b.created_by == Some(p.id);
         }
-        if is_district_office(p, tree) || at_window(p) {
+        if is_district_office(p, tree) {
             return true;
         }
+        // A window sees what was submitted at a window of its area, or anything when it is the
+        // district centre's (citizens' online applications are handled there).
         let own = p.unit.as_deref().unwrap_or_default();
+        if at_window(p) {
+            let district = tree.district_hub().is_some_and(|u| u.code == own);
+            let here = b.doc["window_unit"]
+                .as_str()
+                .is_some_and(|w| tree.is_within(w, own));
+            if district || here {
+                return true;
+            }
+        }
         b.doc["tasks"]
             .as_array()
             .into_iter()
@@ -344,7 +366,17 @@ impl App {
             .filter(|b| Self::may_see_bundle(p, b, &tree))
             .ok_or_else(|| AppError::not_found("一件事申请", "bundle"))?;
         let cal = self.bundle_calendar(&tree).await?;
-        Ok(bundle_view(&b, &tree, &cal, date_of(self.now())))
+        // Staff opening an application see a citizen's phone and ID numbers: logged first.
+        if p.is_staff() {
+            self.audit_export(
+                p,
+                crate::audit::AuditAction::ViewBundle,
+                format!("bundle={}", b.id),
+                vec![b.id.to_string()],
+            )
+            .await?;
+        }
+        Ok(bundle_view(&b, &tree, &cal, date_of(self.now()), true))
     }
 
     /// `GET /api/v1/bundles?status=&template=&todo=true`: a citizen's own applications; a
@@ -382,7 +414,8 @@ impl App {
             .bundles(&query)
             .await?
             .iter()
-            .map(|b| bundle_view(b, &tree, &cal, today))
+            .filter(|b| Self::may_see_bundle(p, b, &tree))
+            .map(|b| bundle_view(b, &tree, &cal, today, false))
             .collect())
     }
 
@@ -725,7 +758,17 @@ impl App {
                 .update_bundle(&row, b.version, &task_rows(&row.doc), &notices)
                 .await?
             {
-                return Ok(bundle_view(&row, &tree, &cal, date_of(self.now())));
+                // The answer shows the applicant's data in full, like opening the application.
+                if p.is_staff() {
+                    self.audit_export(
+                        p,
+                        crate::audit::AuditAction::ViewBundle,
+                        format!("bundle={} action={action_s}", row.id),
+                        vec![row.id.to_string()],
+                    )
+                    .await?;
+                }
+                return Ok(bundle_view(&row, &tree, &cal, date_of(self.now()), true));
             }
         }
         Err(AppError::stale_record("一件事申请", "bundle", None))
@@ -811,7 +854,9 @@ fn template_view(t: &Template, tree: &OrgTree) -> Value {
 /// An application as the API shows it: the contract's fields first (id, template, submitted_at,
 /// status, due, tasks [{id, matter, unit, status, due, depends_on}]), then the rest — each
 /// task's clock (working days elapsed so far, paused, overdue) and the bundle's.
-fn bundle_view(b: &BundleRow, tree: &OrgTree, cal: &Calendar, today: Date) -> Value {
+/// `full`: the applicant's phone and ID number and the form as given (one application opened);
+/// otherwise masked, without the form (lists).
+fn bundle_view(b: &BundleRow, tree: &OrgTree, cal: &Calendar, today: Date, full: bool) -> Value {
     let doc = &b.doc;
     let tasks: Vec<Value> = doc["tasks"]
         .as_array()
@@ -865,7 +910,8 @@ fn bundle_view(b: &BundleRow, tree: &OrgTree, cal: &Calendar, today: Date) -> Va
         "finished_at": b.finished_at.map(format_instant),
         "elapsed_working_days": elapsed, "paused_working_days": doc["paused_working_days"],
         "visits": doc["visits"], "notified_at": doc["notified_at"].as_i64().map(format_instant),
-        "applicant": doc["applicant"], "form": doc["form"], "fields": template["fields"],
+        "applicant": if full { doc["applicant"].clone() } else { json!({ "name": doc["applicant"]["name"], "phone": domain::mask_phone(doc["applicant"]["phone"].as_str().unwrap_or_default()) }) },
+        "form": if full { doc["form"].clone() } else { Value::Null }, "fields": template["fields"],
         "materials": doc["materials"], "deferred": doc["deferred"], "material_list": template["materials"],
         "tasks": tasks,
         "events": doc["events"].as_array().into_iter().flatten().map(|e| {

@@ -514,7 +514,7 @@ async fn window_and_refusal(db: Db) {
     assert_eq!(b["visits"], 1);
 
     // A refusal of the licence cancels what waits for it.
-    let (_, b) = s.post("/api/v1/bundles", &clerk, body).await;
+    let (_, b) = s.post("/api/v1/bundles", &clerk, body.clone()).await;
     let (st, b) = act(
         &s,
         &scj,
@@ -534,6 +534,61 @@ async fn window_and_refusal(db: Db) {
         assert_eq!(task(&b, m)["status"], "cancelled", "{m}");
     }
     assert_eq!(b["status"], "refused");
+    // Personal data: lists mask the phone and leave the form out; opening one is logged; a
+    // community's window does not see what the district centre's took in.
+    let (_, list) = s.get("/api/v1/bundles", &clerk).await;
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == b["id"])
+        .unwrap();
+    assert!(
+        row["form"].is_null() && row["applicant"]["phone"].as_str().unwrap().contains('*'),
+        "{row}"
+    );
+    let (st, full) = s
+        .get(
+            &format!("/api/v1/bundles/{}", b["id"].as_str().unwrap()),
+            &clerk,
+        )
+        .await;
+    assert_eq!(
+        (st, full["applicant"]["phone"].as_str()),
+        (StatusCode::OK, Some("13900001111"))
+    );
+    assert_eq!(full["form"]["legal_rep_id_card"], "11010519491231002X");
+    let (_, log) = s.get("/api/v1/audit?action=bundle.view", &admin).await;
+    assert!(
+        log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["subjects"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x == &b["id"])),
+        "{log}"
+    );
+    let community = s.login("community_clerk").await;
+    let (st, _) = s
+        .get(
+            &format!("/api/v1/bundles/{}", b["id"].as_str().unwrap()),
+            &community,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (_, theirs) = s.get("/api/v1/bundles", &community).await;
+    assert_eq!(theirs.as_array().unwrap().len(), 0, "{theirs}");
+    let mut bad = body.clone();
+    bad["applicant"]["id_card"] = json!("110105194912310021");
+    let (st, v) = s.post("/api/v1/bundles", &clerk, bad).await;
+    assert_eq!(
+        (st, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("applicant.id_card")),
+        "{v}"
+    );
     // Unknown ids.
     let (st, _) = s.get("/api/v1/bundles/not-an-id", &clerk).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
