@@ -462,6 +462,24 @@ impl App {
                 stage["status"] = json!("refused");
                 stage["finished_at"] = json!(now);
                 project = "refused".into();
+                // The stage's other reviews stop with it: their clocks end today (a paused one stays
+                // paused through today: its pause ends the day after).
+                let after = date_of(now)
+                    .tomorrow()
+                    .map_or_else(|_| today.clone(), |d| d.to_string());
+                for other in stage["reviews"].as_array_mut().into_iter().flatten() {
+                    if matches!(other["status"].as_str(), Some("in_progress" | "paused")) {
+                        other["status"] = json!("stopped");
+                        other["finished_at"] = json!(now);
+                        other["version"] = json!(other["version"].as_i64().unwrap_or(1) + 1);
+                        if let Some(last) =
+                            other["pauses"].as_array_mut().and_then(|l| l.last_mut())
+                            && last["to"].is_null()
+                        {
+                            last["to"] = json!(after);
+                        }
+                    }
+                }
             } else if statuses.iter().all(|s| s == "approved") {
                 stage["status"] = json!("approved");
                 stage["finished_at"] = json!(now);

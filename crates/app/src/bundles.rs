@@ -626,8 +626,15 @@ impl App {
             let tref = &mut doc["tasks"][ti];
             tref["status"] = json!(to.as_str());
             tref["version"] = json!(current + 1);
+            // The department's opinion (its correction request, its reasons) stays what the
+            // applicant reads; the applicant's note on a correction is kept beside it.
             if let Some(o) = &opinion {
-                tref["opinion"] = json!(o);
+                let key = if action == TaskAction::Resubmit {
+                    "resubmit_note"
+                } else {
+                    "opinion"
+                };
+                tref[key] = json!(o);
             }
             match action {
                 TaskAction::Accept => tref["accepted_at"] = json!(now),

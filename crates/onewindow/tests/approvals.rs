@@ -302,4 +302,73 @@ async fn walk(db: Db) {
     assert_eq!(st, StatusCode::FORBIDDEN);
 }
 
+/// A refusal ends the stage and the project; the stage's other reviews stop with it, so their
+/// clocks do not run on.
+async fn refusal(db: Db) {
+    let s = TestServer::start(db).await;
+    let admin = s.login("admin").await;
+    for u in ["zrzyj", "sthjj"] {
+        let (st, v) = s
+            .post("/api/v1/users", &admin, json!({ "username": format!("a_{u}"), "password": PASS, "role": "handler", "unit": u, "name": format!("{u}审查员") }))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+    }
+    let clerk = s.login("clerk").await;
+    let (_, a) = s
+        .post("/api/v1/approvals", &clerk, json!({ "name": "再生资源分拣中心", "applicant": { "name": "某公司", "phone": "13800001234" } }))
+        .await;
+    let (_, a) = s
+        .post(
+            &format!(
+                "/api/v1/approvals/{}/stages/land_planning/submit",
+                a["id"].as_str().unwrap()
+            ),
+            &clerk,
+            json!({ "version": a["version"], "form": { "用地面积": "12 亩" } }),
+        )
+        .await;
+    s.clock.set(common::T0 + DAY);
+    let (zr, st_) = (sign_in(&s, "a_zrzyj").await, sign_in(&s, "a_sthjj").await);
+    let (_, a) = act(&s, &zr, &a, "site_selection", "pause", Some("correction")).await;
+    let (st, v) = act(&s, &st_, &a, "eia_approval", "refuse", None).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let a = v;
+    assert_eq!(a["status"], "refused");
+    assert_eq!(stage(&a, "land_planning")["status"], "refused");
+    assert_eq!(review(&a, "site_selection")["status"], "stopped");
+    assert_eq!(review(&a, "land_use_permit")["status"], "stopped");
+    // A week later nothing has grown: 11-25 counted for the review that worked that day.
+    s.clock.set(common::T0 + 8 * DAY);
+    let clerk = s.login("clerk").await;
+    let (_, a) = s
+        .get(
+            &format!("/api/v1/approvals/{}", a["id"].as_str().unwrap()),
+            &clerk,
+        )
+        .await;
+    assert_eq!(review(&a, "land_use_permit")["working_days"], 1, "{a}");
+    assert_eq!(
+        review(&a, "site_selection")["working_days"],
+        0,
+        "paused on its only day: {a}"
+    );
+    assert_eq!(stage(&a, "land_planning")["working_days"], 1, "{a}");
+    let (st, _) = s
+        .post(
+            &format!(
+                "/api/v1/approvals/{}/stages/building_permit/submit",
+                a["id"].as_str().unwrap()
+            ),
+            &clerk,
+            json!({ "version": a["version"], "form": { "x": "y" } }),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::CONFLICT,
+        "a refused project goes no further"
+    );
+}
+
 on_both!(approval_project_walk, walk);
+on_both!(approval_refusal_stops_the_stage, refusal);

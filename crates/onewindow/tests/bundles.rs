@@ -398,7 +398,15 @@ async fn birth_walk(db: Db) {
     s.clock.set(common::T0 - 46 * DAY);
     let citizen = s.login("citizen").await;
     let (_, b) = s.get(&format!("/api/v1/bundles/{id}"), &citizen).await;
-    let (st, b) = act(&s, &citizen, &b, "hukou_registration", "resubmit", None).await;
+    let (st, b) = act(
+        &s,
+        &citizen,
+        &b,
+        "hukou_registration",
+        "resubmit",
+        Some("已补充门牌号：3幢2单元501"),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{b}");
     assert_eq!(b["status"], "in_progress");
     assert_eq!(task(&b, "hukou_registration")["paused_working_days"], 3);
@@ -407,6 +415,15 @@ async fn birth_walk(db: Db) {
     assert_eq!(b["due"], "2026-10-15", "{b}");
     assert_eq!(b["paused_working_days"], 3);
     assert_eq!(b["visits"], 0, "handed in online");
+    // The department's request stays what it said; the applicant's note is kept beside it.
+    assert_eq!(
+        task(&b, "hukou_registration")["opinion"],
+        "拟落户地址门牌号不完整"
+    );
+    assert_eq!(
+        task(&b, "hukou_registration")["resubmit_note"],
+        "已补充门牌号：3幢2单元501"
+    );
     let gaj = login_as(&s, "h_gaj").await;
     let b = ok(&s, &gaj, &b, "hukou_registration", "approve").await;
     // Released on 10-09: medical insurance and the social security card, 1 working day → 10-10 (调休 Saturday).

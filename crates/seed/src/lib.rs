@@ -492,8 +492,11 @@ impl DemoSeed for App {
                     client: None,
                 };
                 let opinion = match *a {
-                    "request_correction" => "请补充出生医学证明上的母亲身份证号码",
-                    "refuse" => "企业名称与已登记企业重名，不予登记",
+                    "request_correction" => "拟落户地址门牌号不完整，请补充房产证或居住证明",
+                    "refuse" if matter == "business_license" => {
+                        "企业名称与已登记企业重名，不予登记"
+                    }
+                    "refuse" => "所选发卡银行暂停办理社会保障卡业务，请改选其他银行后另行申领",
                     _ => "同意",
                 };
                 let id = b["id"]
@@ -630,10 +633,11 @@ impl DemoSeed for App {
                 .as_str()
                 .and_then(|s| Uuid::parse_str(s).ok())
                 .unwrap_or_default();
-            let opinion = if action == "refuse" {
-                "选址位于饮用水水源二级保护区，环评文件不予批准"
-            } else {
-                "同意"
+            let opinion = match action {
+                "refuse" => Some("选址位于饮用水水源二级保护区，环评文件不予批准"),
+                "pause" => Some("委托中介机构开展专家评审"),
+                "resume" => None,
+                _ => Some("同意"),
             };
             app.approval_review_action(&dept, id, code, &json!({ "action": action, "version": r["version"], "kind": kind, "opinion": opinion })).await
         }
