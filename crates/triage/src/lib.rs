@@ -74,6 +74,12 @@ pub const RISK_TRAIN_CORPUS: &str = include_str!("../data/corpus/risk_train.json
 pub const RISK_DEV_CORPUS: &str = include_str!("../data/corpus/risk_dev.jsonl");
 /// The risk corpus's held-out part, written after the weights were frozen, never learned on.
 pub const RISK_HELDOUT_CORPUS: &str = include_str!("../data/corpus/risk_heldout.jsonl");
+/// Realistic texts in ten voices (callers, clerks' summaries, WeChat, grid workers' notes, call
+/// transcripts, villagers, staff reporting for others, relatives), not from the generator:
+/// learned on, and part of the texts the thresholds are set on by cross-fitting.
+pub const RISK_REAL_CORPUS: &str = include_str!("../data/corpus/risk_real.jsonl");
+/// The second set of realistic texts (four more voices), written after the first was learned.
+pub const RISK_REAL2_CORPUS: &str = include_str!("../data/corpus/risk_real2.jsonl");
 /// Realistic texts written by hand, independently of the generator's templates (issue 20):
 /// never learned on, never used to set a threshold.
 pub const RISK_INDEPENDENT_CORPUS: &str = include_str!("../data/corpus/risk_independent.jsonl");

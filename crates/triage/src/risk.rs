@@ -1626,6 +1626,9 @@ pub type Scored = ([f32; 3], usize);
 const MAGIC: &str = "onewindow-risk-model 1";
 
 /// Weights of the risk combination (see the module documentation).
+/// See [`RiskModel::assess`]: the share of the high threshold above which a text is at least low.
+const SAFETY_FLOOR: f32 = 0.5;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct RiskModel {
     bias: [f32; HEADS],
@@ -1718,6 +1721,13 @@ impl RiskModel {
             if *p >= t {
                 level = k + 1;
             }
+        }
+        // The safety floor: a text the high head scores at half its threshold or more is not
+        // left at none (no high-risk order may be; a false low costs a glance, a missed one a
+        // life). New wording lands between the heads' thresholds more often than the
+        // calibration texts did.
+        if level == 0 && p[HEADS - 1] >= self.thresholds[HEADS - 1] * SAFETY_FLOOR {
+            level = 1;
         }
         // reasons: the factors whose own weight or whose combinations raised P(high)
         let weight_of: Vec<(f32, &Factor)> = factors
