@@ -12,8 +12,12 @@ export {}
 declare module 'vue' {
   export interface GlobalComponents {
     ActionDialog: typeof import('./../src/components/ActionDialog.vue')['default']
+    ApprovalsPanel: typeof import('./../src/components/ApprovalsPanel.vue')['default']
     BoardGroupCard: typeof import('./../src/components/boards/BoardGroupCard.vue')['default']
     BoardHistoryView: typeof import('./../src/components/boards/BoardHistoryView.vue')['default']
+    BundleFlow: typeof import('./../src/components/BundleFlow.vue')['default']
+    BundlesPanel: typeof import('./../src/components/BundlesPanel.vue')['default']
+    BundleTodoCard: typeof import('./../src/components/BundleTodoCard.vue')['default']
     CampaignsPanel: typeof import('./../src/components/CampaignsPanel.vue')['default']
     CampaignVisits: typeof import('./../src/components/CampaignVisits.vue')['default']
     CaseFilterBar: typeof import('./../src/components/CaseFilterBar.vue')['default']
@@ -31,6 +35,8 @@ declare module 'vue' {
     ElCheckbox: typeof import('element-plus/es')['ElCheckbox']
     ElCheckboxGroup: typeof import('element-plus/es')['ElCheckboxGroup']
     ElCol: typeof import('element-plus/es')['ElCol']
+    ElCollapse: typeof import('element-plus/es')['ElCollapse']
+    ElCollapseItem: typeof import('element-plus/es')['ElCollapseItem']
     ElConfigProvider: typeof import('element-plus/es')['ElConfigProvider']
     ElContainer: typeof import('element-plus/es')['ElContainer']
     ElDatePicker: typeof import('element-plus/es')['ElDatePicker']

@@ -398,7 +398,9 @@ impl App {
         if !p.is_staff() {
             query.created_by = Some(p.id);
         } else if todo || !(is_district_office(p, &tree) || at_window(p)) {
-            query.units = Some(tree.subtree(p.unit.as_deref().unwrap_or_default()));
+            // A unit's to-do is its own tasks; otherwise what its area's units handle.
+            let own = p.unit.clone().unwrap_or_default();
+            query.units = Some(if todo { vec![own] } else { tree.subtree(&own) });
             if todo {
                 query.task_statuses = Some(vec![
                     "pending".into(),
@@ -883,6 +885,12 @@ fn bundle_view(b: &BundleRow, tree: &OrgTree, cal: &Calendar, today: Date, full:
                 t["elapsed_working_days"] =
                     json!((cal.workdays_between(date_of(r), until) - paused).max(0));
             }
+            // While a correction is open its working days so far show as paused already.
+            if let Some(since) = t["correction_since"].as_i64() {
+                let so_far = cal.workdays_between(date_of(since), today).max(0);
+                t["paused_working_days"] =
+                    json!(t["paused_working_days"].as_i64().unwrap_or(0) + so_far);
+            }
             t["overdue"] = json!(
                 !status.is_final()
                     && status != TaskStatus::Correction
@@ -908,6 +916,10 @@ fn bundle_view(b: &BundleRow, tree: &OrgTree, cal: &Calendar, today: Date, full:
         let paused = doc["paused_working_days"].as_i64().unwrap_or(0);
         elapsed = json!((cal.workdays_between(date_of(b.submitted_at), until) - paused).max(0));
     }
+    let mut paused = doc["paused_working_days"].as_i64().unwrap_or(0);
+    if let Some(since) = doc["correction_since"].as_i64() {
+        paused += cal.workdays_between(date_of(since), today).max(0);
+    }
     let template = &doc["template"];
     json!({
         "id": b.id, "template": b.template, "template_name": template["name"], "stage": template["stage"],
@@ -915,7 +927,7 @@ fn bundle_view(b: &BundleRow, tree: &OrgTree, cal: &Calendar, today: Date, full:
         "due": doc["due"], "promised_working_days": template["promised_working_days"],
         "channel": b.channel, "version": b.version,
         "finished_at": b.finished_at.map(format_instant),
-        "elapsed_working_days": elapsed, "paused_working_days": doc["paused_working_days"],
+        "elapsed_working_days": elapsed, "paused_working_days": paused,
         "visits": doc["visits"], "notified_at": doc["notified_at"].as_i64().map(format_instant),
         "applicant": if full { doc["applicant"].clone() } else { json!({ "name": doc["applicant"]["name"], "phone": domain::mask_phone(doc["applicant"]["phone"].as_str().unwrap_or_default()) }) },
         "form": if full { doc["form"].clone() } else { Value::Null }, "fields": template["fields"],
@@ -924,6 +936,7 @@ fn bundle_view(b: &BundleRow, tree: &OrgTree, cal: &Calendar, today: Date, full:
         "events": doc["events"].as_array().into_iter().flatten().map(|e| {
             let mut e = e.clone();
             if let Some(ms) = e["at"].as_i64() { e["at"] = json!(format_instant(ms)); }
+            if let Some(u) = e["unit"].as_str() { e["unit_name"] = json!(tree.name(u)); }
             e
         }).collect::<Vec<_>>(),
     })

@@ -398,6 +398,13 @@ async fn birth_walk(db: Db) {
     s.clock.set(common::T0 - 46 * DAY);
     let citizen = s.login("citizen").await;
     let (_, b) = s.get(&format!("/api/v1/bundles/{id}"), &citizen).await;
+    // While the correction is open its days show as paused already.
+    assert_eq!(b["paused_working_days"], 3, "{b}");
+    assert_eq!(
+        task(&b, "hukou_registration")["paused_working_days"],
+        3,
+        "{b}"
+    );
     let (st, b) = act(
         &s,
         &citizen,
@@ -606,6 +613,9 @@ async fn window_and_refusal(db: Db) {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("applicant.id_card")),
         "{v}"
     );
+    // The district centre's clerk has no tasks of its own to do.
+    let (_, todo) = s.get("/api/v1/bundles?todo=true", &clerk).await;
+    assert_eq!(todo.as_array().unwrap().len(), 0, "{todo}");
     // Unknown ids.
     let (st, _) = s.get("/api/v1/bundles/not-an-id", &clerk).await;
     assert_eq!(st, StatusCode::NOT_FOUND);

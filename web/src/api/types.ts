@@ -870,7 +870,8 @@ export interface Bundle {
   visits: number
   notified_at: string | null
   applicant: { name: string; phone: string; id_card?: string | null }
-  form: Record<string, string | number>
+  /** Null in lists (the form holds ID numbers); given when one application is opened. */
+  form: Record<string, string | number> | null
   fields: BundleField[]
   materials: string[]
   deferred: string[]
@@ -900,7 +901,8 @@ export interface ApprovalReview {
   unit: string
   unit_name: string
   limit_working_days: number
-  status: 'pending' | 'in_progress' | 'paused' | 'approved' | 'refused'
+  /** `stopped`: ended by another review's refusal of the stage. */
+  status: 'pending' | 'in_progress' | 'paused' | 'approved' | 'refused' | 'stopped'
   version: number
   started_at: string | null
   finished_at: string | null
