@@ -22,7 +22,7 @@
 //!   --calibrate crates/triage/data/corpus/risk_dev.jsonl \
 //!   --calibrate crates/triage/data/corpus/risk_real.jsonl \
 //!   --calibrate crates/triage/data/corpus/risk_real2.jsonl \
-//!   --folds 4 --precision 0.8 --restamp crates/triage/data/model.txt
+//!   --folds 4 --precision 0.85 --restamp crates/triage/data/model.txt
 //! ```
 //!
 //! A calibration file is learned on after the thresholds are set, so it must not also be given
