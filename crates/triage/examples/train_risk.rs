@@ -19,16 +19,7 @@
 //! ```text
 //! cargo run --release -p triage --example train_risk -- crates/triage/data/risk.txt \
 //!   crates/triage/data/corpus/train.jsonl:0.5 crates/triage/data/corpus/risk_train.jsonl \
-//!   --calibrate crates/triage/data/corpus/risk_dev.jsonl \
-//!   --calibrate crates/triage/data/corpus/risk_real.jsonl \
-//!   --calibrate crates/triage/data/corpus/risk_real2.jsonl \
-//!   --folds 4 --precision 0.85 --restamp crates/triage/data/model.txt
-//! ```
-//!
-//! A calibration file is learned on after the thresholds are set, so it must not also be given
-//! as TRAIN (its texts would score themselves in the cross-fitting).
-//!
-//! ```text
+//!   --calibrate crates/triage/data/corpus/risk_dev.jsonl --restamp crates/triage/data/model.txt
 //! ```
 
 use std::process::ExitCode;

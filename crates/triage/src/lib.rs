@@ -75,10 +75,10 @@ pub const RISK_DEV_CORPUS: &str = include_str!("../data/corpus/risk_dev.jsonl");
 /// The risk corpus's held-out part, written after the weights were frozen, never learned on.
 pub const RISK_HELDOUT_CORPUS: &str = include_str!("../data/corpus/risk_heldout.jsonl");
 /// Realistic texts in ten voices (callers, clerks' summaries, WeChat, grid workers' notes, call
-/// transcripts, villagers, staff reporting for others, relatives), not from the generator:
-/// learned on, and part of the texts the thresholds are set on by cross-fitting.
+/// transcripts, villagers, staff reporting for others, relatives), not from the generator; not
+/// yet learned on by the shipped weights (see the corpus README, "The realistic texts").
 pub const RISK_REAL_CORPUS: &str = include_str!("../data/corpus/risk_real.jsonl");
-/// The second set of realistic texts (four more voices), written after the first was learned.
+/// The second set of realistic texts (four more voices).
 pub const RISK_REAL2_CORPUS: &str = include_str!("../data/corpus/risk_real2.jsonl");
 /// Realistic texts written by hand, independently of the generator's templates (issue 20):
 /// never learned on, never used to set a threshold.

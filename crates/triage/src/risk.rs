@@ -1526,16 +1526,7 @@ fn feature_names(factors: &[Factor]) -> Vec<String> {
 /// Character 2- and 3-grams of the Han runs of a text (`g:不想`, `g:没人接`): the wording no
 /// phrase list names, learned from the corpus. Each weighs `1/√n` over the text's `n` grams,
 /// so a long text does not outvote a short one.
-/// Greetings and thanks say nothing about risk, yet call transcripts open with them (and the
-/// learned weights picked them up): they are not read as grams.
-const PLEASANTRIES: [&str; 5] = ["你好", "您好", "谢谢", "麻烦", "喂"];
-
 fn grams(text: &str) -> Vec<(String, f32)> {
-    let mut plain = text.to_string();
-    for p in PLEASANTRIES {
-        plain = plain.replace(p, " ");
-    }
-    let text = plain.as_str();
     let mut out: Vec<String> = Vec::new();
     let mut run: Vec<char> = Vec::new();
     let flush = |run: &mut Vec<char>, out: &mut Vec<String>| {
@@ -1635,9 +1626,6 @@ pub type Scored = ([f32; 3], usize);
 const MAGIC: &str = "onewindow-risk-model 1";
 
 /// Weights of the risk combination (see the module documentation).
-/// See [`RiskModel::assess`]: the share of the high threshold above which a text is at least low.
-const SAFETY_FLOOR: f32 = 0.5;
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct RiskModel {
     bias: [f32; HEADS],
@@ -1725,24 +1713,11 @@ impl RiskModel {
         let grams = grams(text);
         let features = features(&factors, &grams);
         let p = self.probabilities(&features);
-        // A head sets its level when its probability reaches the threshold and the text's
-        // evidence raised it above the head's prior: a text that reads nothing is none whatever
-        // the calibration chose.
         let mut level = 0;
         for (k, (p, t)) in p.iter().zip(self.thresholds).enumerate() {
-            if *p >= t && *p > sigmoid(self.bias[k]) {
+            if *p >= t {
                 level = k + 1;
             }
-        }
-        // The safety floor: a text with a risk factor that the high head scores at half its
-        // threshold or more is not left at none (no high-risk order may be; a false low costs a glance, a missed one a
-        // life). New wording lands between the heads' thresholds more often than the
-        // calibration texts did.
-        if level == 0
-            && !factors.is_empty()
-            && p[HEADS - 1] >= self.thresholds[HEADS - 1] * SAFETY_FLOOR
-        {
-            level = 1;
         }
         // reasons: the factors whose own weight or whose combinations raised P(high)
         let weight_of: Vec<(f32, &Factor)> = factors
