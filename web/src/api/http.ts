@@ -38,6 +38,10 @@ let onUnauthorized: (() => void) | null = null
 export function setLanguage(lang: string) {
   language = lang
 }
+/** The UI language requests are sent with (for requests made outside `request`, e.g. uploads with progress). */
+export function getLanguage(): string {
+  return language
+}
 export function getToken(): string | null {
   return localStorage.getItem(TOKEN_KEY)
 }
