@@ -201,6 +201,8 @@ export interface PortalCase {
   reply: string | null
   can_rate: boolean
   timeline: { at: string; action: string; action_label: string }[]
+  /** Photos and files the public may see: the citizen's own and what the unit published (issue 23). */
+  attachments?: import('./attachments').PublicAttachment[]
 }
 
 /** A rate of the unit metrics: numerator ÷ denominator (`rate` null when there is nothing to divide). */
