@@ -11,7 +11,7 @@ export const MAX_FILES_PER_CASE = 30
 
 /** What the file picker offers: the types the server accepts by content (it checks the bytes, not this list). */
 export const ACCEPT_FILES =
-  'image/jpeg,image/png,image/gif,image/webp,application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.txt,' +
+  'image/jpeg,image/png,image/gif,image/webp,application/pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.wps,.et,.dps,.ofd,.odt,.ods,.txt,' +
   'application/msword,application/vnd.ms-excel,application/vnd.openxmlformats-officedocument.wordprocessingml.document,' +
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.openxmlformats-officedocument.presentationml.presentation,text/plain'
 export const ACCEPT_IMAGES = 'image/*'
@@ -79,6 +79,9 @@ export function typeLabel(f: { name?: string | null; content_type?: string | nul
     'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'DOCX',
     'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'XLSX',
     'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'PPTX',
+    'application/ofd': 'OFD',
+    'application/vnd.oasis.opendocument.text': 'ODT',
+    'application/vnd.oasis.opendocument.spreadsheet': 'ODS',
     'text/plain': 'TXT',
   }
   if (known[ct]) return known[ct]

@@ -71,6 +71,7 @@ describe('isImage and typeLabel', () => {
     expect(typeLabel({ name: 'scan', content_type: 'application/pdf' })).toBe('PDF')
     expect(typeLabel({ name: 'x', content_type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' })).toBe('XLSX')
     expect(typeLabel({ name: 'x', content_type: 'text/plain' })).toBe('TXT')
+    expect(typeLabel({ name: 'x', content_type: 'application/ofd' })).toBe('OFD')
     expect(typeLabel({ name: 'x' })).toBe('—')
   })
 })
