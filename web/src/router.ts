@@ -21,6 +21,8 @@ export const router = createRouter({
     // 一件事 on the portal (issue 22): a signed-in citizen applies and follows their applications.
     { path: '/portal/bundles', component: () => import('./views/portal/PortalBundles.vue'), meta: { public: true, title: 'portalBundles.title' } },
     { path: '/portal/boards', component: () => import('./views/portal/PortalBoards.vue'), meta: { public: true, title: 'boards.portalTitle' } },
+    // 常见问题 (issue 23): the knowledge base's published articles, for everyone.
+    { path: '/portal/faq', component: () => import('./views/portal/PortalFaq.vue'), meta: { public: true, title: 'knowledge.faqTitle' } },
     {
       path: '/',
       component: () => import('./layouts/StaffLayout.vue'),
@@ -49,6 +51,8 @@ export const router = createRouter({
         // 工程建设项目审批 (issue 22, item 3): projects, and one project's stages as a timeline with parallel review lanes.
         { path: 'approvals', name: 'approvals', component: () => import('./views/Approvals.vue'), meta: { title: 'menu.approvals', menu: 'approvals' } },
         { path: 'approvals/:id', name: 'approval', component: () => import('./views/ApprovalDetail.vue'), meta: { title: 'menu.approvalDetail', menu: 'approvals' } },
+        // 知识库 (issue 23): the articles, their review, and which cases they answered.
+        { path: 'knowledge', name: 'knowledge', component: () => import('./views/Knowledge.vue'), meta: { title: 'menu.knowledge', menu: 'knowledge' } },
         { path: 'notifications', component: () => import('./views/Notifications.vue'), meta: { title: 'menu.notifications', menu: 'notifications' } },
         { path: 'admin/org', component: () => import('./views/admin/OrgUsers.vue'), meta: { title: 'menu.org', menu: 'admin' } },
         { path: 'admin/users', redirect: { path: '/admin/org', query: { tab: 'users' } } },
