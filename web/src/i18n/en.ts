@@ -1638,7 +1638,8 @@ export default {
     photoHint: 'You may add photos of the place: at most {max}, 10 MB each',
     photosUploading: 'Uploading photos…',
     photosUploaded: 'Uploaded {n} photo | Uploaded {n} photos',
-    photosFailed: '{n} photo(s) could not be uploaded; add them again when you track the request',
+    photosFailed: '{n} photo(s) could not be uploaded ({why}); add them again when you track the request',
+    listSep: ', ',
     photoAdded: 'Photo added',
     noPhotos: 'No photos',
     steps: {

@@ -1644,7 +1644,8 @@ export default {
     photoHint: '可附上现场照片，最多 {max} 张，单张不超过 10 MB',
     photosUploading: '正在上传照片…',
     photosUploaded: '已上传 {n} 张照片',
-    photosFailed: '有 {n} 张照片未能上传，可在进度查询中重新添加',
+    photosFailed: '有 {n} 张照片未能上传（{why}），可在进度查询中重新添加',
+    listSep: '、',
     photoAdded: '照片已添加',
     noPhotos: '暂无照片',
     steps: {
