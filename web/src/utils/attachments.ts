@@ -173,3 +173,26 @@ export async function uploadPending<T>(
   }
   return failed
 }
+
+/**
+ * Whether a user may publish or withdraw a case's files (the server's rule, app/src/attachments.rs): an admin, the
+ * handling unit's staff, or the staff of the hub that took the case (or a hub above it).
+ */
+export function mayPublish(
+  user: { role: string; unit: string | null } | null | undefined,
+  c: { unit: string | null; hub: string },
+  units: { code: string; parent: string | null; kind: string }[],
+): boolean {
+  if (!user || user.role === 'citizen') return false
+  if (user.role === 'admin') return true
+  if (!user.unit) return false
+  if (c.unit === user.unit) return true
+  const mine = units.find((u) => u.code === user.unit)
+  if (!mine || mine.kind !== 'hub') return false
+  const seen = new Set<string>()
+  for (let at: string | null = c.hub; at && !seen.has(at); at = units.find((u) => u.code === at)?.parent ?? null) {
+    if (at === user.unit) return true
+    seen.add(at)
+  }
+  return false
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  MAX_FILE_BYTES, STEPS, fmtLocation, humanSize, isImage, oversized, pendingFile, percent, refusalKey, stepForAction, stepKey, typeLabel, uploadPending,
+  MAX_FILE_BYTES, STEPS, fmtLocation, mayPublish, humanSize, isImage, oversized, pendingFile, percent, refusalKey, stepForAction, stepKey, typeLabel, uploadPending,
 } from '../../src/utils/attachments'
 import type { PendingFile } from '../../src/utils/attachments'
 import zh from '../../src/i18n/zh'
@@ -140,5 +140,27 @@ describe('uploadPending', () => {
     const b = pendingFile(file('same.png'))
     expect(a.key).not.toBe(b.key)
     expect(a.status).toBe('pending')
+  })
+})
+
+describe('mayPublish', () => {
+  const units = [
+    { code: 'district', parent: null, kind: 'hub' },
+    { code: 'street1', parent: 'district', kind: 'hub' },
+    { code: 'street2', parent: 'district', kind: 'hub' },
+    { code: 'cgj', parent: 'district', kind: 'department' },
+  ]
+  const c = { unit: 'cgj', hub: 'street1' }
+  it('lets the handling unit, the hub that took the case and the hubs above it, and admins', () => {
+    expect(mayPublish({ role: 'handler', unit: 'cgj' }, c, units)).toBe(true)
+    expect(mayPublish({ role: 'dispatcher', unit: 'street1' }, c, units)).toBe(true)
+    expect(mayPublish({ role: 'dispatcher', unit: 'district' }, c, units)).toBe(true)
+    expect(mayPublish({ role: 'admin', unit: null }, c, units)).toBe(true)
+  })
+  it('refuses another street, a department that does not handle it, and nobody', () => {
+    expect(mayPublish({ role: 'handler', unit: 'street2' }, c, units)).toBe(false)
+    expect(mayPublish({ role: 'handler', unit: 'cgj' }, { unit: 'other', hub: 'street1' }, units)).toBe(false)
+    expect(mayPublish(null, c, units)).toBe(false)
+    expect(mayPublish({ role: 'citizen', unit: 'cgj' }, c, units)).toBe(false)
   })
 })
