@@ -43,11 +43,11 @@ test('the knowledge page searches as one types and a reviewer publishes a propos
   await page.getByTestId('menu-knowledge').click()
   await expect(page.getByTestId('kb-table').getByTestId('kb-row').first()).toBeVisible()
   // Live search: no button to press.
-  await page.getByTestId('kb-q').locator('input').fill('居住证')
+  await page.getByTestId('kb-q').fill('居住证')
   await expect(page.getByTestId('kb-table').getByTestId('kb-row').filter({ hasText: PERMIT })).toBeVisible()
 
   // The proposed article, reviewed and published.
-  await page.getByTestId('kb-q').locator('input').fill('')
+  await page.getByTestId('kb-q').fill('')
   await pickOption(page, 'kb-status', '待审核')
   const row = page.getByTestId('kb-table').getByTestId('kb-row').filter({ hasText: '高校毕业生' })
   await expect(row).toBeVisible()
@@ -71,7 +71,7 @@ test.describe('on a phone', () => {
     await page.getByTestId('portal-faq-link').click()
     await expect(page).toHaveURL(/\/portal\/faq/)
     await expect(page.getByTestId('faq-item').first()).toBeVisible()
-    await page.getByTestId('faq-q').locator('input').fill('居住证')
+    await page.getByTestId('faq-q').fill('居住证')
     const item = page.getByTestId('faq-item').filter({ hasText: PERMIT })
     await expect(item).toBeVisible()
     await item.getByTestId('faq-question').click()
@@ -82,7 +82,7 @@ test.describe('on a phone', () => {
     expect(overflow).toBeLessThanOrEqual(0)
     // A draft is not public.
     const answered = page.waitForResponse((r) => r.url().includes('/api/v1/portal/knowledge') && decodeURIComponent(r.url()).includes('上小学'))
-    await page.getByTestId('faq-q').locator('input').fill('外地户籍孩子上小学')
+    await page.getByTestId('faq-q').fill('外地户籍孩子上小学')
     await answered
     await expect(page.getByTestId('faq-count')).toBeVisible()
     await expect(page.getByTestId('faq-item').filter({ hasText: '外地户籍孩子在本区上小学需要什么条件' })).toHaveCount(0)

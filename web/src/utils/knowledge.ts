@@ -66,6 +66,67 @@ export function intakeQuery(title: string, description: string, max = 80): strin
   return s.length >= 2 ? s : ''
 }
 
+/** Words of a caller's account that say nothing about the matter (split on, never searched for). */
+const FILLERS = [
+  '来电人', '来电', '市民', '群众', '居民', '反映', '咨询', '询问', '请问', '想问', '问一下', '想知道', '了解', '一下', '希望', '要求', '需要', '怎么', '怎样', '如何',
+  '什么', '哪里', '哪些', '多少', '可以', '能不能', '能否', '是否', '有没有', '我们', '我', '他们', '他', '她', '自己', '的', '了', '吗', '呢', '啊', '吧',
+]
+const FILLER_RE = new RegExp(FILLERS.sort((a, b) => b.length - a.length).join('|'), 'g')
+
+/**
+ * The searches intake runs while the clerk types. The server's search matches every word of a query (as a substring of
+ * the article), so a whole account rarely matches: besides the text itself, each clause of it is searched on its own,
+ * cut at words that say nothing (想问, 怎么, 需要…); a longer piece is searched by its two ends (word boundaries; its
+ * middle may not be one) — 「想问居住证怎么办理」 becomes 「居住证 办理」, 「就医备案怎么办」 「就医 备案」. At most `max` searches, longest clauses first; none below two characters.
+ */
+export function intakeQueries(title: string, description: string, max = 4): string[] {
+  const out: string[] = []
+  const add = (q: string) => {
+    const v = q.replace(/\s+/g, ' ').trim()
+    if (v.length >= 2 && !out.includes(v)) out.push(v)
+  }
+  add(intakeQuery(title, description))
+  const clauses = `${title}，${description}`
+    .split(/[，。？！、；：,.?!;:\s"“”'‘’（）()【】]+/)
+    .map((c) => c.trim())
+    .filter((c) => c.length >= 2)
+  const words = (clause: string) =>
+    clause
+      .split(FILLER_RE)
+      .flatMap((piece) => {
+        if (/^[\x21-\x7e]+$/.test(piece)) return piece.length >= 2 ? [piece] : []
+        // A piece's ends are word boundaries (an empty word or punctuation was there); its middle may not be.
+        if (piece.length < 2) return []
+        if (piece.length <= 3) return [piece]
+        return [piece.slice(0, 2), piece.slice(-2)]
+      })
+      .slice(0, 4)
+      .join(' ')
+  const ranked = clauses
+    .map((c, i) => ({ q: words(c), i }))
+    .filter((x) => x.q.length >= 2)
+    .sort((a, b) => b.q.length - a.q.length || a.i - b.i)
+  for (const x of ranked) {
+    if (out.length >= max) break
+    add(x.q)
+  }
+  return out.slice(0, max)
+}
+
+/** The answers of several searches as one list: found by more searches first, then in the order found. */
+export function mergeResults<T extends { id: string }>(lists: T[][], limit = 5): T[] {
+  const seen = new Map<string, { item: T; hits: number; order: number }>()
+  let order = 0
+  lists.forEach((list) =>
+    list.forEach((item, rank) => {
+      const e = seen.get(item.id)
+      if (e) e.hits++
+      else seen.set(item.id, { item, hits: 1, order: order++ + rank * 0.001 })
+    }),
+  )
+  return [...seen.values()].sort((a, b) => b.hits - a.hits || a.order - b.order).slice(0, limit).map((e) => e.item)
+}
+
 /**
  * An excerpt of `text` of about `len` characters around the first place that shares a character pair (or, for Latin
  * text, a word) with `q`; the start of the text when nothing matches.

@@ -72,10 +72,11 @@ export interface Cluster<P extends { lat: number; lon: number } = MapPoint> {
 
 /**
  * Grid clustering: points in the same cell (of side `cell` degrees, anchored at 0°,0°) become one cluster at their
- * mean position. Points without usable coordinates are left out. Largest clusters first; ties by key, so the order is
- * stable.
+ * mean position; then clusters whose centres are closer than a cell are merged, largest first, so a dense place cut
+ * by a cell border is still one cluster. Points without usable coordinates are left out. Largest clusters first; ties
+ * by key, so the order is stable.
  */
-export function clusterPoints<P extends { lat: number; lon: number }>(points: P[], cell: number): Cluster<P>[] {
+export function clusterPoints<P extends { lat: number; lon: number }>(points: P[], cell: number, merge = true): Cluster<P>[] {
   const size = cell > 0 ? cell : 0.01
   const cells = new Map<string, { sx: number; sy: number; points: P[] }>()
   for (const p of points) {
@@ -90,10 +91,40 @@ export function clusterPoints<P extends { lat: number; lon: number }>(points: P[
     c.sy += p.lat
     c.points.push(p)
   }
-  const out: Cluster<P>[] = []
-  for (const [key, c] of cells) out.push({ key, lon: c.sx / c.points.length, lat: c.sy / c.points.length, count: c.points.length, points: c.points })
-  out.sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-  return out
+  const grid: Cluster<P>[] = []
+  for (const [key, c] of cells) grid.push({ key, lon: c.sx / c.points.length, lat: c.sy / c.points.length, count: c.points.length, points: c.points })
+  const order = (a: Cluster<P>, b: Cluster<P>) => b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+  grid.sort(order)
+  if (!merge) return grid
+  // Merge into the nearest kept cluster within a cell's distance (kept clusters indexed by cell for the search).
+  const kept: Cluster<P>[] = []
+  const index = new Map<string, Cluster<P>[]>()
+  const at = (lon: number, lat: number) => [Math.floor(lon / size), Math.floor(lat / size)]
+  for (const c of grid) {
+    const [ix, iy] = at(c.lon, c.lat)
+    let best: Cluster<P> | null = null
+    let bestD = size * size
+    for (let dx = -1; dx <= 1; dx++)
+      for (let dy = -1; dy <= 1; dy++)
+        for (const k of index.get(`${ix + dx}:${iy + dy}`) ?? []) {
+          const d = (k.lon - c.lon) ** 2 + (k.lat - c.lat) ** 2
+          if (d < bestD) [best, bestD] = [k, d]
+        }
+    if (best) {
+      // The kept cluster stays where it is indexed: its centre moves, its cell in the index does not.
+      const n = best.count + c.count
+      best.lon = (best.lon * best.count + c.lon * c.count) / n
+      best.lat = (best.lat * best.count + c.lat * c.count) / n
+      best.count = n
+      best.points = best.points.concat(c.points)
+    } else {
+      const k = { ...c }
+      kept.push(k)
+      const key = `${ix}:${iy}`
+      index.set(key, [...(index.get(key) ?? []), k])
+    }
+  }
+  return kept.sort(order)
 }
 
 /** The busiest clusters (at least `min` cases each), at most `n`: the hotspots a leader clicks. */

@@ -66,3 +66,26 @@ describe('knowledge articles', () => {
     }
   })
 })
+
+describe('intake searches', () => {
+  it('searches the whole text and each clause cut into pairs at empty words', async () => {
+    const { intakeQueries } = await import('../../src/utils/knowledge')
+    const qs = intakeQueries('咨询居住证办理', '来电人刚从外地来本区工作，想问居住证怎么办理，需要住满多久')
+    expect(qs[0]).toBe('咨询居住证办理 来电人刚从外地来本区工作，想问居住证怎么办理，需要住满多久')
+    expect(qs).toContain('居住 办理')
+    expect(qs).toContain('居住证 办理')
+    expect(qs.length).toBeLessThanOrEqual(4)
+    expect(intakeQueries('', '')).toEqual([])
+    expect(intakeQueries('', '就医备案怎么办')).toContain('就医 备案')
+    expect(intakeQueries('', 'ETC card lost').some((q) => q.includes('ETC'))).toBe(true)
+  })
+  it('ranks what more searches found first', async () => {
+    const { mergeResults } = await import('../../src/utils/knowledge')
+    const a = { id: 'a' }
+    const b = { id: 'b' }
+    const c = { id: 'c' }
+    expect(mergeResults([[a], [b, c], [c]]).map((x) => x.id)).toEqual(['c', 'a', 'b'])
+    expect(mergeResults([[a, b, c]], 2).map((x) => x.id)).toEqual(['a', 'b'])
+    expect(mergeResults([])).toEqual([])
+  })
+})

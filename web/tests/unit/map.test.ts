@@ -73,6 +73,21 @@ describe('clustering', () => {
     expect(cs[0].points.map((p) => p.id)).toEqual(['a', 'b', 'c'])
     expect(cs.reduce((n, c) => n + c.count, 0)).toBe(4)
   })
+  it('merges a dense place cut by a cell border into one cluster', () => {
+    const border = [
+      { lat: 30.0049, lon: 120.0099 },
+      { lat: 30.0051, lon: 120.0101 },
+      { lat: 30.005, lon: 120.0098 },
+      { lat: 30.005, lon: 120.0102 },
+    ]
+    expect(clusterPoints(border, 0.01, false)).toHaveLength(2)
+    const merged = clusterPoints(border, 0.01)
+    expect(merged).toHaveLength(1)
+    expect(merged[0].count).toBe(4)
+    expect(merged[0].lon).toBeCloseTo(120.01, 6)
+    // Far apart stays apart.
+    expect(clusterPoints([...border, { lat: 30.5, lon: 120.5 }], 0.01)).toHaveLength(2)
+  })
   it('splits clusters when the cells get smaller', () => {
     expect(clusterPoints(pts, 0.002).length).toBeGreaterThan(clusterPoints(pts, 0.01).length)
     expect(clusterPoints(pts, 1)).toHaveLength(1)
