@@ -1751,6 +1751,7 @@ export default {
     title: 'Case map',
     tab: 'Map',
     show: 'Show the map',
+    hide: 'Hide the map',
     cockpitTitle: 'Where the cases are',
     period: 'Reported',
     heat: 'Heat',

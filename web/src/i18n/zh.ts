@@ -1757,6 +1757,7 @@ export default {
     title: '诉求地图',
     tab: '地图',
     show: '展开地图',
+    hide: '收起地图',
     cockpitTitle: '诉求分布地图',
     period: '登记时间',
     heat: '热力',
