@@ -82,6 +82,8 @@ pub struct JobSettings {
     pub risk_scan_interval_ms: i64,
     /// How often the 红黄黑榜 job looks whether the month just ended has its draft (0: never).
     pub board_interval_ms: i64,
+    /// How often the knowledge base is checked for expired articles and due reviews (0: never).
+    pub knowledge_interval_ms: i64,
 }
 
 impl Default for JobSettings {
@@ -93,6 +95,7 @@ impl Default for JobSettings {
             retrain_interval_ms: 7 * 86_400_000,
             risk_scan_interval_ms: 10 * 60_000,
             board_interval_ms: 3_600_000,
+            knowledge_interval_ms: 3_600_000,
         }
     }
 }
@@ -516,6 +519,50 @@ impl App {
             }
             self.store
                 .finish_job("board_compute", worker, self.now(), err.as_deref())
+                .await?;
+        }
+        // 知识库: owners are told of articles that expired or are due for review (issue 23).
+        if cfg.knowledge_interval_ms > 0
+            && self
+                .store
+                .claim_job(
+                    "knowledge_review",
+                    worker,
+                    self.now(),
+                    cfg.knowledge_interval_ms,
+                    cfg.lock_ms,
+                    self.now(),
+                )
+                .await?
+        {
+            let r = self.knowledge_review().await;
+            let err = r.as_ref().err().map(ToString::to_string);
+            if let Ok(n) = &r
+                && *n > 0
+            {
+                tracing::info!(articles = n, "knowledge review notices");
+            }
+            self.store
+                .finish_job("knowledge_review", worker, self.now(), err.as_deref())
+                .await?;
+        }
+        // Attachments: bytes no row refers to (an upload killed between the two), hourly.
+        if self
+            .store
+            .claim_job(
+                "orphan_files",
+                worker,
+                self.now(),
+                3_600_000,
+                cfg.lock_ms.max(10 * 60_000),
+                self.now() + 3_600_000,
+            )
+            .await?
+        {
+            let r = self.collect_orphan_files().await;
+            let err = r.as_ref().err().map(ToString::to_string);
+            self.store
+                .finish_job("orphan_files", worker, self.now(), err.as_deref())
                 .await?;
         }
         if self

@@ -727,6 +727,15 @@ impl App {
         }
         let opinion = f.opt_str("opinion", domain::machine::MAX_TEXT)?;
         let args = self.parse_args(&f, action, &case, p, &tree).await?;
+        if action == Action::Resolve {
+            self.check_evidence(&case).await?;
+        }
+        // Issue 23: a 直接办结 may name the knowledge article that answered the call.
+        let article = if action == Action::Answer {
+            self.answering_article(&f).await?
+        } else {
+            None
+        };
         let merge_into = match &args {
             Args::Merge { into } => Some(*into),
             _ => None,
@@ -737,6 +746,9 @@ impl App {
             args,
         };
         let next = self.commit(&case, &cmd, &actor_of(p), merge_into).await?;
+        if let Some(a) = article {
+            self.record_article_use(a, case.id, p).await?;
+        }
         let rules = self.rules().await?;
         Ok(self.view(&rules, &next, p, &tree))
     }

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod alerts;
 pub mod approvals;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod boards;
@@ -19,8 +20,11 @@ pub mod export;
 pub mod health;
 pub mod input;
 pub mod intake;
+// Issue 23: the knowledge base (知识库) and the district map.
+pub mod knowledge;
 pub mod learning;
 pub mod ledger;
+pub mod map;
 pub mod mediation;
 pub mod metrics;
 pub mod notify;
@@ -119,6 +123,12 @@ pub struct App {
         std::sync::Mutex<std::collections::HashMap<String, (i64, scope::Principal)>>,
     /// Rate-limit buckets known to be over their limit, until their window ends (see `throttle`).
     pub(crate) throttle: throttle::Memory,
+    /// Where attachments' bytes live (issue 23); `NoFiles` until the binary wires a store.
+    pub files: attachments::Files,
+    /// Fetches Open311 `media_url`s; `NoFetch` keeps them as links.
+    pub media: std::sync::Arc<dyn attachments::MediaFetcher>,
+    /// Size, count and pixel limits of attachments.
+    pub file_limits: files::Limits,
 }
 
 impl App {
@@ -146,6 +156,9 @@ impl App {
             cockpit_compute: tokio::sync::Mutex::new(()),
             credentials_cache: Default::default(),
             throttle: Default::default(),
+            files: std::sync::Arc::new(attachments::NoFiles),
+            media: std::sync::Arc::new(attachments::NoFetch),
+            file_limits: files::Limits::default(),
         }
     }
 

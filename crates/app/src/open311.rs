@@ -593,6 +593,8 @@ pub struct RequestInfo {
     pub media_url: Option<String>,
     /// The `extensions=true` extension: our detailed state and classification.
     pub extended: Extended,
+    /// The case (not shown; finds the request's public photo for `media_url`).
+    pub case_id: uuid::Uuid,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -955,6 +957,7 @@ fn request_info(c: &Case, tree: &OrgTree) -> RequestInfo {
         lat: c.location.lat,
         long: c.location.lon,
         media_url: None,
+        case_id: c.id,
         extended: Extended {
             detailed_status: c.status.code(),
             detailed_status_label: c.status.label_zh(),

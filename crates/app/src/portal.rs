@@ -61,7 +61,7 @@ fn bounded(s: &str, max: usize) -> String {
 
 impl App {
     /// Charges a portal look-up (track or rate) to the client, the number and the phone.
-    async fn ration_lookup(
+    pub(crate) async fn ration_lookup(
         &self,
         number: &str,
         phone: &str,
@@ -131,7 +131,11 @@ impl App {
         }))
     }
 
-    async fn portal_case(&self, number: &str, phone: &str) -> Result<domain::Case, AppError> {
+    pub(crate) async fn portal_case(
+        &self,
+        number: &str,
+        phone: &str,
+    ) -> Result<domain::Case, AppError> {
         let not_found = || {
             AppError::new(
                 ErrorKind::NotFound,
@@ -182,6 +186,7 @@ impl App {
             "satisfaction": case.satisfaction.map(|s| s.code()),
             "can_rate": case.status == Status::Resolved,
             "timeline": timeline,
+            "attachments": self.public_attachments(case.id).await?,
         }))
     }
 

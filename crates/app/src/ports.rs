@@ -831,6 +831,88 @@ pub trait ApprovalStore: Send + Sync {
     async fn approvals(&self, limit: u32) -> StoreResult<Vec<ApprovalRow>>;
 }
 
+/// A knowledge-base article as stored (issue 23). Dates are `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnowledgeRow {
+    pub id: Uuid,
+    pub question: String,
+    pub answer: String,
+    pub category: String,
+    /// The owning unit: it reviews, publishes and is told when the article expires.
+    pub unit: String,
+    /// The policy the answer rests on (文件名及文号).
+    pub source: String,
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+    pub review_at: Option<String>,
+    /// draft | proposed | published | retired
+    pub status: String,
+    pub uses: i64,
+    pub version: i64,
+    pub proposed_from: Option<Uuid>,
+    /// Search tokens (`search::index_tokens` of question and answer), space-separated.
+    pub tokens: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub created_by: Option<Uuid>,
+    /// The last expiry or review notice sent (`expired:DATE` / `review:DATE`), so the hourly
+    /// job tells the owners once.
+    pub notified: Option<String>,
+    /// `{"history": [...]}`.
+    pub doc: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct KnowledgeQuery {
+    /// None: any status.
+    pub statuses: Option<Vec<String>>,
+    /// A category, or a top level (`一级`) matching its categories.
+    pub category: Option<String>,
+    pub unit: Option<String>,
+    /// Every one of these tokens (a search).
+    pub tokens: Vec<String>,
+    /// A substring of the question or answer (a one-character search).
+    pub like: Option<String>,
+    /// Only articles in force on this day (valid_from and valid_until around it).
+    pub in_force_on: Option<String>,
+    pub proposed_from: Option<Uuid>,
+    pub limit: u32,
+}
+
+#[async_trait]
+pub trait KnowledgeStore: Send + Sync {
+    async fn insert_article(&self, a: &KnowledgeRow) -> StoreResult<()>;
+    /// Writes the article if it still has `expected_version` (false, writing nothing, otherwise).
+    async fn update_article(&self, a: &KnowledgeRow, expected_version: i64) -> StoreResult<bool>;
+    async fn article(&self, id: Uuid) -> StoreResult<Option<KnowledgeRow>>;
+    /// Most used first, then newest.
+    async fn articles(&self, q: &KnowledgeQuery) -> StoreResult<Vec<KnowledgeRow>>;
+    /// Records that the article answered the case and counts a use; false (nothing changed) when
+    /// that case was already counted.
+    async fn record_knowledge_use(
+        &self,
+        article: Uuid,
+        case: Uuid,
+        at: i64,
+        by: Option<Uuid>,
+    ) -> StoreResult<bool>;
+    /// (case, when, by) of the article's uses, newest first.
+    async fn knowledge_uses(
+        &self,
+        article: Uuid,
+        limit: u32,
+    ) -> StoreResult<Vec<(Uuid, i64, Option<Uuid>)>>;
+    /// Published articles whose validity ended before `today` or whose review date is due.
+    async fn articles_due_notice(&self, today: &str) -> StoreResult<Vec<KnowledgeRow>>;
+    /// Sets the article's `notified` key and writes the notices, in one transaction.
+    async fn mark_article_notified(
+        &self,
+        id: Uuid,
+        key: &str,
+        notices: &[Notification],
+    ) -> StoreResult<()>;
+}
+
 #[async_trait]
 pub trait Store:
     Guard
@@ -842,6 +924,8 @@ pub trait Store:
     + CampaignStore
     + BundleStore
     + ApprovalStore
+    + KnowledgeStore
+    + AttachmentStore
     + Send
     + Sync
     + 'static
@@ -1018,4 +1102,59 @@ pub trait Store:
     async fn catalogue(&self) -> StoreResult<Vec<Route>>;
     /// Replaces the whole catalogue.
     async fn put_catalogue(&self, routes: &[Route]) -> StoreResult<()>;
+}
+
+/// A file on a case as stored (issue 23, migration 0022). The bytes live in the file store
+/// (`attachments::FileStore`) under `file_key`; the row is written only after them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentRow {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub name: String,
+    pub size: i64,
+    pub content_type: String,
+    /// image | document
+    pub kind: String,
+    /// The step it belongs to: intake | resolve | return | follow_up | extension | mediation | report | other
+    pub step: String,
+    /// citizen | staff
+    pub source: String,
+    /// Shown on the public portal and in Open311.
+    pub public: bool,
+    /// SHA-256 of the bytes (content-addressed storage key).
+    pub file_key: String,
+    /// Key of the JPEG thumbnail (images).
+    pub thumb_key: Option<String>,
+    /// EXIF GPS position of a photo (staff only).
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub uploaded_by: Option<Uuid>,
+    pub uploaded_by_name: Option<String>,
+    pub uploaded_at: i64,
+}
+
+#[async_trait]
+pub trait AttachmentStore: Send + Sync {
+    /// Inserts the row unless the case already has `max_per_case` files; false (nothing
+    /// written) when it has.
+    async fn insert_attachment(
+        &self,
+        row: &AttachmentRow,
+        max_per_case: usize,
+    ) -> StoreResult<bool>;
+    /// A case's files, oldest first.
+    async fn attachments_of_case(&self, case_id: Uuid) -> StoreResult<Vec<AttachmentRow>>;
+    async fn attachment(&self, id: Uuid) -> StoreResult<Option<AttachmentRow>>;
+    /// Sets whether the file is public; false if there is no such file.
+    async fn set_attachment_public(&self, id: Uuid, public: bool) -> StoreResult<bool>;
+    /// Whether some row refers to this storage key (as its file or its thumbnail).
+    async fn file_key_used(&self, key: &str) -> StoreResult<bool>;
+    /// The first public image of each of the given cases (Open311's `media_url`).
+    async fn first_public_images(&self, case_ids: &[Uuid]) -> StoreResult<Vec<AttachmentRow>>;
+    /// Every row, in id order, after `after` (dumps).
+    async fn attachments_after(
+        &self,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> StoreResult<Vec<AttachmentRow>>;
 }

@@ -184,6 +184,11 @@ struct EdgeArgs {
     /// How long /healthz waits for the database before answering 503.
     #[arg(long, env = "ONEWINDOW_READY_TIMEOUT_MS", default_value_t = 2_000)]
     ready_timeout_ms: i64,
+    /// Where attachments are stored: a directory (default: beside the SQLite file, `DB.files/`;
+    /// `./onewindow-files` on PostgreSQL) or `s3://bucket/prefix` for several replicas, with the
+    /// usual AWS_* environment (AWS_ENDPOINT_URL for MinIO and other S3-compatible servers).
+    #[arg(long, env = "ONEWINDOW_FILES")]
+    files: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -371,8 +376,22 @@ fn serving_app(
     store: Arc<SqlStore>,
     edge: &EdgeArgs,
     body_limit: usize,
+    db_url: &str,
 ) -> Result<(Arc<App>, web::WebConfig), Box<dyn std::error::Error>> {
     let mut app = new_app(store);
+    app.files = match &edge.files {
+        Some(spec) => store::files::open(spec)?,
+        None => {
+            if !db_url.starts_with("sqlite") {
+                tracing::warn!(
+                    "attachments go to ./onewindow-files; several replicas need --files s3://bucket/prefix"
+                );
+            }
+            store::files::open(&store::files::default_dir(db_url).to_string_lossy())?
+        }
+    };
+    tracing::info!(files = %app.files.describe(), "attachment storage");
+    app.media = Arc::new(web::media::HttpFetcher::new(false));
     app.settings
         .limits
         .apply(&edge.rate_limits)
@@ -680,6 +699,8 @@ async fn run(cmd: Cmd) -> Res {
             let visits = app.seed_campaign().await?;
             let bundles = app.seed_bundles().await?;
             eprintln!("installed {bundles} 一件事 applications and approval projects");
+            let articles = app.seed_knowledge().await?;
+            eprintln!("installed {articles} knowledge articles");
             eprintln!(
                 "installed {units} units, {} demo users, {n} synthetic cases, {boards} published boards, {items} program items, {visits} visits in {:.1}s",
                 logins.len(),
@@ -724,7 +745,7 @@ async fn run(cmd: Cmd) -> Res {
             jobs,
             edge,
         } => {
-            let (app, cfg) = serving_app(open(&db).await?, &edge, body_limit)?;
+            let (app, cfg) = serving_app(open(&db).await?, &edge, body_limit, &db)?;
             if let Some(n) = app.ensure_unit_metrics().await? {
                 tracing::info!(cases = n, "built the unit metrics from the timelines");
             }
@@ -742,7 +763,7 @@ async fn run(cmd: Cmd) -> Res {
             std::fs::create_dir_all(&dir)?;
             let path = dir.join("demo.db");
             let url = format!("sqlite://{}", path.display());
-            let (app, cfg) = serving_app(open(&url).await?, &edge, 1024 * 1024)?;
+            let (app, cfg) = serving_app(open(&url).await?, &edge, 1024 * 1024, &url)?;
             app.install_demo_district().await?;
             let logins = app.install_demo_users().await?;
             eprintln!("generating {cases} synthetic cases of the past year …");
@@ -751,6 +772,7 @@ async fn run(cmd: Cmd) -> Res {
             let items = app.seed_programs().await?;
             let visits = app.seed_campaign().await?;
             app.seed_bundles().await?;
+            app.seed_knowledge().await?;
             eprintln!(
                 "published {boards} months of 红黄黑榜 boards; {items} key-program items; {visits} campaign visits"
             );
@@ -824,6 +846,7 @@ fn spawn_jobs(app: Arc<App>, jobs: JobArgs) {
         retrain_interval_ms: jobs.retrain_interval_ms,
         risk_scan_interval_ms: jobs.risk_scan_interval_ms,
         board_interval_ms: app::alerts::JobSettings::default().board_interval_ms,
+        knowledge_interval_ms: app::alerts::JobSettings::default().knowledge_interval_ms,
         lock_ms: jobs.job_lock_ms,
     };
     let client = reqwest::Client::builder()

@@ -12,6 +12,7 @@
 //! which every method hands over to its module.
 
 mod alerts;
+mod attachments;
 mod audit;
 mod backup;
 mod boards;
@@ -24,9 +25,11 @@ mod codec;
 mod connect;
 mod dump;
 mod event_row;
+pub mod files;
 mod group_commit;
 mod guard;
 mod jobs;
+mod knowledge;
 mod mediation;
 mod metrics;
 mod models;

@@ -3,6 +3,7 @@
 //! the language the client asks for.
 
 mod admin;
+mod attachments;
 mod boards;
 mod bundles;
 mod engine;
@@ -10,7 +11,10 @@ mod error;
 mod extract;
 pub mod guard;
 mod handlers;
+mod knowledge;
 mod ledger;
+mod map;
+pub mod media;
 mod open311;
 mod openapi;
 mod portal;
@@ -179,6 +183,55 @@ pub fn router(app: Arc<App>, cfg: WebConfig) -> Router {
             "/visit-subjects/template.csv",
             get(ledger::registry_template_csv),
         )
+        // Issue 23: files on cases.
+        .route(
+            "/cases/{id}/attachments",
+            get(attachments::list)
+                .post(attachments::upload)
+                .layer(DefaultBodyLimit::max(attachments::upload_limit(&app))),
+        )
+        .route(
+            "/cases/{id}/attachments/{aid}",
+            get(attachments::body).patch(attachments::set_public),
+        )
+        .route(
+            "/cases/{id}/attachments/{aid}/thumbnail",
+            get(attachments::thumbnail),
+        )
+        .route("/public/attachments/{aid}", get(attachments::public_body))
+        .route(
+            "/public/attachments/{aid}/thumbnail",
+            get(attachments::public_thumbnail),
+        )
+        .route(
+            "/portal/cases/{number}/attachments",
+            post(attachments::portal_upload)
+                .layer(DefaultBodyLimit::max(attachments::upload_limit(&app))),
+        )
+        .route(
+            "/attachments/policy",
+            get(attachments::policy).put(attachments::put_policy),
+        )
+        // Issue 23: the knowledge base (知识库).
+        .route("/knowledge", get(knowledge::list).post(knowledge::create))
+        .route("/knowledge/proposals", post(knowledge::propose))
+        .route(
+            "/knowledge/{id}",
+            get(knowledge::get).patch(knowledge::edit),
+        )
+        .route("/knowledge/{id}/actions", post(knowledge::action))
+        .route("/knowledge/{id}/uses", get(knowledge::uses))
+        .route("/portal/knowledge", get(knowledge::portal))
+        // Issue 23: the district map.
+        .route(
+            "/map/regions",
+            get(map::regions)
+                .put(map::put_regions)
+                .layer(DefaultBodyLimit::max(map::regions_limit())),
+        )
+        .route("/map/locate", get(map::locate))
+        .route("/map/cases", get(map::cases))
+        .route("/map/config", get(map::config).put(map::put_config))
         .route("/triage/models", get(engine::triage_models))
         .route("/triage/models/train", post(engine::triage_train))
         .route(

@@ -22,7 +22,15 @@ use std::sync::Arc;
 
 pub fn router() -> Router<Arc<App>> {
     Router::new()
-        .route("/{file}", get(top_get).post(top_post))
+        // A POST may carry a photo (multipart `media`): the attachment limit, not the JSON one.
+        .route(
+            "/{file}",
+            get(top_get)
+                .post(top_post)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    app::attachments::default_limits().max_bytes + 64 * 1024,
+                )),
+        )
         .route("/services/{file}", get(service_definition))
         // The `open311` Python library asks for `service/{code}` (singular).
         .route("/service/{file}", get(service_definition))
@@ -510,7 +518,13 @@ async fn top_get(
             Err(e) => fail(fmt, &headers, e.into()),
         },
         "requests" => match app.open311_requests(&params).await {
-            Ok(page) => {
+            Ok(mut page) => {
+                if let Err(e) = app
+                    .open311_media(&mut page.items, &origin_of(&headers))
+                    .await
+                {
+                    return fail(fmt, &headers, e.into());
+                }
                 let mut res = render(
                     fmt,
                     StatusCode::OK,
@@ -608,6 +622,21 @@ async fn top_post(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
+    // FixMyStreet and other clients send a photo as a `media` part of a multipart form.
+    if ctype.starts_with("multipart/form-data") {
+        let mut params = match query_params(q.as_deref()) {
+            Ok(p) => p,
+            Err(e) => return fail(fmt, &headers, e),
+        };
+        let form = match multipart_form(&app, &headers, body).await {
+            Ok(f) => f,
+            Err(e) => return fail(fmt, &headers, e.into()),
+        };
+        let mut fields: Vec<(String, String)> = form.fields.into_iter().collect();
+        fields.append(&mut params.0);
+        let media = form.file.filter(|f| !f.1.is_empty());
+        return submit(&app, fmt, &headers, &Params(fields), media).await;
+    }
     if !ctype.is_empty() && !ctype.starts_with("application/x-www-form-urlencoded") {
         return errors(
             fmt,
@@ -636,7 +665,40 @@ async fn top_post(
         }
         Err(e) => return fail(fmt, &headers, e),
     }
-    match app.open311_submit(&params).await {
+    submit(&app, fmt, &headers, &params, None).await
+}
+
+/// The multipart form of a POST (its `media` file and its fields).
+async fn multipart_form(
+    app: &App,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<crate::attachments::Form, AppError> {
+    let mut req = axum::http::Request::new(axum::body::Body::from(body));
+    if let Some(ct) = headers.get(header::CONTENT_TYPE) {
+        req.headers_mut().insert(header::CONTENT_TYPE, ct.clone());
+    }
+    let mp =
+        <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(req, &()).await;
+    crate::attachments::read_form(mp, &["media"], app.file_limits.max_bytes).await
+}
+
+/// The scheme and host the client reached us at, for absolute `media_url`s.
+fn origin_of(headers: &HeaderMap) -> String {
+    base_url(headers)
+        .trim_end_matches("/open311/v2")
+        .to_string()
+}
+
+async fn submit(
+    app: &App,
+    fmt: Fmt,
+    headers: &HeaderMap,
+    params: &Params,
+    media: Option<(String, Vec<u8>)>,
+) -> Response {
+    let headers = headers.clone();
+    match app.open311_submit_with_media(params, media).await {
         Ok(r) => {
             let english = wants_english(&headers);
             let n = Node::List(
@@ -696,12 +758,20 @@ async fn request(
         Err(e) => return fail(fmt, &headers, e),
     };
     match app.open311_request(&params, id).await {
-        Ok(r) => render(
-            fmt,
-            StatusCode::OK,
-            "service_requests",
-            &requests_node(&[r], wants_extensions(&params)),
-        ),
+        Ok(mut r) => {
+            if let Err(e) = app
+                .open311_media(std::slice::from_mut(&mut r), &origin_of(&headers))
+                .await
+            {
+                return fail(fmt, &headers, e.into());
+            }
+            render(
+                fmt,
+                StatusCode::OK,
+                "service_requests",
+                &requests_node(&[r], wants_extensions(&params)),
+            )
+        }
         Err(e) => fail(fmt, &headers, e),
     }
 }

@@ -32,6 +32,8 @@ pub struct TestServer {
     pub store: Arc<SqlStore>,
     pub clock: Arc<ManualClock>,
     pub units: Vec<Value>,
+    /// The attachments' directory (a fresh temporary one, unless a test gave its own store).
+    pub files_dir: std::path::PathBuf,
     cleanup: Option<Cleanup>,
     server: tokio::task::JoinHandle<()>,
 }
@@ -93,6 +95,15 @@ impl TestServer {
     }
 
     pub async fn start_with(db: Db, cfg: web::WebConfig) -> TestServer {
+        Self::start_full(db, cfg, None).await
+    }
+
+    /// A server whose attachments go to `files` (the S3 test), or to a temporary directory.
+    pub async fn start_full(
+        db: Db,
+        cfg: web::WebConfig,
+        files: Option<app::attachments::Files>,
+    ) -> TestServer {
         let (url, cleanup) = fresh_db(db).await;
         let store = Arc::new(SqlStore::connect(&url).await.unwrap());
         store.migrate().await.unwrap();
@@ -101,6 +112,14 @@ impl TestServer {
         // Tests change cases and read metrics at once, at a manual clock: no cached months.
         app.settings.metrics_cache_ms = 0;
         app.settings.cockpit_cache_ms = 0;
+        let files_dir =
+            std::env::temp_dir().join(format!("ow-test-files-{}", uuid::Uuid::now_v7()));
+        app.files = match files {
+            Some(f) => f,
+            None => store::files::open(&files_dir.to_string_lossy()).unwrap(),
+        };
+        // Tests serve media from a server on loopback.
+        app.media = Arc::new(web::media::HttpFetcher::new(true));
         let app = Arc::new(app);
         app.install_demo_district().await.unwrap();
         app.install_demo_users().await.unwrap();
@@ -127,6 +146,7 @@ impl TestServer {
             store,
             clock,
             units,
+            files_dir,
             cleanup: Some(cleanup),
             server,
         }
@@ -294,6 +314,7 @@ impl TestServer {
     pub async fn shutdown(mut self) {
         self.server.abort();
         self.store.close().await;
+        let _ = std::fs::remove_dir_all(&self.files_dir);
         if let Some(c) = self.cleanup.take() {
             drop_db(c).await;
         }
