@@ -321,7 +321,8 @@ impl App {
         up: Upload,
         source: &str,
         public: bool,
-        by: Option<(Uuid, String)>,
+        by: Option<(Option<Uuid>, String)>,
+        at: i64,
     ) -> Result<AttachmentRow, AppError> {
         let limits = self.file_limits;
         let step = check_step(up.step.as_deref())?;
@@ -386,9 +387,9 @@ impl App {
             thumb_key,
             lat: location.map(|l| l.0),
             lon: location.map(|l| l.1),
-            uploaded_by: by.as_ref().map(|b| b.0),
+            uploaded_by: by.as_ref().and_then(|b| b.0),
             uploaded_by_name: by.map(|b| b.1),
-            uploaded_at: self.now(),
+            uploaded_at: at,
         };
         if !self
             .store
@@ -418,7 +419,14 @@ impl App {
         }
         let public = up.public.unwrap_or(false);
         let row = self
-            .store_attachment(&case, up, "staff", public, Some((p.id, p.name.clone())))
+            .store_attachment(
+                &case,
+                up,
+                "staff",
+                public,
+                Some((Some(p.id), p.name.clone())),
+                self.now(),
+            )
             .await?;
         Ok(staff_view(&row))
     }
@@ -581,7 +589,7 @@ impl App {
             ..up
         };
         let row = self
-            .store_attachment(&case, up, "citizen", true, None)
+            .store_attachment(&case, up, "citizen", true, None, self.now())
             .await?;
         Ok(public_view(&row))
     }
@@ -605,6 +613,29 @@ impl App {
             "citizen",
             true,
             None,
+            self.now(),
+        )
+        .await
+    }
+
+    /// Installers (the demo district's history): a file on a case as of `at`, by `by` (a name) or
+    /// by the citizen when `by` is `None`.
+    pub async fn install_attachment(
+        &self,
+        case: &domain::Case,
+        up: Upload,
+        by: Option<&str>,
+        at: i64,
+    ) -> Result<AttachmentRow, AppError> {
+        let source = if by.is_some() { "staff" } else { "citizen" };
+        let public = up.public.unwrap_or(by.is_none());
+        self.store_attachment(
+            case,
+            up,
+            source,
+            public,
+            by.map(|b| (None, b.to_string())),
+            at,
         )
         .await
     }

@@ -24,6 +24,74 @@ pub mod samples {
     pub use crate::exif::gps_tiff;
     pub use crate::thumb::{sample_jpeg, sample_png};
 
+    /// A street scene for the demo district's cases (no photographs are shipped): sky, buildings
+    /// with windows, a road; `litter` adds the heap a citizen reports, absent in the photo taken
+    /// after the work. Deterministic in `seed`.
+    pub fn street_scene(seed: u64, litter: bool) -> Vec<u8> {
+        let (w, h) = (800u32, 600u32);
+        let mut rng = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let horizon = 330u32;
+        let mut buildings = Vec::new();
+        let mut x = 0u32;
+        while x < w {
+            let bw = 80 + (next() % 90) as u32;
+            let top = 90 + (next() % 170) as u32;
+            let shade = 150 + (next() % 70) as u8;
+            buildings.push((x, x + bw, top, [shade, shade - 10, shade - 25]));
+            x += bw + 4;
+        }
+        let heap_x = 120 + (next() % 420) as u32;
+        let img = image::RgbImage::from_fn(w, h, |px, py| {
+            if py < horizon {
+                for &(x0, x1, top, c) in &buildings {
+                    if px >= x0 && px < x1 && py >= top {
+                        let window = (px - x0) % 22 > 6 && (py - top) % 30 > 10 && px + 8 < x1;
+                        return if window {
+                            image::Rgb([90, 110, 130])
+                        } else {
+                            image::Rgb(c)
+                        };
+                    }
+                }
+                let t = py as f32 / horizon as f32;
+                image::Rgb([(150.0 + 60.0 * t) as u8, (185.0 + 40.0 * t) as u8, 235])
+            } else {
+                let depth = (py - horizon) as f32 / (h - horizon) as f32;
+                let half = 60.0 + 340.0 * depth;
+                let cx = w as f32 / 2.0;
+                let on_road = (px as f32 - cx).abs() < half;
+                if litter {
+                    let dx = px as f32 - heap_x as f32;
+                    let dy = (py as f32 - 470.0) * 1.8;
+                    if dx * dx + dy * dy < 55.0 * 55.0 {
+                        return image::Rgb([120 + ((px * 7 + py * 3) % 40) as u8, 95, 60]);
+                    }
+                }
+                if on_road {
+                    let line = (px as f32 - cx).abs() < 3.0 + 4.0 * depth && (py / 24) % 2 == 0;
+                    if line {
+                        image::Rgb([235, 235, 225])
+                    } else {
+                        image::Rgb([105, 105, 110])
+                    }
+                } else {
+                    image::Rgb([170, 160, 140])
+                }
+            }
+        });
+        let mut out = Vec::new();
+        let _ = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 78).encode_image(&img);
+        out
+    }
+
     /// A real JPEG carrying an EXIF GPS position, as a phone writes it.
     pub fn jpeg_with_gps(w: u32, h: u32, lat: f64, lon: f64) -> Vec<u8> {
         let jpeg = sample_jpeg(w, h);

@@ -686,7 +686,10 @@ async fn run(cmd: Cmd) -> Res {
             years,
             batch,
         } => {
-            let app = app_for(open_tuned(&db, store::Tuning::BULK).await?);
+            let mut app = new_app(open_tuned(&db, store::Tuning::BULK).await?);
+            // The demo's photos go where `serve` (without --files) will look for them.
+            app.files = store::files::open(&store::files::default_dir(&db).to_string_lossy())?;
+            let app = Arc::new(app);
             let units = app.install_demo_district().await?;
             let logins = app.install_demo_users().await?;
             let started = std::time::Instant::now();
@@ -701,6 +704,8 @@ async fn run(cmd: Cmd) -> Res {
             eprintln!("installed {bundles} 一件事 applications and approval projects");
             let articles = app.seed_knowledge().await?;
             eprintln!("installed {articles} knowledge articles");
+            let files = app.seed_attachments().await?;
+            eprintln!("attached {files} photos and documents to demo cases");
             eprintln!(
                 "installed {units} units, {} demo users, {n} synthetic cases, {boards} published boards, {items} program items, {visits} visits in {:.1}s",
                 logins.len(),
@@ -773,6 +778,8 @@ async fn run(cmd: Cmd) -> Res {
             let visits = app.seed_campaign().await?;
             app.seed_bundles().await?;
             app.seed_knowledge().await?;
+            let files = app.seed_attachments().await?;
+            eprintln!("attached {files} photos and documents to demo cases");
             eprintln!(
                 "published {boards} months of 红黄黑榜 boards; {items} key-program items; {visits} campaign visits"
             );

@@ -174,6 +174,12 @@ pub trait DemoSeed {
     /// all four stages, one paused in its second, one refused in its first, one just registered),
     /// unless some exist.
     async fn seed_bundles(&self) -> Result<usize, AppError>;
+    /// Installs the demo's knowledge base (issue 23), unless articles exist.
+    async fn seed_knowledge(&self) -> Result<usize, AppError>;
+    /// Photos on some of the demo district's cases: what citizens sent with their reports, the
+    /// handlers' 办结 evidence, a few documents; and the evidence policy for 城市管理 (issue 23).
+    /// Once: nothing when any file exists.
+    async fn seed_attachments(&self) -> Result<usize, AppError>;
 }
 
 #[async_trait]
@@ -248,6 +254,17 @@ impl DemoSeed for App {
             let stages: serde_json::Value = serde_json::from_str(demo::APPROVAL_PROCESS)
                 .map_err(|e| AppError::internal(format!("demo approval process: {e}")))?;
             self.install_approval_process(&stages).await?;
+        }
+        // The district's map (issue 23), checked like an administrator's upload; only once.
+        if self
+            .store
+            .get_setting(app::map::REGIONS_SETTING)
+            .await?
+            .is_none()
+        {
+            let map: serde_json::Value = serde_json::from_str(demo::DISTRICT_MAP)
+                .map_err(|e| AppError::internal(format!("demo district map: {e}")))?;
+            self.install_regions(&map).await?;
         }
         Ok(units.len())
     }
@@ -389,6 +406,98 @@ impl DemoSeed for App {
             }
         }
         Ok(n)
+    }
+
+    async fn seed_attachments(&self) -> Result<usize, AppError> {
+        use app::attachments::{EVIDENCE_SETTING, Upload};
+        if self.store.get_setting(EVIDENCE_SETTING).await?.is_none() {
+            self.store
+                .put_setting(
+                    EVIDENCE_SETTING,
+                    r#"{"categories":["城市管理/市容环境","城市管理/违章搭建"]}"#,
+                )
+                .await?;
+        }
+        if !self.store.attachments_after(None, 1).await?.is_empty() {
+            return Ok(0);
+        }
+        let q = app::ports::CaseQuery {
+            sort: app::ports::SortKey::ReportedDesc,
+            limit: 3000,
+            now: self.now(),
+            ..Default::default()
+        };
+        let (cases, _) = self.store.list_cases(&q).await?;
+        let visible = |c: &&domain::Case| {
+            ["城市管理/", "环境保护/", "交通运输/", "住房建设/"]
+                .iter()
+                .any(|p| c.category.starts_with(p))
+        };
+        let mut n = 0;
+        // Citizens' photos with their reports (public: what they sent).
+        for (i, c) in cases.iter().filter(visible).take(40).enumerate() {
+            let photo = files::samples::street_scene(i as u64 + 1, true);
+            self.install_attachment(
+                c,
+                Upload {
+                    name: format!("IMG_{:04}.jpg", 2000 + i),
+                    bytes: photo,
+                    step: Some("intake".into()),
+                    public: Some(true),
+                },
+                None,
+                c.reported_at + 60_000,
+            )
+            .await?;
+            n += 1;
+        }
+        // 办结 evidence on resolved 城市管理 cases: the place after the work, published.
+        let done = cases.iter().filter(|c| {
+            c.category.starts_with("城市管理/") && c.resolved_at.is_some() && c.unit.is_some()
+        });
+        for (i, c) in done.take(30).enumerate() {
+            let photo = files::samples::street_scene(i as u64 + 101, false);
+            self.install_attachment(
+                c,
+                Upload {
+                    name: "整改后现场照片.jpg".into(),
+                    bytes: photo,
+                    step: Some("resolve".into()),
+                    public: Some(true),
+                },
+                Some("城管局承办人"),
+                c.resolved_at.unwrap_or(c.updated_at),
+            )
+            .await?;
+            n += 1;
+        }
+        // A handling note as a document on a few (staff only).
+        for c in cases.iter().filter(|c| c.resolved_at.is_some()).take(10) {
+            let text = format!(
+                "办理情况说明\r\n工单编号：{}\r\n事项：{}\r\n经现场核实，已按职责处理完毕，并与来电人沟通。\r\n",
+                c.number, c.title
+            );
+            self.install_attachment(
+                c,
+                Upload {
+                    name: format!("办理情况说明-{}.txt", c.number),
+                    bytes: text.into_bytes(),
+                    step: Some("resolve".into()),
+                    public: Some(false),
+                },
+                Some("承办人"),
+                c.resolved_at.unwrap_or(c.updated_at),
+            )
+            .await?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    async fn seed_knowledge(&self) -> Result<usize, AppError> {
+        let list: Vec<serde_json::Value> = serde_json::from_str(demo::KNOWLEDGE)
+            .map_err(|e| AppError::internal(format!("demo knowledge: {e}")))?;
+        self.install_articles(&list).await
     }
 
     async fn seed_bundles(&self) -> Result<usize, AppError> {
