@@ -143,6 +143,11 @@ export function heatData(points: { lat: number; lon: number }[]): [number, numbe
   return points.filter((p) => Number.isFinite(p.lat) && Number.isFinite(p.lon)).map((p) => [p.lon, p.lat, 1])
 }
 
+/** The heat layer's top of scale: more points, more of them to make a place red (1 to 5). */
+export function heatMax(points: number): number {
+  return Math.min(5, Math.max(1, Math.round(Math.sqrt(points) / 6)))
+}
+
 /** Whether [lon, lat] is inside a ring (ray casting; on the edge counts as either). */
 export function inRing(lon: number, lat: number, ring: Position[]): boolean {
   let inside = false

@@ -137,3 +137,13 @@ describe('map filters', () => {
     })
   })
 })
+
+describe('heat scale', () => {
+  it('needs more cases for red as there are more cases', async () => {
+    const { heatMax } = await import('../../src/utils/map')
+    expect(heatMax(0)).toBe(1)
+    expect(heatMax(44)).toBe(1)
+    expect(heatMax(300)).toBe(3)
+    expect(heatMax(5000)).toBe(5)
+  })
+})
