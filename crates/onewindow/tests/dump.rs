@@ -67,6 +67,7 @@ async fn sqlite_postgres_sqlite_round_trip() {
         "\"table\":\"bundles\"",
         "\"table\":\"bundle_tasks\"",
         "\"table\":\"approvals\"",
+        "\"table\":\"knowledge_articles\"",
     ] {
         assert!(ta.contains(table), "{table} exported");
     }
