@@ -174,9 +174,14 @@ test.describe('on a phone', () => {
 
 test('a handler resolves with evidence: refused without a photo, in place; with one, done and shown', async ({ page }) => {
   test.setTimeout(180_000)
-  // A case of 城市管理 (the demo's evidence policy covers it), taken as far as the handler's 签收 by the API.
+  // A case of 城市管理/市容环境 (the demo's evidence policy covers it), taken as far as the handler's 签收 by the API.
   const dispatcher = await apiToken(page.request, 'dispatcher')
-  let c: ApiCase = await newCase(page.request, dispatcher, { reporter: { name: '孙女士', phone: freshPhone() } })
+  let c: ApiCase = await newCase(page.request, dispatcher, {
+    title: '文昌路绿化带堆放建筑垃圾',
+    description: '市民来电反映：文昌路 20 号旁绿化带里堆了一堆建筑垃圾，已经一个多星期没人清理，影响市容。',
+    category: '城市管理/市容环境',
+    reporter: { name: '孙女士', phone: freshPhone() },
+  })
   c = await apiAct(page.request, dispatcher, c, 'accept')
   c = await apiAct(page.request, dispatcher, c, 'dispatch', { unit: 'cgj' })
   const handler = await apiToken(page.request, 'handler')
@@ -193,9 +198,9 @@ test('a handler resolves with evidence: refused without a photo, in place; with 
   await test.step('resolving without a photo is refused in the dialog, beside the picker', async () => {
     await page.getByTestId('act-resolve').click()
     const dialog = page.getByRole('dialog')
-    await dialog.getByTestId('reply').fill('已安排执法中队到现场劝离摊贩，人行道已恢复通行。')
+    await dialog.getByTestId('reply').fill('已安排环卫作业队清运建筑垃圾，绿化带已恢复原貌。')
     await dialog.getByTestId('action-submit').click()
-    await expect(dialog.getByTestId('action-files')).toContainText('须上传办结照片')
+    await expect(dialog.getByTestId('action-files-field')).toContainText('须上传办结照片')
     await expect(dialog).toBeVisible()
     await page.screenshot({ path: '/tmp/att-resolve-refused.png' })
 
@@ -227,13 +232,13 @@ test('a handler resolves with evidence: refused without a photo, in place; with 
     await expectMessage(page, '整改后.png 已公开', 'success')
     // A document goes to the list with its type and size; a file that is not what its name says is refused.
     await panel.getByTestId('att-upload-input').setInputFiles([
-      { name: '整改说明.txt', mimeType: 'text/plain', buffer: Buffer.from('整改说明：摊贩已劝离，已纳入日常巡查。\n', 'utf8') },
-      { name: '伪装.png', mimeType: 'image/png', buffer: Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00]) },
+      { name: '整改说明.txt', mimeType: 'text/plain', buffer: Buffer.from('整改说明：建筑垃圾已清运，已纳入日常巡查。\n', 'utf8') },
+      { name: '伪装.pdf', mimeType: 'application/pdf', buffer: Buffer.from([0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00]) },
     ])
     await expect(panel.getByTestId('att-documents')).toContainText('整改说明.txt')
     await expect(panel.getByTestId('att-documents')).toContainText('TXT')
-    await expect(panel.getByTestId('att-upload-error')).toBeVisible()
-    await expect(panel.getByTestId('att-upload-item').filter({ hasText: '伪装.png' })).toHaveAttribute('data-status', 'error')
+    await expect(panel.getByTestId('att-upload-error')).toContainText('不支持的文件类型')
+    await expect(panel.getByTestId('att-upload-item').filter({ hasText: '伪装.pdf' })).toHaveAttribute('data-status', 'error')
     await panel.scrollIntoViewIfNeeded()
     await panel.screenshot({ path: '/tmp/att-case-panel.png' })
   })
