@@ -38,6 +38,8 @@ const MAX_SOURCE: usize = 300;
 const MAX_NOTE: usize = 500;
 /// Candidates read for one search before ranking; a query matching more is too vague to rank.
 const SEARCH_CANDIDATES: u32 = 500;
+/// Most tokens of an any-word search (a sentence of about 40 characters).
+const MAX_ANY_TOKENS: usize = 40;
 
 fn not_found() -> AppError {
     AppError::not_found("知识条目", "article")
@@ -163,6 +165,28 @@ pub fn score(
         s += 5.0;
     }
     s + (1.0 + a.uses.max(0) as f64).ln() * 0.5
+}
+
+/// How many of the query's tokens the article has (in its question or answer).
+fn matched_tokens(a: &KnowledgeRow, query_tokens: &[String], t: &triage::Triage) -> usize {
+    let have: HashSet<String> = search::index_tokens(t, &format!("{} {}", a.question, a.answer))
+        .split(' ')
+        .map(str::to_string)
+        .collect();
+    query_tokens.iter().filter(|q| have.contains(*q)).count()
+}
+
+/// `match=all` (the default: every token of the query) or `match=any` (ranked by how many).
+fn any_match(v: Option<&str>) -> Result<bool, AppError> {
+    match v.map(str::trim) {
+        None | Some("") | Some("all") => Ok(false),
+        Some("any") => Ok(true),
+        Some(o) => Err(AppError::field(
+            "match",
+            format!("「{o}」无效，可选：all, any"),
+            format!("'{o}' is not valid; use all or any"),
+        )),
+    }
 }
 
 fn history_entry(p: &Principal, action: &str, note: Option<&str>, now: i64) -> Value {
@@ -542,6 +566,7 @@ impl App {
         )?)
         .unwrap_or(50);
         let text = get("q");
+        q.any_token = any_match(get("match").as_deref())?;
         let rows = self.search_articles(q, text.as_deref(), limit).await?;
         let tree = self.org.tree().await?;
         Ok(rows
@@ -569,17 +594,28 @@ impl App {
             ));
         }
         crate::references::filter_value("q", text)?;
-        let tokens = search::query_tokens(&self.triage, text);
+        let mut tokens = search::query_tokens(&self.triage, text);
+        if q.any_token
+            && let Some(t) = tokens.as_mut()
+        {
+            // A clerk's whole sentence: its bigrams, bounded so the query stays small.
+            t.truncate(MAX_ANY_TOKENS);
+        }
         match &tokens {
             Some(t) => q.tokens = t.clone(),
             None => q.like = Some(text.to_string()),
         }
         q.limit = SEARCH_CANDIDATES;
+        let any = q.any_token;
         let mut rows = self.store.articles(&q).await?;
         let toks = tokens.unwrap_or_default();
         let normal = triage::normalise(text);
+        // Any-word mode: an article sharing a single bigram with a long sentence is noise; it
+        // must share two (or the query's only one).
+        let needed = toks.len().min(2);
         let mut scored: Vec<(f64, KnowledgeRow)> = rows
             .drain(..)
+            .filter(|a| !any || matched_tokens(a, &toks, &self.triage) >= needed)
             .map(|a| (score(&a, &toks, &normal, &self.triage), a))
             .collect();
         scored.sort_by(|x, y| {
@@ -595,10 +631,15 @@ impl App {
     }
 
     /// `GET /api/v1/portal/knowledge?q=` (public): published articles in force.
-    pub async fn portal_articles(&self, text: Option<&str>) -> Result<Vec<Value>, AppError> {
+    pub async fn portal_articles(
+        &self,
+        text: Option<&str>,
+        matching: Option<&str>,
+    ) -> Result<Vec<Value>, AppError> {
         let q = KnowledgeQuery {
             statuses: Some(vec![PUBLISHED.into()]),
             in_force_on: Some(self.knowledge_today()),
+            any_token: any_match(matching)?,
             ..Default::default()
         };
         let text = text.map(str::trim).filter(|t| !t.is_empty());

@@ -869,8 +869,9 @@ pub struct KnowledgeQuery {
     /// A category, or a top level (`一级`) matching its categories.
     pub category: Option<String>,
     pub unit: Option<String>,
-    /// Every one of these tokens (a search).
+    /// Every one of these tokens (a search); with `any_token`, at least one of them.
     pub tokens: Vec<String>,
+    pub any_token: bool,
     /// A substring of the question or answer (a one-character search).
     pub like: Option<String>,
     /// Only articles in force on this day (valid_from and valid_until around it).

@@ -607,6 +607,38 @@ async fn demo_articles(db: Db) {
     // The published, unexpired ones are searchable; the most used first without a query.
     let found = search(&s, &clerk, "拖欠工资").await;
     assert!(!found.is_empty());
+    // A clerk's whole sentence: nothing has all its words, the any-word mode ranks by how many.
+    let sentence = "来电人退休后长期住在外地，想问看病怎么报销";
+    assert!(search(&s, &clerk, sentence).await.is_empty());
+    let (st, ranked) = s
+        .get(
+            &format!("/api/v1/knowledge?match=any&q={}", urlencode(sentence)),
+            &clerk,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{ranked}");
+    assert!(
+        ranked[0]["question"].as_str().unwrap().contains("异地就医"),
+        "{ranked}"
+    );
+    let (st, _) = s.get("/api/v1/knowledge?match=some&q=x", &clerk).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let (st, p) = s
+        .call(
+            "GET",
+            &format!(
+                "/api/v1/portal/knowledge?match=any&q={}",
+                urlencode(sentence)
+            ),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        p[0]["question"].as_str().unwrap().contains("异地就医"),
+        "{p}"
+    );
     let (_, faq) = s.call("GET", "/api/v1/portal/knowledge", None, None).await;
     let faq = faq.as_array().unwrap();
     assert!(faq.len() >= 25, "{}", faq.len());

@@ -172,9 +172,18 @@ impl KnowledgeStore for SqlStore {
             let ph = param(u.clone(), &mut binds);
             clauses.push(format!("unit = {ph}"));
         }
-        for t in &q.tokens {
-            let ph = param(format!("% {} %", like_escape(t)), &mut binds);
-            clauses.push(format!("tokens LIKE {ph} ESCAPE '\\'"));
+        let likes: Vec<String> = q
+            .tokens
+            .iter()
+            .map(|t| {
+                let ph = param(format!("% {} %", like_escape(t)), &mut binds);
+                format!("tokens LIKE {ph} ESCAPE '\\'")
+            })
+            .collect();
+        if q.any_token && !likes.is_empty() {
+            clauses.push(format!("({})", likes.join(" OR ")));
+        } else {
+            clauses.extend(likes);
         }
         if let Some(text) = &q.like {
             let ph = param(format!("%{}%", like_escape(text)), &mut binds);

@@ -20,6 +20,7 @@ fn article_id(s: &str) -> Result<Uuid, ApiError> {
 #[utoipa::path(get, path = "/api/v1/knowledge", tag = "knowledge",
     params(("q" = Option<String>, Query, description = "Text searched in question and answer (CJK bigrams, as cases)"),
         ("status" = Option<String>, Query, description = "all | draft | proposed | published | retired; default: published and in force"),
+        ("match" = Option<String>, Query, description = "all (default): every token of q; any: articles sharing at least two of q's tokens, ranked by how many (a clerk's whole sentence)"),
         ("category" = Option<String>, Query), ("unit" = Option<String>, Query), ("limit" = Option<u32>, Query, description = "at most 200; default 50")),
     responses((status = 200, description = "[{id, question, answer, category, unit, unit_name, source, valid_from, valid_until, review_at, status, expired, uses, version, proposed_from, created_at, updated_at, history}], best match first"), (status = 403), (status = 422)),
     security(("bearer" = [])))]
@@ -106,13 +107,17 @@ pub async fn uses(
 }
 
 #[utoipa::path(get, path = "/api/v1/portal/knowledge", tag = "portal",
-    params(("q" = Option<String>, Query, description = "Text searched; without it, the most used articles")),
+    params(("q" = Option<String>, Query, description = "Text searched; without it, the most used articles"), ("match" = Option<String>, Query, description = "all | any, as on /knowledge")),
     responses((status = 200, description = "[{id, question, answer, category, unit_name, source}]: published articles in force"), (status = 422)))]
 pub async fn portal(
     State(app): State<Arc<App>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Vec<Value>>, ApiError> {
     Ok(Json(
-        app.portal_articles(q.get("q").map(String::as_str)).await?,
+        app.portal_articles(
+            q.get("q").map(String::as_str),
+            q.get("match").map(String::as_str),
+        )
+        .await?,
     ))
 }
