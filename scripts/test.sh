@@ -17,6 +17,14 @@ drop_leftovers() {
 }
 trap drop_leftovers EXIT
 
+# Attachments on S3-compatible object storage are tested against moto's standalone server
+# (crates/onewindow/tests/attachments_store.rs), installed from PyPI into a virtualenv under target/.
+if [ ! -x target/moto-venv/bin/moto_server ]; then
+  python3 -m venv target/moto-venv
+  target/moto-venv/bin/pip install --quiet --disable-pip-version-check 'moto[server]'
+fi
+export ONEWINDOW_MOTO_SERVER="$PWD/target/moto-venv/bin/moto_server"
+
 # Among the tests: property tests that fuzz the input parsers for a fixed number of cases
 # (crates/app/tests/fuzz.rs: CSV, XLSX, JSON text; crates/onewindow/tests/fuzz.rs: case and portal
 # JSON, Open311 forms and queries over HTTP on both backends), about 30 s in all on 2 cores;

@@ -47,6 +47,57 @@ pub async fn export(
     Ok(n)
 }
 
+/// Every storage key (file and thumbnail) the attachments refer to, once each.
+async fn file_keys(store: &SqlStore) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    use app::ports::AttachmentStore as _;
+    let mut keys = std::collections::BTreeSet::new();
+    let mut after = None;
+    loop {
+        let rows = store.attachments_after(after, PAGE).await?;
+        for r in &rows {
+            if !r.file_key.is_empty() {
+                keys.insert(r.file_key.clone());
+            }
+            if let Some(t) = &r.thumb_key {
+                keys.insert(t.clone());
+            }
+        }
+        match rows.last() {
+            Some(l) if rows.len() == PAGE as usize => after = Some(l.id),
+            _ => break,
+        }
+    }
+    Ok(keys.into_iter().collect())
+}
+
+/// How many stored files the database's attachments refer to.
+pub async fn referenced_files(store: &SqlStore) -> Result<usize, Box<dyn std::error::Error>> {
+    Ok(file_keys(store).await?.len())
+}
+
+/// Copies every file the attachments refer to from one store to another, checking each against
+/// its content hash (a damaged or missing file stops the copy, naming it). Returns (files, bytes).
+pub async fn copy_files(
+    store: &SqlStore,
+    from: &dyn app::attachments::FileStore,
+    to: &dyn app::attachments::FileStore,
+) -> Result<(u64, u64), Box<dyn std::error::Error>> {
+    let (mut n, mut bytes) = (0, 0);
+    for key in file_keys(store).await? {
+        let body = from
+            .get(&key)
+            .await?
+            .ok_or_else(|| format!("attachment file {key} is missing from {}", from.describe()))?;
+        if files::content_key(&body) != key {
+            return Err(format!("attachment file {key} in {} is damaged", from.describe()).into());
+        }
+        bytes += body.len() as u64;
+        to.put(&key, body).await?;
+        n += 1;
+    }
+    Ok((n, bytes))
+}
+
 /// Longest line of a dump read: one row (the largest are trained triage models, a few MB), so
 /// that a file without line breaks cannot make the import hold it whole.
 pub const MAX_LINE: usize = 64 * 1024 * 1024;

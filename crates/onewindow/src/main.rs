@@ -92,15 +92,29 @@ enum Cmd {
         #[command(subcommand)]
         cmd: CalendarCmd,
     },
-    /// Write the whole database as JSON lines to standard output.
+    /// Write the whole database as JSON lines to standard output. Attachments are in the dump as
+    /// references (content hashes); `--files-out DIR` writes their bytes to DIR beside it.
     Export {
         #[arg(long, env = "ONEWINDOW_DB")]
         db: String,
+        /// The attachment store the database uses (as `serve --files`; default beside SQLite).
+        #[arg(long, env = "ONEWINDOW_FILES")]
+        files: Option<String>,
+        /// A directory to copy every attached file into (content-addressed, like the store).
+        #[arg(long)]
+        files_out: Option<std::path::PathBuf>,
     },
-    /// Load a dump made by `export` from standard input into a new, empty database.
+    /// Load a dump made by `export` from standard input into a new, empty database;
+    /// `--files-in DIR` copies the attachments an export wrote there into the file store.
     Import {
         #[arg(long, env = "ONEWINDOW_DB")]
         db: String,
+        /// The attachment store of the new database (as `serve --files`; default beside SQLite).
+        #[arg(long, env = "ONEWINDOW_FILES")]
+        files: Option<String>,
+        /// The directory `export --files-out` wrote.
+        #[arg(long)]
+        files_in: Option<std::path::PathBuf>,
     },
     /// A consistent copy of the running database: SQLite by VACUUM INTO, PostgreSQL by pg_dump
     /// (custom format). Written as FILE.partial, checked, then renamed; never overwrites FILE.
@@ -371,6 +385,17 @@ fn new_app(store: Arc<SqlStore>) -> App {
     )
 }
 
+/// The attachment store `--files` names, or the default one for the database.
+fn files_of(
+    spec: Option<&str>,
+    db: &str,
+) -> Result<app::attachments::Files, Box<dyn std::error::Error>> {
+    Ok(match spec {
+        Some(s) => store::files::open(s)?,
+        None => store::files::open(&store::files::default_dir(db).to_string_lossy())?,
+    })
+}
+
 /// A serving app with the edge's settings, and the HTTP settings that go with them.
 fn serving_app(
     store: Arc<SqlStore>,
@@ -552,11 +577,34 @@ async fn run(cmd: Cmd) -> Res {
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }
-        Cmd::Export { db } => {
+        Cmd::Export {
+            db,
+            files,
+            files_out,
+        } => {
             let store = open(&db).await?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             let n = dump::export(&store, &mut out).await?;
+            match files_out {
+                Some(dir) => {
+                    let source = files_of(files.as_deref(), &db)?;
+                    let target = store::files::DirFiles::new(&dir)?;
+                    let (k, bytes) = dump::copy_files(&store, &*source, &target).await?;
+                    eprintln!(
+                        "copied {k} attachment files ({bytes} bytes) to {}",
+                        dir.display()
+                    );
+                }
+                None => {
+                    let k = dump::referenced_files(&store).await?;
+                    if k > 0 {
+                        eprintln!(
+                            "the dump refers to {k} attachment files; export them with --files-out DIR"
+                        );
+                    }
+                }
+            }
             app_for(store)
                 .audit_operator(
                     &backup::operator(),
@@ -611,7 +659,11 @@ async fn run(cmd: Cmd) -> Res {
             );
             Ok(())
         }
-        Cmd::Import { db } => {
+        Cmd::Import {
+            db,
+            files,
+            files_in,
+        } => {
             let store = open_tuned(&db, store::Tuning::BULK).await?;
             let app = app_for(store.clone());
             let n = dump::import(
@@ -620,6 +672,15 @@ async fn run(cmd: Cmd) -> Res {
                 std::io::BufReader::new(std::io::stdin().lock()),
             )
             .await?;
+            if let Some(dir) = files_in {
+                let source = store::files::DirFiles::new(&dir)?;
+                let target = files_of(files.as_deref(), &db)?;
+                let (k, bytes) = dump::copy_files(&store, &source, &*target).await?;
+                eprintln!(
+                    "copied {k} attachment files ({bytes} bytes) into {}",
+                    target.describe()
+                );
+            }
             // The cockpit's tallies are derived data, not part of the dump: count them afresh.
             let cases = app::ports::Store::rebuild_tallies(&*store).await?;
             let folded = app.rebuild_unit_metrics().await?;

@@ -39,12 +39,96 @@ async fn sqlite_postgres_sqlite_round_trip() {
         dir.join("b.jsonl"),
         dir.join("c.jsonl"),
     );
-    run(&["export", "--db", &a], None, Some(&fa));
-    let err = run(&["import", "--db", &pg], Some(&fa), None);
+    // Attachments travel as references in the dump and as bytes in a directory beside it.
+    let (out_a, pg_files, out_b) = (
+        dir.join("files-a"),
+        dir.join("pg-files"),
+        dir.join("files-b"),
+    );
+    let (out_a_s, pg_files_s, out_b_s) = (
+        out_a.display().to_string(),
+        pg_files.display().to_string(),
+        out_b.display().to_string(),
+    );
+    let err = run(
+        &["export", "--db", &a, "--files-out", &out_a_s],
+        None,
+        Some(&fa),
+    );
+    assert!(err.contains("attachment files"), "{err}");
+    let err = run(
+        &[
+            "import",
+            "--db",
+            &pg,
+            "--files",
+            &pg_files_s,
+            "--files-in",
+            &out_a_s,
+        ],
+        Some(&fa),
+        None,
+    );
     assert!(err.contains("imported"), "{err}");
-    run(&["export", "--db", &pg], None, Some(&fb));
-    run(&["import", "--db", &c], Some(&fb), None);
+    run(
+        &[
+            "export",
+            "--db",
+            &pg,
+            "--files",
+            &pg_files_s,
+            "--files-out",
+            &out_b_s,
+        ],
+        None,
+        Some(&fb),
+    );
+    run(
+        &["import", "--db", &c, "--files-in", &out_b_s],
+        Some(&fb),
+        None,
+    );
     run(&["export", "--db", &c], None, Some(&fc));
+    let count = |d: &std::path::Path| {
+        std::fs::read_dir(d)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().len() == 2)
+            .map(|e| std::fs::read_dir(e.path()).unwrap().count())
+            .sum::<usize>()
+    };
+    let n = count(&out_a);
+    assert!(n > 50, "{n} files exported");
+    assert_eq!(count(&out_b), n);
+    assert_eq!(count(&dir.join("c.db.files")), n);
+    // A damaged file stops an export that copies files, naming it.
+    let victim = std::fs::read_dir(&out_b)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().len() == 2)
+        .unwrap();
+    let victim = std::fs::read_dir(victim.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(&victim, b"damaged").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_onewindow"))
+        .args([
+            "export",
+            "--db",
+            &c,
+            "--files",
+            &out_b_s,
+            "--files-out",
+            &dir.join("files-x").display().to_string(),
+        ])
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("damaged"));
     let (ta, tb, tc) = (
         std::fs::read_to_string(&fa).unwrap(),
         std::fs::read_to_string(&fb).unwrap(),
@@ -68,6 +152,7 @@ async fn sqlite_postgres_sqlite_round_trip() {
         "\"table\":\"bundle_tasks\"",
         "\"table\":\"approvals\"",
         "\"table\":\"knowledge_articles\"",
+        "\"table\":\"attachments\"",
     ] {
         assert!(ta.contains(table), "{table} exported");
     }

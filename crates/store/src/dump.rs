@@ -12,6 +12,8 @@ use sqlx::Row;
 pub enum Col {
     Text,
     Int,
+    /// A floating-point number (an attachment's EXIF position).
+    Real,
     Bool,
     /// A case or event id: 16 bytes in the database, text in the dump.
     Uuid,
@@ -470,6 +472,28 @@ pub const TABLES: &[TableSpec] = &[
         ],
     ),
     (
+        "attachments",
+        &["id"],
+        &[
+            ("id", Col::Text),
+            ("case_id", Col::Text),
+            ("name", Col::Text),
+            ("size", Col::Int),
+            ("content_type", Col::Text),
+            ("kind", Col::Text),
+            ("step", Col::Text),
+            ("source", Col::Text),
+            ("public", Col::Bool),
+            ("file_key", Col::Text),
+            ("thumb_key", Col::Text),
+            ("lat", Col::Real),
+            ("lon", Col::Real),
+            ("uploaded_by", Col::Text),
+            ("uploaded_by_name", Col::Text),
+            ("uploaded_at", Col::Int),
+        ],
+    ),
+    (
         "unit_webhooks",
         &["unit"],
         &[
@@ -598,6 +622,7 @@ impl SqlStore {
                 for (k, t) in keys.iter().zip(&key_types) {
                     q = match t {
                         Col::Int => q.bind(a.get(*k).and_then(Value::as_i64).unwrap_or_default()),
+                        Col::Real => q.bind(a.get(*k).and_then(Value::as_f64).unwrap_or_default()),
                         Col::Bool => q.bind(a.get(*k).and_then(Value::as_bool).unwrap_or_default()),
                         Col::Uuid => q.bind(
                             uuid_of(a.get(*k).unwrap_or(&Value::Null), k)?.unwrap_or_default(),
@@ -629,6 +654,10 @@ impl SqlStore {
                                 .map_or(Value::Null, Value::String),
                             Col::Int => r
                                 .try_get::<Option<i64>, _>(*name)
+                                .map_err(backend_err)?
+                                .map_or(Value::Null, |v| json!(v)),
+                            Col::Real => r
+                                .try_get::<Option<f64>, _>(*name)
                                 .map_err(backend_err)?
                                 .map_or(Value::Null, |v| json!(v)),
                             Col::Bool => r
@@ -720,6 +749,7 @@ fn checked<'v>(name: &str, t: Col, v: &'v Value) -> StoreResult<&'v Value> {
         (_, Value::Null) => true,
         (Col::Text | Col::Uuid | Col::Packed(_), Value::String(_)) => true,
         (Col::Int, Value::Number(n)) => n.is_i64(),
+        (Col::Real, Value::Number(n)) => n.as_f64().is_some_and(f64::is_finite),
         (Col::Bool, Value::Bool(_)) => true,
         _ => false,
     };
@@ -728,6 +758,7 @@ fn checked<'v>(name: &str, t: Col, v: &'v Value) -> StoreResult<&'v Value> {
             Col::Text | Col::Packed(_) => "text",
             Col::Uuid => "an id",
             Col::Int => "an integer",
+            Col::Real => "a number",
             Col::Bool => "true or false",
         };
         return Err(StoreError::Backend(format!(
@@ -792,6 +823,7 @@ impl DumpLoad {
                     q = match t {
                         Col::Text => q.bind(v.as_str().map(str::to_string)),
                         Col::Int => q.bind(v.as_i64()),
+                        Col::Real => q.bind(v.as_f64()),
                         // Every flag column is NOT NULL DEFAULT FALSE: a dump from before a flag
                         // existed has none, and means false.
                         Col::Bool => q.bind(v.as_bool().unwrap_or_default()),

@@ -152,8 +152,42 @@ pub struct S3Files {
 }
 
 impl S3Files {
-    /// `url` is `s3://bucket` or `s3://bucket/prefix`.
+    /// `url` is `s3://bucket` or `s3://bucket/prefix`; everything else from the environment.
     pub fn from_env(url: &str) -> Result<S3Files, AppError> {
+        let endpoint = std::env::var("AWS_ENDPOINT_URL")
+            .or_else(|_| std::env::var("AWS_ENDPOINT"))
+            .ok();
+        let mut b = object_store::aws::AmazonS3Builder::from_env();
+        match std::env::var("AWS_REGION") {
+            Ok(r) => b = b.with_region(r),
+            Err(_) if std::env::var("AWS_DEFAULT_REGION").is_err() => {
+                b = b.with_region("us-east-1");
+            }
+            Err(_) => {}
+        }
+        Self::build(b, url, endpoint)
+    }
+
+    /// The same with explicit settings (tests against a local S3-compatible server).
+    pub fn with_credentials(
+        url: &str,
+        endpoint: &str,
+        key_id: &str,
+        secret: &str,
+        region: &str,
+    ) -> Result<S3Files, AppError> {
+        let b = object_store::aws::AmazonS3Builder::new()
+            .with_access_key_id(key_id)
+            .with_secret_access_key(secret)
+            .with_region(region);
+        Self::build(b, url, Some(endpoint.to_string()))
+    }
+
+    fn build(
+        mut b: object_store::aws::AmazonS3Builder,
+        url: &str,
+        endpoint: Option<String>,
+    ) -> Result<S3Files, AppError> {
         let rest = url
             .strip_prefix("s3://")
             .ok_or_else(|| io_err(format!("not an s3:// URL: {url}")))?;
@@ -161,19 +195,10 @@ impl S3Files {
         if bucket.is_empty() {
             return Err(io_err(format!("no bucket in {url}")));
         }
-        let mut b = object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
-        let endpoint = std::env::var("AWS_ENDPOINT_URL")
-            .or_else(|_| std::env::var("AWS_ENDPOINT"))
-            .ok();
-        if let Some(e) = &endpoint {
-            b = b
-                .with_endpoint(e.clone())
-                .with_allow_http(e.starts_with("http://"));
-        }
-        if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err() {
-            b = b.with_region("us-east-1");
-        } else if let Ok(r) = std::env::var("AWS_REGION") {
-            b = b.with_region(r);
+        b = b.with_bucket_name(bucket);
+        if let Some(e) = endpoint {
+            let http = e.starts_with("http://");
+            b = b.with_endpoint(e).with_allow_http(http);
         }
         let store = b.build().map_err(io_err)?;
         Ok(S3Files {
