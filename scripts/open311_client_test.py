@@ -9,7 +9,9 @@ uses), then read back through georeport in JSON (its default) and XML (parsed by
 Prints one line per check and a final `N passed, M failed`; exits 1 on any failure.
 """
 
+import struct
 import sys
+import zlib
 from datetime import datetime, timedelta, timezone
 
 import requests
@@ -29,6 +31,15 @@ def check(name, cond, detail=""):
     else:
         failed += 1
         print(f"FAIL {name} {detail}")
+
+
+def tiny_png(w, h):
+    """A real PNG photo stand-in (a colour gradient), made with the standard library."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    rows = b"".join(b"\x00" + bytes(v for x in range(w) for v in ((x * 4) % 256, (y * 5) % 256, 120)) for y in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def as_list(x):
@@ -139,6 +150,19 @@ def main():
     xone = xml.get_service_request(number)
     check("GET requests/{id}.xml: same description", xone["description"] == one["description"], xone["description"])
     check("GET requests/{id}.xml: empty values are empty elements", xone["media_url"] is None and xone["zipcode"] is None)
+
+    # A photo, as FixMyStreet sends it: multipart with a `media` file; GET gives its media_url.
+    r = requests.post(f"{base}/requests.json", data=form, files={"media": ("photo.png", tiny_png(64, 48), "image/png")}, timeout=30)
+    check("POST multipart with a media photo: 200", r.status_code == 200, r.text)
+    pnum = r.json()[0]["service_request_id"]
+    photo = js.get_service_request(pnum)
+    media = photo.get("media_url") or ""
+    check("GET requests/{id}.json: media_url is the photo's thumbnail", media.startswith("http") and media.endswith("/thumbnail"), media)
+    img = requests.get(media, timeout=30) if media else None
+    check("media_url serves a JPEG to anyone", img is not None and img.status_code == 200 and img.headers["content-type"] == "image/jpeg" and img.content[:2] == b"\xff\xd8")
+    check("GET requests/{id}.xml: the same media_url", xml.get_service_request(pnum)["media_url"] == media)
+    r = requests.post(f"{base}/requests.json", data=form, files={"media": ("photo.jpg", b"<html>not a photo</html>", "image/jpeg")}, timeout=30)
+    check("POST with a media file that is not an image or document: 415", r.status_code == 415 and r.json()[0]["code"] == 415, r.text)
 
     # Lists and filters.
     listed = js.get_service_requests()
