@@ -405,6 +405,38 @@ pub fn render(n: &Notification, tree: &OrgTree, english: bool) -> Option<(String
                 ),
             }
         }
+        // Issue 23: the knowledge base's expiry and review notices (`knowledge::knowledge_review`).
+        (crate::knowledge::NOTICE_EXPIRED | crate::knowledge::NOTICE_REVIEW, _) => {
+            let question = s(d, "question");
+            let date = s(d, "date");
+            let owner = unit_name("unit");
+            match (n.kind == crate::knowledge::NOTICE_EXPIRED, english) {
+                (true, false) => (
+                    format!("知识条目已过期：{question}"),
+                    format!(
+                        "「{question}」的有效期已于 {date} 截止，已不再对外提供检索；请复核后续期或停用。负责单位：{owner}"
+                    ),
+                ),
+                (true, true) => (
+                    format!("Knowledge article expired: {question}"),
+                    format!(
+                        "Valid until {date}; it is no longer shown in search or on the portal. Review it, then renew or retire it. Owner: {owner}"
+                    ),
+                ),
+                (false, false) => (
+                    format!("知识条目待复核：{question}"),
+                    format!(
+                        "「{question}」的复核日期为 {date}，请核对政策依据是否仍然有效，并续期或修改。负责单位：{owner}"
+                    ),
+                ),
+                (false, true) => (
+                    format!("Knowledge article due for review: {question}"),
+                    format!(
+                        "Its review date was {date}; check that its policy source still holds, then renew or edit it. Owner: {owner}"
+                    ),
+                ),
+            }
+        }
         _ => return None,
     };
     Some(out)

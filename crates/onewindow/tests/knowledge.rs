@@ -345,6 +345,32 @@ async fn write_review_search(db: Db) {
         .collect();
     assert_eq!(told.len(), 1, "{n}");
     assert!(told[0]["title"].as_str().unwrap().contains("门诊慢特病"));
+    assert!(told[0]["body"].as_str().unwrap().contains("2026-12-31"));
+    // In English for a reader who asks for it.
+    let en: Value = s
+        .http
+        .get(format!("{}/api/v1/notifications", s.base))
+        .bearer_auth(&ybj_lead)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let en_told = en["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["kind"] == "knowledge_expired")
+        .unwrap();
+    assert!(
+        en_told["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Knowledge article expired"),
+        "{en_told}"
+    );
     // An expired article cannot answer a call.
     let mut cons = s
         .new_case(
