@@ -101,8 +101,8 @@ def main():
     # An irregular outline: the boxes' union, grown and shrunk back so its edges round off.
     # A concave hull joins the towns that stand apart into one district.
     union = unary_union(boxes)
-    hull = shapely.concave_hull(union, ratio=0.15)
-    outline = unary_union([union, hull]).buffer(0.006, quad_segs=4).buffer(-0.003, quad_segs=4)
+    hull = shapely.concave_hull(union, ratio=0.45)
+    outline = unary_union([union, hull]).buffer(0.012, quad_segs=4).buffer(-0.008, quad_segs=4)
     if outline.geom_type != "Polygon":
         outline = max(outline.geoms, key=lambda g: g.area)
     outline = shapely.Polygon(outline.exterior)  # no holes in a district

@@ -248,7 +248,7 @@ impl App {
         q.offset = 0;
         q.limit = MAX_POINTS;
         q.sort = crate::ports::SortKey::ReportedDesc;
-        q.count_limit = Some(1_000_000);
+        q.count_limit = Some(100_000);
         let (cases, total) = self.store.list_cases(&q).await?;
         let mut points = Vec::with_capacity(cases.len());
         let mut counts: BTreeMap<String, u64> = BTreeMap::new();
