@@ -200,7 +200,8 @@ test('a handler resolves with evidence: refused without a photo, in place; with 
     const dialog = page.getByRole('dialog')
     await dialog.getByTestId('reply').fill('已安排环卫作业队清运建筑垃圾，绿化带已恢复原貌。')
     await dialog.getByTestId('action-submit').click()
-    await expect(dialog.getByTestId('action-files-field')).toContainText('须上传办结照片')
+    await expect(dialog.getByTestId('action-files-field')).toContainText('该类事项办结须上传办结照片等佐证材料')
+    await expect(dialog.getByTestId('action-files-field')).not.toContainText('字段 evidence')
     await expect(dialog).toBeVisible()
     await page.screenshot({ path: '/tmp/att-resolve-refused.png' })
 

@@ -196,3 +196,13 @@ export function mayPublish(
   }
   return false
 }
+
+/**
+ * A server message shown under the field it names, without the field's code in front (`字段 evidence：…`,
+ * `field evidence: …`): beside the picker the code says nothing to the reader.
+ */
+export function withoutFieldPrefix(message: string, field: string | null | undefined): string {
+  if (!field) return message
+  const esc = field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return message.replace(new RegExp(`^(字段\\s*${esc}\\s*[：:]|field\\s+${esc}\\s*:)\\s*`, 'i'), '')
+}

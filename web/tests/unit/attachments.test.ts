@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  MAX_FILE_BYTES, STEPS, fmtLocation, mayPublish, humanSize, isImage, oversized, pendingFile, percent, refusalKey, stepForAction, stepKey, typeLabel, uploadPending,
+  MAX_FILE_BYTES, STEPS, fmtLocation, mayPublish, withoutFieldPrefix, humanSize, isImage, oversized, pendingFile, percent, refusalKey, stepForAction, stepKey, typeLabel, uploadPending,
 } from '../../src/utils/attachments'
 import type { PendingFile } from '../../src/utils/attachments'
 import zh from '../../src/i18n/zh'
@@ -162,5 +162,14 @@ describe('mayPublish', () => {
     expect(mayPublish({ role: 'handler', unit: 'cgj' }, { unit: 'other', hub: 'street1' }, units)).toBe(false)
     expect(mayPublish(null, c, units)).toBe(false)
     expect(mayPublish({ role: 'citizen', unit: 'cgj' }, c, units)).toBe(false)
+  })
+})
+
+describe('withoutFieldPrefix', () => {
+  it('drops the field code the server puts in front of a field’s message, in both languages', () => {
+    expect(withoutFieldPrefix('字段 evidence：该类事项办结须上传办结照片等佐证材料', 'evidence')).toBe('该类事项办结须上传办结照片等佐证材料')
+    expect(withoutFieldPrefix('field evidence: attach a photo first', 'evidence')).toBe('attach a photo first')
+    expect(withoutFieldPrefix('字段 reply：必填', 'evidence')).toBe('字段 reply：必填')
+    expect(withoutFieldPrefix('plain', null)).toBe('plain')
   })
 })
