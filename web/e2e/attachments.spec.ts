@@ -3,7 +3,7 @@
 // with one; the photo is on the case page with its step and where it was taken; another street's handler gets 404.
 // The pictures are made here: small PNGs (one with an EXIF GPS block in an eXIf chunk, as a phone would write).
 import { deflateSync } from 'node:zlib'
-import { test, expect, login, openCase, expectStatus, expectMessage, freshPhone, pickPlace, allowConsoleError } from './fixtures'
+import { test, expect, login, openCase, expectStatus, expectMessage, freshPhone, pickPlace, pickRegion, allowConsoleError } from './fixtures'
 import { apiAct, apiGet, apiToken, newCase } from './api'
 import type { ApiCase } from './api'
 
@@ -254,4 +254,22 @@ test('a handler resolves with evidence: refused without a photo, in place; with 
     expect((await page.request.get(`/api/v1/cases/${c.id}/attachments`, { headers: auth })).status()).toBe(404)
     expect((await page.request.get(photo.url, { headers: { Authorization: `Bearer ${handler}` } })).status()).toBe(200)
   })
+})
+
+test('a clerk registers a call with the caller’s photo: it is on the new case as an intake file', async ({ page }) => {
+  await login(page, 'clerk')
+  await page.getByTestId('menu-intake').click()
+  await page.getByLabel('诉求人').fill('李先生')
+  await page.getByLabel('联系电话').fill(freshPhone())
+  await pickRegion(page, 'in-region', '金桥社区')
+  await page.getByLabel('详细地址').fill('临江区临江街道金桥社区滨江路 30 号')
+  await page.getByLabel('诉求内容').fill('滨江路 30 号门口的窨井盖破损下陷，来人带来了现场照片，请尽快处理。')
+  await page.getByTestId('in-files-input').setInputFiles({ name: '井盖.png', mimeType: 'image/png', buffer: ANOTHER })
+  await expect(page.getByTestId('in-files-item')).toHaveCount(1)
+  await page.getByTestId('in-register').click()
+  await expect(page).toHaveURL(/\/cases\//)
+  const tile = page.getByTestId('attachments-panel').getByTestId('att-image').filter({ hasText: '井盖.png' })
+  await expect(tile.getByTestId('att-step-tag')).toHaveText('受理')
+  await expect(tile).toContainText('王芳')
+  await expect.poll(() => tile.getByTestId('att-thumb').evaluate(loaded)).toBe(true)
 })
