@@ -4,7 +4,7 @@
 import { ApiError, getLanguage, getToken, patch, get } from './http'
 import type { ApiErrorBody } from './http'
 import { i18n } from '../i18n'
-import { refusalKey } from '../utils/attachments'
+import { percent, refusalKey } from '../utils/attachments'
 
 export interface Attachment {
   id: string
@@ -57,7 +57,7 @@ export function postForm<T>(path: string, form: FormData, opts: UploadOptions = 
     const token = getToken()
     if ((opts.auth ?? true) && token) xhr.setRequestHeader('Authorization', `Bearer ${token}`)
     xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable && opts.onProgress) opts.onProgress(Math.round((e.loaded / e.total) * 100))
+      if (e.lengthComputable && opts.onProgress) opts.onProgress(percent(e.loaded, e.total))
     }
     xhr.onload = () => {
       let json: unknown = null
@@ -145,21 +145,6 @@ export class BlobCache {
     if (this.urls instanceof Map) this.urls.clear()
     else for (const k of Object.keys(this.urls)) delete this.urls[k]
     this.pending.clear()
-  }
-}
-
-/** Opens a staff file (a document) in a new tab: fetched with the token, shown from a blob URL. */
-export async function openAttachment(a: Pick<Attachment, 'url' | 'name'>): Promise<void> {
-  // The tab is opened now, inside the click, so that pop-up blockers let it through; the bytes follow.
-  const w = window.open('', '_blank')
-  try {
-    const u = await blobUrl(a.url)
-    if (w) w.location.href = u
-    else window.location.href = u
-    setTimeout(() => URL.revokeObjectURL(u), 60_000)
-  } catch (e) {
-    w?.close()
-    throw e
   }
 }
 
