@@ -665,6 +665,75 @@ impl App {
     }
 }
 
+impl App {
+    /// A file named by URL onto a case, by staff (a ledger's 照片链接): fetched under the same
+    /// rules as Open311's `media_url`, or kept on the case as a link when it cannot be (an
+    /// intranet photo server the fetcher must not reach, a type refused, an error).
+    pub async fn attach_from_url(
+        &self,
+        case: &domain::Case,
+        url: &str,
+        by: &str,
+    ) -> Result<(), AppError> {
+        if let Ok((bytes, name)) = self.media.fetch(url, self.file_limits.max_bytes).await {
+            let up = Upload {
+                name,
+                bytes,
+                step: Some("intake".into()),
+                public: Some(false),
+            };
+            match self
+                .store_attachment(
+                    case,
+                    up,
+                    "staff",
+                    false,
+                    Some((None, by.to_string())),
+                    self.now(),
+                )
+                .await
+            {
+                Ok(_) => return Ok(()),
+                Err(e) if e.kind == ErrorKind::Internal => return Err(e),
+                Err(_) => {}
+            }
+        }
+        self.keep_link(case, url, "staff", Some(by)).await
+    }
+
+    /// A URL kept on a case as a link (never public: staff open it where they can reach it).
+    async fn keep_link(
+        &self,
+        case: &domain::Case,
+        url: &str,
+        source: &str,
+        by: Option<&str>,
+    ) -> Result<(), AppError> {
+        let row = AttachmentRow {
+            id: Uuid::now_v7(),
+            case_id: case.id,
+            name: url.to_string(),
+            size: 0,
+            content_type: "text/uri-list".into(),
+            kind: "link".into(),
+            step: "intake".into(),
+            source: source.to_string(),
+            public: false,
+            file_key: String::new(),
+            thumb_key: None,
+            lat: None,
+            lon: None,
+            uploaded_by: None,
+            uploaded_by_name: by.map(str::to_string),
+            uploaded_at: self.now(),
+        };
+        self.store
+            .insert_attachment(&row, self.file_limits.max_per_case)
+            .await?;
+        Ok(())
+    }
+}
+
 /// Longest `media_url` kept.
 const MAX_MEDIA_URL: usize = 1000;
 
@@ -731,27 +800,7 @@ impl App {
                 tracing::warn!(case = %case.number, error = %e, "Open311 media not attached");
             }
         } else if let Some(url) = link {
-            let row = AttachmentRow {
-                id: Uuid::now_v7(),
-                case_id: case.id,
-                name: url,
-                size: 0,
-                content_type: "text/uri-list".into(),
-                kind: "link".into(),
-                step: "intake".into(),
-                source: "citizen".into(),
-                public: false,
-                file_key: String::new(),
-                thumb_key: None,
-                lat: None,
-                lon: None,
-                uploaded_by: None,
-                uploaded_by_name: None,
-                uploaded_at: self.now(),
-            };
-            self.store
-                .insert_attachment(&row, self.file_limits.max_per_case)
-                .await?;
+            self.keep_link(&case, &url, "citizen", None).await?;
         }
         Ok(receipt)
     }

@@ -61,9 +61,19 @@ pub const COLUMNS: &[(&str, bool, &str)] = &[
         false,
         "走访发现的情况；导入走访活动时，未发现问题的走访可只填此列",
     ),
+    (
+        "照片链接",
+        false,
+        "现场照片或材料的网址（http/https），多个用空格或分号分隔，每行最多 5 个",
+    ),
 ];
 /// The column of 走访情况 in [`COLUMNS`].
 const FOUND: usize = 9;
+/// The column of 照片链接 in [`COLUMNS`]: each link is fetched onto the row's case like an
+/// Open311 `media_url` (public addresses only), or kept on it as a link.
+const PHOTOS: usize = 10;
+/// Most links on one row.
+const MAX_PHOTOS: usize = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -149,6 +159,8 @@ struct Problem {
     found: Option<String>,
     /// The unit the visit counts for (campaign imports): the community's or street's hub.
     unit: Option<String>,
+    /// 照片链接: files to attach to the row's case.
+    photos: Vec<String>,
 }
 
 /// What a campaign import checks each row against.
@@ -407,6 +419,29 @@ impl Validator {
         }
         let phone = text_of(8, &mut errs).unwrap_or_default();
         let found = text_of(FOUND, &mut errs);
+        let photos: Vec<String> = text_of(PHOTOS, &mut errs)
+            .map(|t| {
+                t.split(|c: char| c.is_whitespace() || matches!(c, ';' | '；' | ',' | '，'))
+                    .filter(|u| !u.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if photos.len() > MAX_PHOTOS {
+            errs.push((
+                "照片链接".into(),
+                format!("每行最多 {MAX_PHOTOS} 个链接，本行 {} 个", photos.len()),
+            ));
+        }
+        if let Some(bad) = photos.iter().find(|u| {
+            !(u.starts_with("http://") || u.starts_with("https://")) || u.chars().count() > 1000
+        }) {
+            let shown: String = bad.chars().take(40).collect();
+            errs.push((
+                "照片链接".into(),
+                format!("「{shown}」不是 http/https 网址"),
+            ));
+        }
         if found.as_ref().is_some_and(|t| t.chars().count() > 2000) {
             errs.push(("走访情况".into(), "不能超过 2000 字".into()));
         }
@@ -436,6 +471,7 @@ impl Validator {
             phone,
             found,
             unit,
+            photos,
         })
     }
 }
@@ -703,6 +739,16 @@ impl App {
         if !writes.is_empty() {
             self.store.insert_cases_bulk(writes).await?;
         }
+        // The rows' photo links, onto their cases (after the cases exist).
+        for (p, case) in problems.iter().zip(&linked) {
+            if let (Some((id, _)), false) = (case, p.photos.is_empty())
+                && let Some(c) = self.store.get_case(*id).await?
+            {
+                for url in &p.photos {
+                    self.attach_from_url(&c, url, &t.actor.name).await?;
+                }
+            }
+        }
         let Some(campaign) = t.campaign else {
             return Ok(());
         };
@@ -761,7 +807,7 @@ impl App {
                 .collect::<Vec<_>>()
                 .join(","),
         );
-        s.push_str("\r\n王建国,住户,2026-11-02,李明,小区东门路灯损坏两周无人修,临江区东湖街道金桥社区金桥花园东门,330188002001,城市管理/市容环境,13800001234,东门路灯不亮，住户反映夜间出行不便\r\n");
+        s.push_str("\r\n王建国,住户,2026-11-02,李明,小区东门路灯损坏两周无人修,临江区东湖街道金桥社区金桥花园东门,330188002001,城市管理/市容环境,13800001234,东门路灯不亮，住户反映夜间出行不便,\r\n");
         s.into_bytes()
     }
 

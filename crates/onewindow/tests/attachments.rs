@@ -647,3 +647,67 @@ async fn orphans(db: Db) {
     s.shutdown().await;
 }
 on_both!(orphaned_bytes_are_collected, orphans);
+
+async fn ledger_photos(db: Db) {
+    let s = TestServer::start(db).await;
+    let clerk = s.login("clerk").await;
+    let (community, _) = s.community(0);
+    let photo = files::samples::street_scene(7, true);
+    let base = media_server(photo.clone()).await;
+    let csv = format!(
+        "\u{feff}走访对象,对象类型,走访日期,走访人,问题描述,地址,区划代码,问题分类,联系电话,走访情况,照片链接\r\n\
+         王建国,住户,2026-11-02,李明,楼道里堆满杂物，消防通道被堵,金桥花园3幢,{community},,,,{base}/photo.jpg；{base}/gone.jpg\r\n\
+         李四,住户,2026-11-02,李明,路灯坏了,金桥路,{community},,,,ftp://x/y.jpg\r\n"
+    );
+    let post = |mode: &'static str, body: String| {
+        let s = &s;
+        let clerk = clerk.clone();
+        async move {
+            let r = s
+                .http
+                .post(format!("{}/api/v1/ledger/import?mode={mode}", s.base))
+                .bearer_auth(&clerk)
+                .header("content-type", "text/csv")
+                .body(body.into_bytes())
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }
+    };
+    // A link that is not http/https is named in the report.
+    let (st, rep) = post("all_or_nothing", csv.clone()).await;
+    assert_eq!(st, StatusCode::OK, "{rep}");
+    assert_eq!(rep["imported"], 0);
+    assert!(
+        rep["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["column"] == "照片链接" && e["row"] == 3),
+        "{rep}"
+    );
+    // The valid row's photo is fetched onto its case; the missing one is kept as a link.
+    let (st, rep) = post("valid_only", csv).await;
+    assert_eq!(
+        (st, rep["imported"].as_u64()),
+        (StatusCode::OK, Some(1)),
+        "{rep}"
+    );
+    let (_, list) = s.get("/api/v1/cases?q=消防通道", &clerk).await;
+    let case = &list["items"][0];
+    let (_, files_of) = s.get(&upload_path(case), &clerk).await;
+    let files_of = files_of.as_array().unwrap();
+    assert_eq!(files_of.len(), 2, "{files_of:?}");
+    assert_eq!(
+        (files_of[0]["kind"].as_str(), files_of[0]["source"].as_str()),
+        (Some("image"), Some("staff"))
+    );
+    assert_eq!(files_of[0]["public"], false);
+    let (st, body, _) = bytes(&s, files_of[0]["url"].as_str().unwrap(), Some(&clerk)).await;
+    assert_eq!((st, body.len()), (StatusCode::OK, photo.len()));
+    assert_eq!(files_of[1]["kind"], "link");
+    assert!(files_of[1]["url"].as_str().unwrap().ends_with("/gone.jpg"));
+    s.shutdown().await;
+}
+on_both!(ledger_rows_bring_their_photos, ledger_photos);
