@@ -8,7 +8,11 @@ fn photo(w: u32, h: u32) -> Vec<u8> {
     // Detail everywhere (a flat picture would compress to nothing and decode too fast).
     let img = image::RgbImage::from_fn(w, h, |x, y| {
         let v = (x.wrapping_mul(2654435761) ^ y.wrapping_mul(40503)) >> 7;
-        image::Rgb([(v & 0xff) as u8, ((x + y) & 0xff) as u8, ((v >> 8) & 0xff) as u8])
+        image::Rgb([
+            (v & 0xff) as u8,
+            ((x + y) & 0xff) as u8,
+            ((v >> 8) & 0xff) as u8,
+        ])
     });
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
