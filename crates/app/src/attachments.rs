@@ -17,7 +17,7 @@ use crate::error::{AppError, ErrorKind};
 use crate::ports::AttachmentRow;
 use crate::scope::Principal;
 use async_trait::async_trait;
-use domain::{Role, Status};
+use domain::{Action, Role, Status};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -264,13 +264,32 @@ impl App {
     }
 
     /// Refuses to resolve a case whose category needs evidence when no file was attached at the
-    /// resolve step.
+    /// resolve step (since the case was last reopened).
     pub(crate) async fn check_evidence(&self, case: &domain::Case) -> Result<(), AppError> {
         if !self.evidence_policy().await?.requires(&case.category) {
             return Ok(());
         }
+        // Evidence of this round of work: a case sent back to work (重办, an unsatisfied
+        // follow-up, a return to the hub) needs new evidence, not the photo of the work that did
+        // not satisfy. (A follow-up that closed the case is never followed by a resolve.)
+        let since = self
+            .store
+            .events(case.id)
+            .await?
+            .iter()
+            .filter(|e| {
+                [Action::Reopen, Action::FollowUp, Action::Return]
+                    .iter()
+                    .any(|a| e.action == a.code())
+            })
+            .map(|e| e.at)
+            .max()
+            .unwrap_or(i64::MIN);
         let files = self.store.attachments_of_case(case.id).await?;
-        if files.iter().any(|a| a.step == "resolve") {
+        if files
+            .iter()
+            .any(|a| a.step == "resolve" && a.uploaded_at >= since)
+        {
             return Ok(());
         }
         Err(AppError::field(

@@ -478,6 +478,39 @@ async fn evidence(db: Db) {
     .await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
     assert_eq!(v["public"], true);
+    let c = s.act(&handler, &c, "resolve", done.clone()).await;
+    assert_eq!(c["status"], "resolved");
+    // Unsatisfied: the case is reopened and the old photo is no evidence of the new work.
+    s.clock.advance(60_000);
+    let clerk = s.login("clerk").await;
+    let handler = s.login("handler").await;
+    let c = s
+        .act(
+            &clerk,
+            &c,
+            "follow_up",
+            json!({ "satisfaction": "unsatisfied", "resolved": false }),
+        )
+        .await;
+    assert_eq!(c["status"], "in_progress", "{c}");
+    let (st, v) = s.try_act(&handler, &c, "resolve", done.clone()).await;
+    assert_eq!(
+        (st, v["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("evidence")),
+        "{v}"
+    );
+    let again = files::samples::sample_jpeg(320, 242);
+    let (st, _) = send(
+        &s,
+        &upload_path(&c),
+        Some(&handler),
+        &[
+            ("file", Some("复查后.jpg"), &again),
+            ("step", None, b"resolve"),
+        ],
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED);
     let c = s.act(&handler, &c, "resolve", done).await;
     assert_eq!(c["status"], "resolved");
 
