@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{Db, TestServer};
+use common::{Db, TestServer, multipart};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::io::Write;
@@ -86,29 +86,6 @@ async fn moto_with_bucket() -> Option<(Kill, String)> {
         .unwrap();
     assert!(res.status().is_success(), "create bucket: {}", res.status());
     Some((guard, endpoint))
-}
-
-fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
-    let boundary = "----owstoreboundary";
-    let mut body = Vec::new();
-    for (name, file, bytes) in parts {
-        body.extend(format!("--{boundary}\r\n").as_bytes());
-        match file {
-            Some(f) => body.extend(
-                format!(
-                    "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n\r\n"
-                )
-                .as_bytes(),
-            ),
-            None => body.extend(
-                format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
-            ),
-        }
-        body.extend(*bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 async fn upload(
