@@ -7,27 +7,37 @@
 //! ```
 //!
 //! `--risk` prints the risk figures only; `--misses` also lists every high-risk text found at
-//! another level and every false high alarm, with the level, P(high) and the reasons.
+//! another level and every false high alarm, with the level, P(high) and the reasons;
+//! `--weights RISK.txt` measures other risk weights (a candidate of `train_risk`) instead of the
+//! shipped ones.
 
 use std::process::ExitCode;
 
-use triage::{Triage, evaluate, parse_jsonl};
+use triage::{RiskModel, Triage, evaluate, parse_jsonl};
 
 fn run() -> Result<(), String> {
     let mut files = Vec::new();
     let mut risk_only = false;
     let mut misses = false;
-    for arg in std::env::args().skip(1) {
+    let mut weights = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--risk" => risk_only = true,
             "--misses" => misses = true,
+            "--weights" => weights = Some(args.next().ok_or("--weights needs a file")?),
             _ => files.push(arg),
         }
     }
     if files.is_empty() {
-        return Err("usage: eval FILE.jsonl… [--risk] [--misses]".to_owned());
+        return Err("usage: eval FILE.jsonl… [--risk] [--misses] [--weights RISK.txt]".to_owned());
     }
-    let t = Triage::new();
+    let mut t = Triage::new();
+    if let Some(path) = &weights {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+        t = t.with_risk_model(RiskModel::from_text(&text).map_err(|e| format!("{path}: {e}"))?);
+        println!("risk weights {path}");
+    }
     println!("model {}", t.model_version());
     for path in &files {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! cargo run --release -p triage --example train_risk -- OUT.txt TRAIN.jsonl[:WEIGHT]… [--eval FILE.jsonl]…
-//!   [--calibrate DEV.jsonl]… [--precision P] [--floor-recall R] [--restamp MODEL.txt]
+//!   [--calibrate DEV.jsonl]… [--calibrate-mix MIX.jsonl]… [--precision P] [--mix-precision P]
+//!   [--floor-recall R] [--restamp MODEL.txt]
 //!   [--high-threshold P] [--iterations N] [--l2 X]
 //!   [--verbose] (list high-risk misses and false alarms) [--baseline] (also the cue rules' figures)
 //! ```
@@ -11,7 +12,9 @@
 //! that model has not seen: [`RiskModel::calibrate`], high-risk precision at least `--precision`,
 //! default 0.9, and `--floor-recall` of the high-risk texts above none, default 0.99), then
 //! learns the weights again on TRAIN and DEV together and keeps those thresholds. A held-out
-//! file must never be given to `--calibrate` or as TRAIN. `--restamp MODEL.txt` rewrites the
+//! file must never be given to `--calibrate` or as TRAIN. `--calibrate-mix MIX` is a DEV file at
+//! a hotline's prevalence: it is calibrated on like the others, and the high threshold must also
+//! keep `--mix-precision` (default 0.7) on it alone. `--restamp MODEL.txt` rewrites the
 //! triage model's version line so that it names these risk weights too (see `Model::version`).
 //!
 //! The shipped weights:
@@ -40,6 +43,8 @@ fn run() -> Result<(), String> {
     let mut verbose = false;
     let mut baseline = false;
     let mut dev_files = Vec::new();
+    let mut mix_files = Vec::new();
+    let mut mix_precision = 0.7f64;
     let mut precision = 0.8f64;
     let mut floor_recall = 0.99f64;
     let mut restamp = None;
@@ -61,6 +66,10 @@ fn run() -> Result<(), String> {
             "--baseline" => baseline = true,
             "--eval" => evals.push(args.next().ok_or("--eval needs a file")?),
             "--calibrate" => dev_files.push(args.next().ok_or("--calibrate needs a file")?),
+            "--calibrate-mix" => {
+                mix_files.push(args.next().ok_or("--calibrate-mix needs a file")?);
+            }
+            "--mix-precision" => mix_precision = f64::from(num(&arg)?),
             "--precision" => precision = f64::from(num(&arg)?),
             "--floor-recall" => floor_recall = f64::from(num(&arg)?),
             "--no-refit" => refit = false,
@@ -91,6 +100,12 @@ fn run() -> Result<(), String> {
     for path in &dev_files {
         dev.extend(read(path)?);
     }
+    // the mix files come last, so their rows are the tail of the scored rows
+    let mix_start = dev.len();
+    for path in &mix_files {
+        dev.extend(read(path)?);
+    }
+    dev_files.extend(mix_files.iter().cloned());
     let mut calibrated = None;
     if !dev.is_empty() {
         // thresholds from texts the weights being calibrated have not seen: without a refit,
@@ -116,10 +131,11 @@ fn run() -> Result<(), String> {
         } else {
             first.scored(&dev)
         };
+        let mix = (!mix_files.is_empty()).then(|| (&scored[mix_start..], mix_precision));
         println!(
             "calibrated on {}: {}",
             dev_files.join(" "),
-            first.calibrate(&scored, precision, floor_recall)
+            first.calibrate(&scored, precision, floor_recall, mix)
         );
         let [low, medium, high] = first.thresholds();
         opts.low_threshold = low;

@@ -334,7 +334,7 @@ mod tests {
     fn counts_and_prints() {
         let t = Triage::new();
         let examples = crate::parse_jsonl(concat!(
-            r#"{"text":"隔壁工地凌晨还在打桩施工，吵得睡不着","category":"环境保护/噪声污染","nature":"complaint","risk":"none"}"#,
+            r#"{"text":"隔壁工地施工噪音大，希望能控制一下施工时间","category":"环境保护/噪声污染","nature":"suggestion","risk":"none"}"#,
             "\n",
             r#"{"text":"老板拖欠三个月工资，我们几十个人明天去拉横幅","category":"劳动社保/拖欠工资","nature":"complaint","risk":"high","signals":["gathering"]}"#,
             "\n",

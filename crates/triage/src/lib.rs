@@ -80,9 +80,28 @@ pub const RISK_HELDOUT_CORPUS: &str = include_str!("../data/corpus/risk_heldout.
 pub const RISK_REAL_CORPUS: &str = include_str!("../data/corpus/risk_real.jsonl");
 /// The second set of realistic texts (four more voices).
 pub const RISK_REAL2_CORPUS: &str = include_str!("../data/corpus/risk_real2.jsonl");
+/// A hotline's ordinary day in eight voices (88% none/low/medium, mostly texts that mention
+/// old people, children, illness or 联系不上 without danger): learned on, so that the weights
+/// see the words of danger in harmless requests at a hotline's prevalence.
+pub const RISK_ORDINARY_CORPUS: &str = include_str!("../data/corpus/risk_ordinary.jsonl");
+/// Contrastive groups: one situation in three texts that differ in the detail that moves the
+/// level (a mother unreachable for three days / living alone with the heating broken / a
+/// suggestion to fit alarms). Learned on.
+pub const RISK_PAIRS_CORPUS: &str = include_str!("../data/corpus/risk_pairs.jsonl");
+/// Danger said indirectly (存折密码写在桌上了, 三天没见她倒垃圾) and ordinary texts that share
+/// its words. Learned on.
+pub const RISK_VOICES_CORPUS: &str = include_str!("../data/corpus/risk_voices.jsonl");
 /// Realistic texts written by hand, independently of the generator's templates (issue 20):
 /// never learned on, never used to set a threshold.
 pub const RISK_INDEPENDENT_CORPUS: &str = include_str!("../data/corpus/risk_independent.jsonl");
+/// A second independent set (400 texts, 100 high), written by a writer who read none of the
+/// training texts, the phrase readers or the first independent set: never learned on, never
+/// used to set a threshold or to choose between candidate weights.
+pub const RISK_INDEPENDENT2_CORPUS: &str = include_str!("../data/corpus/risk_independent2.jsonl");
+/// `heldout.jsonl` with its risk levels relabelled under the issue-20 policy (an old person
+/// alone and unreachable is high, a shove without injury low): a hotline's prevalence (about
+/// one text in seventeen high) for the false-alarm rate. `old_risk` keeps the earlier label.
+pub const HELDOUT_RISK_CORPUS: &str = include_str!("../data/corpus/heldout_risk.jsonl");
 /// The labelled training corpus shipped with the crate (JSON lines of [`Example`]).
 pub const TRAIN_CORPUS: &str = include_str!("../data/corpus/train.jsonl");
 /// The held-out corpus, never trained on.

@@ -966,7 +966,55 @@ const ANGRY: &[&str] = &[
     "到底管不管",
 ];
 
-const QUESTION: &[&str] = &["请问", "咨询", "想问", "想了解", "怎么办理", "是哪天"];
+/// A request for information: how to apply, what is covered, when. Someone asking how to get a
+/// 一键呼叫 for an old parent is not reporting one in danger; with `elderly`, `child`, `frail` or
+/// `alone` it forms the products that let the weights say so.
+const QUESTION: &[&str] = &[
+    "请问",
+    "咨询",
+    "想问",
+    "问一下",
+    "问问",
+    "想了解",
+    "怎么办理",
+    "如何办理",
+    "怎么申请",
+    "如何申请",
+    "可以申请",
+    "能申请",
+    "申请条件",
+    "什么条件",
+    "什么材料",
+    "哪些材料",
+    "能报多少",
+    "能不能报",
+    "可以报销",
+    "能报销",
+    "要不要再",
+    "需不需要",
+    "是哪天",
+    "什么时候开始",
+    "有什么政策",
+    "有没有补贴",
+];
+
+/// A suggestion for the future (建议给独居老人装烟感): a request to prevent, not a danger now.
+const SUGGEST: &[&str] = &[
+    "建议",
+    "希望能",
+    "希望在",
+    "希望增设",
+    "能否增设",
+    "能否安排",
+    "呼吁",
+    "提个意见",
+    "提议",
+    "能不能增加",
+    "可不可以增加",
+];
+
+/// Thanks and praise (表扬司机送我孕妇去医院): the danger in the story is over.
+const PRAISE: &[&str] = &["表扬", "感谢", "点赞", "锦旗", "致谢", "谢谢你们"];
 
 // ---------------------------------------------------------------------------------------------
 // Factors
@@ -1011,6 +1059,8 @@ fn label(name: &str) -> &'static str {
         "unresolved" => "久拖未决",
         "angry" => "情绪激烈",
         "question" => "咨询",
+        "suggest" => "建议",
+        "praise" => "表扬",
         "past" => "过往或假设",
         "figurative" => "比喻或地名",
         "violence" => "暴力",
@@ -1351,6 +1401,8 @@ pub(crate) fn factors(text: &str) -> Vec<Factor> {
         ("unresolved", UNRESOLVED),
         ("angry", ANGRY),
         ("question", QUESTION),
+        ("suggest", SUGGEST),
+        ("praise", PRAISE),
     ];
     // a channel label (【信访接待登记】, 【网格走访】) says how the text came in, not what it says
     let text = &strip_labels(text);
@@ -1509,6 +1561,16 @@ const PAIRS: &[(&str, &str)] = &[
     ("kill_threat", "weapon_injury"),
     ("gathering", "now"),
     ("very_many", "unresolved"),
+    ("question", "elderly"),
+    ("question", "child"),
+    ("question", "frail"),
+    ("question", "alone"),
+    ("question", "harmed"),
+    ("suggest", "elderly"),
+    ("suggest", "child"),
+    ("suggest", "alone"),
+    ("suggest", "several"),
+    ("praise", "harmed"),
 ];
 
 /// Names of the features of a text: its factors and the products of [`PAIRS`] present.
@@ -1905,14 +1967,33 @@ impl RiskModel {
     /// `rows` are [`RiskModel::scored`] texts: scored by this model, or, when this model has
     /// learned on the development set too, by models that each left out the part they score
     /// (cross-fitting: `examples/train_risk.rs --calibrate`).
-    pub fn calibrate(&mut self, rows: &[Scored], precision: f64, floor_recall: f64) -> String {
+    ///
+    /// `mix`, when given, is a subset of `rows` that has a hotline's prevalence (one text in
+    /// eight high rather than one in three) with the precision the high threshold must keep
+    /// there as well: a threshold set where danger is common flags too much of an ordinary day.
+    pub fn calibrate(
+        &mut self,
+        rows: &[Scored],
+        precision: f64,
+        floor_recall: f64,
+        mix: Option<(&[Scored], f64)>,
+    ) -> String {
         let grid: Vec<f32> = (2..=95).map(|i| i as f32 / 100.0).collect();
         let high_support = rows.iter().filter(|(_, l)| *l == 3).count().max(1) as f64;
-        let mut best: Option<(f64, f32)> = None;
-        for &t in &grid {
+        let precision_at = |rows: &[Scored], t: f32| {
             let flagged = rows.iter().filter(|(p, _)| p[2] >= t).count();
             let correct = rows.iter().filter(|(p, l)| p[2] >= t && *l == 3).count();
-            if flagged == 0 || (correct as f64 / flagged as f64) < precision {
+            (flagged > 0).then(|| correct as f64 / flagged as f64)
+        };
+        let mut best: Option<(f64, f32)> = None;
+        for &t in &grid {
+            let correct = rows.iter().filter(|(p, l)| p[2] >= t && *l == 3).count();
+            if precision_at(rows, t).is_none_or(|p| p < precision) {
+                continue;
+            }
+            if let Some((mix, floor)) = mix
+                && precision_at(mix, t).is_some_and(|p| p < floor)
+            {
                 continue;
             }
             let recall = correct as f64 / high_support;
@@ -1968,7 +2049,7 @@ impl RiskModel {
             .iter()
             .filter(|(p, l)| *l == 3 && level_of(p, &th) == 0)
             .count();
-        format!(
+        let mut report = format!(
             "thresholds low {:.2} medium {:.2} high {:.2} on {} texts: high recall {:.1}% precision {:.1}%, high at none {at_none}, levels right {:.1}%",
             th[0],
             th[1],
@@ -1977,7 +2058,19 @@ impl RiskModel {
             100.0 * correct as f64 / high_support,
             100.0 * correct as f64 / flagged.max(1) as f64,
             100.0 * best_medium.0 as f64 / rows.len().max(1) as f64,
-        )
+        );
+        if let Some((mix, _)) = mix {
+            let support = mix.iter().filter(|(_, l)| *l == 3).count().max(1);
+            let found = mix.iter().filter(|(p, l)| p[2] >= th[2] && *l == 3).count();
+            let _ = write!(
+                report,
+                "; at a hotline's prevalence ({} texts): high recall {:.1}% precision {:.1}%",
+                mix.len(),
+                100.0 * found as f64 / support as f64,
+                100.0 * precision_at(mix, th[2]).unwrap_or(0.0)
+            );
+        }
+        report
     }
 
     /// The probabilities of the heads (P(≥ low), P(≥ medium), P(high)) and the labelled level
