@@ -10,19 +10,25 @@
 //!
 //! `--calibrate DEV` first learns on the TRAIN files alone, sets the thresholds on DEV (which
 //! that model has not seen: [`RiskModel::calibrate`], high-risk precision at least `--precision`,
-//! default 0.9, and `--floor-recall` of the high-risk texts above none, default 0.99), then
+//! default 0.8, and `--floor-recall` of the high-risk texts above none, default 0.99), then
 //! learns the weights again on TRAIN and DEV together and keeps those thresholds. A held-out
 //! file must never be given to `--calibrate` or as TRAIN. `--calibrate-mix MIX` is a DEV file at
 //! a hotline's prevalence: it is calibrated on like the others, and the high threshold must also
 //! keep `--mix-precision` (default 0.7) on it alone. `--restamp MODEL.txt` rewrites the
 //! triage model's version line so that it names these risk weights too (see `Model::version`).
 //!
-//! The shipped weights:
+//! The shipped weights (the corpus README has the alternatives tried and their figures):
 //!
 //! ```text
 //! cargo run --release -p triage --example train_risk -- crates/triage/data/risk.txt \
 //!   crates/triage/data/corpus/train.jsonl:0.5 crates/triage/data/corpus/risk_train.jsonl \
-//!   --calibrate crates/triage/data/corpus/risk_dev.jsonl --restamp crates/triage/data/model.txt
+//!   --calibrate crates/triage/data/corpus/risk_dev.jsonl \
+//!   --calibrate crates/triage/data/corpus/risk_real.jsonl \
+//!   --calibrate crates/triage/data/corpus/risk_real2.jsonl \
+//!   --calibrate crates/triage/data/corpus/risk_pairs.jsonl \
+//!   --calibrate crates/triage/data/corpus/risk_voices.jsonl \
+//!   --calibrate-mix crates/triage/data/corpus/risk_ordinary.jsonl \
+//!   --folds 8 --precision 0.85 --mix-precision 0.5 --restamp crates/triage/data/model.txt
 //! ```
 
 use std::process::ExitCode;
@@ -97,13 +103,19 @@ fn run() -> Result<(), String> {
     }
     let mut weighted: Vec<(&Example, f32)> = examples.iter().map(|(e, w)| (e, *w)).collect();
     let mut dev = Vec::new();
+    // only texts with a risk level are scored, so only those are kept: the mix files come last
+    // and their rows are then exactly the tail of the scored rows
+    let labelled = |e: &Example| {
+        ["none", "low", "medium", "high"]
+            .iter()
+            .any(|l| e.risk.as_deref() == Some(*l))
+    };
     for path in &dev_files {
-        dev.extend(read(path)?);
+        dev.extend(read(path)?.into_iter().filter(labelled));
     }
-    // the mix files come last, so their rows are the tail of the scored rows
     let mix_start = dev.len();
     for path in &mix_files {
-        dev.extend(read(path)?);
+        dev.extend(read(path)?.into_iter().filter(labelled));
     }
     dev_files.extend(mix_files.iter().cloned());
     let mut calibrated = None;
